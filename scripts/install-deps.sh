@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian and npm package Gantry needs, skipping what is already there.
+# Idempotent and quiet: `make up`, `make test` and `make bench` all start with it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debian_packages=(
+  etcd-server etcd-client      # the control plane's Raft store (etcdctl for benchmarks)
+  protobuf-compiler            # protoc, driven by ts-proto for proto/
+  runc conmon                  # container runtime
+  docker-registry skopeo umoci # a real OCI registry for tests, and the reference puller
+  busybox-static               # test images are built from it
+  containernetworking-plugins nftables iproute2
+  openssl util-linux procps psmisc
+)
+
+missing=()
+for pkg in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts services on install where an init system runs; Gantry supervises its own.
+  for svc in etcd docker-registry; do
+    systemctl disable --now "$svc" >/dev/null 2>&1 || true
+  done
+fi
+
+# npm ci only when the lockfile changed since the last install.
+stamp=node_modules/.gantry-lock-stamp
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  echo "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi
