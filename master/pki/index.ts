@@ -1,0 +1,15 @@
+// The cluster PKI's public surface. See README.md.
+
+export type { CertificateAuthority, CertKeyPair, ClusterPki, ServingNames } from "./types";
+export {
+  ADMIN_GROUP,
+  ADMIN_USER,
+  APISERVER_DNS_NAMES,
+  APISERVER_IPS,
+  certificateFingerprint,
+  ensureClusterPki,
+  issueClientCert,
+  issueServingCert,
+} from "./cluster";
+export { apiserverTlsOptions, verifyClientCertificate, type ClientCertificateResult } from "./client-auth";
+export { renderKubeconfig, writeKubeconfig, type KubeconfigOptions } from "./kubeconfig";
