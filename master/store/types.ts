@@ -63,6 +63,8 @@ export interface WatchEvent<T extends KubeObject = KubeObject> {
    * revision of the delete. BOOKMARK: an object of only `metadata.resourceVersion`.
    */
   object: T;
+  /** MODIFIED and DELETED: the object before the change, so watchers can filter by selectors. */
+  prevObject?: T;
 }
 
 export interface WatchOptions {

@@ -1,0 +1,109 @@
+// A throwaway etcd for tests anywhere in the tree: free loopback ports, a fresh temp dir,
+// everything removed by stop(). Also removed if the test process exits without calling
+// stop(), so a failing test cannot leave members or directories behind.
+
+import { rmSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EtcdProcess } from "./etcd-process";
+import { EtcdStore } from "./etcd-store";
+import { freePorts } from "./ports";
+
+export interface TestEtcdOptions {
+  /** Parent of the temp dir. Default os.tmpdir(). */
+  baseDir?: string;
+  /** etcd's progress notifications, which drive watch bookmarks. Default 1000 (production: 5000). */
+  progressNotifyIntervalMs?: number;
+  /** etcd's log lines; dropped by default. */
+  log?: (line: string) => void;
+}
+
+export interface TestEtcd {
+  /** Client URL, e.g. http://127.0.0.1:41234. */
+  endpoint: string;
+  store: EtcdStore;
+  etcd: EtcdProcess;
+  /** The temp dir; etcd's data is in `<dir>/etcd`. */
+  dir: string;
+  /** Closes the store, stops etcd and removes the temp dir. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Live members, cleaned up synchronously if the process exits first. */
+const live = new Set<{ etcd: EtcdProcess; dir: string }>();
+let exitHookInstalled = false;
+
+export async function startTestEtcd(options: TestEtcdOptions = {}): Promise<TestEtcd> {
+  installExitHook();
+  const dir = await mkdtemp(join(options.baseDir ?? tmpdir(), "gantry-etcd-"));
+  try {
+    const etcd = await startOnFreePorts(dir, options);
+    const entry = { etcd, dir };
+    live.add(entry);
+    const store = new EtcdStore({ endpoints: [etcd.clientUrl] });
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        try {
+          await store.close();
+        } finally {
+          try {
+            await etcd.stop();
+          } finally {
+            live.delete(entry);
+            await rm(dir, { recursive: true, force: true });
+          }
+        }
+      })());
+    return { endpoint: etcd.clientUrl, store, etcd, dir, stop };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Another process can take a "free" port before etcd binds it; then try fresh ports. */
+async function startOnFreePorts(dir: string, options: TestEtcdOptions): Promise<EtcdProcess> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const [clientPort, peerPort] = await freePorts(2);
+    const etcd = new EtcdProcess({
+      dataDir: join(dir, "etcd"),
+      name: "test",
+      clientPort,
+      peerPort,
+      progressNotifyIntervalMs: options.progressNotifyIntervalMs ?? 1000,
+      log: options.log,
+      startTimeoutMs: 30_000,
+      stopTimeoutMs: 5000,
+    });
+    try {
+      await etcd.start();
+      return etcd;
+    } catch (err) {
+      lastError = err;
+      // A half-initialised member dir would pin the old ports; start the next try clean.
+      await rm(join(dir, "etcd"), { recursive: true, force: true });
+    }
+  }
+  throw lastError;
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const { etcd, dir } of live) {
+      const pid = etcd.pid;
+      if (pid !== undefined) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
