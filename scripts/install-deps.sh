@@ -11,7 +11,7 @@ debian_packages=(
   docker-registry skopeo umoci # a real OCI registry for tests, and the reference puller
   busybox-static               # test images are built from it
   containernetworking-plugins nftables iproute2
-  openssl util-linux procps psmisc
+  openssl util-linux procps psmisc curl attr
 )
 
 missing=()

@@ -1,0 +1,155 @@
+// pullImage: reference -> verified, unpacked layers + an ImageRecord.
+//
+//   parse ref ─► resolve (tag/digest ─► [index ─► platform] ─► manifest)      registry-client.ts
+//            ─► ingest manifest (+ index) bytes under their digests              content-store.ts
+//            ─► ingest config blob (digest+size verified) ─► parse, diff IDs ─► chain IDs
+//            ─► per layer, at most `concurrency` at a time:
+//                 layers/<chain> present?  ─yes─► done (nothing downloaded)
+//                 blob present? ─no─► download into content store (verified)
+//                 unpack blob ─► tmp dir, sha256 of the tar == diff ID? ─► rename to layers/<chain>
+//            ─► write ImageRecord (atomic)                                        image-store.ts
+//
+// A reference pinned by digest whose record, blobs and layers are all present is answered
+// from the store without contacting the registry at all.
+
+import { chainIds, hostPlatform, parseImageConfig } from "./manifest";
+import { canonicalReference, parseReference, type Reference } from "./reference";
+import type { AuthConfig } from "./registry-auth";
+import { RegistryClient } from "./registry-client";
+import type { LocalImageStore } from "./store";
+import { ImageError, isNetworkError, type Digest, type ImageErrorContext, type ImageLayer, type ImageRecord, type Platform } from "./types";
+
+export type PullProgress =
+  | { kind: "resolved"; ref: string; digest: Digest; layers: number }
+  | { kind: "layer"; digest: Digest; state: "cached" | "downloading" | "downloaded" | "unpacking" | "unpacked"; size: number }
+  | { kind: "bytes"; digest: Digest; received: number; size: number }
+  | { kind: "done"; ref: string; digest: Digest };
+
+export interface PullOptions {
+  store: LocalImageStore;
+  /** Registries reached over plain HTTP; default localhost, 127.0.0.1, [::1]. */
+  insecureRegistries?: readonly string[];
+  auth?: AuthConfig;
+  platform?: Platform;
+  onProgress?: (event: PullProgress) => void;
+  /** Parallel layer downloads/unpacks; default 3. */
+  concurrency?: number;
+  /** Use this client (and leave it open) instead of making one per pull. */
+  client?: RegistryClient;
+}
+
+export async function pullImage(input: string | Reference, opts: PullOptions): Promise<ImageRecord> {
+  const ref = typeof input === "string" ? parseReference(input) : input;
+  const canonical = canonicalReference(ref);
+  const ctx: ImageErrorContext = { image: canonical, registry: ref.registry };
+  const { store } = opts;
+  const progress = opts.onProgress ?? (() => undefined);
+
+  return store.withPull(async () => {
+    const cached = await cachedByDigest(store, ref, canonical);
+    if (cached) {
+      progress({ kind: "done", ref: canonical, digest: cached.digest });
+      return cached;
+    }
+    const client = opts.client ?? new RegistryClient({ insecureRegistries: opts.insecureRegistries, auth: opts.auth });
+    try {
+      const resolved = await client.resolve(ref, opts.platform ?? hostPlatform());
+      const manifest = resolved.manifest;
+      const at = (digest: Digest): ImageErrorContext => ({ ...ctx, digest });
+      await ingestBytes(store, resolved.digest, resolved.bytes, at(resolved.digest));
+      if (resolved.index) await ingestBytes(store, resolved.index.digest, resolved.index.bytes, at(resolved.index.digest));
+      progress({ kind: "resolved", ref: canonical, digest: resolved.digest, layers: manifest.layers.length });
+
+      if (!(await store.content.info(manifest.config.digest))) await client.fetchBlob(ref, manifest.config, store.content);
+      const config = parseImageConfig(await store.content.read(manifest.config.digest), manifest.layers.length, manifest.config.digest);
+      const diffIds = config.rootfs.diff_ids;
+      const chains = chainIds(diffIds);
+
+      const layers: ImageLayer[] = manifest.layers.map((d, i) => ({
+        digest: d.digest,
+        diffId: diffIds[i],
+        chainId: chains[i],
+        size: d.size,
+        path: store.layers.path(chains[i]),
+      }));
+
+      await forEachLimited(layers, opts.concurrency ?? 3, async (layer, i) => {
+        const desc = manifest.layers[i];
+        try {
+          if (await store.layers.has(layer.chainId)) {
+            progress({ kind: "layer", digest: layer.digest, state: "cached", size: layer.size });
+            return;
+          }
+          if (!(await store.content.info(layer.digest))) {
+            progress({ kind: "layer", digest: layer.digest, state: "downloading", size: layer.size });
+            let received = 0;
+            await client.fetchBlob(ref, desc, store.content, (n) => {
+              received += n;
+              progress({ kind: "bytes", digest: layer.digest, received, size: layer.size });
+            });
+            progress({ kind: "layer", digest: layer.digest, state: "downloaded", size: layer.size });
+          }
+          progress({ kind: "layer", digest: layer.digest, state: "unpacking", size: layer.size });
+          await store.layers.unpack(store.content.path(layer.digest), { chainId: layer.chainId, diffId: layer.diffId });
+          progress({ kind: "layer", digest: layer.digest, state: "unpacked", size: layer.size });
+        } catch (err) {
+          throw withLayer(err, `layer ${i + 1} of ${layers.length}`, at(layer.digest));
+        }
+      });
+
+      const record: ImageRecord = { ref: canonical, digest: resolved.digest, configDigest: manifest.config.digest, config, layers };
+      if (resolved.index) record.indexDigest = resolved.index.digest;
+      await store.images.put(record);
+      progress({ kind: "done", ref: canonical, digest: resolved.digest });
+      return record;
+    } catch (err) {
+      if (err instanceof ImageError || isNetworkError(err)) throw ImageError.from(err, ctx);
+      throw new Error(`pull ${canonical}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }); // local I/O (disk full…)
+    } finally {
+      if (!opts.client) client.close();
+    }
+  });
+}
+
+/** For digest-pinned references: the stored record, if everything it names is present. */
+async function cachedByDigest(store: LocalImageStore, ref: Reference, canonical: string): Promise<ImageRecord | undefined> {
+  if (ref.digest === undefined) return undefined;
+  const record = await store.images.get(canonical);
+  if (!record || (record.digest !== ref.digest && record.indexDigest !== ref.digest)) return undefined;
+  if (!(await store.content.info(record.digest)) || !(await store.content.info(record.configDigest))) return undefined;
+  for (const l of record.layers) if (!(await store.layers.has(l.chainId))) return undefined;
+  return record;
+}
+
+async function ingestBytes(store: LocalImageStore, digest: Digest, bytes: Buffer, ctx: ImageErrorContext): Promise<void> {
+  if (await store.content.info(digest)) return;
+  try {
+    await store.content.ingest({ digest, size: bytes.length }, [bytes]);
+  } catch (err) {
+    throw ImageError.from(err, ctx);
+  }
+}
+
+/** Names the failing layer in the error; non-ImageErrors (disk full…) keep their own class. */
+function withLayer(err: unknown, which: string, ctx: ImageErrorContext): unknown {
+  if (!(err instanceof ImageError)) return err;
+  const e = err.withContext(ctx);
+  return new ImageError(e.code, `${which}: ${e.detail}`, { image: e.image, registry: e.registry, digest: e.digest }, { cause: err });
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (failed === undefined && next < items.length) {
+      const i = next++;
+      try {
+        await fn(items[i], i);
+      } catch (err) {
+        failed ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failed !== undefined) throw failed;
+}
