@@ -1,0 +1,24 @@
+// metadata.generation counts changes to the desired state, so controllers can report which
+// version they have acted on (status.observedGeneration). Like Kubernetes 1.30, only the
+// workload kinds track it; it starts at 1 and grows by one whenever spec changes. Deployments
+// also count annotation changes, because annotations are copied onto their ReplicaSets.
+
+import type { KubeObject } from "../object";
+import { deepEqual } from "../validation/field";
+
+export const GENERATION_KINDS: ReadonlySet<string> = new Set([
+  "Deployment",
+  "ReplicaSet",
+  "ReplicationController",
+  "DaemonSet",
+  "StatefulSet",
+  "Job",
+  "CronJob",
+]);
+
+/** Whether the update from `prev` to `next` is a new desired state for `kind`. */
+export function generationChanged(kind: string, next: KubeObject, prev: KubeObject): boolean {
+  if (!GENERATION_KINDS.has(kind)) return false;
+  if (!deepEqual(next.spec, prev.spec)) return true;
+  return kind === "Deployment" && !deepEqual(next.metadata.annotations ?? {}, prev.metadata.annotations ?? {});
+}

@@ -1,0 +1,29 @@
+// The largest object Gantry stores. etcd refuses requests over 1.5 MiB (its default
+// --max-request-bytes); Kubernetes lets that surface as a 500 "etcdserver: request is too large"
+// (kubernetes/kubernetes#112152). Gantry checks first and answers 413 RequestEntityTooLarge,
+// naming the object and the limit, because the client must change the object, not retry.
+
+import { ApiError, errors } from "../errors";
+import type { KubeObject } from "../object";
+
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
+export function serializedSize(obj: KubeObject): number {
+  return new TextEncoder().encode(JSON.stringify(obj)).length;
+}
+
+/** The 413 to answer with, or undefined when the object fits. */
+export function objectSizeError(obj: KubeObject): ApiError | undefined {
+  const size = serializedSize(obj);
+  if (size <= MAX_OBJECT_BYTES) return undefined;
+  const what = `${obj.kind ?? "object"} "${obj.metadata?.name ?? ""}"`;
+  return errors.tooLarge(
+    `${what} is too large to store: ${size} bytes serialized, the limit is ${MAX_OBJECT_BYTES} bytes (etcd's request size limit); keep large data out of the object, e.g. split it across several ConfigMaps`,
+  );
+}
+
+/** Throws the 413 from objectSizeError. */
+export function checkObjectSize(obj: KubeObject): void {
+  const err = objectSizeError(obj);
+  if (err) throw err;
+}
