@@ -1,0 +1,27 @@
+// `make bench`: runs every benchmark (or those named as arguments) and writes
+// bench/results/<name>.json for each.
+
+import { benchApi } from "./api";
+import { writeResult } from "./stats";
+
+const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
+  api: benchApi,
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const names = wanted.length > 0 ? wanted : Object.keys(BENCHMARKS);
+  for (const name of names) {
+    const bench = BENCHMARKS[name];
+    if (!bench) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHMARKS).join(", ")}`);
+    console.log(`== ${name}`);
+    const result = await bench();
+    console.log(JSON.stringify(result, null, 2));
+    console.log(`wrote ${writeResult(name, result)}`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+// What every request handler may use: the per-resource stores and the injected clock and ids.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { findResource, RESOURCES, type ResourceType } from "../../api/resources";
+import type { Store } from "../store/types";
+import { ResourceStore } from "./resource-store";
+
+export class ApiContext {
+  private readonly stores = new Map<ResourceType, ResourceStore>();
+
+  constructor(
+    readonly store: Store,
+    readonly clock: { now(): Date } = { now: () => new Date() },
+    readonly newUid: () => string = randomUUID,
+  ) {
+    for (const r of RESOURCES) this.stores.set(r, new ResourceStore(store, r));
+  }
+
+  storeFor(resource: ResourceType): ResourceStore {
+    const s = this.stores.get(resource);
+    if (!s) throw new Error(`no store for ${resource.plural}`);
+    return s;
+  }
+
+  /** The store of a core or named-group resource by plural, in its preferred version. */
+  storeOf(group: string, version: string, plural: string): ResourceStore {
+    const r = findResource(group, version, plural);
+    if (!r) throw new Error(`unknown resource ${group}/${version}/${plural}`);
+    return this.storeFor(r);
+  }
+}
+
+/** One request addressed to a resource, after routing and authentication. */
+export interface ResourceRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  resource: ResourceType;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  ctx: ApiContext;
+}

@@ -1,0 +1,130 @@
+// The verbs on a resource collection or object: get, list, create, update, patch, delete,
+// deletecollection. Watch lives in watch.ts, subresources in subresources.ts.
+
+import { ApiError, errors } from "../../api/errors";
+import type { KubeObject } from "../../api/object";
+import { applyPatch } from "../../api/patch";
+import { admitCreate, admitUpdate } from "./admission";
+import { readDeleteOptions, readObjectBody } from "./body";
+import type { ResourceRequest } from "./context";
+import { deleteObject, finishedTerminating } from "./deletion";
+import { contentTypeOf, readBody, sendJson, successStatus } from "./http-io";
+import { listOf, sendList, sendObject } from "./representation";
+import { selectorFilter } from "./selectors";
+
+export async function getObject(rr: ResourceRequest): Promise<void> {
+  const obj = await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!);
+  sendObject(rr, 200, obj);
+}
+
+export async function listObjects(rr: ResourceRequest): Promise<void> {
+  const q = rr.url.searchParams;
+  const limit = Number(q.get("limit") ?? "0");
+  const rv = q.get("resourceVersion") ?? undefined;
+  const list = await rr.ctx.storeFor(rr.resource).list(rr.namespace, {
+    limit: Number.isFinite(limit) && limit > 0 ? limit : undefined,
+    continue: q.get("continue") || undefined,
+    // resourceVersion=0 means "any version is fine": serve the latest.
+    resourceVersion: rv && rv !== "0" && q.get("resourceVersionMatch") === "Exact" ? rv : undefined,
+    filter: selectorFilter(rr.resource.kind, q),
+  });
+  sendList(rr, list);
+}
+
+function isDryRun(rr: ResourceRequest): boolean {
+  return rr.url.searchParams.getAll("dryRun").includes("All");
+}
+
+export async function createObject(rr: ResourceRequest): Promise<void> {
+  const body = await readObjectBody(rr.req);
+  const obj = await admitCreate(rr.ctx, rr.resource, body, rr.namespace);
+  if (isDryRun(rr)) {
+    sendObject(rr, 201, obj);
+    return;
+  }
+  sendObject(rr, 201, await rr.ctx.storeFor(rr.resource).create(obj));
+}
+
+/** PUT: replace the object. A resourceVersion in the body makes it a compare-and-swap. */
+export async function updateObject(rr: ResourceRequest, statusOnly = false): Promise<void> {
+  const body = await readObjectBody(rr.req);
+  body.metadata ??= {};
+  if (body.metadata.name !== undefined && body.metadata.name !== rr.name) {
+    throw errors.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${rr.name})`);
+  }
+  const expected = body.metadata.resourceVersion || undefined;
+  const updated = await writeUpdate(rr, statusOnly, (current) => {
+    if (expected && expected !== current.metadata.resourceVersion) {
+      throw errors.conflict(rr.resource.group, rr.resource.plural, rr.name!, "the object has been modified; please apply your changes to the latest version and try again");
+    }
+    return { ...body, metadata: { ...body.metadata, name: rr.name, namespace: rr.namespace } };
+  });
+  sendObject(rr, 200, updated);
+}
+
+export async function patchObject(rr: ResourceRequest, statusOnly = false): Promise<void> {
+  const contentType = contentTypeOf(rr.req);
+  const raw = await readBody(rr.req);
+  let patch: unknown;
+  try {
+    patch = JSON.parse(raw.toString("utf8"));
+  } catch (err) {
+    throw errors.badRequest(`the patch is not valid JSON: ${(err as Error).message}`);
+  }
+  const updated = await writeUpdate(rr, statusOnly, (current) => {
+    const patched = applyPatch(contentType, rr.resource.kind, current, patch) as KubeObject;
+    const wanted = patched.metadata?.resourceVersion;
+    if (wanted && wanted !== current.metadata.resourceVersion) {
+      throw errors.conflict(rr.resource.group, rr.resource.plural, rr.name!, "the object has been modified; please apply your changes to the latest version and try again");
+    }
+    return patched;
+  });
+  sendObject(rr, 200, updated);
+}
+
+/**
+ * Read-modify-write of one object: `change` maps the current object to the requested one; the
+ * result passes admission and is written with compare-and-swap, retried when another writer won.
+ */
+export async function writeUpdate(rr: ResourceRequest, statusOnly: boolean, change: (current: KubeObject) => KubeObject): Promise<KubeObject> {
+  const store = rr.ctx.storeFor(rr.resource);
+  for (let attempt = 0; ; attempt++) {
+    const current = await store.get(rr.namespace, rr.name!);
+    const next = admitUpdate(rr.ctx, rr.resource, change(current), current, statusOnly);
+    if (isDryRun(rr)) return next;
+    try {
+      if (finishedTerminating(next)) return await store.delete(rr.namespace, rr.name!, current.metadata.resourceVersion);
+      return await store.update(next, current.metadata.resourceVersion);
+    } catch (err) {
+      if (err instanceof ApiError && err.reason === "Conflict" && attempt < 5) continue;
+      throw err;
+    }
+  }
+}
+
+export async function deleteOne(rr: ResourceRequest): Promise<void> {
+  const options = await readDeleteOptions(rr.req, rr.url.searchParams);
+  const outcome = await deleteObject(rr.ctx, rr.resource, rr.namespace, rr.name!, options);
+  // Kubernetes answers 200 with the object, or 202 when deletion continues in the background.
+  sendObject(rr, outcome.deleted ? 200 : 202, outcome.object);
+}
+
+export async function deleteCollection(rr: ResourceRequest): Promise<void> {
+  const options = await readDeleteOptions(rr.req, rr.url.searchParams);
+  const store = rr.ctx.storeFor(rr.resource);
+  const list = await store.list(rr.namespace, { filter: selectorFilter(rr.resource.kind, rr.url.searchParams) });
+  const deleted: KubeObject[] = [];
+  for (const obj of list.items) {
+    try {
+      const outcome = await deleteObject(rr.ctx, rr.resource, obj.metadata.namespace, obj.metadata.name!, options);
+      deleted.push(outcome.object);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 404)) throw err;
+    }
+  }
+  if (deleted.length === 0) {
+    sendJson(rr.res, 200, successStatus());
+    return;
+  }
+  sendJson(rr.res, 200, listOf(rr.resource, deleted, { resourceVersion: list.resourceVersion }));
+}

@@ -1,0 +1,108 @@
+// Deleting one object the way Kubernetes does: preconditions, propagation policy finalizers
+// (orphan, foregroundDeletion), graceful deletion of pods running on a node, and finalizers
+// that hold the object (with deletionTimestamp set) until controllers remove them.
+
+import { errors, ApiError } from "../../api/errors";
+import type { KubeObject } from "../../api/object";
+import type { ResourceType } from "../../api/resources";
+import type { DeleteOptions } from "./body";
+import type { ApiContext } from "./context";
+
+export interface DeleteOutcome {
+  /** true: gone from the store; false: marked with deletionTimestamp and still present. */
+  deleted: boolean;
+  object: KubeObject;
+}
+
+const ORPHAN = "orphan";
+const FOREGROUND = "foregroundDeletion";
+
+export async function deleteObject(ctx: ApiContext, r: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<DeleteOutcome> {
+  const store = ctx.storeFor(r);
+  for (let attempt = 0; ; attempt++) {
+    const current = await store.get(namespace, name);
+    checkPreconditions(r, current, options);
+    const marked = markForDeletion(ctx, r, current, options);
+    if (options.dryRun?.includes("All")) return { deleted: marked === undefined, object: marked ?? current };
+    try {
+      if (marked === undefined) {
+        return { deleted: true, object: await store.delete(namespace, name, current.metadata.resourceVersion) };
+      }
+      if (marked === current) return { deleted: false, object: current };
+      return { deleted: false, object: await store.update(marked, current.metadata.resourceVersion) };
+    } catch (err) {
+      // Lost a race with another writer: read again and decide again.
+      if (err instanceof ApiError && err.code === 409 && attempt < 10) continue;
+      throw err;
+    }
+  }
+}
+
+/**
+ * Returns undefined when the object can go now, the same object when nothing changes (already
+ * terminating), or a copy marked for deletion.
+ */
+function markForDeletion(ctx: ApiContext, r: ResourceType, current: KubeObject, options: DeleteOptions): KubeObject | undefined {
+  const finalizers = new Set(current.metadata.finalizers ?? []);
+  const policy = options.propagationPolicy ?? (options.orphanDependents ? "Orphan" : undefined);
+  if (policy === "Orphan") finalizers.add(ORPHAN);
+  if (policy === "Foreground") finalizers.add(FOREGROUND);
+
+  const grace = gracePeriodFor(r, current, options);
+  // A namespace is held by its spec.finalizers until the namespace controller has emptied it.
+  const heldBySpec = r.kind === "Namespace" && namespaceFinalizers(current).length > 0;
+  if (finalizers.size === 0 && grace === 0 && !heldBySpec) return undefined;
+
+  if (current.metadata.deletionTimestamp) {
+    // Already terminating: a new delete may only shorten the grace period or add finalizers.
+    const sameFinalizers = finalizers.size === (current.metadata.finalizers ?? []).length;
+    const shorter = grace < (current.metadata.deletionGracePeriodSeconds ?? Infinity);
+    if (grace === 0 && finalizers.size === 0 && !heldBySpec) return undefined;
+    if (sameFinalizers && !shorter) return current;
+  }
+  const now = ctx.clock.now();
+  const status = r.kind === "Namespace" ? { status: { ...(current.status as object), phase: "Terminating" } } : {};
+  return {
+    ...current,
+    ...status,
+    metadata: {
+      ...current.metadata,
+      finalizers: finalizers.size > 0 ? [...finalizers] : undefined,
+      deletionTimestamp: current.metadata.deletionTimestamp ?? new Date(now.getTime() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      deletionGracePeriodSeconds: grace,
+    },
+  };
+}
+
+/** Pods bound to a node get a grace period for their containers to stop; everything else none. */
+function gracePeriodFor(r: ResourceType, current: KubeObject, options: DeleteOptions): number {
+  if (r.group !== "" || r.kind !== "Pod") return 0;
+  const spec = (current.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
+  const phase = ((current.status ?? {}) as { phase?: string }).phase;
+  if (!spec.nodeName || phase === "Succeeded" || phase === "Failed") return 0;
+  const grace = options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
+  return Math.max(0, grace);
+}
+
+function checkPreconditions(r: ResourceType, current: KubeObject, options: DeleteOptions): void {
+  const pre = options.preconditions;
+  if (!pre) return;
+  const name = current.metadata.name ?? "";
+  if (pre.uid && pre.uid !== current.metadata.uid) {
+    throw errors.conflict(r.group, r.plural, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+  }
+  if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+    throw errors.conflict(r.group, r.plural, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+  }
+}
+
+export function namespaceFinalizers(ns: KubeObject): string[] {
+  return ((ns.spec ?? {}) as { finalizers?: string[] }).finalizers ?? [];
+}
+
+/** An update that leaves a terminating object without finalizers completes its deletion. */
+export function finishedTerminating(obj: KubeObject): boolean {
+  if (obj.metadata.deletionTimestamp === undefined) return false;
+  if ((obj.metadata.finalizers ?? []).length > 0 || (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0) return false;
+  return obj.kind !== "Namespace" || namespaceFinalizers(obj).length === 0;
+}

@@ -1,0 +1,96 @@
+// Routes an authenticated request to its handler: discovery, OpenAPI, health, or a verb on a
+// resource. Every failure becomes a Kubernetes Status.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { errors } from "../../api/errors";
+import type { ApiContext, ResourceRequest } from "./context";
+import { createObject, deleteCollection, deleteOne, getObject, listObjects, patchObject, updateObject } from "./crud";
+import { serveDiscovery } from "./discovery-routes";
+import { sendError } from "./http-io";
+import { serveOpenApi } from "./openapi-routes";
+import { parseRequestPath } from "./request-info";
+import { handleSubresource } from "./subresources";
+import { watchObjects } from "./watch";
+
+export interface RouterExtras {
+  /** Answers /readyz and /healthz; returns the failed checks (empty when ready). */
+  health(verbose: boolean): Promise<{ ok: boolean; text: string }>;
+}
+
+export const VERSION_INFO = {
+  major: "1",
+  minor: "32",
+  gitVersion: "v1.32.0-gantry",
+  gitCommit: "",
+  gitTreeState: "clean",
+  buildDate: "2026-01-01T00:00:00Z",
+  goVersion: "node" + process.versions.node,
+  compiler: "tsc",
+  platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}`,
+};
+
+export async function route(ctx: ApiContext, extras: RouterExtras, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "https://gantry.invalid");
+  const method = req.method ?? "GET";
+  try {
+    const path = url.pathname;
+    if (path === "/version") return json(res, VERSION_INFO);
+    if (path === "/healthz" || path === "/livez" || path === "/readyz") {
+      const h = await extras.health(url.searchParams.has("verbose"));
+      res.writeHead(h.ok ? 200 : 500, { "Content-Type": "text/plain; charset=utf-8" });
+      res.end(h.text);
+      return;
+    }
+    if (path === "/openapi/v3" || path.startsWith("/openapi/v3/")) return serveOpenApi(req, res, url);
+    if (path === "/openapi/v2") throw errors.notAcceptable("only OpenAPI v3 is served; see /openapi/v3");
+
+    const target = parseRequestPath(path);
+    switch (target.type) {
+      case "discovery-core":
+      case "discovery-groups":
+      case "discovery-group":
+      case "discovery-resources":
+        return serveDiscovery(req, res, target);
+      case "unknown-resource":
+        throw errors.notFound(target.group, target.plural, "");
+      case "other":
+        throw errors.notFound("", path, "");
+      case "resource": {
+        const rr: ResourceRequest = { req, res, url, ctx, resource: target.resource, namespace: target.namespace, name: target.name, subresource: target.subresource };
+        return await dispatchVerb(rr, method, target.watchPath);
+      }
+    }
+  } catch (err) {
+    sendError(res, err);
+  }
+}
+
+async function dispatchVerb(rr: ResourceRequest, method: string, watchPath: boolean): Promise<void> {
+  const r = rr.resource;
+  // Namespaced objects are only addressed inside a namespace.
+  if (r.namespaced && rr.name !== undefined && rr.namespace === undefined) {
+    throw errors.notFound(r.group, r.plural, rr.name);
+  }
+  if (rr.subresource) return handleSubresource(rr, method);
+  const watch = watchPath || rr.url.searchParams.get("watch") === "true" || rr.url.searchParams.get("watch") === "1";
+  if (rr.name === undefined) {
+    if (method === "GET") return watch ? watchObjects(rr) : listObjects(rr);
+    if (method === "POST") {
+      if (r.namespaced && rr.namespace === undefined) throw errors.methodNotAllowed(`create ${r.plural} inside a namespace: POST /…/namespaces/<ns>/${r.plural}`);
+      return createObject(rr);
+    }
+    if (method === "DELETE") return deleteCollection(rr);
+  } else {
+    if (method === "GET") return watch ? watchObjects(rr) : getObject(rr);
+    if (method === "PUT") return updateObject(rr);
+    if (method === "PATCH") return patchObject(rr);
+    if (method === "DELETE") return deleteOne(rr);
+  }
+  throw errors.methodNotAllowed(`the server does not allow this method on the requested resource (${method} ${r.plural})`);
+}
+
+function json(res: ServerResponse, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) });
+  res.end(payload);
+}

@@ -1,0 +1,118 @@
+// Subresources: status (writes touch only .status), scale (the autoscaling/v1 Scale view of a
+// workload's replicas), binding (the scheduler's write), eviction (policy/v1, what drain posts).
+
+import { errors } from "../../api/errors";
+import type { JsonObject, KubeObject } from "../../api/object";
+import { applyPatch } from "../../api/patch";
+import { labelSelectorToString } from "../../api/selectors/label-selector";
+import { readBody } from "./http-io";
+import { readObjectBody } from "./body";
+import type { ResourceRequest } from "./context";
+import { getObject, patchObject, updateObject, writeUpdate } from "./crud";
+import { deleteObject } from "./deletion";
+import { contentTypeOf, sendJson } from "./http-io";
+
+export async function handleSubresource(rr: ResourceRequest, method: string): Promise<void> {
+  const sub = rr.subresource!;
+  if (!rr.resource.subresources.includes(sub)) {
+    throw errors.notFound(rr.resource.group, `${rr.resource.plural}/${sub}`, rr.name!);
+  }
+  switch (sub) {
+    case "status":
+      if (method === "GET") return getObject(rr);
+      if (method === "PUT") return updateObject(rr, true);
+      if (method === "PATCH") return patchObject(rr, true);
+      break;
+    case "scale":
+      if (method === "GET") return sendJson(rr.res, 200, toScale(await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!)));
+      if (method === "PUT" || method === "PATCH") return writeScale(rr, method);
+      break;
+    case "binding":
+      if (method === "POST") return bindPod(rr);
+      break;
+    case "eviction":
+      if (method === "POST") return evictPod(rr);
+      break;
+    case "log":
+    case "exec":
+    case "attach":
+    case "portforward":
+      return streamFromNode(rr);
+  }
+  throw errors.methodNotAllowed(`${method} is not supported on ${rr.resource.plural}/${sub}`);
+}
+
+function toScale(obj: KubeObject): JsonObject {
+  const spec = (obj.spec ?? {}) as { replicas?: number; selector?: JsonObject };
+  const status = (obj.status ?? {}) as { replicas?: number };
+  return {
+    kind: "Scale",
+    apiVersion: "autoscaling/v1",
+    metadata: {
+      name: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
+      creationTimestamp: obj.metadata.creationTimestamp,
+    },
+    spec: { replicas: spec.replicas ?? 0 },
+    status: { replicas: status.replicas ?? 0, selector: spec.selector ? labelSelectorToString(spec.selector) : "" },
+  };
+}
+
+async function writeScale(rr: ResourceRequest, method: string): Promise<void> {
+  const raw = await readBody(rr.req);
+  const contentType = contentTypeOf(rr.req);
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString("utf8"));
+  } catch {
+    throw errors.badRequest("the body is not valid JSON");
+  }
+  const updated = await writeUpdate(rr, false, (current) => {
+    const scale = toScale(current);
+    const next = (method === "PUT" ? body : applyPatch(contentType, "Scale", scale, body)) as { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: string } };
+    const replicas = next.spec?.replicas;
+    if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
+      throw errors.invalid("autoscaling", "Scale", rr.name!, [{ reason: "FieldValueInvalid", field: "spec.replicas", message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
+    }
+    const wanted = next.metadata?.resourceVersion;
+    if (method === "PUT" && wanted && wanted !== current.metadata.resourceVersion) {
+      throw errors.conflict(rr.resource.group, rr.resource.plural, rr.name!, "the object has been modified; please apply your changes to the latest version and try again");
+    }
+    return { ...current, spec: { ...(current.spec as JsonObject), replicas } };
+  });
+  sendJson(rr.res, 200, toScale(updated));
+}
+
+async function bindPod(rr: ResourceRequest): Promise<void> {
+  const binding = await readObjectBody(rr.req);
+  const target = (binding.target ?? {}) as { name?: string; kind?: string };
+  if (!target.name) {
+    throw errors.invalid("", "Binding", rr.name!, [{ reason: "FieldValueRequired", field: "target.name", message: "Required value" }]);
+  }
+  await writeUpdate(rr, false, (pod) => {
+    const spec = (pod.spec ?? {}) as JsonObject;
+    if (pod.metadata.deletionTimestamp) throw errors.conflict("", "pods", rr.name!, "pod is being deleted, cannot be assigned to a host");
+    if (spec.nodeName) throw errors.conflict("", "pods", rr.name!, `pod ${rr.name} is already assigned to node "${spec.nodeName}"`);
+    return { ...pod, spec: { ...spec, nodeName: target.name } };
+  });
+  sendJson(rr.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
+}
+
+async function evictPod(rr: ResourceRequest): Promise<void> {
+  const eviction = await readObjectBody(rr.req);
+  const options = (eviction.deleteOptions ?? {}) as Parameters<typeof deleteObject>[4];
+  // PodDisruptionBudgets are not served yet, so every eviction is allowed.
+  await deleteObject(rr.ctx, rr.resource, rr.namespace, rr.name!, options);
+  sendJson(rr.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
+}
+
+async function streamFromNode(rr: ResourceRequest): Promise<void> {
+  const pod = await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!);
+  const nodeName = ((pod.spec ?? {}) as { nodeName?: string }).nodeName;
+  if (!nodeName) throw errors.badRequest(`pod ${rr.name} does not have a host assigned`);
+  // Streams reach containers through the node's agent session, which the dispatcher owns.
+  throw errors.unavailable(`no agent session for node "${nodeName}": ${rr.subresource} cannot reach pod ${rr.name}`);
+}
+

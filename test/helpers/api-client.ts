@@ -1,0 +1,98 @@
+// A minimal HTTPS client for tests that need to see raw API answers (status codes, Status
+// bodies, watch streams), authenticated with the admin kubeconfig's client certificate.
+
+import https from "node:https";
+import { readFileSync } from "node:fs";
+import YAML from "yaml";
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json<T = Record<string, unknown>>(): T;
+}
+
+interface Kubeconfig {
+  clusters: { cluster: { server: string; "certificate-authority-data": string } }[];
+  users: { user: { "client-certificate-data"?: string; "client-key-data"?: string; token?: string } }[];
+}
+
+export class ApiClient {
+  readonly server: URL;
+  private readonly agent: https.Agent;
+
+  constructor(kubeconfigPath: string, options: { anonymous?: boolean } = {}) {
+    const kc = YAML.parse(readFileSync(kubeconfigPath, "utf8")) as Kubeconfig;
+    const cluster = kc.clusters[0].cluster;
+    const user = kc.users[0].user;
+    this.server = new URL(cluster.server);
+    const b64 = (s?: string) => (s ? Buffer.from(s, "base64") : undefined);
+    this.agent = new https.Agent({
+      ca: b64(cluster["certificate-authority-data"]),
+      cert: options.anonymous ? undefined : b64(user["client-certificate-data"]),
+      key: options.anonymous ? undefined : b64(user["client-key-data"]),
+      keepAlive: true,
+    });
+  }
+
+  request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
+    const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        { host: this.server.hostname, port: this.server.port, path, method, agent: this.agent, headers: { "Content-Type": "application/json", Accept: "application/json", ...(payload ? { "Content-Length": payload.length } : {}), ...headers } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c) => chunks.push(c));
+          res.on("end", () => {
+            const text = Buffer.concat(chunks).toString("utf8");
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: <T>() => JSON.parse(text) as T });
+          });
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(payload);
+    });
+  }
+
+  /** Opens a watch and collects events until `until` returns true or the timeout passes. */
+  watch(path: string, until: (events: { type: string; object: Record<string, unknown> }[]) => boolean, timeoutMs = 15_000): Promise<{ type: string; object: Record<string, unknown> }[]> {
+    return new Promise((resolve, reject) => {
+      const events: { type: string; object: Record<string, unknown> }[] = [];
+      let buffered = "";
+      const req = https.request({ host: this.server.hostname, port: this.server.port, path, method: "GET", agent: this.agent, headers: { Accept: "application/json" } }, (res) => {
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          buffered += chunk;
+          let nl: number;
+          while ((nl = buffered.indexOf("\n")) >= 0) {
+            const line = buffered.slice(0, nl).trim();
+            buffered = buffered.slice(nl + 1);
+            if (line) events.push(JSON.parse(line));
+          }
+          if (until(events)) {
+            clearTimeout(timer);
+            req.destroy();
+            resolve(events);
+          }
+        });
+        res.on("end", () => {
+          clearTimeout(timer);
+          resolve(events);
+        });
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        resolve(events);
+      }, timeoutMs);
+      req.on("error", (err) => {
+        if ((err as NodeJS.ErrnoException).code !== "ECONNRESET") reject(err);
+      });
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
