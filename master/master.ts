@@ -34,6 +34,7 @@ export class Master {
   private store?: EtcdStore;
   private api?: ApiServer;
   private namespaces?: NamespaceController;
+  private ctx?: ApiContext;
   port = 0;
 
   constructor(readonly options: MasterOptions) {}
@@ -62,7 +63,9 @@ export class Master {
     const tokens = await loadTokens(path.join(o.dataDir, "tokens.json"));
 
     const ctx = new ApiContext(this.store);
+    this.ctx = ctx;
     await ensureSystemNamespaces(ctx);
+    await ctx.namespaces.start();
     this.api = new ApiServer(
       { host: o.bindAddress, port: o.port, tls: { certPem: pki.apiserverCert, keyPem: pki.apiserverKey, caPem: pki.caCert }, tokens },
       ctx,
@@ -99,6 +102,7 @@ export class Master {
 
   async stop(): Promise<void> {
     await this.namespaces?.stop();
+    await this.ctx?.namespaces.stop();
     await this.api?.close();
     await this.store?.close();
     await this.etcd?.stop();

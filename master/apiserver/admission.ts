@@ -49,12 +49,15 @@ function checkKind(r: ResourceType, body: KubeObject): void {
 }
 
 async function checkNamespaceAcceptsObjects(ctx: ApiContext, namespace: string): Promise<void> {
-  let ns: KubeObject;
-  try {
-    ns = await ctx.storeFor(namespaces).get(undefined, namespace);
-  } catch (err) {
-    if (err instanceof ApiError && err.code === 404) throw errors.notFound("", "namespaces", namespace);
-    throw err;
+  // The cache answers nearly always; a namespace created a moment ago may not be in it yet.
+  let ns: KubeObject | undefined = ctx.namespaces.get(namespace);
+  if (!ns) {
+    try {
+      ns = await ctx.storeFor(namespaces).get(undefined, namespace);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 404) throw errors.notFound("", "namespaces", namespace);
+      throw err;
+    }
   }
   if (ns.metadata.deletionTimestamp) {
     throw new ApiError(403, "Forbidden", `unable to create new content in namespace ${namespace} because it is being terminated`, {

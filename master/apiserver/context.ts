@@ -2,12 +2,15 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
-import { findResource, RESOURCES, type ResourceType } from "../../api/resources";
+import { findResource, RESOURCES, storagePrefix, type ResourceType } from "../../api/resources";
+import { Informer } from "../cache/informer";
 import type { Store } from "../store/types";
 import { ResourceStore } from "./resource-store";
 
 export class ApiContext {
   private readonly stores = new Map<ResourceType, ResourceStore>();
+  /** Namespaces, cached for admission: every namespaced write checks its namespace. */
+  readonly namespaces: Informer;
 
   constructor(
     readonly store: Store,
@@ -15,6 +18,7 @@ export class ApiContext {
     readonly newUid: () => string = randomUUID,
   ) {
     for (const r of RESOURCES) this.stores.set(r, new ResourceStore(store, r));
+    this.namespaces = new Informer(store, storagePrefix(findResource("", "v1", "namespaces")!));
   }
 
   storeFor(resource: ResourceType): ResourceStore {

@@ -1,0 +1,99 @@
+// A local, always-current copy of one resource: list, then watch from the list's revision, and
+// start over with a fresh list whenever the watch ends (etcd restart, compaction). Controllers,
+// the scheduler and admission read from it instead of asking etcd on every decision.
+
+import { EventEmitter } from "node:events";
+import type { KubeObject } from "../../api/object";
+import type { Store, Watch } from "../store/types";
+
+export interface InformerEvents<T extends KubeObject> {
+  add: [T];
+  update: [T, T];
+  delete: [T];
+  /** After every (re)list: the cache now mirrors the store at that revision. */
+  synced: [string];
+}
+
+export function objectKey(obj: KubeObject): string {
+  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : (obj.metadata.name ?? "");
+}
+
+export class Informer<T extends KubeObject = KubeObject> extends EventEmitter<InformerEvents<T>> {
+  private readonly items = new Map<string, T>();
+  private watch?: Watch;
+  private stopped = false;
+  private retry?: NodeJS.Timeout;
+  private firstSync?: Promise<void>;
+
+  constructor(
+    private readonly store: Store,
+    /** Key prefix of the resource, e.g. "/registry/namespaces/" (api/resources.ts storagePrefix). */
+    private readonly prefix: string,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {
+    super();
+  }
+
+  /** Resolves after the first list has filled the cache. */
+  start(): Promise<void> {
+    this.firstSync ??= this.relist();
+    return this.firstSync;
+  }
+
+  get(key: string): T | undefined {
+    return this.items.get(key);
+  }
+
+  list(): T[] {
+    return [...this.items.values()];
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    await this.watch?.close();
+  }
+
+  private async relist(): Promise<void> {
+    const list = await this.store.list<T>(this.prefix);
+    const fresh = new Map(list.items.map((o) => [objectKey(o), o]));
+    for (const [key, old] of this.items) if (!fresh.has(key)) this.apply("DELETED", old);
+    for (const obj of fresh.values()) this.apply("MODIFIED", obj);
+    this.emit("synced", list.resourceVersion);
+    if (this.stopped) return;
+    this.watch = await this.store.watch<T>(this.prefix, { resourceVersion: list.resourceVersion }, {
+      event: (e) => {
+        if (e.type === "ADDED" || e.type === "MODIFIED" || e.type === "DELETED") this.apply(e.type, e.object);
+      },
+      error: (err) => {
+        this.onError(err);
+        this.scheduleRelist();
+      },
+    });
+  }
+
+  private scheduleRelist(): void {
+    if (this.stopped) return;
+    this.retry = setTimeout(() => {
+      this.relist().catch((err) => {
+        this.onError(err);
+        this.scheduleRelist();
+      });
+    }, 1000);
+  }
+
+  private apply(type: "ADDED" | "MODIFIED" | "DELETED", obj: T): void {
+    const key = objectKey(obj);
+    const old = this.items.get(key);
+    if (type === "DELETED") {
+      if (!old) return;
+      this.items.delete(key);
+      this.emit("delete", obj);
+      return;
+    }
+    if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+    this.items.set(key, obj);
+    if (old) this.emit("update", old, obj);
+    else this.emit("add", obj);
+  }
+}

@@ -1,0 +1,20 @@
+// The parts of a master that only the elected leader runs (scheduler, controllers, dispatcher).
+// The election starts them when this master wins the lease and stops them at once when it loses
+// it; each must be restartable (start after stop) and level-triggered, so a new leader simply
+// recomputes everything from etcd.
+
+import type { ApiContext } from "./apiserver/context";
+import type { Logger } from "./log";
+
+export interface LeaderComponent {
+  readonly name: string;
+  start(): Promise<void>;
+  /** Stops all work promptly; no writes may happen after it resolves. */
+  stop(): Promise<void>;
+}
+
+/** What every leader component is built from. */
+export interface ComponentDeps {
+  ctx: ApiContext;
+  log: Logger;
+}
