@@ -9,7 +9,8 @@ import { ApiContext } from "./apiserver/context";
 import { ApiServer } from "./apiserver/server";
 import type { User } from "./apiserver/auth";
 import { ensureSystemNamespaces } from "./bootstrap";
-import { NamespaceController } from "./controllers/namespace";
+import type { LeaderComponent } from "./component";
+import { buildLeaderComponents } from "./leader-components";
 import { ensureClusterPki, writeKubeconfig } from "./pki";
 import { EtcdProcess } from "./store/etcd-process";
 import { EtcdStore } from "./store/etcd-store";
@@ -33,7 +34,7 @@ export class Master {
   private etcd?: EtcdProcess;
   private store?: EtcdStore;
   private api?: ApiServer;
-  private namespaces?: NamespaceController;
+  private components: LeaderComponent[] = [];
   private ctx?: ApiContext;
   port = 0;
 
@@ -81,8 +82,9 @@ export class Master {
       await writeKubeconfig(o.adminKubeconfig, kubeconfig);
     }
 
-    this.namespaces = new NamespaceController(ctx, (msg, err) => o.log.warn({ err }, msg));
-    await this.namespaces.start();
+    // Single master: it is the leader. (Leader election replaces this with campaign/resign.)
+    this.components = buildLeaderComponents({ ctx, log: o.log });
+    for (const c of this.components) await c.start();
     o.log.info({ server, dataDir: o.dataDir }, "master ready");
   }
 
@@ -101,7 +103,7 @@ export class Master {
   }
 
   async stop(): Promise<void> {
-    await this.namespaces?.stop();
+    for (const c of [...this.components].reverse()) await c.stop();
     await this.ctx?.namespaces.stop();
     await this.api?.close();
     await this.store?.close();
