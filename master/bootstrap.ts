@@ -4,6 +4,8 @@ import { ApiError } from "../api/errors";
 import { findResource } from "../api/resources";
 import { admitCreate } from "./apiserver/admission";
 import type { ApiContext } from "./apiserver/context";
+import { ResourceClient } from "./apiserver/internal-client";
+import { KUBERNETES_SERVICE_IP } from "./apiserver/service-allocation";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -16,5 +18,21 @@ export async function ensureSystemNamespaces(ctx: ApiContext): Promise<void> {
     } catch (err) {
       if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err;
     }
+  }
+}
+
+/** The `kubernetes` Service in `default`, at the first address of the service range, as on Kubernetes. */
+export async function ensureKubernetesService(ctx: ApiContext): Promise<void> {
+  const services = findResource("", "v1", "services")!;
+  const svc = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
+    spec: { type: "ClusterIP", clusterIP: KUBERNETES_SERVICE_IP, clusterIPs: [KUBERNETES_SERVICE_IP], ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
+  };
+  try {
+    await new ResourceClient(ctx, services).create(svc);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err;
   }
 }

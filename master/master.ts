@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { ApiContext } from "./apiserver/context";
 import { ApiServer } from "./apiserver/server";
 import type { User } from "./apiserver/auth";
-import { ensureSystemNamespaces } from "./bootstrap";
+import { ensureKubernetesService, ensureSystemNamespaces } from "./bootstrap";
 import type { LeaderComponent } from "./component";
 import { buildLeaderComponents } from "./leader-components";
 import { ensureClusterPki, writeKubeconfig } from "./pki";
@@ -67,6 +67,7 @@ export class Master {
     this.ctx = ctx;
     await ensureSystemNamespaces(ctx);
     await ctx.namespaces.start();
+    await ensureKubernetesService(ctx);
     this.api = new ApiServer(
       { host: o.bindAddress, port: o.port, tls: { certPem: pki.apiserverCert, keyPem: pki.apiserverKey, caPem: pki.caCert }, tokens },
       ctx,

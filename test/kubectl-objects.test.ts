@@ -127,6 +127,24 @@ describe("kubectl against gantry", () => {
     assert.match(get, /web\s+0\/2\s+0\s+0\s+\S+\s+web,sidecar\s+nginx:1.28,busybox\s+app=web/);
   });
 
+  test("expose gives a Service a ClusterIP and a NodePort; kubernetes service exists", async () => {
+    assert.match(await kubectl.ok(["expose", "deployment", "web", "--port=80", "--type=NodePort"]), /service\/web exposed/);
+    const svc = JSON.parse(await kubectl.ok(["get", "svc", "web", "-o", "json"]));
+    assert.match(svc.spec.clusterIP, /^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/);
+    assert.ok(svc.spec.ports[0].nodePort >= 30000 && svc.spec.ports[0].nodePort <= 32767);
+    assert.deepEqual(svc.spec.selector, { app: "web" });
+    const get = await kubectl.ok(["get", "svc"]);
+    assert.match(get, /kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP/);
+    assert.match(get, new RegExp(`web\\s+NodePort\\s+${svc.spec.clusterIP.replace(/\./g, "\\.")}\\s+<none>\\s+80:${svc.spec.ports[0].nodePort}/TCP`));
+    // Deleting frees the address: the same IP can be asked for explicitly afterwards.
+    await kubectl.ok(["delete", "svc", "web"]);
+    const again = await api.request("POST", "/api/v1/namespaces/default/services", { apiVersion: "v1", kind: "Service", metadata: { name: "pinned" }, spec: { clusterIP: svc.spec.clusterIP, ports: [{ port: 80 }] } });
+    assert.equal(again.status, 201, again.body);
+    const clash = await api.request("POST", "/api/v1/namespaces/default/services", { apiVersion: "v1", kind: "Service", metadata: { name: "clash" }, spec: { clusterIP: svc.spec.clusterIP, ports: [{ port: 80 }] } });
+    assert.equal(clash.status, 422);
+    await kubectl.ok(["delete", "svc", "pinned"]);
+  });
+
   test("edit through $EDITOR writes the change", async () => {
     const editor = file("editor.sh", "#!/bin/sh\nsed -i 's/a: \"1\"/a: \"2\"/' \"$1\"\n");
     chmodSync(editor, 0o755);

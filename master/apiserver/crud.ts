@@ -11,6 +11,7 @@ import { deleteObject, finishedTerminating } from "./deletion";
 import { contentTypeOf, readBody, sendJson, successStatus } from "./http-io";
 import { listOf, sendList, sendObject } from "./representation";
 import { selectorFilter } from "./selectors";
+import { persistNew } from "./service-allocation";
 
 export async function getObject(rr: ResourceRequest): Promise<void> {
   const obj = await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!);
@@ -42,7 +43,7 @@ export async function createObject(rr: ResourceRequest): Promise<void> {
     sendObject(rr, 201, obj);
     return;
   }
-  sendObject(rr, 201, await rr.ctx.storeFor(rr.resource).create(obj));
+  sendObject(rr, 201, await persistNew(rr.ctx, rr.resource, obj));
 }
 
 /** PUT: replace the object. A resourceVersion in the body makes it a compare-and-swap. */

@@ -7,6 +7,7 @@ import type { KubeObject } from "../../api/object";
 import type { ResourceType } from "../../api/resources";
 import type { DeleteOptions } from "./body";
 import type { ApiContext } from "./context";
+import { isService, releaseServiceAddresses } from "./service-allocation";
 
 export interface DeleteOutcome {
   /** true: gone from the store; false: marked with deletionTimestamp and still present. */
@@ -26,7 +27,9 @@ export async function deleteObject(ctx: ApiContext, r: ResourceType, namespace: 
     if (options.dryRun?.includes("All")) return { deleted: marked === undefined, object: marked ?? current };
     try {
       if (marked === undefined) {
-        return { deleted: true, object: await store.delete(namespace, name, current.metadata.resourceVersion) };
+        const deleted = await store.delete(namespace, name, current.metadata.resourceVersion);
+        if (isService(r)) await releaseServiceAddresses(ctx.store, deleted);
+        return { deleted: true, object: deleted };
       }
       if (marked === current) return { deleted: false, object: current };
       return { deleted: false, object: await store.update(marked, current.metadata.resourceVersion) };

@@ -9,6 +9,7 @@ import { admitCreate, admitUpdate } from "./admission";
 import type { ApiContext } from "./context";
 import { deleteObject, finishedTerminating, type DeleteOutcome } from "./deletion";
 import type { DeleteOptions } from "./body";
+import { persistNew } from "./service-allocation";
 
 export class ResourceClient {
   constructor(
@@ -36,7 +37,7 @@ export class ResourceClient {
 
   async create(obj: KubeObject): Promise<KubeObject> {
     const admitted = await admitCreate(this.ctx, this.resource, obj, obj.metadata.namespace);
-    return this.ctx.storeFor(this.resource).create(admitted);
+    return persistNew(this.ctx, this.resource, admitted);
   }
 
   /**

@@ -1,0 +1,130 @@
+// ClusterIPs (from the service CIDR 10.96.0.0/12) and NodePorts (30000-32767) for Services.
+// Each allocation is a key in etcd created if absent, so two masters can never hand out the same
+// address; the Service keeps what it got until it is deleted, and deletion releases it.
+
+import { ApiError, errors } from "../../api/errors";
+import type { JsonObject, KubeObject } from "../../api/object";
+import type { ResourceType } from "../../api/resources";
+import type { Store } from "../store/types";
+import { StoreError } from "../store/types";
+
+const SERVICE_CIDR_BASE = ipToInt("10.96.0.0");
+const SERVICE_CIDR_SIZE = 1 << 20; // a /12
+/** 10.96.0.1 is the `kubernetes` service; .0 is the network address. */
+const FIRST_DYNAMIC_OFFSET = 2;
+export const KUBERNETES_SERVICE_IP = "10.96.0.1";
+const NODE_PORT_MIN = 30000;
+const NODE_PORT_MAX = 32767;
+
+const ipKey = (ip: string) => `/gantry/allocations/clusterip/${ip}`;
+const portKey = (port: number) => `/gantry/allocations/nodeport/${port}`;
+
+interface ServiceSpec {
+  type?: string;
+  clusterIP?: string;
+  clusterIPs?: string[];
+  ports?: { nodePort?: number; port: number }[];
+}
+
+/** Fills spec.clusterIP(s) and nodePorts of a Service about to be created, reserving each. */
+export async function allocateServiceAddresses(store: Store, svc: KubeObject, random: () => number = Math.random): Promise<KubeObject> {
+  const spec = { ...((svc.spec ?? {}) as ServiceSpec & JsonObject) };
+  const owner = `${svc.metadata.namespace}/${svc.metadata.name}`;
+  const reserved: string[] = [];
+  try {
+    if (spec.type !== "ExternalName" && spec.clusterIP !== "None") {
+      if (spec.clusterIP) {
+        await reserve(store, ipKey(spec.clusterIP), owner, () => errors.invalid("", "Service", svc.metadata.name ?? "", [{ reason: "FieldValueInvalid", field: "spec.clusterIPs", message: `Invalid value: []string{"${spec.clusterIP}"}: failed to allocate IP ${spec.clusterIP}: provided IP is already allocated` }]));
+        reserved.push(ipKey(spec.clusterIP));
+      } else {
+        const ip = await reserveRandom(store, owner, SERVICE_CIDR_SIZE - FIRST_DYNAMIC_OFFSET - 1, random, (i) => intToIp(SERVICE_CIDR_BASE + FIRST_DYNAMIC_OFFSET + i), ipKey);
+        reserved.push(ipKey(ip));
+        spec.clusterIP = ip;
+        spec.clusterIPs = [ip];
+      }
+    }
+    if (spec.type === "NodePort" || spec.type === "LoadBalancer") {
+      const ports = (spec.ports ?? []).map((p) => ({ ...p }));
+      for (const p of ports) {
+        if (p.nodePort) {
+          await reserve(store, portKey(p.nodePort), owner, () => errors.invalid("", "Service", svc.metadata.name ?? "", [{ reason: "FieldValueInvalid", field: "spec.ports[].nodePort", message: `Invalid value: ${p.nodePort}: provided port is already allocated` }]));
+          reserved.push(portKey(p.nodePort));
+        } else {
+          p.nodePort = Number(await reserveRandom(store, owner, NODE_PORT_MAX - NODE_PORT_MIN + 1, random, (i) => String(NODE_PORT_MIN + i), (v) => portKey(Number(v))));
+          reserved.push(portKey(p.nodePort));
+        }
+      }
+      spec.ports = ports;
+    }
+  } catch (err) {
+    await Promise.all(reserved.map((k) => store.delete(k).catch(() => undefined)));
+    throw err;
+  }
+  return { ...svc, spec };
+}
+
+/** Releases what a deleted Service held. Missing reservations are fine. */
+export async function releaseServiceAddresses(store: Store, svc: KubeObject): Promise<void> {
+  const spec = (svc.spec ?? {}) as ServiceSpec;
+  const keys: string[] = [];
+  if (spec.clusterIP && spec.clusterIP !== "None") keys.push(ipKey(spec.clusterIP));
+  for (const p of spec.ports ?? []) if (p.nodePort) keys.push(portKey(p.nodePort));
+  await Promise.all(keys.map((k) => store.delete(k).catch((err) => (err instanceof StoreError && err.code === "NotFound" ? undefined : Promise.reject(err)))));
+}
+
+async function reserve(store: Store, key: string, owner: string, taken: () => ApiError): Promise<void> {
+  try {
+    await store.create(key, { metadata: { name: owner } });
+  } catch (err) {
+    if (err instanceof StoreError && err.code === "AlreadyExists") throw taken();
+    throw err;
+  }
+}
+
+/** Tries random slots, then a linear scan from a random start, so a nearly full range still works. */
+async function reserveRandom(store: Store, owner: string, size: number, random: () => number, valueAt: (i: number) => string, keyOf: (v: string) => string): Promise<string> {
+  const attempt = async (i: number) => {
+    const value = valueAt(i);
+    try {
+      await store.create(keyOf(value), { metadata: { name: owner } });
+      return value;
+    } catch (err) {
+      if (err instanceof StoreError && err.code === "AlreadyExists") return undefined;
+      throw err;
+    }
+  };
+  for (let n = 0; n < 16; n++) {
+    const got = await attempt(Math.floor(random() * size));
+    if (got) return got;
+  }
+  const start = Math.floor(random() * size);
+  for (let n = 0; n < size; n++) {
+    const got = await attempt((start + n) % size);
+    if (got) return got;
+  }
+  throw errors.internal("the service address range is full");
+}
+
+function ipToInt(ip: string): number {
+  return ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+}
+
+function intToIp(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+}
+
+/** Stores a new object; Services get their addresses first, released again if the write fails. */
+export async function persistNew(ctx: { store: Store; storeFor(r: ResourceType): { create(o: KubeObject): Promise<KubeObject> } }, r: ResourceType, obj: KubeObject): Promise<KubeObject> {
+  if (!isService(r)) return ctx.storeFor(r).create(obj);
+  const allocated = await allocateServiceAddresses(ctx.store, obj);
+  try {
+    return await ctx.storeFor(r).create(allocated);
+  } catch (err) {
+    await releaseServiceAddresses(ctx.store, allocated).catch(() => undefined);
+    throw err;
+  }
+}
+
+export function isService(r: ResourceType): boolean {
+  return r.group === "" && r.kind === "Service";
+}
