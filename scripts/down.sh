@@ -17,6 +17,7 @@ stop_pidfile() {
 }
 
 stop_pidfile /run/gantry/master.pid "gantry master"
+stop_pidfile /run/gantry/registry.pid "registry"
 # The master stops its etcd member on SIGTERM; a master that died hard leaves it behind.
 pkill -TERM -f -- "--data-dir /var/lib/gantry/master/etcd" 2>/dev/null && echo "stopped a leftover etcd member"
 exit 0

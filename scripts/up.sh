@@ -6,18 +6,41 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 
 mkdir -p /var/lib/gantry /var/log/gantry /run/gantry /etc/gantry
+
+# start NAME PIDFILE LOG CMD...: runs CMD in the background unless PIDFILE names a live process.
+start() {
+  local name=$1 pidfile=$2 log=$3
+  shift 3
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    echo "$name is already running (pid $(cat "$pidfile"))"
+    return
+  fi
+  setsid nohup "$@" >>"$log" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+  echo "started $name (pid $!, log $log)"
+}
+
+# A local OCI registry on loopback, holding the demo images (no internet needed).
+cat >/etc/gantry/registry.yml <<'YAML'
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: /var/lib/gantry/registry
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:5000
+YAML
+start "registry" /run/gantry/registry.pid /var/log/gantry/registry.log /usr/bin/docker-registry serve /etc/gantry/registry.yml
+for _ in $(seq 1 40); do curl -sf http://127.0.0.1:5000/v2/ >/dev/null && break; sleep 0.25; done
+node "$repo/dist/test/images/demo.js" http://127.0.0.1:5000
+
 pidfile=/run/gantry/master.pid
 
-if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-  echo "gantry master is already running (pid $(cat "$pidfile"))"
-else
-  setsid nohup node "$repo/dist/cli/gantry.js" master \
-    --data-dir /var/lib/gantry/master \
-    --admin-kubeconfig /etc/gantry/admin.conf \
-    >>/var/log/gantry/master.log 2>&1 </dev/null &
-  echo $! >"$pidfile"
-  echo "started gantry master (pid $!, log /var/log/gantry/master.log)"
-fi
+start "gantry master" "$pidfile" /var/log/gantry/master.log \
+  node "$repo/dist/cli/gantry.js" master --data-dir /var/lib/gantry/master --admin-kubeconfig /etc/gantry/admin.conf
 
 for _ in $(seq 1 120); do
   if curl -ksf https://127.0.0.1:6443/readyz >/dev/null 2>&1 && [ -s /etc/gantry/admin.conf ]; then
