@@ -21,18 +21,29 @@ export async function ensureSystemNamespaces(ctx: ApiContext): Promise<void> {
   }
 }
 
-/** The `kubernetes` Service in `default`, at the first address of the service range, as on Kubernetes. */
+/**
+ * The `kubernetes` Service in `default`, at the first address of the service range, as on
+ * Kubernetes. Safe to call on every start and from several masters at once: an existing Service
+ * is kept, and losing a creation race (AlreadyExists, or 422 for the address already reserved
+ * by the winner) means another master made it.
+ */
 export async function ensureKubernetesService(ctx: ApiContext): Promise<void> {
-  const services = findResource("", "v1", "services")!;
+  const services = new ResourceClient(ctx, findResource("", "v1", "services")!);
   const svc = {
     apiVersion: "v1",
     kind: "Service",
     metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
     spec: { type: "ClusterIP", clusterIP: KUBERNETES_SERVICE_IP, clusterIPs: [KUBERNETES_SERVICE_IP], ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
   };
-  try {
-    await new ResourceClient(ctx, services).create(svc);
-  } catch (err) {
-    if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err;
+  for (let attempt = 1; ; attempt++) {
+    if (await services.tryGet("default", "kubernetes")) return;
+    try {
+      await services.create(svc);
+      return;
+    } catch (err) {
+      const lostRace = err instanceof ApiError && (err.reason === "AlreadyExists" || err.code === 422);
+      if (!lostRace || attempt >= 40) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 }

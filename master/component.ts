@@ -4,6 +4,7 @@
 // recomputes everything from etcd.
 
 import type { ApiContext } from "./apiserver/context";
+import type { Leadership } from "./election/leadership";
 import type { Logger } from "./log";
 
 export interface LeaderComponent {
@@ -17,4 +18,6 @@ export interface LeaderComponent {
 export interface ComponentDeps {
   ctx: ApiContext;
   log: Logger;
+  /** This master's leadership: the epoch fences agents against a deposed leader. */
+  leadership?: Leadership;
 }

@@ -124,7 +124,7 @@ describe("kubectl against gantry", () => {
     assert.ok(d.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"].includes("nginx:1.28"));
     const get = await kubectl.ok(["get", "deployments", "-o", "wide"]);
     assert.match(get, /NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR/);
-    assert.match(get, /web\s+0\/2\s+0\s+0\s+\S+\s+web,sidecar\s+nginx:1.28,busybox\s+app=web/);
+    assert.match(get, /web\s+0\/2\s+\d+\s+0\s+\S+\s+web,sidecar\s+nginx:1.28,busybox\s+app=web/);
   });
 
   test("expose gives a Service a ClusterIP and a NodePort; kubernetes service exists", async () => {

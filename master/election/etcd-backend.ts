@@ -1,0 +1,131 @@
+// The election's I/O edge: the leader key in etcd, bound to a lease. Every method reports its
+// outcome as data for the state machine (machine.ts); only programming errors throw.
+//
+//   campaign: range(key) → absent? leaseGrant(ttl) → txn(create_revision(key) = 0 ⇒ put(key, lease))
+//   renew:    one LeaseKeepAlive round trip, bounded by a timeout
+//   release:  leaseRevoke (etcd deletes the key with it)
+//   watch:    put/delete events of the key, plus a fresh read whenever the watch (re)connects
+
+import { EtcdLeaseInvalidError, type Etcd3, type IKeyValue, type Watcher } from "etcd3";
+import type { CampaignOutcome, LeaderRecord, Observation, RenewOutcome } from "./machine";
+
+export const LEADER_KEY = "/gantry/leader";
+
+/** What the election needs from etcd; a test can wrap the real one to inject faults. */
+export interface ElectionBackend {
+  campaign(identity: string, ttlSeconds: number, revokeStale?: string): Promise<CampaignOutcome>;
+  renew(leaseId: string, timeoutMs: number): Promise<RenewOutcome>;
+  release(leaseId: string): Promise<void>;
+  /** Calls `onChange` with every change of the key until close(). */
+  watch(onChange: (observation: Observation) => void, onError: (err: unknown) => void): Promise<{ close(): Promise<void> }>;
+}
+
+export class EtcdElectionBackend implements ElectionBackend {
+  private readonly key: Buffer;
+
+  constructor(
+    private readonly client: Etcd3,
+    private readonly now: () => number = Date.now,
+    key = LEADER_KEY,
+  ) {
+    this.key = Buffer.from(key);
+  }
+
+  async campaign(identity: string, ttlSeconds: number, revokeStale?: string): Promise<CampaignOutcome> {
+    try {
+      if (revokeStale !== undefined) await this.release(revokeStale);
+      const current = await this.client.kv.range({ key: this.key });
+      const kv = current.kvs[0];
+      if (kv) return { result: "held", observation: { leader: recordOf(kv), revision: Number(current.header.revision) } };
+
+      const sentAt = this.now();
+      const grant = await this.client.leaseClient.leaseGrant({ TTL: ttlSeconds });
+      const txn = await this.client.kv.txn({
+        compare: [{ key: this.key, target: "Create", result: "Equal", create_revision: 0 }],
+        success: [{ request_put: { key: this.key, value: Buffer.from(JSON.stringify({ identity })), lease: grant.ID } }],
+        failure: [{ request_range: { key: this.key } }],
+      });
+      if (txn.succeeded) return { result: "won", leaseId: grant.ID, epoch: Number(txn.header.revision), sentAt };
+      // Lost the race between the read and the txn; the unused lease would otherwise live out its TTL.
+      await this.release(grant.ID).catch(() => {});
+      const winner = txn.responses[0]?.response_range?.kvs[0];
+      return { result: "held", observation: { leader: winner ? recordOf(winner) : undefined, revision: Number(txn.header.revision) } };
+    } catch (err) {
+      return { result: "failed", error: message(err) };
+    }
+  }
+
+  async renew(leaseId: string, timeoutMs: number): Promise<RenewOutcome> {
+    const sentAt = this.now();
+    let timer: NodeJS.Timeout | undefined;
+    let cancel = () => {};
+    const timeout = new Promise<RenewOutcome>((resolve) => {
+      timer = setTimeout(() => {
+        cancel();
+        resolve({ result: "failed", error: `keepalive of lease ${leaseId} got no answer within ${timeoutMs}ms` });
+      }, timeoutMs);
+    });
+    const roundTrip = (async (): Promise<RenewOutcome> => {
+      const stream = await this.client.leaseClient.leaseKeepAlive();
+      cancel = () => stream.cancel();
+      return new Promise<RenewOutcome>((resolve) => {
+        stream.on("data", (res) => {
+          stream.end();
+          resolve(Number(res.TTL) > 0 ? { result: "renewed", sentAt } : { result: "expired" });
+        });
+        stream.on("error", (err) => resolve({ result: "failed", error: message(err) }));
+        stream.write({ ID: leaseId });
+      });
+    })().catch((err: unknown): RenewOutcome => (err instanceof EtcdLeaseInvalidError ? { result: "expired" } : { result: "failed", error: message(err) }));
+    try {
+      return await Promise.race([roundTrip, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async release(leaseId: string): Promise<void> {
+    try {
+      await this.client.leaseClient.leaseRevoke({ ID: leaseId });
+    } catch (err) {
+      if (!(err instanceof EtcdLeaseInvalidError)) throw err; // already gone: the goal is met
+    }
+  }
+
+  async watch(onChange: (observation: Observation) => void, onError: (err: unknown) => void): Promise<{ close(): Promise<void> }> {
+    const watcher: Watcher = await this.client.watch().key(this.key).create();
+    let closed = false;
+    watcher.on("put", (kv) => onChange({ leader: recordOf(kv), revision: Number(kv.mod_revision) }));
+    watcher.on("delete", (kv) => onChange({ leader: undefined, revision: Number(kv.mod_revision) }));
+    // After a reconnect, read the key once: cheap, and covers anything a resumed watch could miss.
+    watcher.on("connected", () => {
+      if (closed) return;
+      this.client.kv.range({ key: this.key }).then(
+        (res) => !closed && onChange({ leader: res.kvs[0] ? recordOf(res.kvs[0]) : undefined, revision: Number(res.header.revision) }),
+        (err: unknown) => !closed && onError(err),
+      );
+    });
+    watcher.on("error", (err) => onError(err));
+    return {
+      close: async () => {
+        closed = true;
+        await watcher.cancel();
+      },
+    };
+  }
+}
+
+function recordOf(kv: IKeyValue): LeaderRecord {
+  let identity = "";
+  try {
+    const parsed: unknown = JSON.parse(kv.value.toString("utf8"));
+    if (typeof parsed === "object" && parsed !== null && typeof (parsed as { identity?: unknown }).identity === "string") identity = (parsed as { identity: string }).identity;
+  } catch {
+    // Not ours; report it with no identity so nobody mistakes it for theirs.
+  }
+  return { identity, epoch: Number(kv.create_revision), leaseId: kv.lease };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
