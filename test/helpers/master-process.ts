@@ -41,7 +41,7 @@ export async function startMaster(): Promise<MasterHandle> {
     });
     child.stdout!.on("data", (d) => (log += d));
     child.stderr!.on("data", (d) => (log += d));
-    await waitReady(port, child, () => log);
+    await waitReady(port, path.join(dataDir, "admin.conf"), child, () => log);
   };
 
   const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once("exit", () => resolve())));
@@ -102,11 +102,12 @@ async function killStrayEtcd(dataDir: string): Promise<void> {
   }
 }
 
-async function waitReady(port: number, child: ChildProcess, output: () => string): Promise<void> {
+async function waitReady(port: number, kubeconfigPath: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`gantry master exited with ${child.exitCode}:\n${output()}`);
-    if (await readyz(port)) return;
+    // Ready once the API answers and the admin kubeconfig it writes after listening exists.
+    if ((await readyz(port)) && existsSync(kubeconfigPath)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`gantry master did not become ready in 60s:\n${output()}`);
