@@ -2,10 +2,12 @@
 // bench/results/<name>.json for each.
 
 import { benchApi } from "./api";
+import { benchScheduler } from "./scheduler";
 import { writeResult } from "./stats";
 
 const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   api: benchApi,
+  scheduler: benchScheduler,
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,26 @@
+// The plugin registry: which filters run, in which order, and which scorer a strategy selects.
+// The order is Kubernetes' default profile (cheap, unresolvable checks first), and a node is
+// rejected by the first filter that fails, so each node counts once per failing filter's reasons.
+
+import type { FilterPlugin, ScorePlugin, ScoringStrategy } from "../types";
+import { leastAllocated } from "./least-allocated";
+import { mostAllocated } from "./most-allocated";
+import { nodeAffinity } from "./node-affinity";
+import { nodeName } from "./node-name";
+import { nodePorts } from "./node-ports";
+import { nodeResourcesFit } from "./node-resources-fit";
+import { nodeUnschedulable } from "./node-unschedulable";
+import { taintToleration } from "./taint-toleration";
+
+export function defaultFilters(): FilterPlugin[] {
+  return [nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit];
+}
+
+export function scorersFor(strategy: ScoringStrategy): ScorePlugin[] {
+  switch (strategy) {
+    case "most-allocated":
+      return [mostAllocated];
+    case "least-allocated":
+      return [leastAllocated];
+  }
+}
