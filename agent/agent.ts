@@ -1,0 +1,168 @@
+// `gantry agent`: the node agent. runAgent() wires the parts together and starts serving;
+// cli/ calls it with the command's flags.
+//
+//   gRPC (server.ts) ──► SessionHub / SetDesiredPods ──► PodManager ──► PodWorker per pod
+//                                                         │  (state machine + executor)
+//   StatusReporter ◄── statuses, events ◄─────────────────┘        │
+//                                                                   ▼
+//                                    runtime (runc+conmon), images, netns, sandbox volumes
+//
+// Directories (defaults):
+//   <dataDir>                 /var/lib/gantry/agent: desired.json, pods/, images/, runtime/
+//   <runDir>                  /run/gantry/agent: netns/, runc/ state, secrets/ (a tmpfs the
+//                             agent mounts: Secret data of the persisted desired set)
+//
+// Stopping the agent (stop(), SIGTERM, or kill -9) leaves pods running; the next start adopts
+// them (pod-manager.ts).
+
+import { randomUUID } from "node:crypto";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import pino from "pino";
+import { LoopbackPlugin } from "../netns/loopback";
+import { NetnsRegistry } from "../netns/netns";
+import { PodNetworks } from "../netns/pod-network";
+import type { NodeConfig, NodeStatus } from "../proto/gen/agent";
+import { LocalImageStore } from "../runtime/image/store";
+import { RuncRuntime } from "../runtime/runc/runtime";
+import type { ContainerRuntime } from "../runtime/types";
+import { DesiredStore } from "./desired/persist";
+import { ImageService } from "./images";
+import { LogRetention } from "./log-retention";
+import { AGENT_VERSION, NodeStatusProvider, defaultNodeIP } from "./node/node-status";
+import { PodManager } from "./pod-manager";
+import type { DnsSettings } from "./pod-spec/etc-files";
+import { agentService, listen } from "./server";
+import { SessionHub } from "./session";
+import { StatusReporter } from "./status/reporter";
+
+export interface AgentOptions {
+  /** The node's name (Node.metadata.name); masters must open sessions for this name. */
+  nodeName: string;
+  /** Persistent state: desired set, pod dirs, images, runtime state. Default /var/lib/gantry/agent. */
+  dataDir?: string;
+  /** gRPC listen address and port. Defaults 0.0.0.0:10250; port 0 picks a free one. */
+  listenAddress?: string;
+  port?: number;
+  /** The container runtime's state root (bundles, logs). Default <dataDir>/runtime. */
+  runtimeRoot?: string;
+  /** Volatile state: namespaces, runc state, the secrets tmpfs. Default /run/gantry/agent. */
+  runDir?: string;
+  /** runc --root. Default <runDir>/runc. */
+  runcRoot?: string;
+  /** cgroupfs parent of every pod's cgroup. Default /gantry. */
+  cgroupParent?: string;
+  /** Registries reached over plain HTTP (besides localhost, 127.0.0.1, [::1]). */
+  insecureRegistries?: string[];
+  /** The node's InternalIP; default: the first non-loopback IPv4 address. */
+  nodeIP?: string;
+  /** How long logs of removed pods are kept. Default 1 h. */
+  logRetentionMs?: number;
+  /** A runtime to use instead of runc (tests of the agent against another implementation). */
+  runtime?: ContainerRuntime;
+  logger?: pino.Logger;
+}
+
+export interface RunningAgent {
+  address: string;
+  port: number;
+  instanceId: string;
+  /** The address masters reach this node at (its InternalIP). */
+  nodeIP: string;
+  /** Capacity, allocatable, conditions and system info, as sent to masters. */
+  nodeStatus(): Promise<NodeStatus>;
+  /** Stops serving and the pod workers; containers keep running. */
+  stop(): Promise<void>;
+}
+
+export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
+  const log = options.logger ?? pino({ name: "gantry-agent", level: process.env.GANTRY_LOG_LEVEL ?? "info" });
+  const dataDir = path.resolve(options.dataDir ?? "/var/lib/gantry/agent");
+  const runDir = path.resolve(options.runDir ?? "/run/gantry/agent");
+  const podsDir = path.join(dataDir, "pods");
+  await fs.mkdir(podsDir, { recursive: true, mode: 0o750 });
+  const instanceId = randomUUID();
+  const nodeIP = options.nodeIP ?? defaultNodeIP();
+  const now = () => Date.now();
+
+  const runtime: ContainerRuntime =
+    options.runtime ?? new RuncRuntime({ root: path.resolve(options.runtimeRoot ?? path.join(dataDir, "runtime")), runcRoot: path.resolve(options.runcRoot ?? path.join(runDir, "runc")) });
+  const imageStore = await LocalImageStore.open(path.join(dataDir, "images"));
+  const images = new ImageService(imageStore, options.insecureRegistries ?? []);
+  const registry = new NetnsRegistry(path.join(runDir, "netns"));
+  const networks = new PodNetworks(registry, new LoopbackPlugin(registry));
+  const store = new DesiredStore(dataDir, path.join(runDir, "secrets"));
+  await store.init();
+  const logRetention = new LogRetention(path.join(dataDir, "log-retention.json"), options.logRetentionMs ?? 3_600_000, now);
+  await logRetention.load();
+  const reporter = new StatusReporter(100, now);
+
+  let nodeConfig: NodeConfig = { podCidrs: [], clusterDns: [], clusterDomain: "cluster.local", routes: [] };
+  const hostResolvConf = await fs.readFile("/etc/resolv.conf", "utf8").catch(() => "");
+  const dns = (): DnsSettings => ({ clusterDNS: nodeConfig.clusterDns, clusterDomain: nodeConfig.clusterDomain || "cluster.local", hostResolvConf });
+
+  const pods: PodManager = new PodManager({
+    runtime,
+    images,
+    networks,
+    reporter,
+    store,
+    podsDir,
+    hostIP: nodeIP,
+    logRetention,
+    sandboxEnv: {
+      podsDir,
+      networks,
+      cgroupParent: options.cgroupParent ?? "/gantry",
+      dns,
+      facts: (podIPs) => ({ nodeName: options.nodeName, hostIP: nodeIP, podIPs }),
+    },
+    now,
+    warn: (msg, err) => log.warn({ err }, msg),
+    error: (msg, err) => log.error({ err }, msg),
+  });
+  const nodeStatus = new NodeStatusProvider({ nodeName: options.nodeName, nodeIP, dataDir, images: imageStore, runningPods: () => pods.runningPods() });
+
+  await pods.start();
+  const sweeper = setInterval(() => void logRetention.sweep().catch((err) => log.warn({ err }, "deleting expired logs failed")), 60_000);
+  sweeper.unref();
+
+  let stopping = false;
+  const sessions = new SessionHub({
+    nodeName: options.nodeName,
+    instanceId,
+    agentVersion: AGENT_VERSION,
+    pods,
+    reporter,
+    nodeStatus: () => nodeStatus.get(),
+    setNodeConfig: (cfg) => {
+      nodeConfig = cfg;
+    },
+    log,
+  });
+  const service = agentService({ pods, reporter, sessions, runtime, images, nodeStatus: () => nodeStatus.get(), now, stopping: () => stopping });
+  const address = options.listenAddress ?? "0.0.0.0";
+  const { server, port } = await listen(service, address, options.port ?? 10250);
+  log.info({ address, port, node: options.nodeName, instanceId, pods: pods.workers().length }, "agent serving");
+
+  return {
+    address,
+    port,
+    instanceId,
+    nodeIP,
+    nodeStatus: () => nodeStatus.get(),
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      sessions.closeAll();
+      clearInterval(sweeper);
+      pods.stop();
+      reporter.stop();
+      await pods.persist();
+      // Open log follows and exec sessions would hold a graceful shutdown forever.
+      await Promise.race([new Promise<void>((resolve) => server.tryShutdown(() => resolve())), new Promise((r) => setTimeout(r, 2000))]);
+      server.forceShutdown();
+      if (runtime instanceof RuncRuntime) runtime.close();
+    },
+  };
+}

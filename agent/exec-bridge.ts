@@ -1,0 +1,93 @@
+// Exec and Attach streams: the first ExecInput names the pod, container and command; then
+// stdin, resizes and close-stdin flow in, stdout/stderr flow out, and ExecExit ends the
+// stream once the process has exited and its output is delivered.
+
+import type { ServerDuplexStream } from "@grpc/grpc-js";
+import { ExecOutput, type ExecInput } from "../proto/gen/agent";
+import type { ContainerRuntime, ExecProcess } from "../runtime/types";
+import { containerName, findPod, runningInstance } from "./container-lookup";
+import { AgentRpcError, Code, endWith } from "./grpc-status";
+import type { PodManager } from "./pod-manager";
+
+type Call = ServerDuplexStream<ExecInput, ExecOutput>;
+
+function ended(stream: NodeJS.ReadableStream | undefined): Promise<void> {
+  if (!stream) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once("end", resolve);
+    stream.once("close", resolve);
+    stream.once("error", () => resolve());
+  });
+}
+
+export function handleExec(call: Call, pods: PodManager, runtime: ContainerRuntime, mode: "exec" | "attach"): void {
+  let proc: ExecProcess | undefined;
+  let starting = false;
+  let cancelled = false;
+  const pending: ExecInput[] = [];
+
+  const apply = (m: ExecInput) => {
+    const i = m.input;
+    if (!proc || !i) return;
+    if (i.$case === "stdin") proc.stdin?.write(i.stdin);
+    else if (i.$case === "resize") proc.resize(i.resize.width, i.resize.height);
+    else if (i.$case === "closeStdin") proc.stdin?.end();
+  };
+
+  const start = async (m: ExecInput) => {
+    if (m.input?.$case !== "start") throw new AgentRpcError(Code.INVALID_ARGUMENT, "the first message must be ExecStart");
+    const s = m.input.start;
+    const w = findPod(pods, s.pod);
+    const name = containerName(w, s.container, false);
+    const inst = runningInstance(w, name);
+    if (mode === "exec" && s.command.length === 0) throw new AgentRpcError(Code.INVALID_ARGUMENT, "exec needs a command");
+    if (mode === "attach" && s.command.length > 0) throw new AgentRpcError(Code.INVALID_ARGUMENT, "attach takes no command");
+    try {
+      proc = mode === "exec" ? await runtime.exec(inst.id, { args: s.command, tty: s.tty, stdin: s.stdin }) : await runtime.attach(inst.id, { stdin: s.stdin, tty: s.tty });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (mode === "exec" && code !== "FailedPrecondition" && code !== "NotFound") {
+        // The command could not be started at all: report it as a shell would.
+        call.write(ExecOutput.fromPartial({ output: { $case: "exit", exit: { code: 126, reason: "StartError", message: (err as Error).message } } }));
+        call.end();
+        return;
+      }
+      throw err;
+    }
+    if (cancelled) {
+      proc.kill("SIGKILL");
+      return;
+    }
+    if (s.tty && s.initialSize && s.initialSize.width > 0) proc.resize(s.initialSize.width, s.initialSize.height);
+    proc.stdout.on("data", (b: Buffer | string) => {
+      if (s.stdout || s.tty) call.write({ output: { $case: "stdout", stdout: Buffer.from(b) } });
+    });
+    proc.stderr?.on("data", (b: Buffer | string) => {
+      if (s.stderr) call.write({ output: { $case: "stderr", stderr: Buffer.from(b) } });
+    });
+    for (const p of pending.splice(0)) apply(p);
+    const code = await proc.exited;
+    // Deliver the output before the exit, but never hang on a stream that does not close.
+    await Promise.race([Promise.all([ended(proc.stdout), ended(proc.stderr)]), new Promise((r) => setTimeout(r, 2000))]);
+    const exit = code === 0 ? { code, reason: "", message: "" } : { code, reason: "NonZeroExitCode", message: `command terminated with non-zero exit code: ${code}` };
+    call.write(ExecOutput.fromPartial({ output: { $case: "exit", exit } }));
+    call.end();
+  };
+
+  call.on("data", (m: ExecInput) => {
+    if (!starting) {
+      starting = true;
+      start(m).catch((err) => endWith(call, err));
+      return;
+    }
+    if (proc) apply(m);
+    else pending.push(m);
+  });
+  call.on("end", () => {
+    // The client half-closed: no more input. The process keeps running until it exits.
+  });
+  call.on("cancelled", () => {
+    cancelled = true;
+    proc?.kill("SIGKILL");
+  });
+}

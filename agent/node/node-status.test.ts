@@ -1,0 +1,35 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseBytes, parseMillis } from "../../api/quantity";
+import { LocalImageStore } from "../../runtime/image/store";
+import { AGENT_VERSION, NodeStatusProvider } from "./node-status";
+
+test("capacity, allocatable, usage, conditions and node info of this host", async (t) => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gantry-node-"));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const images = await LocalImageStore.open(path.join(dir, "images"));
+  const p = new NodeStatusProvider({ nodeName: "node-a", nodeIP: "10.0.0.7", dataDir: dir, images, runningPods: () => 3 });
+  const s = await p.get();
+  assert.equal(parseMillis(s.capacity.cpu), os.availableParallelism() * 1000);
+  assert.equal(parseMillis(s.allocatable.cpu), os.availableParallelism() * 1000 - 100);
+  assert.ok(Math.abs(parseBytes(s.capacity.memory) - os.totalmem()) < 1024 * 1024);
+  assert.equal(parseBytes(s.capacity.memory) - parseBytes(s.allocatable.memory), 256 * 1024 * 1024);
+  const st = await fs.statfs(dir);
+  assert.ok(Math.abs(parseBytes(s.capacity["ephemeral-storage"]) - st.blocks * st.bsize) < 1024);
+  assert.equal(s.capacity.pods, "110");
+  assert.equal(s.usage?.runningPods, 3);
+  assert.ok((s.usage?.memoryAvailableBytes ?? 0) > 0);
+  assert.deepEqual(s.conditions.map((c) => [c.type, c.status]), [["Ready", "True"], ["MemoryPressure", "False"], ["DiskPressure", "False"], ["PIDPressure", "False"]]);
+  assert.equal(s.nodeInfo?.agentVersion, AGENT_VERSION);
+  assert.match(s.nodeInfo?.containerRuntimeVersion ?? "", /^runc:\/\/\d+\.\d+/);
+  assert.equal(s.nodeInfo?.kernelVersion, os.release());
+  assert.equal(s.nodeInfo?.architecture, process.arch === "x64" ? "amd64" : process.arch);
+  assert.equal(s.nodeInfo?.operatingSystem, "linux");
+  assert.deepEqual(s.addresses, [{ type: "InternalIP", address: "10.0.0.7" }, { type: "Hostname", address: "node-a" }]);
+  assert.deepEqual(s.images, []);
+  const again = await p.get();
+  assert.equal(again.conditions[0].lastTransitionTime, s.conditions[0].lastTransitionTime, "no transition, same time");
+});

@@ -1,0 +1,185 @@
+// The agent's pods: one PodWorker (state machine + executor) per pod uid, driven by the desired
+// set, the relister and the executors' results; statuses and events go to the reporter.
+//
+// Start-up (restart safety):
+//   1. the persisted desired set is loaded (desired/persist.ts), so the agent carries on
+//      before any master reconnects;
+//   2. the runtime's containers are listed and grouped by their pod-uid label; each desired
+//      pod's worker adopts its containers (running ones keep running, same id and pid);
+//   3. pods that have containers, a network namespace or a pod directory but are not desired
+//      get a worker that only removes them (containers, mounts, namespace, directory).
+
+import { promises as fs } from "node:fs";
+import type { Pod, PodStatus } from "kubernetes-types/core/v1";
+import { netnsName, type PodNetworks } from "../netns/pod-network";
+import type { ContainerRuntime } from "../runtime/types";
+import { DesiredSet, type AcceptedPod, type ApplyResult, type DesiredPodsUpdate } from "./desired/desired-set";
+import type { DesiredStore } from "./desired/persist";
+import { PodExecutor, type ExecutorDeps } from "./executor";
+import { Label } from "./labels";
+import { PodWorker } from "./pod-worker/runner";
+import type { ObservedContainer, WorkerAction } from "./pod-worker/types";
+import { groupByPod, Relister } from "./relist";
+import type { StatusReporter } from "./status/reporter";
+
+export interface PodManagerDeps extends Omit<ExecutorDeps, "volumeData"> {
+  runtime: ContainerRuntime;
+  networks: PodNetworks;
+  reporter: StatusReporter;
+  store: DesiredStore;
+  podsDir: string;
+  hostIP: string;
+  error(msg: string, err?: unknown): void;
+}
+
+interface Slot {
+  worker: PodWorker;
+  executor: PodExecutor;
+  resourceVersion: string;
+}
+
+export class PodManager {
+  readonly desired = new DesiredSet();
+  leaderEpoch = 0;
+  private slots = new Map<string, Slot>();
+  private relister: Relister;
+
+  constructor(private readonly deps: PodManagerDeps) {
+    this.relister = new Relister(
+      deps.runtime,
+      {
+        uids: () => this.slots.keys(),
+        observed: (uid, containers, at) => this.slots.get(uid)?.worker.input({ kind: "observed", containers, at }),
+      },
+      (err) => deps.error("listing runtime containers failed", err),
+    );
+  }
+
+  async start(): Promise<void> {
+    const saved = await this.deps.store.load();
+    if (saved) {
+      this.leaderEpoch = saved.leaderEpoch;
+      const r = this.desired.apply({ generation: saved.generation, full: true, upsert: saved.pods, remove: [], volumeData: saved.volumeData });
+      for (const x of r.rejected) this.deps.error(`persisted pod ${x.uid} is unusable: ${x.message}`);
+    }
+    const byPod = await groupByPod(await this.deps.runtime.list());
+    for (const p of this.desired.pods.values()) this.startWorker(p, byPod.get(p.uid) ?? []);
+
+    // Leftovers of pods no longer desired: by container labels, namespace files and pod dirs.
+    const orphans = new Map<string, Pod>();
+    for (const s of await this.deps.runtime.list()) {
+      const uid = s.labels[Label.podUid];
+      if (!uid || this.slots.has(uid)) continue;
+      const grace = Number(s.labels[Label.podGracePeriod]);
+      const known = orphans.get(uid)?.spec?.terminationGracePeriodSeconds;
+      orphans.set(uid, orphanPod(uid, s.labels[Label.podNamespace] ?? "", s.labels[Label.podName] ?? "", Number.isFinite(grace) ? Math.max(grace, known ?? 0) : (known ?? 30)));
+    }
+    for (const uid of await fs.readdir(this.deps.podsDir).catch(() => [] as string[])) {
+      if (!this.slots.has(uid) && !orphans.has(uid)) orphans.set(uid, orphanPod(uid, "", "", 30));
+    }
+    for (const [uid, pod] of orphans) this.startOrphanRemoval(pod, byPod.get(uid) ?? []);
+    const known = new Set(this.slots.keys());
+    for (const name of await this.deps.networks.list()) {
+      if (![...known].some((uid) => name === netnsName(uid))) {
+        await this.deps.networks.removeByName(name).catch((err) => this.deps.error(`removing stale network namespace ${name} failed`, err));
+      }
+    }
+    this.relister.start();
+  }
+
+  stop(): void {
+    this.relister.stop();
+    for (const s of this.slots.values()) s.worker.stop();
+  }
+
+  apply(update: DesiredPodsUpdate): ApplyResult {
+    const r = this.desired.apply(update);
+    for (const p of r.upserted) {
+      const slot = this.slots.get(p.uid);
+      if (slot) {
+        slot.resourceVersion = p.resourceVersion;
+        slot.worker.input({ kind: "desired", pod: p.pod });
+      } else this.startWorker(p, []);
+    }
+    for (const uid of r.removed) this.slots.get(uid)?.worker.input({ kind: "remove" });
+    void this.persist();
+    return r;
+  }
+
+  persist(): Promise<void> {
+    return this.deps.store
+      .save({
+        generation: this.desired.generation,
+        leaderEpoch: this.leaderEpoch,
+        pods: [...this.desired.pods.values()].map(({ pod: _pod, ...entry }) => entry),
+        volumeData: this.desired.volumeData(),
+      })
+      .catch((err) => this.deps.error("saving the desired state failed", err));
+  }
+
+  workers(): PodWorker[] {
+    return [...this.slots.values()].map((s) => s.worker);
+  }
+
+  find(uid: string): { worker: PodWorker; executor: PodExecutor } | undefined {
+    return this.slots.get(uid);
+  }
+
+  runningPods(): number {
+    return [...this.slots.values()].filter((s) => s.worker.state.sandbox.state === "ready" && !s.worker.state.terminalPhase).length;
+  }
+
+  private startWorker(p: AcceptedPod, adopt: ObservedContainer[]): void {
+    this.spawn(p.pod, p.resourceVersion, adopt);
+  }
+
+  private startOrphanRemoval(pod: Pod, adopt: ObservedContainer[]): void {
+    const slot = this.spawn(pod, "", adopt);
+    slot.worker.input({ kind: "remove" });
+  }
+
+  private spawn(pod: Pod, resourceVersion: string, adopt: ObservedContainer[]): Slot {
+    const uid = pod.metadata?.uid ?? "";
+    const d = this.deps;
+    let slot: Slot | undefined = undefined;
+    const executor = new PodExecutor({ ...d, volumeData: this.desired }, () => slot?.worker.pod ?? pod);
+    const meta = () => slot?.worker.state ?? { uid, namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" };
+    const worker = new PodWorker(
+      pod,
+      { hostIP: d.hostIP },
+      {
+        perform: (a) => executor.perform(a),
+        publish: (status: PodStatus, containersStopped: boolean) => {
+          const m = meta();
+          if (!m.name) return; // leftovers known only by uid: nothing a master could match
+          d.reporter.update({ uid, namespace: m.namespace, name: m.name, status, containersStopped, observedResourceVersion: slot?.resourceVersion ?? resourceVersion });
+        },
+        event: (e: Extract<WorkerAction, { kind: "event" }>) => {
+          const m = meta();
+          d.reporter.event({ podUid: uid, podNamespace: m.namespace, podName: m.name, container: e.container, type: e.type, reason: e.reason, message: e.message });
+        },
+        finished: () => {
+          this.slots.delete(uid);
+          d.reporter.removed(uid);
+        },
+        now: d.now,
+        error: (msg, err) => d.error(msg, err),
+      },
+      adopt,
+    );
+    slot = { worker, executor, resourceVersion };
+    // The constructor already stepped the machine; a pod that finished at once is not kept.
+    if (!worker.state.finished) this.slots.set(uid, slot);
+    return slot;
+  }
+}
+
+/** A stand-in for a pod the agent must remove but no longer has the spec of (its grace period
+ *  comes from the containers' labels). Marked as being deleted so its worker never creates a
+ *  sandbox or containers for it. */
+function orphanPod(uid: string, namespace: string, name: string, graceSeconds: number): Pod {
+  return {
+    metadata: { uid, namespace, name, deletionTimestamp: new Date(0).toISOString() },
+    spec: { containers: [], terminationGracePeriodSeconds: graceSeconds },
+  };
+}

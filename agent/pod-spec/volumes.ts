@@ -1,0 +1,86 @@
+// What each pod volume is on the node (planVolumes) and how a container sees it
+// (containerMounts). Pure: the sandbox step (agent/sandbox) creates the directories, tmpfs
+// mounts and files a plan describes.
+//
+//   emptyDir            dir under the pod dir; medium Memory -> tmpfs (sizeLimit honoured)
+//   hostPath            the host path itself, type-checked at setup
+//   configMap           files written atomically under the pod dir
+//   secret, projected   the same, but on a tmpfs mounted for this volume: never on disk
+//   downwardAPI         files from pod fields
+
+import type { Container, Pod, Volume } from "kubernetes-types/core/v1";
+import type { Mount } from "../../runtime/types";
+import { parseBytes } from "../../api/quantity";
+import { ConfigError, VolumeError } from "./errors";
+import { expand } from "./expand";
+import type { PodRuntimeFacts } from "./field-ref";
+import type { PodPaths } from "./pod-paths";
+import { DEFAULT_MODE, checkRelativePath, configMapFiles, downwardApiFiles, secretFiles, type ProjectedFile } from "./projection";
+import type { VolumeDataLookup } from "./volume-data";
+
+export type VolumePlan =
+  | { name: string; kind: "emptyDir"; path: string; tmpfs: boolean; sizeLimitBytes?: number }
+  | { name: string; kind: "hostPath"; path: string; type: string }
+  | { name: string; kind: "files"; path: string; tmpfs: boolean; files: ProjectedFile[] };
+
+function planOne(v: Volume, pod: Pod, paths: PodPaths, data: VolumeDataLookup, facts: PodRuntimeFacts): VolumePlan {
+  const name = v.name;
+  if (v.hostPath) {
+    if (!v.hostPath.path.startsWith("/")) throw new VolumeError(name, `hostPath ${JSON.stringify(v.hostPath.path)} must be absolute`);
+    return { name, kind: "hostPath", path: v.hostPath.path, type: v.hostPath.type ?? "" };
+  }
+  if (v.configMap) {
+    return { name, kind: "files", path: paths.volume("configmap", name), tmpfs: false, files: configMapFiles(name, pod, v.configMap, data) };
+  }
+  if (v.secret) {
+    return { name, kind: "files", path: paths.volume("secret", name), tmpfs: true, files: secretFiles(name, pod, v.secret, data) };
+  }
+  if (v.downwardAPI) {
+    return { name, kind: "files", path: paths.volume("downward-api", name), tmpfs: false, files: downwardApiFiles(name, pod, v.downwardAPI.items ?? [], v.downwardAPI.defaultMode ?? DEFAULT_MODE, facts) };
+  }
+  if (v.projected) {
+    const mode = v.projected.defaultMode ?? DEFAULT_MODE;
+    const files: ProjectedFile[] = [];
+    for (const s of v.projected.sources ?? []) {
+      if (s.configMap) files.push(...configMapFiles(name, pod, s.configMap, data, mode));
+      else if (s.secret) files.push(...secretFiles(name, pod, s.secret, data, mode));
+      else if (s.downwardAPI) files.push(...downwardApiFiles(name, pod, s.downwardAPI.items ?? [], mode, facts));
+      else if (s.serviceAccountToken) throw new VolumeError(name, "serviceAccountToken projections are not supported by this node yet");
+      else throw new VolumeError(name, "projected source of an unsupported kind");
+    }
+    return { name, kind: "files", path: paths.volume("projected", name), tmpfs: true, files };
+  }
+  if (v.emptyDir || Object.keys(v).length === 1) {
+    const memory = v.emptyDir?.medium === "Memory";
+    const plan: VolumePlan = { name, kind: "emptyDir", path: paths.volume("empty-dir", name), tmpfs: memory };
+    if (v.emptyDir?.sizeLimit !== undefined && memory) plan.sizeLimitBytes = parseBytes(String(v.emptyDir.sizeLimit));
+    return plan;
+  }
+  const kind = Object.keys(v).find((k) => k !== "name") ?? "unknown";
+  throw new VolumeError(name, `volume type ${kind} is not supported by this node`);
+}
+
+/** Every pod volume's plan; throws VolumeError for the first that cannot be set up. */
+export function planVolumes(pod: Pod, paths: PodPaths, data: VolumeDataLookup, facts: PodRuntimeFacts): VolumePlan[] {
+  return (pod.spec?.volumes ?? []).map((v) => planOne(v, pod, paths, data, facts));
+}
+
+/** Bind mounts for a container's volumeMounts (subPath and subPathExpr honoured). */
+export function containerMounts(container: Container, plans: readonly VolumePlan[], vars: Map<string, string>): Mount[] {
+  const byName = new Map(plans.map((p) => [p.name, p]));
+  return (container.volumeMounts ?? []).map((vm) => {
+    const plan = byName.get(vm.name);
+    if (!plan) throw new ConfigError("CreateContainerConfigError", `container ${container.name}: volumeMount ${JSON.stringify(vm.name)} names no volume of the pod`);
+    let source = plan.path;
+    const sub = vm.subPathExpr ? expand(vm.subPathExpr, (n) => vars.get(n)) : vm.subPath;
+    if (sub) {
+      try {
+        source = `${plan.path}/${checkRelativePath(vm.name, sub)}`;
+      } catch (err) {
+        throw new ConfigError("CreateContainerConfigError", `container ${container.name}: ${(err as Error).message}`);
+      }
+    }
+    const mount: Mount = { destination: vm.mountPath, source, type: "bind", options: ["rbind", "rprivate", vm.readOnly ? "ro" : "rw"] };
+    return mount;
+  });
+}

@@ -1,0 +1,21 @@
+// The loopback-only plugin of this issue: containers of a pod reach each other on 127.0.0.1
+// and nothing else. NetnsRegistry.create already brings `lo` up; setUp repeats it so the plugin
+// is correct on its own (the CNI `loopback` plugin does the same job later).
+
+import type { NetnsRegistry } from "./netns";
+import type { PodNetworkPlugin, PodNetworkRequest, PodNetworkStatus } from "./types";
+
+export class LoopbackPlugin implements PodNetworkPlugin {
+  readonly name = "loopback";
+
+  constructor(private readonly registry: NetnsRegistry) {}
+
+  async setUp(req: PodNetworkRequest): Promise<PodNetworkStatus> {
+    await this.registry.exec(req.netnsPath, ["ip", "link", "set", "lo", "up"]);
+    return { ips: [] };
+  }
+
+  async tearDown(): Promise<void> {
+    // Nothing outside the namespace to undo; the namespace itself goes with PodNetworks.remove.
+  }
+}

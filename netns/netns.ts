@@ -1,0 +1,88 @@
+// Named network namespaces kept alive by bind mounts: `<dir>/<name>` is an nsfs mount of the
+// namespace, exactly what `ip netns add` makes under /run/netns, but in a directory of our own.
+// A directory per agent (default /run/gantry/netns) matters because several agents in one
+// test machine (each in its own "host" network namespace, DESIGN.md §8) must each list and
+// clean up only their own pods' namespaces; /run/netns is shared by everyone.
+//
+// Made with `unshare --net=<file> true` (util-linux: the new namespace outlives the process
+// because it is bind-mounted on <file>), entered with `nsenter --net=<file>`, removed by
+// unmounting and unlinking. Everything is idempotent so the agent can repeat any step after a
+// crash: create() of a live namespace returns it, delete() of a missing one succeeds.
+
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { readMountInfo } from "./mountinfo";
+import { run } from "./run";
+
+export interface NetnsInfo {
+  name: string;
+  path: string;
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,200}$/;
+
+export class NetnsRegistry {
+  constructor(readonly dir: string) {}
+
+  path(name: string): string {
+    if (!NAME_RE.test(name)) throw new Error(`invalid network namespace name ${JSON.stringify(name)}`);
+    return path.join(this.dir, name);
+  }
+
+  /** Creates the namespace (with `lo` up) unless it is already live; returns its path. */
+  async create(name: string): Promise<string> {
+    const file = this.path(name);
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o755 });
+    if (!(await this.isLive(file))) {
+      // An empty file left by a crash between "create file" and "mount" is reused.
+      await fs.writeFile(file, "", { mode: 0o444 });
+      await run(["unshare", `--net=${file}`, "true"]);
+    }
+    await this.exec(file, ["ip", "link", "set", "lo", "up"]);
+    return file;
+  }
+
+  /** Unmounts and removes the namespace file; succeeds when it does not exist. */
+  async delete(name: string): Promise<void> {
+    const file = this.path(name);
+    // Lazy unmount: a process still inside the namespace (a dying container) keeps it alive
+    // on its own; our reference goes now.
+    while (await this.isLive(file)) await run(["umount", "--lazy", file]);
+    await fs.rm(file, { force: true });
+  }
+
+  /** Live namespaces in the directory (stale files are left for delete() to sweep). */
+  async list(): Promise<NetnsInfo[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw err;
+    }
+    const live = new Set((await readMountInfo()).filter((m) => m.fsType === "nsfs").map((m) => m.mountPoint));
+    return names
+      .filter((n) => NAME_RE.test(n) && live.has(path.join(this.dir, n)))
+      .sort()
+      .map((n) => ({ name: n, path: path.join(this.dir, n) }));
+  }
+
+  /** Every file in the directory, live or stale: what a cleanup must consider. */
+  async names(): Promise<string[]> {
+    try {
+      return (await fs.readdir(this.dir)).filter((n) => NAME_RE.test(n)).sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw err;
+    }
+  }
+
+  /** Runs argv inside the namespace at `nsPath`; resolves with its stdout. */
+  async exec(nsPath: string, argv: readonly string[], timeoutMs?: number): Promise<string> {
+    return (await run(["nsenter", `--net=${nsPath}`, "--", ...argv], { timeoutMs })).stdout;
+  }
+
+  private async isLive(file: string): Promise<boolean> {
+    return (await readMountInfo()).some((m) => m.mountPoint === file && m.fsType === "nsfs");
+  }
+}

@@ -1,0 +1,86 @@
+// Real runc: exec with pipes and with a pty (node-pty), including a terminal resize.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { RuntimeError } from "../types";
+import { runcExecArgs } from "./exec";
+import { eventually, readAll, testRuntime } from "./testing";
+
+test("runcExecArgs puts every runc flag before the container id", () => {
+  assert.deepEqual(
+    runcExecArgs({
+      runcPath: "/usr/sbin/runc",
+      globalArgs: ["--root=/r"],
+      id: "c1",
+      args: ["sh", "-c", "echo --env"],
+      tty: true,
+      stdin: true,
+      env: ["A=1"],
+      cwd: "/tmp",
+      user: { uid: 1, gid: 2, additionalGids: [3] },
+      pidFile: "/p",
+    }),
+    ["--root=/r", "exec", "--pid-file", "/p", "--tty", "--env", "A=1", "--cwd", "/tmp", "--user", "1:2", "--additional-gids", "3", "c1", "sh", "-c", "echo --env"],
+  );
+});
+
+test("exec without a tty: stdout, stderr, stdin, exit code, user, env and cwd", async (t) => {
+  const { rt, config } = await testRuntime(t);
+  await assert.rejects(rt.exec("nope", { args: ["true"], tty: false, stdin: false }), (e: unknown) => e instanceof RuntimeError && e.code === "NotFound");
+  await rt.createContainer(config("box", { sh: "sleep 1000" }));
+  await assert.rejects(rt.exec("box", { args: ["true"], tty: false, stdin: false }), (e: unknown) => e instanceof RuntimeError && e.code === "FailedPrecondition");
+  await rt.startContainer("box");
+
+  const p = await rt.exec("box", { args: ["/bin/sh", "-c", 'echo out; echo err >&2; echo "$(id -u) $GREETING $(pwd)"; exit 5'], tty: false, stdin: false, env: ["GREETING=hi"], user: "nobody", workingDir: "/tmp" });
+  const [out, err, code] = await Promise.all([readAll(p.stdout), readAll(p.stderr as NodeJS.ReadableStream), p.exited]);
+  assert.equal(out, "out\n65534 hi /tmp\n");
+  assert.equal(err, "err\n");
+  assert.equal(code, 5);
+
+  const cat = await rt.exec("box", { args: ["/bin/cat"], tty: false, stdin: true });
+  cat.stdin?.end("through stdin\n");
+  assert.equal(await readAll(cat.stdout), "through stdin\n");
+  assert.equal(await cat.exited, 0);
+
+  const sleeper = await rt.exec("box", { args: ["/bin/sleep", "1000"], tty: false, stdin: false });
+  await new Promise((r) => setTimeout(r, 300));
+  sleeper.kill("SIGKILL");
+  assert.equal(await sleeper.exited, 137);
+});
+
+test("exec with a tty: a shell answers, sees the resize, and its exit code comes back", async (t) => {
+  const { rt, config } = await testRuntime(t);
+  await rt.createContainer(config("tty", { sh: "sleep 1000" }));
+  await rt.startContainer("tty");
+  const p = await rt.exec("tty", { args: ["/bin/sh"], tty: true, stdin: true });
+  assert.equal(p.stderr, undefined);
+  let screen = "";
+  const stdin = p.stdin as NodeJS.WritableStream;
+  p.stdout.on("data", (d: Buffer) => {
+    screen += d.toString();
+    // busybox ash asks where the cursor is (DSR, ESC[6n) and eats input until it hears back;
+    // answer as a terminal emulator would.
+    if (d.includes("\x1b[6n")) stdin.write("\x1b[1;1R");
+  });
+  const saw = (re: RegExp, what: string) => eventually(async () => re.test(screen), 10_000, () => `${what}; screen so far: ${JSON.stringify(screen)}`);
+  // Type only at a prompt, as a person would: ash flushes input typed while it switches the
+  // terminal between raw and cooked mode.
+  const type = async (line: string) => {
+    // The prompt may be followed by ash's cursor query or its redraw after our answer.
+    await saw(/\/ # (?:\x1b\[[0-9;]*[A-Za-z]|\r)*$/, "a prompt");
+    await new Promise((r) => setTimeout(r, 100));
+    const mark = screen.length;
+    stdin.write(line);
+    await eventually(async () => screen.length > mark, 10_000, `echo of ${JSON.stringify(line)}`);
+  };
+
+  await type("echo hello-$((40+2))\n");
+  await saw(/hello-42/, "echo output");
+  await type("busybox stty size\n");
+  await saw(/\r\n24 80\r\n/, "initial size");
+  p.resize(100, 40);
+  await type("busybox stty size\n");
+  await saw(/\r\n40 100\r\n/, "size after resize");
+  await type("exit 3\n");
+  assert.equal(await p.exited, 3);
+});
