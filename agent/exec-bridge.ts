@@ -13,6 +13,8 @@ type Call = ServerDuplexStream<ExecInput, ExecOutput>;
 
 function ended(stream: NodeJS.ReadableStream | undefined): Promise<void> {
   if (!stream) return Promise.resolve();
+  const state = stream as NodeJS.ReadableStream & { readableEnded?: boolean; destroyed?: boolean };
+  if (state.readableEnded || state.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     stream.once("end", resolve);
     stream.once("close", resolve);
@@ -30,7 +32,8 @@ export function handleExec(call: Call, pods: PodManager, runtime: ContainerRunti
     const i = m.input;
     if (!proc || !i) return;
     if (i.$case === "stdin") proc.stdin?.write(i.stdin);
-    else if (i.$case === "resize") proc.resize(i.resize.width, i.resize.height);
+    // A 0x0 size (kubectl sends one when it has no terminal size) is no size: ignore it.
+    else if (i.$case === "resize" && i.resize.width > 0 && i.resize.height > 0) proc.resize(i.resize.width, i.resize.height);
     else if (i.$case === "closeStdin") proc.stdin?.end();
   };
 
@@ -65,10 +68,12 @@ export function handleExec(call: Call, pods: PodManager, runtime: ContainerRunti
     proc.stderr?.on("data", (b: Buffer | string) => {
       if (s.stderr) call.write({ output: { $case: "stderr", stderr: Buffer.from(b) } });
     });
+    // Listen for the ends now: they may come before the exit, and must not be missed.
+    const outputsDone = Promise.all([ended(proc.stdout), ended(proc.stderr)]);
     for (const p of pending.splice(0)) apply(p);
     const code = await proc.exited;
     // Deliver the output before the exit, but never hang on a stream that does not close.
-    await Promise.race([Promise.all([ended(proc.stdout), ended(proc.stderr)]), new Promise((r) => setTimeout(r, 2000))]);
+    await Promise.race([outputsDone, new Promise((r) => setTimeout(r, 2000))]);
     const exit = code === 0 ? { code, reason: "", message: "" } : { code, reason: "NonZeroExitCode", message: `command terminated with non-zero exit code: ${code}` };
     call.write(ExecOutput.fromPartial({ output: { $case: "exit", exit } }));
     call.end();

@@ -3,10 +3,29 @@
 
 import type { ComponentDeps, LeaderComponent } from "./component";
 import { NamespaceController } from "./controllers/namespace";
+import { replicaSetControllerComponent } from "./controllers/replicaset";
+import { deploymentControllerComponent } from "./controllers/deployment";
+import { garbageCollectorComponent } from "./controllers/gc";
+import { daemonSetControllerComponent } from "./controllers/daemonset";
+import { jobControllerComponent } from "./controllers/job";
+import { cronJobControllerComponent } from "./controllers/cronjob";
+import { nodeLifecycleControllerComponent } from "./controllers/node-lifecycle";
+import { createScheduler } from "./scheduler";
+import { Dispatcher } from "./dispatch/dispatcher";
 
 export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
   return [
     wrapNamespaceController(deps),
+    garbageCollectorComponent(deps),
+    deploymentControllerComponent(deps),
+    replicaSetControllerComponent(deps),
+    daemonSetControllerComponent(deps),
+    jobControllerComponent(deps),
+    cronJobControllerComponent(deps),
+    nodeLifecycleControllerComponent(deps),
+    createScheduler(deps),
+    // Last: sessions start once the controllers that shape pods are running.
+    new Dispatcher(deps),
   ];
 }
 

@@ -1,17 +1,35 @@
 // `gantry master`: one control-plane member. It supervises its own etcd member, keeps the
-// cluster's certificates in its data dir, serves the Kubernetes API, and runs the controllers.
-// Everything it knows lives in etcd, so a restart with the same data dir loses nothing.
+// cluster's certificates in its data dir, serves the Kubernetes API, and campaigns for
+// leadership; while it leads it runs the leader components (scheduler, controllers,
+// dispatcher). Everything it knows lives in etcd, so a restart with the same data dir loses
+// nothing. One master or three: see master/election/README.md.
 
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { ApiContext } from "./apiserver/context";
 import { ApiServer } from "./apiserver/server";
+import { attachStreaming } from "./apiserver/streaming/upgrade";
+import { ensureAgentToken } from "./dispatch/agent-token";
 import type { User } from "./apiserver/auth";
 import { ensureKubernetesService, ensureSystemNamespaces } from "./bootstrap";
-import type { LeaderComponent } from "./component";
+import type { ComponentDeps } from "./component";
+import {
+  ComponentRunner,
+  EtcdElectionBackend,
+  importClusterCa,
+  joinCluster,
+  LeaderElection,
+  LeaseObjectPublisher,
+  memberClientUrls,
+  memberExists,
+  parseInitialCluster,
+  timingForTtl,
+  type Leadership,
+} from "./election";
 import { buildLeaderComponents } from "./leader-components";
 import { ensureClusterPki, writeKubeconfig } from "./pki";
+import { peerUrlOf } from "./store/etcd-args";
 import { EtcdProcess } from "./store/etcd-process";
 import { EtcdStore } from "./store/etcd-store";
 import type { Logger } from "./log";
@@ -27,6 +45,19 @@ export interface MasterOptions {
   etcdPeerPort: number;
   /** Extra copy of the admin kubeconfig, e.g. /etc/gantry/admin.conf. */
   adminKubeconfig?: string;
+  /**
+   * HA, static bootstrap: `name=peerURL,...` of every member, this one (`etcdName`) included.
+   * All members start with the same value. Default: a one-member cluster.
+   */
+  initialCluster?: string;
+  /** HA, growing a running cluster: client URLs of its members; this master adds itself (MemberAdd). */
+  join?: string[];
+  /** Client URLs the store uses. Default: the local member first, then every member etcd lists. */
+  etcdServers?: string[];
+  /** Directory holding the cluster CA (ca.crt, ca.key) to copy in on first start; masters of one cluster share it. */
+  caDir?: string;
+  /** TTL of the leader lease. Default 10. */
+  leaderLeaseTtlSeconds?: number;
   log: Logger;
 }
 
@@ -34,7 +65,7 @@ export class Master {
   private etcd?: EtcdProcess;
   private store?: EtcdStore;
   private api?: ApiServer;
-  private components: LeaderComponent[] = [];
+  private election?: LeaderElection;
   private ctx?: ApiContext;
   port = 0;
 
@@ -44,24 +75,27 @@ export class Master {
     return path.join(this.options.dataDir, "admin.conf");
   }
 
+  /** The election: who leads, this master's epoch, and a signal when it stops leading. Set by start(). */
+  get leadership(): Leadership | undefined {
+    return this.election;
+  }
+
   async start(): Promise<void> {
     const o = this.options;
     await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
+    if (o.initialCluster !== undefined && o.join !== undefined) throw new Error("--initial-cluster and --join exclude each other: bootstrap a new cluster or join a running one");
 
-    this.etcd = new EtcdProcess({
-      dataDir: path.join(o.dataDir, "etcd"),
-      name: o.etcdName,
-      host: o.advertiseAddress,
-      clientPort: o.etcdClientPort,
-      peerPort: o.etcdPeerPort,
-      log: (line: string) => o.log.debug({ etcd: line }),
-    });
-    this.etcd.on("restarting", (info) => o.log.warn({ info }, "etcd exited; restarting it"));
-    await this.etcd.start();
-    this.store = new EtcdStore({ endpoints: [`http://${o.advertiseAddress}:${o.etcdClientPort}`] });
+    // Certificates first: they need no etcd, and other masters of a new cluster may be
+    // waiting for this one's CA (README "HA").
+    const pkiDir = path.join(o.dataDir, "pki");
+    if (o.caDir) await importClusterCa(o.caDir, pkiDir);
+    const pki = await ensureClusterPki(pkiDir, { hostnames: [], ips: [o.advertiseAddress] });
 
-    const pki = await ensureClusterPki(path.join(o.dataDir, "pki"), { hostnames: [], ips: [o.advertiseAddress] });
+    await this.startEtcd();
+    this.store = new EtcdStore({ endpoints: await this.storeEndpoints() });
+
     const tokens = await loadTokens(path.join(o.dataDir, "tokens.json"));
+    await ensureAgentToken(path.join(o.dataDir, "tokens.json"), path.join(o.dataDir, "agent.token"), tokens);
 
     const ctx = new ApiContext(this.store);
     this.ctx = ctx;
@@ -73,6 +107,7 @@ export class Master {
       ctx,
       { health: (verbose) => this.health(verbose) },
     );
+    attachStreaming(this.api, ctx);
     this.port = await this.api.listen();
 
     const server = `https://${o.advertiseAddress === "0.0.0.0" ? "127.0.0.1" : o.advertiseAddress}:${this.port}`;
@@ -83,28 +118,87 @@ export class Master {
       await writeKubeconfig(o.adminKubeconfig, kubeconfig);
     }
 
-    // Single master: it is the leader. (Leader election replaces this with campaign/resign.)
-    this.components = buildLeaderComponents({ ctx, log: o.log });
-    for (const c of this.components) await c.start();
-    o.log.info({ server, dataDir: o.dataDir }, "master ready");
+    // Every master serves the API; only the elected leader runs the leader components. A single
+    // master wins its own election at once, so start() returns with them running, as before.
+    const ttl = o.leaderLeaseTtlSeconds ?? 10;
+    const runner = new ComponentRunner(() => buildLeaderComponents(deps), o.log);
+    const election = new LeaderElection({
+      identity: o.etcdName,
+      backend: new EtcdElectionBackend(this.store.client, () => performance.now()),
+      handler: runner,
+      publish: (epoch, acquired) => publisher.publish(epoch, acquired),
+      timing: timingForTtl(ttl),
+      log: o.log,
+    });
+    const publisher = new LeaseObjectPublisher(ctx, o.etcdName, ttl, (epoch) => election.epoch() === epoch, o.log);
+    // `leadership` goes beyond ComponentDeps today; components that need the epoch read it from there.
+    const deps: ComponentDeps & { leadership: Leadership } = { ctx, log: o.log, leadership: election };
+    this.election = election;
+    await election.start();
+    o.log.info({ server, dataDir: o.dataDir, name: o.etcdName, leader: election.status().leader?.identity ?? null }, "master ready");
+  }
+
+  private async startEtcd(): Promise<void> {
+    const o = this.options;
+    const etcdDir = path.join(o.dataDir, "etcd");
+    const member = { dataDir: etcdDir, name: o.etcdName, host: o.advertiseAddress, clientPort: o.etcdClientPort, peerPort: o.etcdPeerPort };
+    let initialCluster: string | undefined;
+    let initialClusterState: "new" | "existing" = "new";
+    if (o.initialCluster !== undefined) {
+      const members = parseInitialCluster(o.initialCluster);
+      if (!members.some((m) => m.name === o.etcdName)) throw new Error(`--initial-cluster does not name this master ("${o.etcdName}", see --name)`);
+      initialCluster = o.initialCluster;
+    } else if (o.join !== undefined && !(await memberExists(etcdDir))) {
+      initialCluster = await joinCluster(o.join, { name: o.etcdName, peerUrl: peerUrlOf(member) });
+      initialClusterState = "existing";
+    }
+    const clustered = initialCluster !== undefined || o.join !== undefined;
+    this.etcd = new EtcdProcess({
+      ...member,
+      initialCluster,
+      initialClusterState,
+      // A member of a new cluster is healthy only once a quorum of its peers has started.
+      startTimeoutMs: clustered ? 300_000 : undefined,
+      log: (line: string) => o.log.debug({ etcd: line }),
+    });
+    this.etcd.on("restarting", (info) => o.log.warn({ info }, "etcd exited; restarting it"));
+    await this.etcd.start();
+  }
+
+  private async storeEndpoints(): Promise<string[]> {
+    const o = this.options;
+    const local = this.etcd!.clientUrl;
+    if (o.etcdServers !== undefined) return [local, ...o.etcdServers.filter((u) => u !== local)];
+    if (o.initialCluster === undefined && o.join === undefined) return [local];
+    const probe = new EtcdStore({ endpoints: [local] });
+    try {
+      return await memberClientUrls(probe.client, local);
+    } finally {
+      await probe.close();
+    }
   }
 
   private async health(verbose: boolean): Promise<{ ok: boolean; text: string }> {
-    const checks: [string, boolean][] = [];
+    const checks: [name: string, pass: boolean, detail?: string][] = [];
     try {
       await this.store!.currentRevision();
       checks.push(["etcd", true]);
     } catch {
       checks.push(["etcd", false]);
     }
+    // Leading or following, a master serves the API; the check reports the election, never fails it.
+    const election = this.election?.status();
+    const role = election?.isLeader ? "leader" : "follower";
+    checks.push(["leader-election", true, `(leader: ${election?.leader?.identity || "none"}, this master: ${role})`]);
     const ok = checks.every(([, pass]) => pass);
     if (!verbose) return { ok, text: ok ? "ok" : "not ready" };
-    const lines = checks.map(([name, pass]) => `[${pass ? "+" : "-"}]${name} ${pass ? "ok" : "failed"}`);
+    const lines = checks.map(([name, pass, detail]) => `[${pass ? "+" : "-"}]${name} ${pass ? "ok" : "failed"}${detail ? ` ${detail}` : ""}`);
     return { ok, text: `${lines.join("\n")}\n${ok ? "readyz check passed" : "readyz check failed"}\n` };
   }
 
   async stop(): Promise<void> {
-    for (const c of [...this.components].reverse()) await c.stop();
+    // First: stops the leader components and revokes the lease, so another master takes over now.
+    await this.election?.stop();
     await this.ctx?.namespaces.stop();
     await this.api?.close();
     await this.store?.close();
@@ -112,6 +206,11 @@ export class Master {
   }
 }
 
+/**
+ * ensureKubernetesService for restarts and for masters starting together: creating the Service
+ * again fails on its already-reserved ClusterIP (422, not AlreadyExists), so look first, and
+ * when another master wins the race, wait for its Service to appear.
+ */
 /** Bearer tokens: `{ "<token>": { "name": "...", "groups": [...] } }`; an admin token is made on first start. */
 async function loadTokens(file: string): Promise<Map<string, User>> {
   let entries: Record<string, User>;

@@ -16,8 +16,24 @@ stop_pidfile() {
   rm -f "$pidfile"
 }
 
+stop_pidfile /run/gantry/agent.pid "gantry agent"
 stop_pidfile /run/gantry/master.pid "gantry master"
 stop_pidfile /run/gantry/registry.pid "registry"
+
+# The agent leaves containers running when it stops (so a restart adopts them); `make down`
+# ends them too, with their mounts. Their desired state stays in etcd for the next `make up`.
+runc_root=/run/gantry/agent/runc
+if [ -d "$runc_root" ]; then
+  for id in $(runc --root "$runc_root" list -q 2>/dev/null); do
+    runc --root "$runc_root" kill "$id" KILL 2>/dev/null
+    runc --root "$runc_root" delete --force "$id" 2>/dev/null && echo "removed container $id"
+  done
+fi
+pkill -KILL -f -- "--root=$runc_root" 2>/dev/null
+# Unmount deepest first: overlays, tmpfs volumes and netns bind mounts of the agent.
+grep -E " (/var/lib/gantry/agent|/run/gantry/agent)" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do
+  umount -l "$m" 2>/dev/null
+done
 # The master stops its etcd member on SIGTERM; a master that died hard leaves it behind.
 pkill -TERM -f -- "--data-dir /var/lib/gantry/master/etcd" 2>/dev/null && echo "stopped a leftover etcd member"
 exit 0

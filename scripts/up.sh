@@ -43,10 +43,8 @@ start "gantry master" "$pidfile" /var/log/gantry/master.log \
   node "$repo/dist/cli/gantry.js" master --data-dir /var/lib/gantry/master --admin-kubeconfig /etc/gantry/admin.conf
 
 for _ in $(seq 1 120); do
-  if curl -ksf https://127.0.0.1:6443/readyz >/dev/null 2>&1 && [ -s /etc/gantry/admin.conf ]; then
-    echo "cluster is ready"
-    echo "export KUBECONFIG=/etc/gantry/admin.conf"
-    exit 0
+  if curl -ksf https://127.0.0.1:6443/readyz >/dev/null 2>&1 && [ -s /etc/gantry/admin.conf ] && [ -s /var/lib/gantry/master/agent.token ]; then
+    break
   fi
   if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     echo "gantry master exited; last log lines:" >&2
@@ -55,5 +53,25 @@ for _ in $(seq 1 120); do
   fi
   sleep 0.5
 done
-echo "gantry master did not become ready in 60s; see /var/log/gantry/master.log" >&2
+
+# The local agent: this host is the cluster's node. Masters dial it on loopback.
+node_name=$(hostname)
+start "gantry agent" /run/gantry/agent.pid /var/log/gantry/agent.log \
+  node "$repo/dist/cli/gantry.js" agent --node-name "$node_name" --node-ip 127.0.0.1 --listen-address 127.0.0.1 \
+  --master https://127.0.0.1:6443 --token-file /var/lib/gantry/master/agent.token --master-ca /var/lib/gantry/master/pki/ca.crt
+
+for _ in $(seq 1 120); do
+  if KUBECONFIG=/etc/gantry/admin.conf kubectl get node "$node_name" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -q True; then
+    echo "cluster is ready: node $node_name is Ready"
+    echo "export KUBECONFIG=/etc/gantry/admin.conf"
+    exit 0
+  fi
+  if ! kill -0 "$(cat /run/gantry/agent.pid)" 2>/dev/null; then
+    echo "gantry agent exited; last log lines:" >&2
+    tail -n 30 /var/log/gantry/agent.log >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+echo "the cluster did not become ready in 60s; see /var/log/gantry/*.log" >&2
 exit 1

@@ -57,6 +57,20 @@ describe("API semantics", () => {
     assert.equal(now.data.k, "first");
   });
 
+  test("pods/binding assigns a node once; a second binding is a 409", async () => {
+    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "bind-me" }, spec: { containers: [{ name: "c", image: "busybox" }] } };
+    assert.equal((await api.request("POST", "/api/v1/namespaces/default/pods", pod)).status, 201);
+    const binding = (node: string) => ({ apiVersion: "v1", kind: "Binding", metadata: { name: "bind-me" }, target: { apiVersion: "v1", kind: "Node", name: node } });
+    const first = await api.request("POST", "/api/v1/namespaces/default/pods/bind-me/binding", binding("node-a"));
+    assert.equal(first.status, 201, first.body);
+    const bound = (await api.request("GET", "/api/v1/namespaces/default/pods/bind-me")).json<{ spec: { nodeName: string }; status: { conditions: { type: string; status: string }[] } }>();
+    assert.equal(bound.spec.nodeName, "node-a");
+    assert.ok(bound.status.conditions.some((c) => c.type === "PodScheduled" && c.status === "True"));
+    const second = await api.request("POST", "/api/v1/namespaces/default/pods/bind-me/binding", binding("node-b"));
+    assert.equal(second.status, 409);
+    await api.request("DELETE", "/api/v1/namespaces/default/pods/bind-me?gracePeriodSeconds=0");
+  });
+
   test("list pages with limit and continue at one resourceVersion", async () => {
     for (let i = 0; i < 5; i++) await api.request("POST", "/api/v1/namespaces/default/configmaps", cm(`page-${i}`));
     const p1 = (await api.request("GET", "/api/v1/namespaces/default/configmaps?limit=2&labelSelector=")).json<{ items: unknown[]; metadata: { continue: string; resourceVersion: string } }>();

@@ -1,5 +1,6 @@
 // Subresources: status (writes touch only .status), scale (the autoscaling/v1 Scale view of a
-// workload's replicas), binding (the scheduler's write), eviction (policy/v1, what drain posts).
+// workload's replicas), binding (the scheduler's write), eviction (policy/v1, what drain posts), and
+// log (streaming/logs.ts); exec, attach and portforward arrive as upgrades (streaming/upgrade.ts).
 
 import { errors } from "../../api/errors";
 import type { JsonObject, KubeObject } from "../../api/object";
@@ -11,6 +12,8 @@ import type { ResourceRequest } from "./context";
 import { getObject, patchObject, updateObject, writeUpdate } from "./crud";
 import { deleteObject } from "./deletion";
 import { contentTypeOf, sendJson } from "./http-io";
+import { agentForPod } from "./streaming/agent-access";
+import { serveLogs } from "./streaming/logs";
 
 export async function handleSubresource(rr: ResourceRequest, method: string): Promise<void> {
   const sub = rr.subresource!;
@@ -37,7 +40,7 @@ export async function handleSubresource(rr: ResourceRequest, method: string): Pr
     case "exec":
     case "attach":
     case "portforward":
-      return streamFromNode(rr);
+      return streamFromNode(rr, method);
   }
   throw errors.methodNotAllowed(`${method} is not supported on ${rr.resource.plural}/${sub}`);
 }
@@ -91,11 +94,17 @@ async function bindPod(rr: ResourceRequest): Promise<void> {
   if (!target.name) {
     throw errors.invalid("", "Binding", rr.name!, [{ reason: "FieldValueRequired", field: "target.name", message: "Required value" }]);
   }
-  await writeUpdate(rr, false, (pod) => {
+  // Binding is the one write allowed to set spec.nodeName (pod updates may not change it), so it
+  // is a compare-and-swap on the stored pod rather than an update through validation.
+  const now = rr.ctx.clock.now().toISOString().replace(/\.\d{3}Z$/, "Z");
+  await rr.ctx.storeFor(rr.resource).guaranteedUpdate(rr.namespace, rr.name!, (pod) => {
     const spec = (pod.spec ?? {}) as JsonObject;
     if (pod.metadata.deletionTimestamp) throw errors.conflict("", "pods", rr.name!, "pod is being deleted, cannot be assigned to a host");
     if (spec.nodeName) throw errors.conflict("", "pods", rr.name!, `pod ${rr.name} is already assigned to node "${spec.nodeName}"`);
-    return { ...pod, spec: { ...spec, nodeName: target.name } };
+    const status = (pod.status ?? {}) as { conditions?: { type: string }[] };
+    const conditions = (status.conditions ?? []).filter((c) => c.type !== "PodScheduled");
+    conditions.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now } as { type: string });
+    return { ...pod, spec: { ...spec, nodeName: target.name }, status: { ...status, conditions } };
   });
   sendJson(rr.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
 }
@@ -108,11 +117,13 @@ async function evictPod(rr: ResourceRequest): Promise<void> {
   sendJson(rr.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
 }
 
-async function streamFromNode(rr: ResourceRequest): Promise<void> {
-  const pod = await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!);
-  const nodeName = ((pod.spec ?? {}) as { nodeName?: string }).nodeName;
-  if (!nodeName) throw errors.badRequest(`pod ${rr.name} does not have a host assigned`);
-  // Streams reach containers through the node's agent session, which the dispatcher owns.
-  throw errors.unavailable(`no agent session for node "${nodeName}": ${rr.subresource} cannot reach pod ${rr.name}`);
+async function streamFromNode(rr: ResourceRequest, method: string): Promise<void> {
+  if (rr.subresource === "log") {
+    if (method !== "GET") throw errors.methodNotAllowed(`${method} is not supported on pods/log`);
+    return serveLogs(rr);
+  }
+  // exec, attach and portforward arrive as protocol upgrades (streaming/upgrade.ts); a plain
+  // request reaching this point did not ask for one.
+  await agentForPod(rr.ctx, rr.namespace, rr.name!);
+  throw errors.badRequest("Upgrade request required");
 }
-

@@ -1,0 +1,104 @@
+// One exec or attach session: the client's WebSocket (channel protocol v4/v5) on one side, the
+// agent's Exec/Attach gRPC stream on the other. Output flows to channels 1 and 2; the agent's
+// ExecExit becomes the Status on channel 3, after which the WebSocket closes normally, which
+// kubectl reads as the end of every stream.
+
+import type { ClientDuplexStream } from "@grpc/grpc-js";
+import type { RawData, WebSocket } from "ws";
+import { ExecInput, type ExecOutput } from "../../../proto/gen/agent";
+import { fromAgentError, type PodAgent } from "./agent-access";
+import { Channel, errorStatus, exitCodeStatus, frame, parseClientFrame, successStatus, type StreamStatus } from "./channel-protocol";
+import type { ExecOptions } from "./options";
+
+/** Pause the agent's output while this much is queued for a slow client. */
+const HIGH_WATER = 1 << 20;
+const LOW_WATER = 1 << 18;
+
+export interface ExecSession {
+  kind: "exec" | "attach";
+  protocol: string;
+  target: PodAgent;
+  container: string;
+  options: ExecOptions;
+}
+
+export function bridgeExec(ws: WebSocket, s: ExecSession): void {
+  const { target, options } = s;
+  const call: ClientDuplexStream<ExecInput, ExecOutput> = s.kind === "exec" ? target.client.exec() : target.client.attach();
+  let finished = false;
+  let paused = false;
+
+  const send = (channel: number, data: Buffer | string) => {
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(frame(channel, data), () => {
+      if (paused && ws.bufferedAmount < LOW_WATER) {
+        paused = false;
+        call.resume();
+      }
+    });
+    if (!paused && ws.bufferedAmount > HIGH_WATER) {
+      paused = true;
+      call.pause();
+    }
+  };
+  const finish = (status: StreamStatus) => {
+    if (finished) return;
+    finished = true;
+    call.end();
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(frame(Channel.status, JSON.stringify(status)), () => ws.close(1000));
+  };
+  const write = (input: ExecInput["input"]) => {
+    if (!finished) call.write(ExecInput.fromPartial({ input }));
+  };
+
+  write({
+    $case: "start",
+    start: {
+      pod: { uid: target.pod.metadata.uid ?? "", namespace: target.pod.metadata.namespace ?? "", name: target.pod.metadata.name ?? "" },
+      container: s.container,
+      command: s.kind === "exec" ? options.command : [],
+      tty: options.tty,
+      stdin: options.stdin,
+      stdout: options.stdout,
+      stderr: options.stderr,
+    },
+  });
+
+  ws.on("message", (data: RawData) => {
+    const f = parseClientFrame(toBuffer(data), s.protocol);
+    if (f.kind === "stdin" && options.stdin) write({ $case: "stdin", stdin: f.data });
+    else if (f.kind === "resize" && options.tty) write({ $case: "resize", resize: { width: f.width, height: f.height } });
+    else if (f.kind === "close" && f.channel === Channel.stdin) write({ $case: "closeStdin", closeStdin: {} });
+  });
+  ws.on("close", () => {
+    if (finished) return;
+    // The client left before the process ended (kubectl interrupted): stop it on the node.
+    finished = true;
+    call.cancel();
+  });
+  ws.on("error", () => ws.terminate());
+
+  call.on("data", (out: ExecOutput) => {
+    const o = out.output;
+    if (!o) return;
+    if (o.$case === "stdout") send(Channel.stdout, o.stdout);
+    else if (o.$case === "stderr") send(options.tty || !options.stderr ? Channel.stdout : Channel.stderr, o.stderr);
+    else if (o.$case === "exit") {
+      const { code, reason, message } = o.exit;
+      if (reason === "StartError" && message) send(options.stderr && !options.tty ? Channel.stderr : Channel.stdout, `${message}\n`);
+      finish(code === 0 ? successStatus() : exitCodeStatus(code, options.command));
+    }
+  });
+  call.on("error", (err) => finish(errorStatus(fromAgentError(err, target).message)));
+  call.on("status", (st) => {
+    // Attach to a container that exits ends the stream without an exit code of its own.
+    if (st.code === 0) finish(successStatus());
+  });
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}

@@ -1,0 +1,74 @@
+// Reaching a node's agent: its gRPC endpoint from the Node object (InternalIP and
+// status.daemonEndpoints.kubeletEndpoint.Port, as the kubelet publishes them), and one gRPC
+// channel per endpoint shared by everything that talks to that agent.
+//
+// Transport: plain HTTP/2 for now; mutual TLS with the cluster CA replaces it once agents have
+// certificates (DESIGN.md §4). Callers pass the credentials, so that change is made in one place.
+
+import { credentials as grpcCredentials, type ChannelCredentials } from "@grpc/grpc-js";
+import { isIP } from "node:net";
+import type { KubeObject } from "../../api/object";
+import { AgentClient } from "../../proto/gen/agent";
+
+export const DEFAULT_AGENT_PORT = 10250;
+
+export interface AgentEndpoint {
+  host: string;
+  port: number;
+}
+
+export function endpointString(e: AgentEndpoint): string {
+  return isIP(e.host) === 6 ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
+}
+
+/** The node's agent address, or undefined when the Node has none yet. */
+export function nodeEndpoint(node: KubeObject): AgentEndpoint | undefined {
+  const status = (node.status ?? {}) as {
+    addresses?: { type?: string; address?: string }[];
+    daemonEndpoints?: { kubeletEndpoint?: { Port?: number; port?: number } };
+  };
+  const addresses = status.addresses ?? [];
+  const pick = (type: string) => addresses.find((a) => a.type === type && a.address)?.address;
+  const host = pick("InternalIP") ?? pick("ExternalIP") ?? pick("Hostname");
+  if (!host) return undefined;
+  const ep = status.daemonEndpoints?.kubeletEndpoint;
+  const port = ep?.Port ?? ep?.port ?? DEFAULT_AGENT_PORT;
+  return { host, port };
+}
+
+export class AgentClientPool {
+  private readonly clients = new Map<string, AgentClient>();
+
+  constructor(private readonly creds: ChannelCredentials = grpcCredentials.createInsecure()) {}
+
+  client(endpoint: AgentEndpoint): AgentClient {
+    const key = endpointString(endpoint);
+    let c = this.clients.get(key);
+    if (!c) {
+      c = new AgentClient(key, this.creds, {
+        // Notice a dead agent behind a half-open connection within seconds, not hours.
+        "grpc.keepalive_time_ms": 10_000,
+        "grpc.keepalive_timeout_ms": 5_000,
+        "grpc.keepalive_permit_without_calls": 1,
+        "grpc.initial_reconnect_backoff_ms": 200,
+        "grpc.max_reconnect_backoff_ms": 5_000,
+        "grpc.max_receive_message_length": 64 * 1024 * 1024,
+        "grpc.max_send_message_length": 64 * 1024 * 1024,
+      });
+      this.clients.set(key, c);
+    }
+    return c;
+  }
+
+  /** Closes the channel to one endpoint (its address changed or the node is gone). */
+  release(endpoint: AgentEndpoint): void {
+    const key = endpointString(endpoint);
+    this.clients.get(key)?.close();
+    this.clients.delete(key);
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,315 @@
+// The dispatcher (leader only): one gRPC Session per Node that has an agent address, fed from
+// informers. Down: NodeConfig (pod CIDRs allocated here, routes to the other nodes), the
+// node's desired pods and the ConfigMap/Secret data they read. Up: see upstream.ts.
+//
+// Level-triggered: nothing is remembered across sessions except what the informers hold, so a
+// new leader, an agent restart or a reconnect simply sends everything again.
+
+import { hostname } from "node:os";
+import type { ChannelCredentials } from "@grpc/grpc-js";
+import type { KubeObject } from "../../api/object";
+import { findResource, storagePrefix } from "../../api/resources";
+import { clientFor, ResourceClient } from "../apiserver/internal-client";
+import { Informer } from "../cache/informer";
+import type { ComponentDeps, LeaderComponent } from "../component";
+import { NodeConfig, type AgentMessage } from "../../proto/gen/agent";
+import { AgentClientPool, endpointString, nodeEndpoint } from "./agent-clients";
+import type { DesiredInputs } from "./desired-state";
+import { NodeSession, type BackoffPolicy, type SessionHost } from "./node-session";
+import { PodCidrAllocator } from "./pod-cidr";
+import { Upstream } from "./upstream";
+import { configKey } from "./volume-refs";
+
+export interface DispatcherOptions extends ComponentDeps {
+  /** Identifies this master to agents (logs, events); default `<hostname>/<pid>`. */
+  masterId?: string;
+  /** The leader epoch agents use to fence deposed leaders; default 1 (single master). */
+  leaderEpoch?: () => number;
+  clusterCidr?: string;
+  nodeCidrMaskSize?: number;
+  clusterDns?: string[];
+  clusterDomain?: string;
+  heartbeatIntervalSeconds?: number;
+  statusFlushMs?: number;
+  podWriteConcurrency?: number;
+  heartbeatThrottleMs?: number;
+  credentials?: ChannelCredentials;
+  backoff?: BackoffPolicy;
+}
+
+interface Running {
+  pool: AgentClientPool;
+  upstream: Upstream;
+  informers: { nodes: Informer; pods: Informer; configmaps: Informer; secrets: Informer };
+  sessions: Map<string, { session: NodeSession; endpoint: string }>;
+  podsByNode: Map<string, Map<string, KubeObject>>;
+  podsByUid: Map<string, KubeObject>;
+  /** CIDRs handed out but not yet visible in the node informer. */
+  reservedCidrs: Set<string>;
+  cidrQueue: Promise<void>;
+  routesPrint: string;
+  ready: boolean;
+}
+
+export class Dispatcher implements LeaderComponent, SessionHost {
+  readonly name = "dispatcher";
+  readonly masterId: string;
+  readonly heartbeatIntervalSeconds: number;
+  readonly log: ComponentDeps["log"];
+  private readonly cidrs: PodCidrAllocator;
+  private running?: Running;
+
+  constructor(private readonly o: DispatcherOptions) {
+    const identity = (o as { leadership?: { identity?: string } }).leadership?.identity;
+    this.masterId = o.masterId ?? identity ?? `${hostname()}/${process.pid}`;
+    this.heartbeatIntervalSeconds = o.heartbeatIntervalSeconds ?? 10;
+    this.log = o.log.child({ component: "dispatcher" });
+    this.cidrs = new PodCidrAllocator(o.clusterCidr, o.nodeCidrMaskSize);
+  }
+
+  /** The option, else the election's epoch when the deps carry one (master.ts), else 1. */
+  leaderEpoch(): number {
+    if (this.o.leaderEpoch) return this.o.leaderEpoch();
+    const leadership = (this.o as { leadership?: { epoch(): number | undefined } }).leadership;
+    return leadership?.epoch() ?? 1;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const ctx = this.o.ctx;
+    const informer = (plural: string) => new Informer(ctx.store, storagePrefix(findResource("", "v1", plural)!), (err) => this.log.warn({ err, plural }, "informer watch failed; relisting"));
+    const client = (group: string, plural: string) => clientFor(ctx, group, "v1", plural);
+    const pods = client("", "pods");
+    const r: Running = {
+      pool: new AgentClientPool(this.o.credentials),
+      upstream: new Upstream({
+        clients: { pods, nodes: client("", "nodes"), leases: client("coordination.k8s.io", "leases"), events: client("", "events") },
+        caches: { podByUid: (uid) => r.podsByUid.get(uid), node: (name) => r.informers.nodes.get(name) },
+        log: this.log,
+        clock: ctx.clock,
+        flushMs: this.o.statusFlushMs ?? 100,
+        podWriteConcurrency: this.o.podWriteConcurrency ?? 8,
+        heartbeatThrottleMs: this.o.heartbeatThrottleMs ?? 10_000,
+      }),
+      informers: { nodes: informer("nodes"), pods: informer("pods"), configmaps: informer("configmaps"), secrets: informer("secrets") },
+      sessions: new Map(),
+      podsByNode: new Map(),
+      podsByUid: new Map(),
+      reservedCidrs: new Set(),
+      cidrQueue: Promise.resolve(),
+      routesPrint: "",
+      ready: false,
+    };
+    this.running = r;
+    const { nodes, pods: podInformer, configmaps, secrets } = r.informers;
+    podInformer.on("add", (p) => this.podEvent(r, undefined, p));
+    podInformer.on("update", (old, p) => this.podEvent(r, old, p));
+    podInformer.on("delete", (p) => this.podEvent(r, p, undefined));
+    for (const [inf, kind] of [[configmaps, "ConfigMap"], [secrets, "Secret"]] as const) {
+      const changed = (o: KubeObject) => this.configEvent(r, configKey({ kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name ?? "" }));
+      inf.on("add", changed);
+      inf.on("update", (_old, o) => changed(o));
+      inf.on("delete", changed);
+    }
+    nodes.on("add", (n) => this.nodeEvent(r, n.metadata.name!));
+    nodes.on("update", (_old, n) => this.nodeEvent(r, n.metadata.name!));
+    nodes.on("delete", (n) => this.nodeEvent(r, n.metadata.name!));
+
+    // Sessions start only after every cache is full: a full set sent from a half-filled pod
+    // cache would make the agent stop pods that are in fact wanted.
+    await Promise.all([podInformer.start(), configmaps.start(), secrets.start(), nodes.start()]);
+    r.ready = true;
+    this.refreshRoutes(r);
+    for (const n of nodes.list()) this.nodeEvent(r, n.metadata.name!);
+    this.log.info({ nodes: nodes.list().length, epoch: this.leaderEpoch() }, "dispatcher started");
+  }
+
+  async stop(): Promise<void> {
+    const r = this.running;
+    if (!r) return;
+    this.running = undefined;
+    r.ready = false;
+    await Promise.all([...r.sessions.values()].map((s) => s.session.stop()));
+    r.sessions.clear();
+    await Promise.all(Object.values(r.informers).map((i) => i.stop()));
+    await r.cidrQueue;
+    await r.upstream.stop();
+    r.pool.close();
+  }
+
+  /** Writes pending status now (tests). */
+  async flush(): Promise<void> {
+    await this.running?.upstream.flush();
+  }
+
+  /** Whether the node's agent session is up (its hello arrived). */
+  isConnected(nodeName: string): boolean {
+    return this.running?.sessions.get(nodeName)?.session.isConnected ?? false;
+  }
+
+  // --- SessionHost
+
+  nodeConfig(nodeName: string): NodeConfig {
+    const r = this.running;
+    const node = r?.informers.nodes.get(nodeName);
+    const routes = [];
+    for (const other of r?.informers.nodes.list() ?? []) {
+      if (other.metadata.name === nodeName) continue;
+      const cidrs = podCidrsOf(other);
+      const ep = nodeEndpoint(other);
+      if (cidrs.length > 0 && ep) routes.push({ nodeName: other.metadata.name!, nodeIp: ep.host, podCidrs: cidrs });
+    }
+    routes.sort((a, b) => a.nodeName.localeCompare(b.nodeName));
+    return NodeConfig.fromPartial({
+      podCidrs: node ? podCidrsOf(node) : [],
+      clusterDns: this.o.clusterDns ?? ["10.96.0.10"],
+      clusterDomain: this.o.clusterDomain ?? "cluster.local",
+      routes,
+    });
+  }
+
+  desiredInputs(nodeName: string): DesiredInputs {
+    const r = this.running!;
+    return {
+      pods: r.podsByNode.get(nodeName)?.values() ?? [],
+      config: (kind, namespace, name) => (kind === "ConfigMap" ? r.informers.configmaps : r.informers.secrets).get(`${namespace}/${name}`),
+    };
+  }
+
+  onAgentMessage(nodeName: string, msg: AgentMessage): void {
+    const r = this.running;
+    if (!r || !msg.msg) return;
+    switch (msg.msg.$case) {
+      case "hello":
+        r.upstream.heartbeat(nodeName, true);
+        break;
+      case "nodeStatus":
+        r.upstream.nodeStatus(nodeName, msg.msg.nodeStatus);
+        break;
+      case "podStatus":
+        r.upstream.podStatus(nodeName, msg.msg.podStatus.pods, msg.msg.podStatus.removed);
+        break;
+      case "event":
+        r.upstream.event(nodeName, msg.msg.event);
+        break;
+      case "heartbeat":
+        r.upstream.heartbeat(nodeName);
+        break;
+      case "desiredPodsAck":
+        this.log.debug({ node: nodeName, generation: msg.msg.desiredPodsAck.generation }, "agent took desired pods");
+        break;
+    }
+  }
+
+  // --- cache events
+
+  private podEvent(r: Running, old: KubeObject | undefined, pod: KubeObject | undefined): void {
+    const nodeOf = (p?: KubeObject) => ((p?.spec ?? {}) as { nodeName?: string }).nodeName;
+    const touched = new Set<string>();
+    if (old?.metadata.uid) {
+      const n = nodeOf(old);
+      if (n) {
+        r.podsByNode.get(n)?.delete(old.metadata.uid);
+        touched.add(n);
+      }
+      r.podsByUid.delete(old.metadata.uid);
+      if (!pod || pod.metadata.uid !== old.metadata.uid) r.upstream.podGone(old.metadata.uid);
+    }
+    if (pod?.metadata.uid) {
+      const n = nodeOf(pod);
+      r.podsByUid.set(pod.metadata.uid, pod);
+      if (n) {
+        let m = r.podsByNode.get(n);
+        if (!m) r.podsByNode.set(n, (m = new Map()));
+        m.set(pod.metadata.uid, pod);
+        touched.add(n);
+      }
+      r.upstream.podChanged(pod);
+    }
+    if (!r.ready) return;
+    for (const n of touched) r.sessions.get(n)?.session.requestSync();
+  }
+
+  private configEvent(r: Running, key: string): void {
+    if (!r.ready) return;
+    for (const { session } of r.sessions.values()) if (session.tracker.referenced.has(key)) session.requestSync();
+  }
+
+  private nodeEvent(r: Running, name: string): void {
+    if (!r.ready) return;
+    const node = r.informers.nodes.get(name);
+    const current = r.sessions.get(name);
+    if (!node) {
+      if (current) {
+        r.sessions.delete(name);
+        void current.session.stop();
+      }
+      r.upstream.forgetNode(name);
+      this.refreshRoutes(r);
+      return;
+    }
+    if (podCidrsOf(node).length === 0) this.allocateCidr(r, name);
+    const ep = nodeEndpoint(node);
+    const endpoint = ep ? endpointString(ep) : undefined;
+    if (current && current.endpoint !== endpoint) {
+      r.sessions.delete(name);
+      void current.session.stop();
+    }
+    if (ep && endpoint && r.sessions.get(name)?.endpoint !== endpoint) {
+      const session = new NodeSession(name, r.pool.client(ep), this, this.o.backoff);
+      r.sessions.set(name, { session, endpoint });
+      session.start();
+    } else {
+      r.sessions.get(name)?.session.refreshNodeConfig();
+    }
+    this.refreshRoutes(r);
+  }
+
+  /** When any node's pod CIDRs or address changed, every node's routes did. */
+  private refreshRoutes(r: Running): void {
+    const print = JSON.stringify(
+      r.informers.nodes
+        .list()
+        .map((n) => [n.metadata.name, podCidrsOf(n), nodeEndpoint(n)?.host])
+        .sort(),
+    );
+    if (print === r.routesPrint) return;
+    r.routesPrint = print;
+    for (const { session } of r.sessions.values()) session.refreshNodeConfig();
+  }
+
+  private allocateCidr(r: Running, name: string): void {
+    r.cidrQueue = r.cidrQueue.then(async () => {
+      if (this.running !== r) return;
+      const node = r.informers.nodes.get(name);
+      if (!node || podCidrsOf(node).length > 0) return;
+      const used = [...r.reservedCidrs, ...r.informers.nodes.list().flatMap(podCidrsOf)];
+      const cidr = this.cidrs.allocate(used);
+      if (!cidr) {
+        this.log.error({ node: name, clusterCidr: this.cidrs.clusterCidr }, "no pod CIDR left for node: the cluster CIDR is exhausted");
+        return;
+      }
+      r.reservedCidrs.add(cidr);
+      try {
+        await new ResourceClient(this.o.ctx, findResource("", "v1", "nodes")!).update(undefined, name, (n) => {
+          const spec = (n.spec ?? {}) as { podCIDR?: string; podCIDRs?: string[] };
+          if (spec.podCIDR || (spec.podCIDRs ?? []).length > 0) return undefined;
+          return { ...n, spec: { ...spec, podCIDR: cidr, podCIDRs: [cidr] } };
+        });
+        this.log.info({ node: name, podCIDR: cidr }, "allocated pod CIDR");
+      } catch (err) {
+        this.log.warn({ err, node: name }, "writing the node's pod CIDR failed");
+      } finally {
+        // Once written the informer shows it; if the write failed the range is free again.
+        setTimeout(() => r.reservedCidrs.delete(cidr), 5_000).unref();
+      }
+    });
+  }
+}
+
+export function podCidrsOf(node: KubeObject): string[] {
+  const spec = (node.spec ?? {}) as { podCIDR?: string; podCIDRs?: string[] };
+  if (spec.podCIDRs && spec.podCIDRs.length > 0) return spec.podCIDRs;
+  return spec.podCIDR ? [spec.podCIDR] : [];
+}
+
