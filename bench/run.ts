@@ -8,6 +8,7 @@ import { writeResult } from "./stats";
 const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   api: benchApi,
   scheduler: benchScheduler,
+  runtime: () => import("./runtime.js").then((m) => m.benchRuntime()),
 };
 
 async function main(): Promise<void> {
