@@ -47,7 +47,10 @@ interface Running {
   /** CIDRs handed out but not yet visible in the node informer. */
   reservedCidrs: Set<string>;
   cidrQueue: Promise<void>;
-  routesPrint: string;
+  /** Per node, what other nodes' routes depend on: its pod CIDRs and address. */
+  routeInputs: Map<string, string>;
+  /** A pending, coalesced NodeConfig refresh of every session. */
+  routesTimer?: NodeJS.Timeout;
   ready: boolean;
 }
 
@@ -97,7 +100,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       podsByUid: new Map(),
       reservedCidrs: new Set(),
       cidrQueue: Promise.resolve(),
-      routesPrint: "",
+      routeInputs: new Map(),
       ready: false,
     };
     this.running = r;
@@ -119,7 +122,6 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     // cache would make the agent stop pods that are in fact wanted.
     await Promise.all([podInformer.start(), configmaps.start(), secrets.start(), nodes.start()]);
     r.ready = true;
-    this.refreshRoutes(r);
     for (const n of nodes.list()) this.nodeEvent(r, n.metadata.name!);
     this.log.info({ nodes: nodes.list().length, epoch: this.leaderEpoch() }, "dispatcher started");
   }
@@ -131,6 +133,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     r.ready = false;
     await Promise.all([...r.sessions.values()].map((s) => s.session.stop()));
     r.sessions.clear();
+    clearTimeout(r.routesTimer);
     await Promise.all(Object.values(r.informers).map((i) => i.stop()));
     await r.cidrQueue;
     await r.upstream.stop();
@@ -245,7 +248,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
         void current.session.stop();
       }
       r.upstream.forgetNode(name);
-      this.refreshRoutes(r);
+      this.routeInputChanged(r, name, undefined);
       return;
     }
     if (podCidrsOf(node).length === 0) this.allocateCidr(r, name);
@@ -262,20 +265,22 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     } else {
       r.sessions.get(name)?.session.refreshNodeConfig();
     }
-    this.refreshRoutes(r);
+    this.routeInputChanged(r, name, JSON.stringify([podCidrsOf(node), ep?.host]));
   }
 
-  /** When any node's pod CIDRs or address changed, every node's routes did. */
-  private refreshRoutes(r: Running): void {
-    const print = JSON.stringify(
-      r.informers.nodes
-        .list()
-        .map((n) => [n.metadata.name, podCidrsOf(n), nodeEndpoint(n)?.host])
-        .sort(),
-    );
-    if (print === r.routesPrint) return;
-    r.routesPrint = print;
-    for (const { session } of r.sessions.values()) session.refreshNodeConfig();
+  /**
+   * When a node's pod CIDRs or address change, every node's routes do. Only those changes count
+   * (status heartbeats do not), and a burst of them (nodes joining) refreshes sessions once.
+   */
+  private routeInputChanged(r: Running, name: string, input: string | undefined): void {
+    if (r.routeInputs.get(name) === input) return;
+    if (input === undefined) r.routeInputs.delete(name);
+    else r.routeInputs.set(name, input);
+    r.routesTimer ??= setTimeout(() => {
+      r.routesTimer = undefined;
+      if (this.running !== r) return;
+      for (const { session } of r.sessions.values()) session.refreshNodeConfig();
+    }, 100);
   }
 
   private allocateCidr(r: Running, name: string): void {
