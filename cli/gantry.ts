@@ -45,6 +45,7 @@ program
   .option("--etcd-servers <urls>", "etcd client URLs the API uses (comma-separated); default: local member first, then every member's", urlList)
   .option("--ca-dir <dir>", "HA: copy the cluster CA (ca.crt, ca.key) from here on first start, e.g. the first master's <data-dir>/pki")
   .option("--leader-lease-ttl <seconds>", "TTL of the leader lease; a dead leader is replaced after about this long", seconds, 10)
+  .option("--node-monitor-grace-period <seconds>", "a node whose agent sent no heartbeat for this long is NotReady", seconds, 40)
   .action(async (opts) => {
     const log = createLogger("gantry-master");
     const master = new Master({
@@ -61,6 +62,7 @@ program
       etcdServers: opts.etcdServers,
       caDir: opts.caDir,
       leaderLeaseTtlSeconds: opts.leaderLeaseTtl,
+      nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,
       log,
     });
     let stopping = false;

@@ -20,4 +20,11 @@ export interface ComponentDeps {
   log: Logger;
   /** This master's leadership: the epoch fences agents against a deposed leader. */
   leadership?: Leadership;
+  /** Operator settings of the leader components (master flags). */
+  settings?: LeaderSettings;
+}
+
+export interface LeaderSettings {
+  /** A node without a heartbeat for this long is NotReady (`--node-monitor-grace-period`). */
+  nodeMonitorGracePeriodSeconds?: number;
 }

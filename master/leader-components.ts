@@ -22,7 +22,7 @@ export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
     daemonSetControllerComponent(deps),
     jobControllerComponent(deps),
     cronJobControllerComponent(deps),
-    nodeLifecycleControllerComponent(deps),
+    nodeLifecycleControllerComponent(deps, gracePeriodOption(deps)),
     createScheduler(deps),
     // Last: sessions start once the controllers that shape pods are running.
     new Dispatcher(deps),
@@ -42,4 +42,9 @@ function wrapNamespaceController(deps: ComponentDeps): LeaderComponent {
       controller = undefined;
     },
   };
+}
+
+function gracePeriodOption(deps: ComponentDeps): { gracePeriodMs?: number } {
+  const seconds = deps.settings?.nodeMonitorGracePeriodSeconds;
+  return seconds === undefined ? {} : { gracePeriodMs: seconds * 1000 };
 }

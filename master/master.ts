@@ -58,6 +58,8 @@ export interface MasterOptions {
   caDir?: string;
   /** TTL of the leader lease. Default 10. */
   leaderLeaseTtlSeconds?: number;
+  /** Heartbeat grace before a node is NotReady (default 40 s). */
+  nodeMonitorGracePeriodSeconds?: number;
   log: Logger;
 }
 
@@ -132,7 +134,7 @@ export class Master {
     });
     const publisher = new LeaseObjectPublisher(ctx, o.etcdName, ttl, (epoch) => election.epoch() === epoch, o.log);
     // `leadership` goes beyond ComponentDeps today; components that need the epoch read it from there.
-    const deps: ComponentDeps & { leadership: Leadership } = { ctx, log: o.log, leadership: election };
+    const deps: ComponentDeps & { leadership: Leadership } = { ctx, log: o.log, leadership: election, settings: { nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriodSeconds } };
     this.election = election;
     await election.start();
     o.log.info({ server, dataDir: o.dataDir, name: o.etcdName, leader: election.status().leader?.identity ?? null }, "master ready");

@@ -5,8 +5,8 @@
 // expose, logs, exec -it, cordon / uncordon, drain, cascading delete, and an agent killed with
 // SIGKILL whose pods (tolerating unreachable for 5 s) are recreated on the other node.
 //
-// The master has no --node-monitor-grace-period flag, so the last test waits out the default
-// 40 s grace period. Everything is removed in after(), also when a test fails.
+// The last test waits out the default 40 s node grace period (`--node-monitor-grace-period`), the
+// same a user gets; everything is removed in after(), also when a test fails.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
