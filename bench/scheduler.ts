@@ -388,14 +388,18 @@ async function runRealAgents(start: NonNullable<typeof realAgents.start>) {
 export async function benchScheduler(): Promise<Record<string, unknown>> {
   const started = performance.now();
   const results = [];
-  for (const w of WORKLOADS) results.push(await runWorkload(w));
+  // BENCH_SCHED_REAL_AGENTS=1 adds the real-agents workload (bench/scheduler-real-agents.ts);
+  // BENCH_SCHED_REAL_AGENTS=only runs just that one.
+  const real = process.env.BENCH_SCHED_REAL_AGENTS;
+  if (real !== "only") for (const w of WORKLOADS) results.push(await runWorkload(w));
+  if (real === "1" || real === "only") results.push(await import("./scheduler-real-agents.js").then((m) => m.runRealAgentsWorkload()));
   const agents = realAgents.start ? await runRealAgents(realAgents.start) : undefined;
   return {
     benchmark: "scheduler",
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, memoryGiB: round(os.totalmem() / 2 ** 30), node: process.version },
     workloads: results,
-    realAgents: agents ?? { pods: realAgents.pods, agents: realAgents.count, skipped: "agents are not wired into the benchmark yet (set realAgents.start in bench/scheduler.ts)" },
+    realAgents: agents ?? (real === "1" || real === "only" ? { see: "workloads[] entry 2RealAgents_200Pods (bench/scheduler-real-agents.ts)" } : { pods: realAgents.pods, agents: realAgents.count, skipped: "set BENCH_SCHED_REAL_AGENTS=1 (or =only) to run it (bench/scheduler-real-agents.ts)" }),
     wallSeconds: round((performance.now() - started) / 1000, 1),
   };
 }
