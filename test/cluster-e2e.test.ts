@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startCluster, type GantryCluster } from "./helpers/cluster";
+import { watchWithKubectl } from "./helpers/kubectl-watch";
 
 const NODES = ["node-a", "node-b"];
 let c: GantryCluster;
@@ -36,7 +37,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | fal
 interface Pod {
   metadata: { name: string; deletionTimestamp?: string; labels?: Record<string, string> };
   spec: { nodeName?: string; containers: { image: string }[] };
-  status: { phase?: string; containerStatuses?: { ready: boolean }[] };
+  status: { phase?: string; containerStatuses?: { ready: boolean }[]; conditions?: { type: string; status: string }[] };
 }
 
 async function pods(selector: string): Promise<Pod[]> {
@@ -45,6 +46,8 @@ async function pods(selector: string): Promise<Pod[]> {
 
 const live = (p: Pod) => !p.metadata.deletionTimestamp;
 const running = (p: Pod) => live(p) && p.status.phase === "Running" && (p.status.containerStatuses ?? []).every((s) => s.ready);
+/** Available in the Deployment sense (minReadySeconds 0): the Ready condition is True. */
+const ready = (p: Pod) => (p.status.conditions ?? []).some((cond) => cond.type === "Ready" && cond.status === "True");
 
 /** `kubectl get pods -o wide` rows: name, ready, status, node. */
 function wideRows(out: string): { name: string; ready: string; status: string; node: string }[] {
@@ -120,6 +123,58 @@ describe("a 1-master, 2-agent cluster driven by kubectl", () => {
     }
   });
 
+  test("kubectl set image on 4 replicas, watched: never fewer than replicas - maxUnavailable available; rollout status, history, undo", { timeout: 300_000 }, async (t) => {
+    // `kubectl create deployment` leaves the defaults: RollingUpdate, maxSurge 25% -> 1 and
+    // maxUnavailable 25% -> 1 of 4 replicas. A watching user must never see fewer than 3
+    // available (Ready, not terminating) pods, nor more than 5 that are not terminating.
+    const watch = watchWithKubectl<Pod>(c.client, [...c.kubectlPrefix(), "get", "pods", "-l", "app=web"]);
+    const current = new Map<string, Pod>();
+    let armed = false;
+    let minAvailable = Infinity;
+    let maxLive = 0;
+    const available = () => [...current.values()].filter(ready).length;
+    watch.onEvent(({ type, object }) => {
+      if (type === "BOOKMARK" || type === "ERROR") return;
+      if (type === "DELETED" || object.metadata.deletionTimestamp) current.delete(object.metadata.name);
+      else current.set(object.metadata.name, object);
+      // The listing at the start adds the 4 pods one by one: count from the moment all are seen.
+      if (!armed && available() >= 4) armed = true;
+      if (!armed) return;
+      minAvailable = Math.min(minAvailable, available());
+      maxLive = Math.max(maxLive, current.size);
+    });
+    try {
+      await waitFor("the watch to list the 4 running pods", async () => armed, 30_000);
+
+      await c.kubectlOk(["set", "image", "deploy/web", `web=${img("gantry/web:2")}`]);
+      const status = await c.kubectlOk(["rollout", "status", "deploy/web", "--timeout=180s"], { timeoutMs: 190_000 });
+      assert.match(status, /successfully rolled out/);
+      const v2 = await webRunning(4, img("gantry/web:2"));
+      assert.equal(await page(v2[0].metadata.name), "web v2\n");
+      const history = await c.kubectlOk(["rollout", "history", "deploy/web"]);
+      assert.match(history, /^1\s/m, history);
+      assert.match(history, /^2\s/m, history);
+
+      await c.kubectlOk(["rollout", "undo", "deploy/web"]);
+      assert.match(await c.kubectlOk(["rollout", "status", "deploy/web", "--timeout=180s"], { timeoutMs: 190_000 }), /successfully rolled out/);
+      const v1 = await webRunning(4, img("gantry/web:1"));
+      assert.equal(await page(v1[0].metadata.name), "web v1\n");
+    } finally {
+      await watch.stop();
+    }
+    const images = new Set(watch.events.map((e) => e.object.spec.containers[0].image));
+    assert.ok(images.has(img("gantry/web:2")) && images.has(img("gantry/web:1")), `the watch saw both images: ${[...images].join(", ")}\n${watch.stderr()}`);
+    t.diagnostic(`watched ${watch.events.length} pod events: at least ${minAvailable} available, at most ${maxLive} not terminating`);
+    assert.ok(minAvailable >= 3, `only ${minAvailable} pods were available at one point (${watch.events.length} events watched)`);
+    assert.ok(maxLive <= 5, `${maxLive} non-terminating pods at once exceed replicas + maxSurge`);
+  });
+
+  test("kubectl scale deploy/web --replicas=2", async () => {
+    await c.kubectlOk(["scale", "deploy/web", "--replicas=2"]);
+    await webRunning(2);
+    assert.match(await c.kubectlOk(["get", "deploy", "web"]), /^web\s+2\/2\s+2\s+2\s/m);
+  });
+
   test("cpu requests: a pod that does not fit next to another goes to the other node; a third shows 0/2 nodes are available", async () => {
     const q = (await c.kubectlOk(["get", "node", NODES[0], "-o", "jsonpath={.status.allocatable.cpu}"])).trim();
     const milli = q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000;
@@ -141,27 +196,6 @@ describe("a 1-master, 2-agent cluster driven by kubectl", () => {
     } finally {
       await c.kubectl(["delete", "pods", "-l", "app=big", "--grace-period=1", "--timeout=60s"], { timeoutMs: 70_000 });
     }
-  });
-
-  test("kubectl scale deploy/web --replicas=2", async () => {
-    await c.kubectlOk(["scale", "deploy/web", "--replicas=2"]);
-    await webRunning(2);
-    assert.match(await c.kubectlOk(["get", "deploy", "web"]), /^web\s+2\/2\s+2\s+2\s/m);
-  });
-
-  test("kubectl set image, rollout status, rollout history, rollout undo", async () => {
-    await c.kubectlOk(["set", "image", "deploy/web", `web=${img("gantry/web:2")}`]);
-    const status = await c.kubectlOk(["rollout", "status", "deploy/web", "--timeout=120s"], { timeoutMs: 130_000 });
-    assert.match(status, /successfully rolled out/);
-    const v2 = await webRunning(2, img("gantry/web:2"));
-    assert.equal(await page(v2[0].metadata.name), "web v2\n");
-    const history = await c.kubectlOk(["rollout", "history", "deploy/web"]);
-    assert.match(history, /^1\s/m, history);
-    assert.match(history, /^2\s/m, history);
-    await c.kubectlOk(["rollout", "undo", "deploy/web"]);
-    assert.match(await c.kubectlOk(["rollout", "status", "deploy/web", "--timeout=120s"], { timeoutMs: 130_000 }), /successfully rolled out/);
-    const v1 = await webRunning(2, img("gantry/web:1"));
-    assert.equal(await page(v1[0].metadata.name), "web v1\n");
   });
 
   test("kubectl expose deploy/web creates the Service", async () => {

@@ -15,7 +15,10 @@ export async function pushDemoImages(registryUrl: string): Promise<string[]> {
   pushed.push(`${host}/gantry/busybox:1`);
   for (const version of ["1", "2"]) {
     const page = await makeLayer([{ name: "www/index.html", content: `web v${version}\n` }]);
-    const web = makeImage([base, files, page], { cmd: ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"], exposedPorts: ["8080/tcp"] });
+    // httpd as PID 1 would ignore SIGTERM (the kernel drops signals PID 1 has no handler for),
+    // making every delete wait out the 30 s grace period; a shell that traps TERM exits at once.
+    const serve = "trap 'exit 0' TERM; /bin/busybox httpd -f -p 8080 -h /www & wait";
+    const web = makeImage([base, files, page], { cmd: ["/bin/sh", "-c", serve], exposedPorts: ["8080/tcp"] });
     await pushImage(registryUrl, "gantry/web", version, web);
     pushed.push(`${host}/gantry/web:${version}`);
   }
