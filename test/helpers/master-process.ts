@@ -28,14 +28,19 @@ export interface MasterHandle {
   stop(): Promise<void>;
 }
 
-export async function startMaster(): Promise<MasterHandle> {
+export interface StartMasterOptions {
+  /** Extra `gantry master` flags, appended after the ones this helper sets. */
+  args?: string[];
+}
+
+export async function startMaster(options: StartMasterOptions = {}): Promise<MasterHandle> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "gantry-master-"));
   const [port, clientPort, peerPort] = [await freePort(), await freePort(), await freePort()];
   let child!: ChildProcess;
   let log = "";
 
   const launch = async () => {
-    child = spawn(process.execPath, [GANTRY, "master", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--port", String(port), "--etcd-client-port", String(clientPort), "--etcd-peer-port", String(peerPort)], {
+    child = spawn(process.execPath, [GANTRY, "master", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--port", String(port), "--etcd-client-port", String(clientPort), "--etcd-peer-port", String(peerPort), ...(options.args ?? [])], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, GANTRY_LOG_LEVEL: "info" },
     });
