@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startCluster, type GantryCluster } from "./helpers/cluster";
 import { watchWithKubectl } from "./helpers/kubectl-watch";
+import { waitFor } from "./helpers/wait";
 
 const NODES = ["node-a", "node-b"];
 let c: GantryCluster;
@@ -19,20 +20,6 @@ let img = (tag: string) => tag;
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await wait(500);
-  }
-}
 
 interface Pod {
   metadata: { name: string; deletionTimestamp?: string; labels?: Record<string, string> };

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Kubectl } from "./helpers/kubectl";
 import { startMaster, type MasterHandle } from "./helpers/master-process";
+import { waitFor } from "./helpers/wait";
 
 let master: MasterHandle;
 let kubectl: Kubectl;
@@ -25,20 +26,6 @@ after(async () => {
   await master?.stop();
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 interface Item {
   metadata: { name: string; labels?: Record<string, string>; finalizers?: string[]; ownerReferences?: { kind: string; name: string }[] };

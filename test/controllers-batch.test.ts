@@ -15,6 +15,7 @@ import { CronJobController } from "../master/controllers/cronjob";
 import { JobController } from "../master/controllers/job";
 import { TRACKING_FINALIZER } from "../master/controllers/job-core";
 import { startTestEtcd, type TestEtcd } from "../master/store/testing";
+import { waitFor } from "./helpers/wait";
 
 const R = {
   namespaces: findResource("", "v1", "namespaces")!,
@@ -58,20 +59,6 @@ async function namespace(): Promise<string> {
   return name;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 type JobStatus = { active?: number; succeeded?: number; failed?: number; ready?: number; completedIndexes?: string; completionTime?: string; startTime?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[]; uncountedTerminatedPods?: object };
 const jobStatus = (j: KubeObject) => (j.status ?? {}) as JobStatus;

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Kubectl } from "./helpers/kubectl";
 import { startMaster, type MasterHandle } from "./helpers/master-process";
+import { waitFor } from "./helpers/wait";
 
 let master: MasterHandle;
 let kubectl: Kubectl;
@@ -21,20 +22,6 @@ after(async () => {
   await master?.stop();
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 function nodeManifest(name: string): object {
   const now = `${new Date().toISOString().slice(0, 19)}Z`;

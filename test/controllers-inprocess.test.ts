@@ -15,6 +15,7 @@ import { DeploymentController } from "../master/controllers/deployment";
 import { GarbageCollector } from "../master/controllers/gc";
 import { ReplicaSetController } from "../master/controllers/replicaset";
 import { startTestEtcd, type TestEtcd } from "../master/store/testing";
+import { waitFor } from "./helpers/wait";
 
 const R = {
   namespaces: findResource("", "v1", "namespaces")!,
@@ -66,20 +67,6 @@ async function namespace(): Promise<string> {
   return name;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const list = (r: (typeof R)[keyof typeof R], ns: string) => client(r).list(ns);
 const activePods = async (ns: string) => (await list(R.pods, ns)).filter((p) => !p.metadata.deletionTimestamp);

@@ -10,6 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { ApiClient } from "./helpers/api-client";
 import { Kubectl } from "./helpers/kubectl";
 import { startMaster, type MasterHandle } from "./helpers/master-process";
+import { waitFor } from "./helpers/wait";
 
 let master: MasterHandle;
 let kubectl: Kubectl;
@@ -48,15 +49,6 @@ const replicaSets = async (app: string) => (await listOf(`${APPS}/replicasets?la
 const deploymentOf = (name: string) => getJson<Obj>(`${APPS}/deployments/${name}`);
 const isReady = (p: Obj) => (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Plays the agent: every pod of `app` that is not ready gets Ready=True (via pods/status). */
 function readinessSimulator(app: string): { stop(): Promise<void> } {

@@ -24,24 +24,11 @@ import { startRegistry, type TestRegistry } from "./images/registry";
 import { ApiClient } from "./helpers/api-client";
 import { Kubectl } from "./helpers/kubectl";
 import { startMaster, type MasterHandle } from "./helpers/master-process";
+import { waitFor } from "./helpers/wait";
 
 const NODE = "worker-1";
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    await wait(250);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
 function sh(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve) => execFile(cmd, args, (_err, stdout) => resolve(stdout)));

@@ -46,23 +46,10 @@ import { registerNode } from "../agent/registration";
 import { startMaster, type MasterHandle } from "./helpers/master-process";
 import { Kubectl } from "./helpers/kubectl";
 import { ApiClient } from "./helpers/api-client";
+import { waitFor } from "./helpers/wait";
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    await wait(100);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
 interface PodJson {
   metadata: { uid: string; name: string; namespace: string; deletionTimestamp?: string };

@@ -17,6 +17,7 @@ import { NodeLifecycleController } from "../master/controllers/node-lifecycle";
 import { ReplicaSetController } from "../master/controllers/replicaset";
 import { applyBinding } from "../master/scheduler/bind-writer";
 import { startTestEtcd, type TestEtcd } from "../master/store/testing";
+import { waitFor } from "./helpers/wait";
 
 const R = {
   namespaces: findResource("", "v1", "namespaces")!,
@@ -63,20 +64,6 @@ after(async () => {
   await env?.stop();
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const stamp = () => `${clock.now().toISOString().slice(0, 19)}Z`;
 const micro = () => clock.now().toISOString().replace("Z", "000Z");
