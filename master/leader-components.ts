@@ -1,5 +1,10 @@
 // Every component only the leader runs, in start order. Explicit registration (STYLE.md): each
 // module exports a factory; this file is the one place that lists them.
+//
+// They all read the cluster through the shared informers of `deps.ctx`
+// (master/cache/shared-informers.ts): one etcd watch and one cached copy per resource, however
+// many components lease it. The last component to stop releases the last lease, so a new term
+// starts from a fresh list.
 
 import type { ComponentDeps, LeaderComponent } from "./component";
 import { NamespaceController } from "./controllers/namespace";

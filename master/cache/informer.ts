@@ -24,6 +24,7 @@ export class Informer<T extends KubeObject = KubeObject> extends EventEmitter<In
   private stopped = false;
   private retry?: NodeJS.Timeout;
   private firstSync?: Promise<void>;
+  private listed = false;
 
   constructor(
     private readonly store: Store,
@@ -38,6 +39,11 @@ export class Informer<T extends KubeObject = KubeObject> extends EventEmitter<In
   start(): Promise<void> {
     this.firstSync ??= this.relist();
     return this.firstSync;
+  }
+
+  /** Whether the first list has been applied: the cache is complete from here on. */
+  hasSynced(): boolean {
+    return this.listed;
   }
 
   get(key: string): T | undefined {
@@ -59,9 +65,10 @@ export class Informer<T extends KubeObject = KubeObject> extends EventEmitter<In
     const fresh = new Map(list.items.map((o) => [objectKey(o), o]));
     for (const [key, old] of this.items) if (!fresh.has(key)) this.apply("DELETED", old);
     for (const obj of fresh.values()) this.apply("MODIFIED", obj);
+    this.listed = true;
     this.emit("synced", list.resourceVersion);
     if (this.stopped) return;
-    this.watch = await this.store.watch<T>(this.prefix, { resourceVersion: list.resourceVersion }, {
+    const watch = await this.store.watch<T>(this.prefix, { resourceVersion: list.resourceVersion }, {
       event: (e) => {
         if (e.type === "ADDED" || e.type === "MODIFIED" || e.type === "DELETED") this.apply(e.type, e.object);
       },
@@ -70,10 +77,14 @@ export class Informer<T extends KubeObject = KubeObject> extends EventEmitter<In
         this.scheduleRelist();
       },
     });
+    // stop() ran while the watch was being opened: it had nothing to close, so close it here.
+    if (this.stopped) return watch.close();
+    this.watch = watch;
   }
 
   private scheduleRelist(): void {
     if (this.stopped) return;
+    clearTimeout(this.retry);
     this.retry = setTimeout(() => {
       this.relist().catch((err) => {
         this.onError(err);

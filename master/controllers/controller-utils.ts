@@ -1,10 +1,12 @@
 // What controllers share. Start here when writing a controller (ReplicaSet, Deployment,
 // DaemonSet, Job, CronJob, the garbage collector all use these):
 //
+//   controller-base.ts                Controller: the wiring every keyed controller repeats (work
+//                                     queue, informer leases, resync, event recorder, stop)
 //   controller-utils-queue.ts         WorkQueue: keyed, deduplicated, one run per key at a time,
 //                                     exponential retry (5 ms .. 60 s), addAfter
-//   controller-utils-informers.ts     acquireInformer: shared, ref-counted informer caches with a
-//                                     by-namespace index
+//   ../cache/shared-informers.ts      acquireInformer: shared, ref-counted informer caches with a
+//                                     by-namespace index (re-exported here)
 //   controller-utils-owners.ts        controllerRef, isControlledBy, newControllerRef,
 //                                     planClaims (owned/adopt/release), adopt, release
 //   controller-utils-pods.ts          isPodActive, isPodReady, isPodAvailable(minReadySeconds, now),
@@ -22,7 +24,7 @@ import type { KubeObject } from "../../api/object";
 import type { ComponentDeps, LeaderComponent } from "../component";
 
 export * from "./controller-utils-queue";
-export * from "./controller-utils-informers";
+export * from "../cache/shared-informers";
 export * from "./controller-utils-owners";
 export * from "./controller-utils-pods";
 export * from "./controller-utils-expectations";

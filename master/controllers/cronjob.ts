@@ -13,78 +13,41 @@ import { ApiError } from "../../api/errors";
 import { findResource } from "../../api/resources";
 import type { ApiContext } from "../apiserver/context";
 import { ResourceClient } from "../apiserver/internal-client";
+import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
-import { WorkQueue, acquireInformer, canonicalJson, controllerRef, keyOf, leaderComponent, releaseAll, splitKey, type InformerLease, type QueueTimers } from "./controller-utils";
+import { Controller, type ControllerOptions } from "./controller-base";
+import { canonicalJson, controllerRef, keyOf, leaderComponent, splitKey } from "./controller-utils";
 import { planCronJob, statusWithRun, type CronJobObject } from "./cronjob-core";
-import { EventRecorder } from "./events";
 import type { JobObject } from "./job-core";
 
 const CRONJOBS = findResource("batch", "v1", "cronjobs")!;
 const JOBS = findResource("batch", "v1", "jobs")!;
 const GVK = { apiVersion: "batch/v1", kind: "CronJob" };
 
-export interface CronJobControllerOptions {
-  log?: (msg: string, err?: unknown) => void;
-  /** Every CronJob is synced again this often, whatever the events. Default 30 s. */
-  resyncMs?: number;
-  concurrency?: number;
-  /** For tests: timers of the work queue. */
-  timers?: QueueTimers;
-}
+export type CronJobControllerOptions = ControllerOptions;
 
-export class CronJobController {
-  private readonly queue: WorkQueue;
-  private readonly cronJobs: ResourceClient;
-  private readonly jobs: ResourceClient;
-  private readonly events: EventRecorder;
-  private readonly log: (msg: string, err?: unknown) => void;
+export class CronJobController extends Controller {
+  private readonly cronJobs = new ResourceClient(this.ctx, CRONJOBS);
+  private readonly jobs = new ResourceClient(this.ctx, JOBS);
   private cjLease?: InformerLease<CronJobObject>;
   private jobLease?: InformerLease<JobObject>;
-  private resync?: NodeJS.Timeout;
 
-  constructor(
-    private readonly ctx: ApiContext,
-    private readonly options: CronJobControllerOptions = {},
-  ) {
-    this.log = options.log ?? (() => {});
-    this.queue = new WorkQueue((key) => this.sync(key), {
-      concurrency: options.concurrency,
-      timers: options.timers,
-      onError: (key, err) => this.log(`syncing cronjob ${key} failed; will retry`, err),
-    });
-    this.cronJobs = new ResourceClient(ctx, CRONJOBS);
-    this.jobs = new ResourceClient(ctx, JOBS);
-    this.events = new EventRecorder(ctx, "cronjob-controller", (err) => this.log("recording an event failed", err));
+  constructor(ctx: ApiContext, options: CronJobControllerOptions = {}) {
+    super(ctx, options, { name: "cronjob-controller" });
   }
 
-  async start(): Promise<void> {
-    const onError = (err: unknown) => this.log("cronjob controller watch failed; relisting", err);
-    this.cjLease = await acquireInformer<CronJobObject>(this.ctx, CRONJOBS, {
+  protected async watch(): Promise<void> {
+    this.cjLease = await this.lease<CronJobObject>(CRONJOBS, {
       add: (cj) => this.queue.add(keyOf(cj)),
       update: (old, cj) => {
         if (canonicalJson(old.spec ?? {}) !== canonicalJson(cj.spec ?? {}) || old.metadata.deletionTimestamp !== cj.metadata.deletionTimestamp) this.queue.add(keyOf(cj));
       },
-    }, onError);
-    this.jobLease = await acquireInformer<JobObject>(this.ctx, JOBS, {
+    });
+    this.jobLease = await this.lease<JobObject>(JOBS, {
       add: (job) => this.jobEvent(job),
       update: (_old, job) => this.jobEvent(job),
       delete: (job) => this.jobEvent(job),
-    }, onError);
-    this.enqueueAll();
-    this.resync = setInterval(() => this.enqueueAll(), this.options.resyncMs ?? 30_000);
-    this.resync.unref();
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.resync);
-    await this.queue.shutDown();
-    await releaseAll([this.jobLease, this.cjLease]);
-    this.jobLease = this.cjLease = undefined;
-  }
-
-  /** Resolves when no key is queued or syncing. For tests. */
-  idle(): Promise<void> {
-    return this.queue.idle();
+    });
   }
 
   /** Queues every CronJob (resync, tests advancing a clock). */

@@ -12,25 +12,11 @@ import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
 import type { ApiContext } from "../apiserver/context";
 import { ResourceClient } from "../apiserver/internal-client";
+import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
-import {
-  Expectations,
-  WorkQueue,
-  acquireInformer,
-  adopt,
-  canonicalJson,
-  controllerRef,
-  keyOf,
-  leaderComponent,
-  planClaims,
-  release,
-  releaseAll,
-  type InformerLease,
-  type PodObject,
-  type QueueTimers,
-} from "./controller-utils";
+import { Controller, type ControllerOptions } from "./controller-base";
+import { Expectations, adopt, canonicalJson, controllerRef, keyOf, leaderComponent, planClaims, release, type PodObject } from "./controller-utils";
 import { FailedPodBackoff, planDaemonSet, type DaemonSetObject, type NodeObject } from "./daemonset-core";
-import { EventRecorder } from "./events";
 import { selectorMatcherOf } from "./replicaset-plan";
 
 const DAEMONSETS = findResource("apps", "v1", "daemonsets")!;
@@ -38,84 +24,45 @@ const PODS = findResource("", "v1", "pods")!;
 const NODES = findResource("", "v1", "nodes")!;
 const GVK = { apiVersion: "apps/v1", kind: "DaemonSet" };
 
-export interface DaemonSetControllerOptions {
-  log?: (msg: string, err?: unknown) => void;
-  /** Every DaemonSet is synced again this often, whatever the events. Default 30 s. */
-  resyncMs?: number;
-  concurrency?: number;
-  /** For tests: timers of the work queue. */
-  timers?: QueueTimers;
-}
+export type DaemonSetControllerOptions = ControllerOptions;
 
-export class DaemonSetController {
-  private readonly queue: WorkQueue;
-  private readonly expectations: Expectations;
+export class DaemonSetController extends Controller {
+  private readonly expectations = new Expectations(() => this.ctx.clock.now().getTime());
   private readonly backoff = new FailedPodBackoff();
-  private readonly pods: ResourceClient;
-  private readonly daemonSets: ResourceClient;
-  private readonly events: EventRecorder;
-  private readonly log: (msg: string, err?: unknown) => void;
+  private readonly pods = new ResourceClient(this.ctx, PODS);
+  private readonly daemonSets = new ResourceClient(this.ctx, DAEMONSETS);
   private dsLease?: InformerLease<DaemonSetObject>;
   private podLease?: InformerLease<PodObject>;
   private nodeLease?: InformerLease<NodeObject>;
-  private resync?: NodeJS.Timeout;
 
-  constructor(
-    private readonly ctx: ApiContext,
-    private readonly options: DaemonSetControllerOptions = {},
-  ) {
-    this.log = options.log ?? (() => {});
-    this.queue = new WorkQueue((key) => this.sync(key), {
-      concurrency: options.concurrency,
-      timers: options.timers,
-      onError: (key, err) => this.log(`syncing daemonset ${key} failed; will retry`, err),
-    });
-    this.expectations = new Expectations(() => ctx.clock.now().getTime());
-    this.pods = new ResourceClient(ctx, PODS);
-    this.daemonSets = new ResourceClient(ctx, DAEMONSETS);
-    this.events = new EventRecorder(ctx, "daemonset-controller", (err) => this.log("recording an event failed", err));
+  constructor(ctx: ApiContext, options: DaemonSetControllerOptions = {}) {
+    super(ctx, options, { name: "daemonset-controller" });
   }
 
-  async start(): Promise<void> {
-    const onError = (err: unknown) => this.log("daemonset controller watch failed; relisting", err);
-    this.dsLease = await acquireInformer<DaemonSetObject>(this.ctx, DAEMONSETS, {
+  protected async watch(): Promise<void> {
+    this.dsLease = await this.lease<DaemonSetObject>(DAEMONSETS, {
       add: (ds) => this.queue.add(keyOf(ds)),
       update: (_old, ds) => this.queue.add(keyOf(ds)),
       delete: (ds) => {
         this.expectations.delete(keyOf(ds));
         this.queue.add(keyOf(ds));
       },
-    }, onError);
-    this.nodeLease = await acquireInformer<NodeObject>(this.ctx, NODES, {
+    });
+    this.nodeLease = await this.lease<NodeObject>(NODES, {
       add: () => this.enqueueAll(),
       update: (old, node) => {
         if (nodeChanged(old, node)) this.enqueueAll();
       },
       delete: () => this.enqueueAll(),
-    }, onError);
-    this.podLease = await acquireInformer<PodObject>(this.ctx, PODS, {
+    });
+    this.podLease = await this.lease<PodObject>(PODS, {
       add: (pod) => this.podEvent(pod, "add"),
       update: (old, pod) => {
         if (controllerRef(old)?.uid !== controllerRef(pod)?.uid) this.podEvent(old, "update");
         this.podEvent(pod, pod.metadata.deletionTimestamp ? "delete" : "update");
       },
       delete: (pod) => this.podEvent(pod, "delete"),
-    }, onError);
-    this.enqueueAll();
-    this.resync = setInterval(() => this.enqueueAll(), this.options.resyncMs ?? 30_000);
-    this.resync.unref();
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.resync);
-    await this.queue.shutDown();
-    await releaseAll([this.podLease, this.nodeLease, this.dsLease]);
-    this.podLease = this.nodeLease = this.dsLease = undefined;
-  }
-
-  /** Resolves when no key is queued or syncing. For tests. */
-  idle(): Promise<void> {
-    return this.queue.idle();
+    });
   }
 
   /** Queues every DaemonSet (node changes, resync, tests advancing a clock). */

@@ -19,10 +19,10 @@ import { findResource } from "../../api/resources";
 import { admitUpdate } from "../apiserver/admission";
 import type { ApiContext } from "../apiserver/context";
 import { ResourceClient } from "../apiserver/internal-client";
+import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
+import { Controller, type ControllerOptions } from "./controller-base";
 import {
-  WorkQueue,
-  acquireInformer,
   adopt,
   canonicalJson,
   controllerRef,
@@ -31,81 +31,47 @@ import {
   leaderComponent,
   planClaims,
   release,
-  releaseAll,
   templatesEqualIgnoringHash,
-  type InformerLease,
   type PlannedEvent,
 } from "./controller-utils";
 import { REVISION } from "./deployment-history";
 import { DEPLOYMENT_GVK, type DeploymentObject, type DeploymentPlan, type ReplicaSetObject } from "./deployment-model";
 import { PROGRESSING, Reasons, hasProgressDeadline, newCondition, setCondition } from "./deployment-progress";
 import { planDeployment } from "./deployment-sync";
-import { EventRecorder } from "./events";
-import type { ControllerOptions } from "./replicaset";
 import { selectorMatcherOf } from "./replicaset-plan";
 
 const DEPLOYMENTS = findResource("apps", "v1", "deployments")!;
 const REPLICASETS = findResource("apps", "v1", "replicasets")!;
 const PODS = findResource("", "v1", "pods")!;
 
-export class DeploymentController {
-  private readonly queue: WorkQueue;
-  private readonly rsClient: ResourceClient;
-  private readonly dClient: ResourceClient;
-  private readonly events: EventRecorder;
-  private readonly log: (msg: string, err?: unknown) => void;
+export class DeploymentController extends Controller {
+  private readonly rsClient = new ResourceClient(this.ctx, REPLICASETS);
+  private readonly dClient = new ResourceClient(this.ctx, DEPLOYMENTS);
   private dLease?: InformerLease;
   private rsLease?: InformerLease;
   private podLease?: InformerLease;
-  private resync?: NodeJS.Timeout;
 
-  constructor(
-    private readonly ctx: ApiContext,
-    private readonly options: ControllerOptions = {},
-  ) {
-    this.log = options.log ?? (() => {});
-    this.queue = new WorkQueue((key) => this.sync(key), {
-      concurrency: options.concurrency,
-      timers: options.timers,
-      onError: (key, err) => {
-        if (!(err instanceof ApiError && err.code === 409)) this.log(`syncing deployment ${key} failed; will retry`, err);
-      },
-    });
-    this.rsClient = new ResourceClient(ctx, REPLICASETS);
-    this.dClient = new ResourceClient(ctx, DEPLOYMENTS);
-    this.events = new EventRecorder(ctx, "deployment-controller", (err) => this.log("recording an event failed", err));
+  constructor(ctx: ApiContext, options: ControllerOptions = {}) {
+    super(ctx, options, { name: "deployment-controller", quietConflicts: true });
   }
 
-  async start(): Promise<void> {
-    const onError = (err: unknown) => this.log("deployment controller watch failed; relisting", err);
-    this.dLease = await acquireInformer(this.ctx, DEPLOYMENTS, {
+  protected async watch(): Promise<void> {
+    this.dLease = await this.lease(DEPLOYMENTS, {
       add: (d) => this.queue.add(keyOf(d)),
       update: (_old, d) => this.queue.add(keyOf(d)),
       delete: (d) => this.queue.add(keyOf(d)),
-    }, onError);
-    this.rsLease = await acquireInformer(this.ctx, REPLICASETS, {
+    });
+    this.rsLease = await this.lease(REPLICASETS, {
       add: (rs) => this.replicaSetChanged(undefined, rs),
       update: (old, rs) => this.replicaSetChanged(old, rs),
       delete: (rs) => this.enqueueOwner(rs),
-    }, onError);
-    this.podLease = await acquireInformer(this.ctx, PODS, { delete: (pod) => this.podDeleted(pod) }, onError);
-    for (const d of this.dLease.list()) this.queue.add(keyOf(d));
-    this.resync = setInterval(() => {
-      for (const d of this.dLease?.list() ?? []) this.queue.add(keyOf(d));
-    }, this.options.resyncMs ?? 30_000);
-    this.resync.unref();
+    });
+    this.podLease = await this.lease(PODS, { delete: (pod) => this.podDeleted(pod) });
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.resync);
-    await this.queue.shutDown();
-    await releaseAll([this.podLease, this.rsLease, this.dLease]);
-    this.podLease = this.rsLease = this.dLease = undefined;
-  }
-
-  /** Resolves when no key is queued or syncing. For tests. */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  /** Queues every Deployment (start, resync). */
+  enqueueAll(): void {
+    for (const d of this.dLease?.list() ?? []) this.queue.add(keyOf(d));
   }
 
   private ownerOf(obj: KubeObject): KubeObject | undefined {

@@ -14,17 +14,14 @@ import type { KubeObject, OwnerReference } from "../../api/object";
 import { RESOURCES, findResourceByKind, storageResourceOf, type ResourceType } from "../../api/resources";
 import type { ApiContext } from "../apiserver/context";
 import { ResourceClient } from "../apiserver/internal-client";
+import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
-import { WorkQueue, acquireInformer, keyOf, leaderComponent, releaseAll, withoutOwnerRefs, type InformerLease, type QueueTimers } from "./controller-utils";
+import { Controller, type ControllerOptions } from "./controller-base";
+import { keyOf, leaderComponent, withoutOwnerRefs } from "./controller-utils";
 import { ORPHAN_FINALIZER, FOREGROUND_FINALIZER, classifyOwners, decideDependent, decideOwner, hasFinalizer, needsAttention, type OwnerState } from "./gc-plan";
 
-export interface GarbageCollectorOptions {
-  log?: (msg: string, err?: unknown) => void;
-  /** Full pass interval. Default 30 s. */
-  resyncMs?: number;
-  concurrency?: number;
-  timers?: QueueTimers;
-}
+/** `resyncMs` is the full pass interval. */
+export type GarbageCollectorOptions = ControllerOptions;
 
 /** One entry per stored resource (served versions sharing storage are watched once). */
 function storedResources(): ResourceType[] {
@@ -37,9 +34,7 @@ interface Tracked {
   lease: InformerLease;
 }
 
-export class GarbageCollector {
-  private readonly queue: WorkQueue;
-  private readonly log: (msg: string, err?: unknown) => void;
+export class GarbageCollector extends Controller {
   private readonly tracked = new Map<string, Tracked>();
   /** owner uid -> refs ("<resource>|<ns>/<name>") of objects that reference it. */
   private readonly dependents = new Map<string, Set<string>>();
@@ -49,51 +44,26 @@ export class GarbageCollector {
   private readonly byUid = new Map<string, string>();
   /** Owner uids confirmed gone (uids are never reused, so this never goes stale). */
   private readonly absent = new Set<string>();
-  private resync?: NodeJS.Timeout;
 
-  constructor(
-    private readonly ctx: ApiContext,
-    private readonly options: GarbageCollectorOptions = {},
-  ) {
-    this.log = options.log ?? (() => {});
-    this.queue = new WorkQueue((key) => this.process(key), {
-      concurrency: options.concurrency,
-      timers: options.timers,
-      onError: (key, err) => {
-        if (!(err instanceof ApiError && err.code === 409)) this.log(`garbage collecting ${key} failed; will retry`, err);
-      },
-    });
+  constructor(ctx: ApiContext, options: GarbageCollectorOptions = {}) {
+    super(ctx, options, { name: "garbage-collector", quietConflicts: true });
   }
 
-  async start(): Promise<void> {
-    const onError = (err: unknown) => this.log("garbage collector watch failed; relisting", err);
+  protected async watch(): Promise<void> {
     for (const r of storedResources()) {
-      const id = storageResourceOf(r);
-      const lease = await acquireInformer(this.ctx, r, {
+      const lease = await this.lease(r, {
         add: (obj) => this.observe(r, undefined, obj),
         update: (old, obj) => this.observe(r, old, obj),
         delete: (obj) => this.forget(r, obj),
-      }, onError);
-      this.tracked.set(id, { resource: r, lease });
+      });
+      this.tracked.set(storageResourceOf(r), { resource: r, lease });
       for (const obj of lease.list()) this.observe(r, undefined, obj);
     }
-    // Objects seen while later caches were still filling found their owners "unknown" (kept);
-    // look at everything again now that every cache is complete.
-    this.queueEverything();
-    this.resync = setInterval(() => this.queueEverything(), this.options.resyncMs ?? 30_000);
-    this.resync.unref();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.resync);
-    await this.queue.shutDown();
-    await releaseAll([...this.tracked.values()].map((t) => t.lease));
+  override async stop(): Promise<void> {
+    await super.stop();
     this.tracked.clear();
-  }
-
-  /** Resolves when no key is queued or being processed. For tests. */
-  idle(): Promise<void> {
-    return this.queue.idle();
   }
 
   private refOf(r: ResourceType, obj: KubeObject): string {
@@ -144,7 +114,12 @@ export class GarbageCollector {
     if (ref) this.queue.add(`owner|${ref}`);
   }
 
-  private queueEverything(): void {
+  /**
+   * Queues every object with owner references or a propagation finalizer. After start this also
+   * revisits objects seen while later caches were still filling (their owners looked "unknown",
+   * so they were kept).
+   */
+  enqueueAll(): void {
     for (const { resource, lease } of this.tracked.values()) {
       for (const obj of lease.list()) {
         const ref = this.refOf(resource, obj);
@@ -161,7 +136,8 @@ export class GarbageCollector {
     return tracked && obj ? { tracked, obj } : undefined;
   }
 
-  private async process(key: string): Promise<void> {
+  /** One queue key: "dependent|<ref>" or "owner|<ref>". */
+  async sync(key: string): Promise<void> {
     const bar = key.indexOf("|");
     const kind = key.slice(0, bar);
     const found = this.lookup(key.slice(bar + 1));

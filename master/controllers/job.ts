@@ -15,24 +15,10 @@ import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
 import type { ApiContext } from "../apiserver/context";
 import { ResourceClient } from "../apiserver/internal-client";
+import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
-import {
-  Expectations,
-  WorkQueue,
-  acquireInformer,
-  adopt,
-  controllerRef,
-  keyOf,
-  leaderComponent,
-  planClaims,
-  release,
-  releaseAll,
-  splitKey,
-  type InformerLease,
-  type PodObject,
-  type QueueTimers,
-} from "./controller-utils";
-import { EventRecorder } from "./events";
+import { Controller, type ControllerOptions } from "./controller-base";
+import { Expectations, adopt, controllerRef, keyOf, leaderComponent, planClaims, release, splitKey, type PodObject } from "./controller-utils";
 import { DEFAULT_JOB_TIMINGS, TRACKING_FINALIZER, planJob, type JobObject, type JobPlan, type JobTimings } from "./job-core";
 import { selectorMatcherOf } from "./replicaset-plan";
 
@@ -42,51 +28,28 @@ const GVK = { apiVersion: "batch/v1", kind: "Job" };
 /** Queue keys of pods to release, apart from Job keys ("namespace/name"). */
 const ORPHAN = "orphan-pod:";
 
-export interface JobControllerOptions {
-  log?: (msg: string, err?: unknown) => void;
-  /** Every Job is synced again this often, whatever the events. Default 30 s. */
-  resyncMs?: number;
-  concurrency?: number;
+export interface JobControllerOptions extends ControllerOptions {
   /** Back-off before replacing failed pods (Kubernetes: 10 s doubling to 6 min). */
   timings?: Partial<JobTimings>;
-  /** For tests: timers of the work queue. */
-  timers?: QueueTimers;
 }
 
-export class JobController {
-  private readonly queue: WorkQueue;
-  private readonly expectations: Expectations;
+export class JobController extends Controller {
+  private readonly expectations = new Expectations(() => this.ctx.clock.now().getTime());
   /** Per Job key: uids of pods whose finalizer was removed but may still show in the cache. */
   private readonly finalizerRemoved = new Map<string, Set<string>>();
-  private readonly pods: ResourceClient;
-  private readonly jobs: ResourceClient;
-  private readonly events: EventRecorder;
-  private readonly log: (msg: string, err?: unknown) => void;
+  private readonly pods = new ResourceClient(this.ctx, PODS);
+  private readonly jobs = new ResourceClient(this.ctx, JOBS);
   private readonly timings: JobTimings;
   private jobLease?: InformerLease<JobObject>;
   private podLease?: InformerLease<PodObject>;
-  private resync?: NodeJS.Timeout;
 
-  constructor(
-    private readonly ctx: ApiContext,
-    private readonly options: JobControllerOptions = {},
-  ) {
-    this.log = options.log ?? (() => {});
+  constructor(ctx: ApiContext, options: JobControllerOptions = {}) {
+    super(ctx, options, { name: "job-controller" });
     this.timings = { ...DEFAULT_JOB_TIMINGS, ...options.timings };
-    this.queue = new WorkQueue((key) => (key.startsWith(ORPHAN) ? this.releaseOrphan(key.slice(ORPHAN.length)) : this.sync(key)), {
-      concurrency: options.concurrency,
-      timers: options.timers,
-      onError: (key, err) => this.log(`syncing job ${key} failed; will retry`, err),
-    });
-    this.expectations = new Expectations(() => ctx.clock.now().getTime());
-    this.pods = new ResourceClient(ctx, PODS);
-    this.jobs = new ResourceClient(ctx, JOBS);
-    this.events = new EventRecorder(ctx, "job-controller", (err) => this.log("recording an event failed", err));
   }
 
-  async start(): Promise<void> {
-    const onError = (err: unknown) => this.log("job controller watch failed; relisting", err);
-    this.jobLease = await acquireInformer<JobObject>(this.ctx, JOBS, {
+  protected async watch(): Promise<void> {
+    this.jobLease = await this.lease<JobObject>(JOBS, {
       add: (job) => this.queue.add(keyOf(job)),
       update: (_old, job) => this.queue.add(keyOf(job)),
       delete: (job) => {
@@ -95,36 +58,33 @@ export class JobController {
         // Its pods may still hold finalizers.
         for (const pod of this.podLease?.list(job.metadata.namespace) ?? []) if (controllerRef(pod)?.uid === job.metadata.uid) this.podEvent(pod, "update");
       },
-    }, onError);
-    this.podLease = await acquireInformer<PodObject>(this.ctx, PODS, {
+    });
+    this.podLease = await this.lease<PodObject>(PODS, {
       add: (pod) => this.podEvent(pod, "add"),
       update: (old, pod) => {
         if (controllerRef(old)?.uid !== controllerRef(pod)?.uid) this.podEvent(old, "update");
         this.podEvent(pod, pod.metadata.deletionTimestamp ? "delete" : "update");
       },
       delete: (pod) => this.podEvent(pod, "delete", true),
-    }, onError);
-    this.enqueueAll();
-    for (const pod of this.podLease.list()) this.podEvent(pod, "update");
-    this.resync = setInterval(() => this.enqueueAll(), this.options.resyncMs ?? 30_000);
-    this.resync.unref();
+    });
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.resync);
-    await this.queue.shutDown();
-    await releaseAll([this.podLease, this.jobLease]);
-    this.podLease = this.jobLease = undefined;
-  }
-
-  /** Resolves when no key is queued or syncing. For tests. */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  override async start(): Promise<void> {
+    await super.start();
+    // Pods already cached raised no events here: look at each once (pods holding the tracking
+    // finalizer of a Job that is gone are found only this way).
+    for (const pod of this.podLease?.list() ?? []) this.podEvent(pod, "update");
   }
 
   /** Queues every Job (resync, tests advancing a clock). */
   enqueueAll(): void {
     for (const job of this.jobLease?.list() ?? []) this.queue.add(keyOf(job));
+  }
+
+  /** One queue key: a Job ("namespace/name"), or an orphaned pod to release (ORPHAN + pod key). */
+  async sync(key: string): Promise<void> {
+    if (key.startsWith(ORPHAN)) return this.releaseOrphan(key.slice(ORPHAN.length));
+    return this.syncJob(key);
   }
 
   private owner(pod: KubeObject): JobObject | undefined {
@@ -154,7 +114,7 @@ export class JobController {
   }
 
   /** One reconcile pass for the Job at `key`. */
-  async sync(key: string): Promise<void> {
+  private async syncJob(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const cached = this.jobLease?.get(key);
     if (!cached || !this.podLease) {

@@ -11,8 +11,9 @@ import { ApiError } from "../../api/errors";
 import { findResource } from "../../api/resources";
 import type { ApiContext } from "../apiserver/context";
 import { ResourceClient } from "../apiserver/internal-client";
+import { acquireInformer, releaseAll, type InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
-import { WorkQueue, acquireInformer, canonicalJson, leaderComponent, releaseAll, timestamp, type InformerLease, type PodObject, type QueueTimers } from "./controller-utils";
+import { WorkQueue, canonicalJson, leaderComponent, timestamp, type PodObject, type QueueTimers } from "./controller-utils";
 import { EventRecorder } from "./events";
 import {
   DEFAULT_NODE_LIFECYCLE_TIMINGS,
@@ -89,18 +90,18 @@ export class NodeLifecycleController {
         if (!isHealthy(node) || !isHealthy(old) || verdictInputs(old) !== verdictInputs(node)) poke();
       },
       delete: poke,
-    }, onError);
+    }, { onError });
     const leaseEvent = (l: LeaseObject) => {
       if (l.metadata.namespace !== NODE_LEASE_NAMESPACE) return;
       const node = this.nodeLease?.get(l.metadata.name ?? "");
       if (!node || !isHealthy(node)) poke();
     };
-    this.leaseLease = await acquireInformer<LeaseObject>(this.ctx, LEASES, { add: leaseEvent, update: (_o, l) => leaseEvent(l) }, onError);
+    this.leaseLease = await acquireInformer<LeaseObject>(this.ctx, LEASES, { add: leaseEvent, update: (_o, l) => leaseEvent(l) }, { onError });
     this.podLease = await acquireInformer<PodObject>(this.ctx, PODS, {
       add: (p) => this.podEvent(p),
       update: (_o, p) => this.podEvent(p),
       delete: (p) => this.evicted.delete(p.metadata.uid ?? ""),
-    }, onError);
+    }, { onError });
     poke();
     this.monitor = setInterval(poke, this.options.monitorPeriodMs ?? 5000);
     this.monitor.unref();

@@ -14,11 +14,11 @@ import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
 import type { ApiContext } from "../apiserver/context";
 import { ResourceClient } from "../apiserver/internal-client";
+import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
+import { Controller, type ControllerOptions } from "./controller-base";
 import {
   Expectations,
-  WorkQueue,
-  acquireInformer,
   adopt,
   canonicalJson,
   controllerRef,
@@ -31,87 +31,43 @@ import {
   podFromTemplate,
   podNamePrefix,
   release,
-  releaseAll,
-  type InformerLease,
-  type QueueTimers,
 } from "./controller-utils";
-import { EventRecorder } from "./events";
 import { claimPods, minReadySecondsOf, planReplicas, replicaSetStatus, selectorMatcherOf, slowStartBatches, type ManageFailure } from "./replicaset-plan";
 
 const REPLICASETS = findResource("apps", "v1", "replicasets")!;
 const PODS = findResource("", "v1", "pods")!;
 const GVK = { apiVersion: "apps/v1", kind: "ReplicaSet" };
 
-export interface ControllerOptions {
-  log?: (msg: string, err?: unknown) => void;
-  /** Every key is synced again this often, whatever the events. Default 30 s. */
-  resyncMs?: number;
-  /** Keys synced at once. Default 2. */
-  concurrency?: number;
-  /** For tests: timers of the work queue. */
-  timers?: QueueTimers;
-}
-
-export class ReplicaSetController {
-  private readonly queue: WorkQueue;
-  private readonly expectations: Expectations;
-  private readonly podsClient: ResourceClient;
-  private readonly rsClient: ResourceClient;
-  private readonly events: EventRecorder;
-  private readonly log: (msg: string, err?: unknown) => void;
+export class ReplicaSetController extends Controller {
+  private readonly expectations = new Expectations(() => this.ctx.clock.now().getTime());
+  private readonly podsClient = new ResourceClient(this.ctx, PODS);
+  private readonly rsClient = new ResourceClient(this.ctx, REPLICASETS);
   private rsLease?: InformerLease;
   private podLease?: InformerLease;
-  private resync?: NodeJS.Timeout;
 
-  constructor(
-    private readonly ctx: ApiContext,
-    private readonly options: ControllerOptions = {},
-  ) {
-    this.log = options.log ?? (() => {});
-    this.queue = new WorkQueue((key) => this.sync(key), {
-      concurrency: options.concurrency,
-      timers: options.timers,
-      onError: (key, err) => this.log(`syncing replicaset ${key} failed; will retry`, err),
-    });
-    this.expectations = new Expectations(() => ctx.clock.now().getTime());
-    this.podsClient = new ResourceClient(ctx, PODS);
-    this.rsClient = new ResourceClient(ctx, REPLICASETS);
-    this.events = new EventRecorder(ctx, "replicaset-controller", (err) => this.log("recording an event failed", err));
+  constructor(ctx: ApiContext, options: ControllerOptions = {}) {
+    super(ctx, options, { name: "replicaset-controller" });
   }
 
-  async start(): Promise<void> {
-    const onError = (err: unknown) => this.log("replicaset controller watch failed; relisting", err);
-    this.rsLease = await acquireInformer(this.ctx, REPLICASETS, {
+  protected async watch(): Promise<void> {
+    this.rsLease = await this.lease(REPLICASETS, {
       add: (rs) => this.queue.add(keyOf(rs)),
       update: (_old, rs) => this.queue.add(keyOf(rs)),
       delete: (rs) => {
         this.expectations.delete(keyOf(rs));
         this.queue.add(keyOf(rs));
       },
-    }, onError);
-    this.podLease = await acquireInformer(this.ctx, PODS, {
+    });
+    this.podLease = await this.lease(PODS, {
       add: (pod) => this.podAdded(pod),
       update: (old, pod) => this.podUpdated(old, pod),
       delete: (pod) => this.podDeleted(pod),
-    }, onError);
-    for (const rs of this.rsLease.list()) this.queue.add(keyOf(rs));
-    const resyncMs = this.options.resyncMs ?? 30_000;
-    this.resync = setInterval(() => {
-      for (const rs of this.rsLease?.list() ?? []) this.queue.add(keyOf(rs));
-    }, resyncMs);
-    this.resync.unref();
+    });
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.resync);
-    await this.queue.shutDown();
-    await releaseAll([this.podLease, this.rsLease]);
-    this.podLease = this.rsLease = undefined;
-  }
-
-  /** Resolves when no key is queued or syncing. For tests. */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  /** Queues every ReplicaSet (start, resync). */
+  enqueueAll(): void {
+    for (const rs of this.rsLease?.list() ?? []) this.queue.add(keyOf(rs));
   }
 
   /** The ReplicaSet that `ref` points at, if it is in the cache with that uid. */

@@ -4,13 +4,17 @@
 //
 // Level-triggered: nothing is remembered across sessions except what the informers hold, so a
 // new leader, an agent restart or a reconnect simply sends everything again.
+//
+// The informers are the master's shared ones (master/cache/shared-informers.ts). The pod lease
+// replays the cached pods into the by-node index, whether or not another component already runs
+// that informer. Their objects are shared with every other lessee: nothing here may mutate them.
 
 import { hostname } from "node:os";
 import type { ChannelCredentials } from "@grpc/grpc-js";
 import type { KubeObject } from "../../api/object";
-import { findResource, storagePrefix } from "../../api/resources";
+import { findResource } from "../../api/resources";
 import { clientFor, ResourceClient } from "../apiserver/internal-client";
-import { Informer } from "../cache/informer";
+import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { NodeConfig, type AgentMessage } from "../../proto/gen/agent";
 import { AgentClientPool, endpointString, nodeEndpoint } from "./agent-clients";
@@ -40,7 +44,10 @@ export interface DispatcherOptions extends ComponentDeps {
 interface Running {
   pool: AgentClientPool;
   upstream: Upstream;
-  informers: { nodes: Informer; pods: Informer; configmaps: Informer; secrets: Informer };
+  /** Set once start() has every lease; until then the caches read as empty. */
+  informers?: { nodes: InformerLease; pods: InformerLease; configmaps: InformerLease; secrets: InformerLease };
+  /** Every lease taken so far, released on stop. */
+  leases: InformerLease[];
   sessions: Map<string, { session: NodeSession; endpoint: string }>;
   podsByNode: Map<string, Map<string, KubeObject>>;
   podsByUid: Map<string, KubeObject>;
@@ -80,21 +87,20 @@ export class Dispatcher implements LeaderComponent, SessionHost {
   async start(): Promise<void> {
     if (this.running) return;
     const ctx = this.o.ctx;
-    const informer = (plural: string) => new Informer(ctx.store, storagePrefix(findResource("", "v1", plural)!), (err) => this.log.warn({ err, plural }, "informer watch failed; relisting"));
     const client = (group: string, plural: string) => clientFor(ctx, group, "v1", plural);
     const pods = client("", "pods");
     const r: Running = {
       pool: new AgentClientPool(this.o.credentials),
       upstream: new Upstream({
         clients: { pods, nodes: client("", "nodes"), leases: client("coordination.k8s.io", "leases"), events: client("", "events") },
-        caches: { podByUid: (uid) => r.podsByUid.get(uid), node: (name) => r.informers.nodes.get(name) },
+        caches: { podByUid: (uid) => r.podsByUid.get(uid), node: (name) => r.informers?.nodes.get(name) },
         log: this.log,
         clock: ctx.clock,
         flushMs: this.o.statusFlushMs ?? 100,
         podWriteConcurrency: this.o.podWriteConcurrency ?? 8,
         heartbeatThrottleMs: this.o.heartbeatThrottleMs ?? 10_000,
       }),
-      informers: { nodes: informer("nodes"), pods: informer("pods"), configmaps: informer("configmaps"), secrets: informer("secrets") },
+      leases: [],
       sessions: new Map(),
       podsByNode: new Map(),
       podsByUid: new Map(),
@@ -104,23 +110,23 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       ready: false,
     };
     this.running = r;
-    const { nodes, pods: podInformer, configmaps, secrets } = r.informers;
-    podInformer.on("add", (p) => this.podEvent(r, undefined, p));
-    podInformer.on("update", (old, p) => this.podEvent(r, old, p));
-    podInformer.on("delete", (p) => this.podEvent(r, p, undefined));
-    for (const [inf, kind] of [[configmaps, "ConfigMap"], [secrets, "Secret"]] as const) {
+    const configHandlers = (kind: "ConfigMap" | "Secret"): InformerHandlers => {
       const changed = (o: KubeObject) => this.configEvent(r, configKey({ kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name ?? "" }));
-      inf.on("add", changed);
-      inf.on("update", (_old, o) => changed(o));
-      inf.on("delete", changed);
-    }
-    nodes.on("add", (n) => this.nodeEvent(r, n.metadata.name!));
-    nodes.on("update", (_old, n) => this.nodeEvent(r, n.metadata.name!));
-    nodes.on("delete", (n) => this.nodeEvent(r, n.metadata.name!));
+      return { add: changed, update: (_old, o) => changed(o), delete: changed };
+    };
+    const nodeChanged = (n: KubeObject) => this.nodeEvent(r, n.metadata.name!);
 
     // Sessions start only after every cache is full: a full set sent from a half-filled pod
-    // cache would make the agent stop pods that are in fact wanted.
-    await Promise.all([podInformer.start(), configmaps.start(), secrets.start(), nodes.start()]);
+    // cache would make the agent stop pods that are in fact wanted. ConfigMap, Secret and node
+    // events matter only once sessions run (`ready`), so only pods are replayed.
+    const [podLease, configmaps, secrets, nodes] = await Promise.all([
+      this.lease(r, "pods", { add: (p) => this.podEvent(r, undefined, p), update: (old, p) => this.podEvent(r, old, p), delete: (p) => this.podEvent(r, p, undefined) }, true),
+      this.lease(r, "configmaps", configHandlers("ConfigMap")),
+      this.lease(r, "secrets", configHandlers("Secret")),
+      this.lease(r, "nodes", { add: nodeChanged, update: (_old, n) => nodeChanged(n), delete: nodeChanged }),
+    ]);
+    if (this.running !== r) return; // stopped meanwhile: stop() released what it found
+    r.informers = { pods: podLease, configmaps, secrets, nodes };
     r.ready = true;
     for (const n of nodes.list()) this.nodeEvent(r, n.metadata.name!);
     this.log.info({ nodes: nodes.list().length, epoch: this.leaderEpoch() }, "dispatcher started");
@@ -134,10 +140,22 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     await Promise.all([...r.sessions.values()].map((s) => s.session.stop()));
     r.sessions.clear();
     clearTimeout(r.routesTimer);
-    await Promise.all(Object.values(r.informers).map((i) => i.stop()));
+    await releaseAll(r.leases.splice(0));
     await r.cidrQueue;
     await r.upstream.stop();
     r.pool.close();
+  }
+
+  /**
+   * A lease on the shared informer of a core/v1 resource for `r`. Released at once when `r` was
+   * stopped meanwhile (its stop() has already released the leases it found).
+   */
+  private async lease(r: Running, plural: string, handlers: InformerHandlers, replay = false): Promise<InformerLease> {
+    const onError = (err: unknown) => this.log.warn({ err, plural }, "informer watch failed; relisting");
+    const lease = await acquireInformer(this.o.ctx, findResource("", "v1", plural)!, handlers, { onError, replay });
+    if (this.running === r) r.leases.push(lease);
+    else await lease.release();
+    return lease;
   }
 
   /** Writes pending status now (tests). */
@@ -154,9 +172,9 @@ export class Dispatcher implements LeaderComponent, SessionHost {
 
   nodeConfig(nodeName: string): NodeConfig {
     const r = this.running;
-    const node = r?.informers.nodes.get(nodeName);
+    const node = r?.informers?.nodes.get(nodeName);
     const routes = [];
-    for (const other of r?.informers.nodes.list() ?? []) {
+    for (const other of r?.informers?.nodes.list() ?? []) {
       if (other.metadata.name === nodeName) continue;
       const cidrs = podCidrsOf(other);
       const ep = nodeEndpoint(other);
@@ -175,7 +193,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     const r = this.running!;
     return {
       pods: r.podsByNode.get(nodeName)?.values() ?? [],
-      config: (kind, namespace, name) => (kind === "ConfigMap" ? r.informers.configmaps : r.informers.secrets).get(`${namespace}/${name}`),
+      config: (kind, namespace, name) => r.informers?.[kind === "ConfigMap" ? "configmaps" : "secrets"].get(`${namespace}/${name}`),
     };
   }
 
@@ -240,7 +258,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
 
   private nodeEvent(r: Running, name: string): void {
     if (!r.ready) return;
-    const node = r.informers.nodes.get(name);
+    const node = r.informers?.nodes.get(name);
     const current = r.sessions.get(name);
     if (!node) {
       if (current) {
@@ -286,9 +304,9 @@ export class Dispatcher implements LeaderComponent, SessionHost {
   private allocateCidr(r: Running, name: string): void {
     r.cidrQueue = r.cidrQueue.then(async () => {
       if (this.running !== r) return;
-      const node = r.informers.nodes.get(name);
+      const node = r.informers?.nodes.get(name);
       if (!node || podCidrsOf(node).length > 0) return;
-      const used = [...r.reservedCidrs, ...r.informers.nodes.list().flatMap(podCidrsOf)];
+      const used = [...r.reservedCidrs, ...(r.informers?.nodes.list() ?? []).flatMap(podCidrsOf)];
       const cidr = this.cidrs.allocate(used);
       if (!cidr) {
         this.log.error({ node: name, clusterCidr: this.cidrs.clusterCidr }, "no pod CIDR left for node: the cluster CIDR is exhausted");

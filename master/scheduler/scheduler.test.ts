@@ -7,6 +7,7 @@ import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
 import { ApiContext } from "../apiserver/context";
 import { ResourceClient } from "../apiserver/internal-client";
+import { acquireInformer } from "../cache/shared-informers";
 import { ensureSystemNamespaces } from "../bootstrap";
 import { createLogger } from "../log";
 import { startTestEtcd, type TestEtcd } from "../store/testing";
@@ -217,4 +218,28 @@ test("restartable: a new term after stop schedules what arrived meanwhile", asyn
   assert.equal(nodeOf(await pods.get("default", "while-stopped")), undefined, "a stopped scheduler writes nothing");
   await scheduler.start();
   assert.equal(await boundTo("while-stopped"), "node-a");
+});
+
+test("shared informers: started after another lessee, it still sees every cached node and pod; stop and start again work", async (t) => {
+  for (const prefix of ["/registry/nodes/", "/registry/pods/", "/registry/events/"]) await env.store.client.delete().prefix(prefix);
+  // Another component (a controller, say) already runs the node and pod informers.
+  const held = [await acquireInformer(ctx, findResource("", "v1", "nodes")!), await acquireInformer(ctx, findResource("", "v1", "pods")!)];
+  t.after(() => Promise.all(held.map((l) => l.release())));
+  await addNode("node-a", { cpu: "2" });
+  await addNode("node-b", { cpu: "2" });
+  await addPod("big", { cpu: "1500m", nodeName: "node-a" });
+  await addPod("waiting", { cpu: "1" });
+  await waitFor("the shared caches", async () => (held[0].list().length === 2 && held[1].list().length === 2 ? true : undefined));
+
+  const scheduler = new Scheduler({ ctx, log }, { initialBackoffMs: 50, maxBackoffMs: 200 });
+  await scheduler.start();
+  t.after(() => scheduler.stop());
+  // node-a is the fuller node, but "big" (seen only through the cache) leaves no room there.
+  assert.equal(await boundTo("waiting"), "node-b");
+
+  await scheduler.stop();
+  assert.equal(held[1].list().length, 2, "the other lessee's cache outlives the scheduler's lease");
+  await addPod("later", { cpu: "1" });
+  await scheduler.start();
+  assert.equal(await boundTo("later"), "node-b");
 });

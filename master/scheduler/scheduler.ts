@@ -2,12 +2,18 @@
 // off the queue and runs scheduleOne, the whole pipeline in one function; bindings are written
 // in batches; pods that fit nowhere are told why (condition + event) and parked until the
 // cluster changes. Everything is rebuilt on start, so a new leader starts from etcd's truth.
+//
+// The node and pod informers are the master's shared ones (master/cache/shared-informers.ts),
+// leased with replay: whether or not the controllers already run them, the scheduler sees every
+// cached node, then every cached pod, once as an add before anything else. Their objects are
+// shared with every other lessee, so nothing here may mutate them (bindings and conditions are
+// built as new objects).
 
 import { performance } from "node:perf_hooks";
 import type { KubeObject } from "../../api/object";
-import { findResource, storageKey, storagePrefix } from "../../api/resources";
+import { findResource, storageKey, type ResourceType } from "../../api/resources";
 import { ResourceClient } from "../apiserver/internal-client";
-import { Informer } from "../cache/informer";
+import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { EventRecorder } from "../controllers/events";
 import { EtcdStore } from "../store/etcd-store";
@@ -51,8 +57,8 @@ export interface SchedulerMetrics {
 /** Everything one leadership term owns; discarded on stop. */
 interface Run {
   stopped: boolean;
-  nodes: Informer;
-  pods: Informer;
+  /** The node and pod informer leases, released on stop. */
+  leases: InformerLease[];
   cache: SchedulerCache;
   snapshot: Snapshot;
   queue: SchedulingQueue;
@@ -94,8 +100,7 @@ export class Scheduler implements LeaderComponent {
     const onInformerError = (what: string) => (err: unknown) => log.warn({ err }, `scheduler: ${what} watch ended; relisting`);
     const run: Run = {
       stopped: false,
-      nodes: new Informer(ctx.store, storagePrefix(NODES), onInformerError("node")),
-      pods: new Informer(ctx.store, storagePrefix(PODS), onInformerError("pod")),
+      leases: [],
       cache: new SchedulerCache(),
       snapshot: new Snapshot(),
       queue: new SchedulingQueue(o, clock),
@@ -106,16 +111,19 @@ export class Scheduler implements LeaderComponent {
       burstScheduled: false,
     };
     this.run = run;
-    run.nodes.on("add", (n) => this.onNode(run, undefined, n));
-    run.nodes.on("update", (old, n) => this.onNode(run, old, n));
-    run.nodes.on("delete", (n) => {
-      run.cache.removeNode(n.metadata.name ?? "");
-    });
-    run.pods.on("add", (p) => this.onPod(run, undefined, p));
-    run.pods.on("update", (old, p) => this.onPod(run, old, p));
-    run.pods.on("delete", (p) => this.onPodDeleted(run, p));
-    await run.nodes.start();
-    await run.pods.start();
+    // Nodes first, as before sharing: every node is in the cache before the first pod arrives.
+    const nodeHandlers: InformerHandlers = {
+      add: (n) => this.onNode(run, undefined, n),
+      update: (old, n) => this.onNode(run, old, n),
+      delete: (n) => run.cache.removeNode(n.metadata.name ?? ""),
+    };
+    const podHandlers: InformerHandlers = {
+      add: (p) => this.onPod(run, undefined, p),
+      update: (old, p) => this.onPod(run, old, p),
+      delete: (p) => this.onPodDeleted(run, p),
+    };
+    if (!(await this.lease(run, NODES, nodeHandlers, onInformerError("node")))) return; // stopped meanwhile
+    if (!(await this.lease(run, PODS, podHandlers, onInformerError("pod")))) return;
     run.tick = setInterval(() => {
       run.queue.flush();
       if (run.queue.activeLength() > 0) this.kick(run);
@@ -130,7 +138,7 @@ export class Scheduler implements LeaderComponent {
     run.stopped = true;
     clearInterval(run.tick);
     this.lastBinderStats = { ...run.binder.stats };
-    await Promise.all([run.nodes.stop(), run.pods.stop()]);
+    await releaseAll(run.leases.splice(0));
     await run.binder.stop();
     await run.status.stop();
   }
@@ -143,6 +151,17 @@ export class Scheduler implements LeaderComponent {
       binder: run ? { ...run.binder.stats } : { ...this.lastBinderStats },
       queue: run ? run.queue.counts() : { active: 0, backoff: 0, unschedulable: 0, "in-flight": 0 },
     };
+  }
+
+  /** A replaying lease on a shared informer for `run`; false (and released) if the run stopped meanwhile. */
+  private async lease(run: Run, resource: ResourceType, handlers: InformerHandlers, onError: (err: unknown) => void): Promise<boolean> {
+    const lease = await acquireInformer(this.deps.ctx, resource, handlers, { onError, replay: true });
+    if (run.stopped) {
+      await lease.release();
+      return false;
+    }
+    run.leases.push(lease);
+    return true;
   }
 
   /**
