@@ -7,14 +7,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { KubeObject } from "../api/object";
 import { findResource } from "../api/resources";
-import { ApiContext } from "../master/apiserver/context";
-import { ResourceClient } from "../master/apiserver/internal-client";
-import { ensureSystemNamespaces } from "../master/bootstrap";
-import { acquireInformer } from "../master/controllers/controller-utils";
+import type { ApiContext } from "../master/apiserver/context";
+import { acquireInformer } from "../master/cache/shared-informers";
 import { CronJobController } from "../master/controllers/cronjob";
 import { JobController } from "../master/controllers/job";
 import { TRACKING_FINALIZER } from "../master/controllers/job-core";
-import { startTestEtcd, type TestEtcd } from "../master/store/testing";
+import { startInProcessApi, type InProcessApi } from "./helpers/in-process";
 import { waitFor } from "./helpers/wait";
 
 const R = {
@@ -28,36 +26,23 @@ const R = {
 /** A clock the tests move by hand, starting on a whole minute so fire times are easy to name. */
 const clock = { t: Math.ceil(Date.now() / 60_000) * 60_000 + 5_000, now: () => new Date(clock.t), advance: (s: number) => (clock.t += s * 1000) };
 
-let env: TestEtcd;
+let api: InProcessApi;
 let ctx: ApiContext;
 let jobs: JobController;
 let cronJobs: CronJobController;
-const client = (r: (typeof R)[keyof typeof R]) => new ResourceClient(ctx, r);
+const client = (r: (typeof R)[keyof typeof R]) => api.client(r);
+const namespace = () => api.namespace();
 
 before(async () => {
-  env = await startTestEtcd();
-  ctx = new ApiContext(env.store, { now: () => clock.now() });
-  await ensureSystemNamespaces(ctx);
-  await ctx.namespaces.start();
-  jobs = new JobController(ctx, { resyncMs: 2000, timings: { podBackoffBaseMs: 0 } });
-  cronJobs = new CronJobController(ctx, { resyncMs: 2000 });
-  await jobs.start();
-  await cronJobs.start();
+  api = await startInProcessApi({
+    now: () => clock.now(),
+    namespacePrefix: "b",
+    components: (c) => [(jobs = new JobController(c, { resyncMs: 2000, timings: { podBackoffBaseMs: 0 } })), (cronJobs = new CronJobController(c, { resyncMs: 2000 }))],
+  });
+  ctx = api.ctx;
 });
 
-after(async () => {
-  await cronJobs?.stop();
-  await jobs?.stop();
-  await ctx?.namespaces.stop();
-  await env?.stop();
-});
-
-let nsSeq = 0;
-async function namespace(): Promise<string> {
-  const name = `b${++nsSeq}`;
-  await client(R.namespaces).create({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
-  return name;
-}
+after(() => api?.stop());
 
 
 type JobStatus = { active?: number; succeeded?: number; failed?: number; ready?: number; completedIndexes?: string; completionTime?: string; startTime?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[]; uncountedTerminatedPods?: object };

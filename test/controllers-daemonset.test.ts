@@ -8,13 +8,10 @@ import { after, before, test } from "node:test";
 import type { PodSpec } from "kubernetes-types/core/v1";
 import type { KubeObject } from "../api/object";
 import { findResource } from "../api/resources";
-import { ApiContext } from "../master/apiserver/context";
-import { ResourceClient } from "../master/apiserver/internal-client";
-import { ensureSystemNamespaces } from "../master/bootstrap";
 import { DaemonSetController } from "../master/controllers/daemonset";
 import { REVISION_HASH_LABEL } from "../master/controllers/daemonset-core";
 import { targetNodeName } from "../master/controllers/daemonset-eligibility";
-import { startTestEtcd, type TestEtcd } from "../master/store/testing";
+import { startInProcessApi, type InProcessApi } from "./helpers/in-process";
 import { waitFor } from "./helpers/wait";
 
 const R = {
@@ -26,26 +23,15 @@ const R = {
 };
 
 const clock = { t: Date.now(), now: () => new Date(clock.t), advance: (s: number) => (clock.t += s * 1000) };
-let env: TestEtcd;
-let ctx: ApiContext;
-let dsc: DaemonSetController;
-const client = (r: (typeof R)[keyof typeof R]) => new ResourceClient(ctx, r);
+let api: InProcessApi;
+const client = (r: (typeof R)[keyof typeof R]) => api.client(r);
 const prefix = `ds${process.pid}`;
 
 before(async () => {
-  env = await startTestEtcd();
-  ctx = new ApiContext(env.store, { now: () => clock.now() });
-  await ensureSystemNamespaces(ctx);
-  await ctx.namespaces.start();
-  dsc = new DaemonSetController(ctx, { resyncMs: 2000 });
-  await dsc.start();
+  api = await startInProcessApi({ now: () => clock.now(), namespacePrefix: prefix, components: (c) => [new DaemonSetController(c, { resyncMs: 2000 })] });
 });
 
-after(async () => {
-  await dsc?.stop();
-  await ctx?.namespaces.stop();
-  await env?.stop();
-});
+after(() => api?.stop());
 
 
 const stamp = () => `${clock.now().toISOString().slice(0, 19)}Z`;

@@ -8,13 +8,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { KubeObject } from "../api/object";
 import { findResource } from "../api/resources";
-import { ApiContext } from "../master/apiserver/context";
-import { ResourceClient } from "../master/apiserver/internal-client";
-import { ensureSystemNamespaces } from "../master/bootstrap";
+import type { ApiContext } from "../master/apiserver/context";
 import { DeploymentController } from "../master/controllers/deployment";
 import { GarbageCollector } from "../master/controllers/gc";
 import { ReplicaSetController } from "../master/controllers/replicaset";
-import { startTestEtcd, type TestEtcd } from "../master/store/testing";
+import { startInProcessApi, type InProcessApi } from "./helpers/in-process";
 import { waitFor } from "./helpers/wait";
 
 const R = {
@@ -32,40 +30,30 @@ const R = {
 /** A clock the tests move by hand; starts at the real time so timestamps look normal. */
 const clock = { t: Date.now(), now: () => new Date(clock.t), advance: (s: number) => (clock.t += s * 1000) };
 
-let env: TestEtcd;
+let api: InProcessApi;
 let ctx: ApiContext;
 let rsc: ReplicaSetController;
 let dc: DeploymentController;
 let gc: GarbageCollector;
-const client = (r: (typeof R)[keyof typeof R]) => new ResourceClient(ctx, r);
+const client = (r: (typeof R)[keyof typeof R]) => api.client(r);
+const namespace = () => api.namespace();
 
 before(async () => {
-  env = await startTestEtcd();
-  ctx = new ApiContext(env.store, { now: () => clock.now() });
-  await ensureSystemNamespaces(ctx);
-  await ctx.namespaces.start();
-  rsc = new ReplicaSetController(ctx, { resyncMs: 2000 });
-  dc = new DeploymentController(ctx, { resyncMs: 2000 });
-  gc = new GarbageCollector(ctx, { resyncMs: 2000 });
-  await rsc.start();
-  await dc.start();
-  await gc.start();
+  api = await startInProcessApi({
+    now: () => clock.now(),
+    namespacePrefix: "t",
+    components: (c) => {
+      rsc = new ReplicaSetController(c, { resyncMs: 2000 });
+      dc = new DeploymentController(c, { resyncMs: 2000 });
+      gc = new GarbageCollector(c, { resyncMs: 2000 });
+      // One test replaces the collector: stop whichever is current.
+      return [rsc, dc, { start: () => gc.start(), stop: () => gc.stop() }];
+    },
+  });
+  ctx = api.ctx;
 });
 
-after(async () => {
-  await gc?.stop();
-  await dc?.stop();
-  await rsc?.stop();
-  await ctx?.namespaces.stop();
-  await env?.stop();
-});
-
-let nsSeq = 0;
-async function namespace(): Promise<string> {
-  const name = `t${++nsSeq}`;
-  await client(R.namespaces).create({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
-  return name;
-}
+after(() => api?.stop());
 
 
 const list = (r: (typeof R)[keyof typeof R], ns: string) => client(r).list(ns);

@@ -9,14 +9,12 @@ import { after, before, test } from "node:test";
 import type { NodeCondition, Taint } from "kubernetes-types/core/v1";
 import type { KubeObject } from "../api/object";
 import { findResource } from "../api/resources";
-import { ApiContext } from "../master/apiserver/context";
-import { ResourceClient } from "../master/apiserver/internal-client";
-import { ensureSystemNamespaces } from "../master/bootstrap";
-import { acquireInformer, type InformerLease } from "../master/controllers/controller-utils";
+import type { ApiContext } from "../master/apiserver/context";
+import { acquireInformer, type InformerLease } from "../master/cache/shared-informers";
 import { NodeLifecycleController } from "../master/controllers/node-lifecycle";
 import { ReplicaSetController } from "../master/controllers/replicaset";
 import { applyBinding } from "../master/scheduler/bind-writer";
-import { startTestEtcd, type TestEtcd } from "../master/store/testing";
+import { startInProcessApi, type InProcessApi } from "./helpers/in-process";
 import { waitFor } from "./helpers/wait";
 
 const R = {
@@ -29,12 +27,11 @@ const R = {
 };
 
 const clock = { t: Date.now(), now: () => new Date(clock.t), advance: (s: number) => (clock.t += s * 1000) };
-let env: TestEtcd;
+let api: InProcessApi;
 let ctx: ApiContext;
 let nlc: NodeLifecycleController;
-let rsc: ReplicaSetController;
 const logs: string[] = [];
-const client = (r: (typeof R)[keyof typeof R]) => new ResourceClient(ctx, r);
+const client = (r: (typeof R)[keyof typeof R]) => api.client(r);
 /** The controller's shared caches, so a pass can wait until they hold the test's last writes. */
 const caches = new Map<string, InformerLease>();
 const written = new Map<string, { cache: string; key: string; rv: string }>();
@@ -45,23 +42,18 @@ function track(cache: string, obj: KubeObject): KubeObject {
 }
 
 before(async () => {
-  env = await startTestEtcd();
-  ctx = new ApiContext(env.store, { now: () => clock.now() });
-  await ensureSystemNamespaces(ctx);
-  await ctx.namespaces.start();
-  rsc = new ReplicaSetController(ctx, { resyncMs: 2000 });
-  nlc = new NodeLifecycleController(ctx, { monitorPeriodMs: 3_600_000, log: (_level, msg) => logs.push(msg) });
-  await rsc.start();
-  await nlc.start();
+  api = await startInProcessApi({
+    now: () => clock.now(),
+    namespacePrefix: "nl",
+    components: (c) => [new ReplicaSetController(c, { resyncMs: 2000 }), (nlc = new NodeLifecycleController(c, { monitorPeriodMs: 3_600_000, log: (_level, msg) => logs.push(msg) }))],
+  });
+  ctx = api.ctx;
   for (const r of [R.nodes, R.leases, R.pods]) caches.set(r.plural, await acquireInformer(ctx, r));
 });
 
 after(async () => {
   for (const c of caches.values()) await c.release();
-  await nlc?.stop();
-  await rsc?.stop();
-  await ctx?.namespaces.stop();
-  await env?.stop();
+  await api?.stop();
 });
 
 
