@@ -1,7 +1,9 @@
 // API throughput: creates, lists and watch deliveries per second through a real master (HTTPS,
 // admission, etcd), next to raw etcd puts of the same payloads measured in the same run.
 
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { Etcd3 } from "etcd3";
 import { startMaster } from "../test/helpers/master-process";
 import { ApiClient } from "../test/helpers/api-client";
@@ -13,17 +15,20 @@ const CONCURRENCY = 32;
 const configMap = (name: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, labels: { bench: "api" } }, data: { payload: "x".repeat(256) } });
 
 export async function benchApi(): Promise<Record<string, unknown>> {
-  const master = await startMaster();
+  const master = await startMasterWithNodeFlags(process.env.BENCH_API_MASTER_NODE_FLAGS);
   const api = new ApiClient(master.kubeconfig);
   try {
     await api.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "bench" } });
     await api.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "bench-watch" } });
 
-    // Create: POST objects, CONCURRENCY in flight.
+    // Create: POST objects, CONCURRENCY in flight. The CPU each process used shows whether the
+    // master, etcd or this client (on the same cores) was the limit.
+    const cpuBefore = cpuSnapshot(master.process.pid);
     const createSeconds = await runConcurrent(OBJECTS, CONCURRENCY, async (i) => {
       const r = await api.request("POST", "/api/v1/namespaces/bench/configmaps", configMap(`cm-${i}`));
       if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.body}`);
     });
+    const createCpu = cpuDelta(cpuBefore, cpuSnapshot(master.process.pid));
 
     // List: full lists of the namespace, measured in objects returned per second.
     const listRounds = 10;
@@ -62,7 +67,7 @@ export async function benchApi(): Promise<Record<string, unknown>> {
       machine: { cpus: os.cpus().length, memoryGiB: round(os.totalmem() / 2 ** 30), node: process.version },
       objects: OBJECTS,
       concurrency: CONCURRENCY,
-      create: { seconds: round(createSeconds, 3), objectsPerSecond: round(createPerSec) },
+      create: { seconds: round(createSeconds, 3), objectsPerSecond: round(createPerSec), cpuSeconds: createCpu },
       list: { rounds: listRounds, objectsListed: listed, seconds: round(listSeconds, 3), objectsPerSecond: round(listed / listSeconds) },
       watchDelivery: { events: events.length, seconds: round(watchSeconds, 3), eventsPerSecond: round(events.length / watchSeconds) },
       etcdPut: { seconds: round(etcdSeconds, 3), putsPerSecond: round(etcdPerSec) },
@@ -72,6 +77,63 @@ export async function benchApi(): Promise<Record<string, unknown>> {
   } finally {
     api.close();
     await master.stop();
+  }
+}
+
+interface CpuSnapshot {
+  client: NodeJS.CpuUsage;
+  master: number;
+  etcd: number;
+}
+
+function cpuSnapshot(masterPid: number | undefined): CpuSnapshot {
+  const children = masterPid === undefined ? [] : readProc(`/proc/${masterPid}/task/${masterPid}/children`).split(" ").filter(Boolean);
+  return {
+    client: process.cpuUsage(),
+    master: masterPid === undefined ? 0 : procCpuSeconds(masterPid),
+    etcd: children.reduce((sum, pid) => sum + procCpuSeconds(Number(pid)), 0),
+  };
+}
+
+function cpuDelta(a: CpuSnapshot, b: CpuSnapshot): Record<string, number> {
+  const client = process.cpuUsage(a.client);
+  return { client: round((client.user + client.system) / 1e6, 2), master: round(b.master - a.master, 2), etcd: round(b.etcd - a.etcd, 2) };
+}
+
+/** utime + stime of a process from /proc (Linux; 0 elsewhere), in seconds at 100 ticks/s. */
+function procCpuSeconds(pid: number): number {
+  const stat = readProc(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return fields.length > 12 ? (Number(fields[11]) + Number(fields[12])) / 100 : 0;
+}
+
+function readProc(file: string): string {
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * BENCH_API_MASTER_NODE_FLAGS passes node flags to the master only, e.g. "--cpu-prof
+ * --cpu-prof-dir=/tmp/prof" (the profile is written when the master exits after the run).
+ * NODE_OPTIONS refuses --cpu-prof, so the master is started through a small exec wrapper.
+ */
+async function startMasterWithNodeFlags(flags: string | undefined): ReturnType<typeof startMaster> {
+  if (!flags) return startMaster();
+  const dir = mkdtempSync(path.join(os.tmpdir(), "bench-api-node-"));
+  const wrapper = path.join(dir, "node");
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${quote(process.execPath)} ${flags.split(/\s+/).filter(Boolean).map(quote).join(" ")} "$@"\n`, { mode: 0o755 });
+  const node = process.execPath;
+  process.execPath = wrapper;
+  try {
+    return await startMaster();
+  } finally {
+    process.execPath = node;
+    // The master has exec'd node by now; the bench never restarts it.
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -81,6 +81,8 @@ function serve(range: MediaRange, [type, subtype]: [string, string]): Outcome | 
  */
 export function tableVersion(accept: string | undefined): TableVersion | undefined {
   if (!accept) return undefined;
+  // Only a range with as=Table makes the answer a Table; most requests do not ask for one.
+  if (!accept.includes("Table")) return undefined;
   for (const range of parseAccept(accept)) {
     for (const served of SERVED) {
       const outcome = serve(range, served);

@@ -21,7 +21,8 @@ export function decodeBase64(value: string): Uint8Array | string {
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
 
-const byteLength = (s: string): number => new TextEncoder().encode(s).length;
+// Counts without encoding; the same count as TextEncoder (a lone surrogate is 3 bytes).
+const byteLength = (s: string): number => Buffer.byteLength(s, "utf8");
 
 /** Sizes of base64 values, reporting undecodable ones under `field[key]`. */
 function binarySizes(data: unknown, field: string, causes: FieldCause[], rendered: (v: string) => string): Map<string, Uint8Array> {

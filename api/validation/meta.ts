@@ -13,7 +13,8 @@ const FINALIZER_ORPHAN = "orphan";
 const FINALIZER_FOREGROUND = "foregroundDeletion";
 const STANDARD_FINALIZERS = new Set(["kubernetes", FINALIZER_ORPHAN, FINALIZER_FOREGROUND]);
 
-const byteLength = (s: string): number => new TextEncoder().encode(s).length;
+// Counts without encoding; the same count as TextEncoder (a lone surrogate is 3 bytes).
+const byteLength = (s: string): number => Buffer.byteLength(s, "utf8");
 
 /** Label keys and values; errors are reported on the map's own path, as upstream does. */
 export function validateLabels(labels: unknown, field: string): FieldCause[] {

@@ -42,7 +42,8 @@ export function regexError(msg: string, fmt: string, ...examples: string[]): str
 }
 
 // Byte length, because Go's len() counts bytes and the limits are byte limits.
-const byteLength = (s: string): number => new TextEncoder().encode(s).length;
+// Counts without encoding; the same count as TextEncoder (a lone surrogate is 3 bytes).
+const byteLength = (s: string): number => Buffer.byteLength(s, "utf8");
 
 export function isDNS1123Label(value: string): string[] {
   const errs: string[] = [];

@@ -10,6 +10,14 @@ export interface User {
 }
 
 export class Authenticator {
+  /**
+   * The client-certificate identity of each TLS connection, worked out on its first request:
+   * getPeerCertificate() builds the whole certificate (fingerprints included) on every call,
+   * which was a large share of a small request's cost. A connection's certificate cannot
+   * change, since the server refuses TLS renegotiation (see server.ts). null: no usable one.
+   */
+  private readonly certUsers = new WeakMap<TLSSocket, User | null>();
+
   constructor(private readonly tokens: ReadonlyMap<string, User>) {}
 
   authenticate(req: IncomingMessage): User | undefined {
@@ -18,16 +26,23 @@ export class Authenticator {
       return this.tokens.get(header.slice("Bearer ".length).trim());
     }
     const socket = req.socket as TLSSocket;
-    if (typeof socket.getPeerCertificate === "function" && socket.authorized) {
-      const cert = socket.getPeerCertificate();
-      const cn = cert.subject?.CN;
-      if (typeof cn === "string" && cn !== "") {
-        const o = cert.subject.O;
-        return { name: cn, groups: o === undefined ? [] : Array.isArray(o) ? o : [o] };
-      }
+    if (typeof socket.getPeerCertificate !== "function") return undefined;
+    let user = this.certUsers.get(socket);
+    if (user === undefined) {
+      user = certificateUser(socket);
+      this.certUsers.set(socket, user);
     }
-    return undefined;
+    return user === null ? undefined : { name: user.name, groups: [...user.groups] };
   }
+}
+
+function certificateUser(socket: TLSSocket): User | null {
+  if (!socket.authorized) return null;
+  const cert = socket.getPeerCertificate();
+  const cn = cert.subject?.CN;
+  if (typeof cn !== "string" || cn === "") return null;
+  const o = cert.subject.O;
+  return { name: cn, groups: o === undefined ? [] : Array.isArray(o) ? o : [o] };
 }
 
 /** Paths that answer without credentials: health checks for load balancers and `make up`. */

@@ -1,6 +1,7 @@
 // The HTTPS listener of the Kubernetes API: TLS with the cluster's serving certificate,
 // optional client-certificate authentication, bearer tokens, then the router.
 
+import { constants } from "node:crypto";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { errors } from "../../api/errors";
@@ -35,6 +36,10 @@ export class ApiServer {
         // and the public health paths still work; Authenticator decides.
         requestCert: true,
         rejectUnauthorized: false,
+        // Like Go's crypto/tls server (and so Kubernetes), refuse TLS 1.2 renegotiation: a
+        // connection keeps the client certificate it was opened with, which lets the
+        // Authenticator remember the identity per connection.
+        secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
       },
       (req, res) => {
         const pathname = (req.url ?? "/").split("?")[0];

@@ -6,15 +6,20 @@ import { StoreError } from "./types";
 
 /** The stored bytes of an object: JSON without metadata.resourceVersion (etcd's mod_revision is the truth). */
 export function encodeObject(obj: KubeObject): Buffer {
+  return Buffer.from(encodeObjectJson(obj));
+}
+
+/** encodeObject as text, for a writer that also decodes what it wrote (decodeObject takes both). */
+export function encodeObjectJson(obj: KubeObject): string {
   const { resourceVersion: _dropped, ...metadata } = obj.metadata ?? {};
-  return Buffer.from(JSON.stringify({ ...obj, metadata }));
+  return JSON.stringify({ ...obj, metadata });
 }
 
 /** Parses a stored value and stamps it with `resourceVersion`. Corrupt JSON throws (a 500, not a StoreError). */
-export function decodeObject<T extends KubeObject>(key: string, value: Buffer, resourceVersion: string | number): T {
+export function decodeObject<T extends KubeObject>(key: string, value: Buffer | string, resourceVersion: string | number): T {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(value.toString("utf8"));
+    parsed = JSON.parse(typeof value === "string" ? value : value.toString("utf8"));
   } catch (err) {
     throw new Error(`etcd value at ${key} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }

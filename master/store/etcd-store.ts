@@ -5,7 +5,7 @@
 import { ExponentialBackoff, handleWhen, noop, retry } from "cockatiel";
 import { Etcd3, isRecoverableError, type ICompare, type IKeyValue, type IRequestOp, type ITxnResponse, type KVClient } from "etcd3";
 import type { KubeObject } from "../../api/object";
-import { decodeObject, encodeObject, parseRevision } from "./etcd-codec";
+import { decodeObject, encodeObjectJson, parseRevision } from "./etcd-codec";
 import { isCompactedError, readError } from "./etcd-errors";
 import { listPrefix } from "./etcd-list";
 import { EtcdWatch } from "./etcd-watch";
@@ -55,14 +55,14 @@ export class EtcdStore implements Store {
   }
 
   async create<T extends KubeObject>(key: string, obj: T): Promise<T> {
-    const value = encodeObject(obj);
+    const json = encodeObjectJson(obj);
     const k = Buffer.from(key);
     const res = await this.kv.txn({
       compare: [{ key: k, target: "Version", result: "Equal", version: 0 }],
-      success: [{ request_put: { key: k, value } }],
+      success: [{ request_put: { key: k, value: Buffer.from(json) } }],
     });
     if (!res.succeeded) throw new StoreError("AlreadyExists", key);
-    return decodeObject<T>(key, value, res.header.revision);
+    return decodeObject<T>(key, json, res.header.revision);
   }
 
   async get<T extends KubeObject>(key: string): Promise<T> {
@@ -151,10 +151,10 @@ export class EtcdStore implements Store {
     obj: T,
     expectedResourceVersion: string | undefined,
   ): Promise<{ object: T } | { error: StoreError; current?: T }> {
-    const value = encodeObject(obj);
-    const res = await this.conditional(key, expectedResourceVersion, { request_put: { key: Buffer.from(key), value } });
+    const json = encodeObjectJson(obj);
+    const res = await this.conditional(key, expectedResourceVersion, { request_put: { key: Buffer.from(key), value: Buffer.from(json) } });
     if (!res.succeeded) return this.preconditionFailure<T>(key, res);
-    return { object: decodeObject<T>(key, value, res.header.revision) };
+    return { object: decodeObject<T>(key, json, res.header.revision) };
   }
 
   /** Runs `op` if the key exists and, with a resourceVersion, is still at it; otherwise reads the key. */
