@@ -11,6 +11,12 @@ import { round, runConcurrent, writeResult } from "./stats";
 
 const OBJECTS = Number(process.env.BENCH_API_OBJECTS ?? 3000);
 const CONCURRENCY = 32;
+/**
+ * Untimed requests before each timed phase. A freshly started master spends its first thousand
+ * or so requests compiling and growing its heap (per-object CPU falls to less than half), so
+ * without them the numbers mostly measure V8 warming up, not the request path.
+ */
+const WARMUP = Number(process.env.BENCH_API_WARMUP ?? 1000);
 
 const configMap = (name: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, labels: { bench: "api" } }, data: { payload: "x".repeat(256) } });
 
@@ -20,6 +26,11 @@ export async function benchApi(): Promise<Record<string, unknown>> {
   try {
     await api.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "bench" } });
     await api.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "bench-watch" } });
+    await api.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "bench-warmup" } });
+    await runConcurrent(WARMUP, CONCURRENCY, async (i) => {
+      const r = await api.request("POST", "/api/v1/namespaces/bench-warmup/configmaps", configMap(`warm-${i}`));
+      if (r.status !== 201) throw new Error(`warm-up create failed: ${r.status} ${r.body}`);
+    });
 
     // Create: POST objects, CONCURRENCY in flight. The CPU each process used shows whether the
     // master, etcd or this client (on the same cores) was the limit.
@@ -54,6 +65,9 @@ export async function benchApi(): Promise<Record<string, unknown>> {
 
     // Reference: raw etcd puts of the same JSON through the same kind of client, same concurrency.
     const payload = JSON.stringify(configMap("raw"));
+    await runConcurrent(WARMUP, CONCURRENCY, async (i) => {
+      await etcd.put(`/bench/warm/${i}`).value(payload);
+    });
     const etcdSeconds = await runConcurrent(OBJECTS, CONCURRENCY, async (i) => {
       await etcd.put(`/bench/raw/${i}`).value(payload);
     });
@@ -67,6 +81,7 @@ export async function benchApi(): Promise<Record<string, unknown>> {
       machine: { cpus: os.cpus().length, memoryGiB: round(os.totalmem() / 2 ** 30), node: process.version },
       objects: OBJECTS,
       concurrency: CONCURRENCY,
+      warmup: { note: "untimed creates through the API (and raw etcd puts) before the timed phases", requests: WARMUP },
       create: { seconds: round(createSeconds, 3), objectsPerSecond: round(createPerSec), cpuSeconds: createCpu },
       list: { rounds: listRounds, objectsListed: listed, seconds: round(listSeconds, 3), objectsPerSecond: round(listed / listSeconds) },
       watchDelivery: { events: events.length, seconds: round(watchSeconds, 3), eventsPerSecond: round(events.length / watchSeconds) },
