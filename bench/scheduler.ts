@@ -5,8 +5,8 @@
 //  - "master", the headline: a real `gantry master` process; the scheduler runs inside it as a
 //    leader component, next to the API server, the controllers and the dispatcher, all of which
 //    see the 5,000 nodes and 10,000 pods too. The master runs with a node monitor grace period
-//    of an hour: hollow nodes send no heartbeats, and the run must not measure the node
-//    lifecycle controller declaring them NotReady.
+//    of 300 s, the longest it accepts (a run takes about a minute): hollow nodes send no
+//    heartbeats, and the run must not measure the node lifecycle controller declaring them NotReady.
 //  - "in-process": a real etcd member (startTestEtcd) and the production Scheduler component in
 //    this process, built as master/leader-components.ts builds it. This measures the scheduler
 //    alone, and adds the scheduler's own view (binds acknowledged, pending -> bound latency).
@@ -20,10 +20,15 @@
 // instead would measure the API (bench/api.ts does that), and on two shared cores would cap the
 // arrival rate far below what the scheduler can take. Declarative workloads in the spirit of
 // kube-scheduler's scheduler_perf: name, nodes, pods, request mix.
+//
+// Besides throughput and latency, each run reports the CPU seconds the scheduler's process used
+// while pods were being bound: on two shared cores the wall-clock numbers swing with whatever else
+// runs, CPU seconds much less. BENCH_SCHED_MASTER_CPU_PROF=<dir> writes a CPU profile of the
+// master (see withMasterNodeFlags).
 
 import os from "node:os";
 import path from "node:path";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import type { KubeObject } from "../api/object";
 import { findResource, storageKey, type ResourceType } from "../api/resources";
@@ -167,17 +172,80 @@ interface Cluster {
   store: EtcdStore;
   ctx: ApiContext;
   scheduler?: Scheduler;
+  /** CPU seconds (user + system) the process running the scheduler has used so far. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
+/** User + system CPU seconds of a process, from /proc (Linux); NaN where there is none. */
+function procCpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+/** USER_HZ: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
+/**
+ * Profiling hooks for the master child, reaching it (and only it) through NODE_OPTIONS while it is
+ * spawned:
+ *  - BENCH_SCHED_MASTER_NODE_FLAGS: node flags NODE_OPTIONS accepts (e.g. --max-old-space-size=4096);
+ *  - BENCH_SCHED_MASTER_CPU_PROF=<dir>: a CPU profile of the master, <dir>/master-<pid>.cpuprofile,
+ *    written when it exits (Node 20 refuses --cpu-prof in NODE_OPTIONS, so a --require'd preload
+ *    runs the inspector's profiler instead).
+ */
+async function withMasterNodeFlags<T>(start: () => Promise<T>): Promise<T> {
+  const flags = [process.env.BENCH_SCHED_MASTER_NODE_FLAGS ?? ""];
+  const profDir = process.env.BENCH_SCHED_MASTER_CPU_PROF;
+  if (profDir) {
+    mkdirSync(profDir, { recursive: true });
+    const preload = path.join(profDir, "cpu-prof-preload.js");
+    writeFileSync(preload, CPU_PROF_PRELOAD);
+    flags.push(`--require=${preload}`);
+  }
+  const extra = flags.join(" ").trim();
+  if (!extra) return start();
+  const saved = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = `${saved ?? ""} ${extra}`.trim();
+  try {
+    return await start();
+  } finally {
+    if (saved === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = saved;
+  }
+}
+
+// The in-thread inspector session answers synchronously, so the profile is complete by the time
+// the "exit" handler returns.
+const CPU_PROF_PRELOAD = `"use strict";
+const inspector = require("node:inspector");
+const fs = require("node:fs");
+const path = require("node:path");
+const session = new inspector.Session();
+session.connect();
+session.post("Profiler.enable");
+session.post("Profiler.start");
+process.on("exit", () => {
+  session.post("Profiler.stop", (err, res) => {
+    if (!err) fs.writeFileSync(path.join(__dirname, "master-" + process.pid + ".cpuprofile"), JSON.stringify(res.profile));
+  });
+});
+`;
+
 async function startCluster(mode: string): Promise<Cluster> {
   if (mode === "master") {
-    const master = await startMaster({ args: ["--node-monitor-grace-period", "3600"] });
+    const master = await withMasterNodeFlags(() => startMaster({ args: ["--node-monitor-grace-period", "300"] }));
     const store = new EtcdStore({ endpoints: [master.etcdEndpoint] });
     return {
       mode,
       store,
       ctx: new ApiContext(store),
+      cpuSeconds: () => procCpuSeconds(master.process.pid),
       async stop() {
         await store.close();
         await master.stop();
@@ -194,6 +262,10 @@ async function startCluster(mode: string): Promise<Cluster> {
     store: etcd.store,
     ctx,
     scheduler,
+    cpuSeconds: () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1e6;
+    },
     async stop() {
       await scheduler.stop();
       await etcd.stop();
@@ -236,6 +308,7 @@ async function runWorkload(w: Workload, mode: string) {
 
     const admitted = await admitAll(ctx, PODS, mix.map((m, i) => benchPod(`pod-${i}`, m.milliCpu, m.memoryMi)));
     const load = os.loadavg();
+    const cpu0 = cluster.cpuSeconds();
     const t0 = performance.now();
     // Progress every 200 ms: created, binds acknowledged to the scheduler (in-process only), seen bound here.
     let created = 0;
@@ -250,6 +323,7 @@ async function runWorkload(w: Workload, mode: string) {
       created++;
     });
     await until("every pod to be bound", () => boundAt.size >= w.pods, 240_000).finally(() => clearInterval(sampler));
+    const cpuSeconds = cluster.cpuSeconds() - cpu0;
     sample();
     const lastBound = Math.max(...boundAt.values());
     const totalSeconds = (lastBound - t0) / 1000;
@@ -309,6 +383,14 @@ async function runWorkload(w: Workload, mode: string) {
       loadAverageAtStart: load.map((l) => round(l, 2)),
       setup: { nodeCreateSeconds: round(nodeSeconds, 3) },
       create: { seconds: round(createSeconds, 3), podsPerSecond: round(w.pods / createSeconds) },
+      cpu: {
+        note:
+          cluster.mode === "master"
+            ? "CPU seconds (user + system) the master process used from the first create until every pod was seen bound"
+            : "CPU seconds of this process (scheduler, pod creation, admission, the bound-pod watch) from the first create until every pod was seen bound",
+        seconds: round(cpuSeconds, 2),
+        msPerPod: round((cpuSeconds * 1000) / w.pods, 3),
+      },
       scheduling: {
         ...(schedulerView ?? {}),
         watchObserved: {

@@ -206,3 +206,19 @@ test("partial disruption adds no new NoExecute taints; zones are judged apart", 
   assert.deepEqual(taintsOf(zp, "x1"), ["node.kubernetes.io/unreachable:NoSchedule", "node.kubernetes.io/unreachable:NoExecute"]);
   assert.deepEqual(zp.evict.map((e) => e.pod.metadata.name), ["p"]);
 });
+
+test("a healthy cluster plans nothing; a NoExecute taint of someone else's still evicts, and only on its node", () => {
+  const tracker = new HeartbeatTracker();
+  const nodes = Array.from({ length: 2000 }, (_, i) => node(`n${i}`, "True", undefined, [], { "topology.kubernetes.io/zone": `z${i % 3}` }));
+  const pods = Array.from({ length: 4000 }, (_, i) => pod(`p${i}`, `n${i % 2000}`));
+  const plan = run(tracker, nodes, T0, pods);
+  assert.equal(plan.mode, "Normal");
+  assert.deepEqual([plan.conditionUpdates, plan.taintUpdates, plan.markNotReady, plan.evict], [[], [], [], []]);
+  assert.deepEqual([...plan.zones.values()], ["Normal", "Normal", "Normal"]);
+
+  nodes[7] = node("n7", "True", undefined, [{ key: "example.com/drain", effect: "NoExecute" }]);
+  const tolerant = pod("tolerant", "n7", [{ key: "example.com/drain", operator: "Exists", effect: "NoExecute" }]);
+  const drained = run(tracker, nodes, after(1), [...pods, tolerant]);
+  assert.deepEqual(drained.taintUpdates, [], "not a taint this controller manages");
+  assert.deepEqual(drained.evict.map((e) => e.pod.metadata.name), ["p7", "p2007"]);
+});

@@ -20,7 +20,7 @@ import { NodeConfig, type AgentMessage } from "../../proto/gen/agent";
 import { AgentClientPool, endpointString, nodeEndpoint } from "./agent-clients";
 import type { DesiredInputs } from "./desired-state";
 import { NodeSession, type BackoffPolicy, type SessionHost } from "./node-session";
-import { PodCidrAllocator } from "./pod-cidr";
+import { PodCidrAllocator, PodCidrPool } from "./pod-cidr";
 import { Upstream } from "./upstream";
 import { configKey } from "./volume-refs";
 
@@ -51,8 +51,15 @@ interface Running {
   sessions: Map<string, { session: NodeSession; endpoint: string }>;
   podsByNode: Map<string, Map<string, KubeObject>>;
   podsByUid: Map<string, KubeObject>;
-  /** CIDRs handed out but not yet visible in the node informer. */
-  reservedCidrs: Set<string>;
+  /**
+   * The ranges nodes hold (kept from node events) and those handed out but not yet visible in the
+   * node informer (held by "\0reserved <cidr>").
+   */
+  cidrPool: PodCidrPool;
+  /** Nodes with an allocation queued, so a burst of their events queues one. */
+  cidrWaiting: Set<string>;
+  /** The cluster CIDR ran out: said once, until an allocation succeeds again. */
+  cidrExhausted: boolean;
   cidrQueue: Promise<void>;
   /** Per node, what other nodes' routes depend on: its pod CIDRs and address. */
   routeInputs: Map<string, string>;
@@ -104,7 +111,9 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       sessions: new Map(),
       podsByNode: new Map(),
       podsByUid: new Map(),
-      reservedCidrs: new Set(),
+      cidrPool: new PodCidrPool(this.cidrs),
+      cidrWaiting: new Set(),
+      cidrExhausted: false,
       cidrQueue: Promise.resolve(),
       routeInputs: new Map(),
       ready: false,
@@ -266,10 +275,13 @@ export class Dispatcher implements LeaderComponent, SessionHost {
         void current.session.stop();
       }
       r.upstream.forgetNode(name);
+      r.cidrPool.set(name, []);
       this.routeInputChanged(r, name, undefined);
       return;
     }
-    if (podCidrsOf(node).length === 0) this.allocateCidr(r, name);
+    const cidrs = podCidrsOf(node);
+    r.cidrPool.set(name, cidrs);
+    if (cidrs.length === 0 && !r.cidrWaiting.has(name)) this.allocateCidr(r, name);
     const ep = nodeEndpoint(node);
     const endpoint = ep ? endpointString(ep) : undefined;
     if (current && current.endpoint !== endpoint) {
@@ -283,7 +295,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     } else {
       r.sessions.get(name)?.session.refreshNodeConfig();
     }
-    this.routeInputChanged(r, name, JSON.stringify([podCidrsOf(node), ep?.host]));
+    this.routeInputChanged(r, name, JSON.stringify([cidrs, ep?.host]));
   }
 
   /**
@@ -302,17 +314,25 @@ export class Dispatcher implements LeaderComponent, SessionHost {
   }
 
   private allocateCidr(r: Running, name: string): void {
+    r.cidrWaiting.add(name);
     r.cidrQueue = r.cidrQueue.then(async () => {
+      r.cidrWaiting.delete(name);
       if (this.running !== r) return;
       const node = r.informers?.nodes.get(name);
       if (!node || podCidrsOf(node).length > 0) return;
-      const used = [...r.reservedCidrs, ...(r.informers?.nodes.list() ?? []).flatMap(podCidrsOf)];
-      const cidr = this.cidrs.allocate(used);
+      const cidr = r.cidrPool.lowestFree();
       if (!cidr) {
-        this.log.error({ node: name, clusterCidr: this.cidrs.clusterCidr }, "no pod CIDR left for node: the cluster CIDR is exhausted");
+        // Every node that joins from here on would say the same: say it once (until a range
+        // frees up and is handed out again), the rest at debug level.
+        const fields = { node: name, clusterCidr: this.cidrs.clusterCidr };
+        if (r.cidrExhausted) this.log.debug(fields, "no pod CIDR left for node: the cluster CIDR is exhausted");
+        else this.log.error(fields, "no pod CIDR left for node: the cluster CIDR is exhausted (further nodes left without one are logged at debug level)");
+        r.cidrExhausted = true;
         return;
       }
-      r.reservedCidrs.add(cidr);
+      r.cidrExhausted = false;
+      const reservation = `\0reserved ${cidr}`;
+      r.cidrPool.set(reservation, [cidr]);
       try {
         await new ResourceClient(this.o.ctx, findResource("", "v1", "nodes")!).update(undefined, name, (n) => {
           const spec = (n.spec ?? {}) as { podCIDR?: string; podCIDRs?: string[] };
@@ -324,7 +344,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
         this.log.warn({ err, node: name }, "writing the node's pod CIDR failed");
       } finally {
         // Once written the informer shows it; if the write failed the range is free again.
-        setTimeout(() => r.reservedCidrs.delete(cidr), 5_000).unref();
+        setTimeout(() => r.cidrPool.set(reservation, []), 5_000).unref();
       }
     });
   }

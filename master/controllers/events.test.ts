@@ -1,0 +1,72 @@
+// The event recorder against a real etcd: one Event per (object, reason, message), repeats bump
+// its count, whoever wrote it first.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { KubeObject } from "../../api/object";
+import { findResource } from "../../api/resources";
+import { ApiContext } from "../apiserver/context";
+import { ResourceClient } from "../apiserver/internal-client";
+import { ensureSystemNamespaces } from "../bootstrap";
+import { startTestEtcd, type TestEtcd } from "../store/testing";
+import { EventRecorder } from "./events";
+
+let env: TestEtcd;
+let ctx: ApiContext;
+let events: ResourceClient;
+
+before(async () => {
+  env = await startTestEtcd();
+  ctx = new ApiContext(env.store);
+  await ensureSystemNamespaces(ctx);
+  await ctx.namespaces.start();
+  events = new ResourceClient(ctx, findResource("", "v1", "events")!);
+});
+after(async () => {
+  await ctx?.namespaces.stop();
+  await env?.stop();
+});
+
+const pod: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "web-0", namespace: "default", uid: "uid-web-0" } };
+
+/** The counts of the pod's events with `reason`, once they reach `want` (record() does not wait). */
+async function counts(reason: string, want: number[]): Promise<number[]> {
+  let got: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    got = (await events.list("default")).filter((e) => e.reason === reason).map((e) => e.count as number);
+    if (JSON.stringify(got) === JSON.stringify(want)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return got;
+}
+
+test("a repeat bumps the count, also of an event an earlier recorder wrote, and of two records at once", async () => {
+  const errors: unknown[] = [];
+  const recorder = new EventRecorder(ctx, "default-scheduler", (err) => errors.push(err));
+  recorder.record(pod, "Normal", "Scheduled", "Successfully assigned default/web-0 to node-a");
+  assert.deepEqual(await counts("Scheduled", [1]), [1]);
+  recorder.record(pod, "Normal", "Scheduled", "Successfully assigned default/web-0 to node-a");
+  assert.deepEqual(await counts("Scheduled", [2]), [2]);
+
+  // A new leader's recorder has not written it, finds it there and bumps it.
+  const next = new EventRecorder(ctx, "default-scheduler", (err) => errors.push(err));
+  next.record(pod, "Normal", "Scheduled", "Successfully assigned default/web-0 to node-a");
+  assert.deepEqual(await counts("Scheduled", [3]), [3]);
+
+  // Two records of a new event at once: one creates, the other bumps.
+  recorder.record(pod, "Warning", "FailedScheduling", "0/1 nodes are available");
+  recorder.record(pod, "Warning", "FailedScheduling", "0/1 nodes are available");
+  assert.deepEqual(await counts("FailedScheduling", [2]), [2]);
+  assert.deepEqual(errors, []);
+});
+
+test("an event deleted since it was written is written anew", async () => {
+  const recorder = new EventRecorder(ctx, "node-controller");
+  recorder.record(pod, "Normal", "TaintManagerEviction", "Marking for deletion Pod default/web-0");
+  assert.deepEqual(await counts("TaintManagerEviction", [1]), [1]);
+  const [written] = (await events.list("default")).filter((e) => e.reason === "TaintManagerEviction");
+  await events.delete("default", written.metadata.name!);
+  assert.deepEqual(await counts("TaintManagerEviction", []), []);
+  recorder.record(pod, "Normal", "TaintManagerEviction", "Marking for deletion Pod default/web-0");
+  assert.deepEqual(await counts("TaintManagerEviction", [1]), [1]);
+});
