@@ -17,6 +17,7 @@
 
 import { randomUUID } from "node:crypto";
 import { promises as fs } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import pino from "pino";
 import { LoopbackPlugin } from "../netns/loopback";
@@ -34,6 +35,7 @@ import { PodManager } from "./pod-manager";
 import type { DnsSettings } from "./pod-spec/etc-files";
 import { agentService, listen } from "./server";
 import { SessionHub } from "./session";
+import { StartSlots, defaultStartSlots } from "./start-slots";
 import { StatusReporter } from "./status/reporter";
 
 export interface AgentOptions {
@@ -58,6 +60,9 @@ export interface AgentOptions {
   nodeIP?: string;
   /** How long logs of removed pods are kept. Default 1 h. */
   logRetentionMs?: number;
+  /** How many pod sandbox set-ups, container creates and starts run at once (start-slots.ts).
+   *  Default four per CPU, at most 16. */
+  podStartConcurrency?: number;
   /** A runtime to use instead of runc (tests of the agent against another implementation). */
   runtime?: ContainerRuntime;
   logger?: pino.Logger;
@@ -110,6 +115,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     podsDir,
     hostIP: nodeIP,
     logRetention,
+    startSlots: new StartSlots(options.podStartConcurrency ?? defaultStartSlots(os.cpus().length)),
     sandboxEnv: {
       podsDir,
       networks,

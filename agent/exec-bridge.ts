@@ -45,8 +45,14 @@ export function handleExec(call: Call, pods: PodManager, runtime: ContainerRunti
     const inst = runningInstance(w, name);
     if (mode === "exec" && s.command.length === 0) throw new AgentRpcError(Code.INVALID_ARGUMENT, "exec needs a command");
     if (mode === "attach" && s.command.length > 0) throw new AgentRpcError(Code.INVALID_ARGUMENT, "attach takes no command");
+    // The client's terminal size, when the master knew it before starting (it waits briefly for
+    // kubectl's first resize): an exec's pty is made at that size, so the command never sees 80x24.
+    const size = s.tty && s.initialSize && s.initialSize.width > 0 && s.initialSize.height > 0 ? { cols: s.initialSize.width, rows: s.initialSize.height } : undefined;
     try {
-      proc = mode === "exec" ? await runtime.exec(inst.id, { args: s.command, tty: s.tty, stdin: s.stdin }) : await runtime.attach(inst.id, { stdin: s.stdin, tty: s.tty });
+      proc =
+        mode === "exec"
+          ? await runtime.exec(inst.id, { args: s.command, tty: s.tty, stdin: s.stdin, ...(size ? { terminalSize: size } : {}) })
+          : await runtime.attach(inst.id, { stdin: s.stdin, tty: s.tty });
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (mode === "exec" && code !== "FailedPrecondition" && code !== "NotFound") {
@@ -61,7 +67,8 @@ export function handleExec(call: Call, pods: PodManager, runtime: ContainerRunti
       proc.kill("SIGKILL");
       return;
     }
-    if (s.tty && s.initialSize && s.initialSize.width > 0) proc.resize(s.initialSize.width, s.initialSize.height);
+    // Attach joins the container's own terminal, which exists already: the size applies from now.
+    if (mode === "attach" && size) proc.resize(size.cols, size.rows);
     proc.stdout.on("data", (b: Buffer | string) => {
       if (s.stdout || s.tty) call.write({ output: { $case: "stdout", stdout: Buffer.from(b) } });
     });

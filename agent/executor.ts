@@ -16,6 +16,7 @@ import type { ObservedContainer, WorkerAction, WorkerInput } from "./pod-worker/
 import { runProbe } from "./probes/probe-runner";
 import { pullCredentials } from "./pull-secrets";
 import { SandboxError, setUpSandbox, tearDownSandbox, type Sandbox, type SandboxEnv } from "./sandbox/sandbox";
+import type { StartSlots, StartStep } from "./start-slots";
 import { terminationMessage } from "./termination-message";
 
 export interface ExecutorDeps {
@@ -24,11 +25,26 @@ export interface ExecutorDeps {
   sandboxEnv: SandboxEnv;
   volumeData: VolumeDataLookup;
   logRetention: LogRetention;
+  /** Shared by every pod's executor: bounds how many sandbox/create/start steps run at once. */
+  startSlots?: StartSlots;
   now(): number;
   warn(msg: string, err?: unknown): void;
 }
 
 type IoAction = Exclude<WorkerAction, { kind: "event" | "publishStatus" | "finished" }>;
+
+function startStepOf(action: IoAction): StartStep | undefined {
+  switch (action.kind) {
+    case "createSandbox":
+      return "sandbox";
+    case "createContainer":
+      return "create";
+    case "startContainer":
+      return "start";
+    default:
+      return undefined;
+  }
+}
 
 export class PodExecutor {
   private sandbox: Sandbox | undefined;
@@ -45,7 +61,9 @@ export class PodExecutor {
 
   async perform(action: IoAction): Promise<WorkerInput | undefined> {
     try {
-      return await this.performUnsafe(action);
+      const step = startStepOf(action);
+      const slots = this.deps.startSlots;
+      return await (step && slots ? slots.run(step, () => this.performUnsafe(action)) : this.performUnsafe(action));
     } catch (err) {
       return this.failureOf(action, (err as Error).message ?? String(err));
     }

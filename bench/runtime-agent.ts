@@ -30,9 +30,9 @@ export function containerRunning(s: PodStatus | undefined): boolean {
   return (s?.containerStatuses.length ?? 0) > 0 && s!.containerStatuses.every((c) => c.state?.state?.$case === "running");
 }
 
-/** Whether a container is reported as ContainerStatusUnknown. The agent reports it while a
- *  container is being created when its 1 s relist runs `runc list` before runc knows the id;
- *  it passes, so it is counted, not treated as a failure. */
+/** Whether a container is reported as ContainerStatusUnknown. Older agents did so for a
+ *  container still being created (a relist between its directory appearing and runc knowing
+ *  the id); it passes, so it is counted, not treated as a failure. */
 function unknownState(s: PodStatus): boolean {
   return s.containerStatuses.some((c) => c.state?.state?.$case === "waiting" && c.state.state.waiting.reason === "ContainerStatusUnknown");
 }

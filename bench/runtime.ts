@@ -37,10 +37,10 @@
 // skips what a pod needs beyond a container (netns + lo, /etc/hosts etc., pod cgroup, conmon, log
 // file, status bookkeeping), so the ratio is the price of all of that, not of runc; skopeo+umoci
 // produce a different on-disk result (a flattened rootfs) than our layer store; page cache is
-// warm for both sides (registry storage, layers). A pod the agent transiently reports as
-// ContainerStatusUnknown while it starts (its relist's `runc list` can run between the container
-// directory appearing and runc knowing the id) is waited for, not failed; such pods are listed
-// in podsSeenContainerStatusUnknown.
+// warm for both sides (registry storage, layers). A pod reported as ContainerStatusUnknown on
+// its way to running is waited for, not failed, and listed in podsSeenContainerStatusUnknown
+// (the agent used to report a container it was still creating that way; the list should stay
+// empty).
 
 import os from "node:os";
 import { performance } from "node:perf_hooks";

@@ -108,6 +108,8 @@ export interface ContainerState {
 export interface ExecOptions {
   args: string[];
   tty: boolean;
+  /** With a tty: the terminal's size from the start (default 80x24); resize() changes it later. */
+  terminalSize?: { cols: number; rows: number };
   stdin: boolean;
   env?: string[];
   user?: string;

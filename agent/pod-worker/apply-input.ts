@@ -148,6 +148,9 @@ function observe(state: PodWorkerState, containers: ObservedContainer[], listedA
   const seen = new Map(containers.map((c) => [c.id, c]));
   for (const inst of allInstances(state)) {
     const c = seen.get(inst.id);
+    // A listing that began before the machine learned of the instance (a create's result that
+    // overtook a slow relist) cannot say it is lost: at listing time it was still being made.
+    if (c?.status === "unknown" && inst.knownSince >= listedAt) continue;
     if (c) {
       const wasRunning = inst.phase === "running";
       updateInstance(inst, c);

@@ -339,6 +339,18 @@ test("a relist taken before a container was created does not count it as vanishe
   assert.equal(sim.issued("createContainer").length, 1);
 });
 
+test("a relist taken while a container was being created cannot make it ContainerStatusUnknown", () => {
+  const sim = new Sim(makePod({ containers: [app()] }), { images: present });
+  sim.runUntil(0); // created and started at T0
+  const stale = sim.observed().map((c) => ({ ...c, status: "unknown" as const }));
+  sim.feed({ kind: "observed", containers: stale, at: T0 - 5 });
+  assert.ok(sim.status().containerStatuses![0].state?.running, "still running");
+  // A listing after the container became known is believed: it is lost now.
+  sim.now += 1000;
+  sim.feed({ kind: "observed", containers: stale, at: sim.now });
+  assert.equal(sim.status().containerStatuses![0].state?.waiting?.reason, "ContainerStatusUnknown");
+});
+
 test("an unchanged status is not published twice", () => {
   const sim = new Sim(makePod({ containers: [app()] }), { images: present }).runUntil(1000);
   const before = sim.issued("publishStatus").length;

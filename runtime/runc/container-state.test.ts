@@ -38,6 +38,16 @@ test("runc's view when there is no exit file", () => {
   assert.deepEqual(deriveState({ meta, runc: null, oomKilled: false, now }), { ...common, status: "unknown" });
 });
 
+test("a container being created that runc does not know yet is created, not unknown", () => {
+  const { startedAt: _m, ...fresh } = meta;
+  const { startedAt: _s, ...freshCommon } = common;
+  assert.deepEqual(deriveState({ meta: fresh, runc: null, creating: true, oomKilled: false, now }), { ...freshCommon, status: "created" });
+  // Once runc knows it, runc's word counts; an exit file still wins.
+  assert.equal(deriveState({ meta, runc: runc("running"), creating: true, oomKilled: false, now }).status, "running");
+  const exit = { exitCode: 1, finishedAt: now };
+  assert.equal(deriveState({ meta, exit, runc: null, creating: true, oomKilled: false, now }).status, "exited");
+});
+
 test("stopped without an exit file is a lost status: 255, noticed now unless pinned", () => {
   assert.deepEqual(deriveState({ meta, runc: runc("stopped", 0), oomKilled: false, now }), {
     ...common,

@@ -8,7 +8,11 @@
 //   runc: stopped, no exit file    → conmon is about to write it (wait briefly); if conmon is
 //                                    gone without writing it (killed), exited with 255, the
 //                                    code CRI-O reports for a lost exit status
-//   runc does not know the id      → unknown (e.g. runc's tmpfs state lost in a reboot)
+//   runc does not know the id      → created while this process is creating it (the
+//                                    directory and meta.json exist from the start of
+//                                    createContainer, runc's state only once `runc create`
+//                                    under conmon has saved it); otherwise unknown (e.g. runc's
+//                                    tmpfs state lost in a reboot, or a create that died half way)
 
 import type { ContainerState, ContainerStatusName } from "../types";
 import type { RuncState } from "./runc-cli";
@@ -22,6 +26,8 @@ export interface StateWitnesses {
   exit?: ExitRecord;
   /** null: runc does not know the container. */
   runc: RuncState | null;
+  /** A createContainer for it is in flight in this process. */
+  creating?: boolean;
   oomKilled: boolean;
   now: Date;
 }
@@ -37,7 +43,7 @@ export function deriveState(w: StateWitnesses): ContainerState {
   if (w.exit) {
     return { ...base, status: "exited", exitCode: w.exit.exitCode, finishedAt: w.meta.finishedAt ?? w.exit.finishedAt.toISOString(), oomKilled: w.oomKilled };
   }
-  if (w.runc === null) return { ...base, status: "unknown" };
+  if (w.runc === null) return { ...base, status: w.creating ? "created" : "unknown" };
   const status = runcStatus(w.runc.status);
   if (status === "exited") {
     return { ...base, status, exitCode: lostExitCode, finishedAt: w.meta.finishedAt ?? w.now.toISOString(), oomKilled: w.oomKilled };

@@ -84,3 +84,13 @@ test("exec with a tty: a shell answers, sees the resize, and its exit code comes
   await type("exit 3\n");
   assert.equal(await p.exited, 3);
 });
+
+test("exec with a tty and a terminal size: the command sees that size from its first instruction", async (t) => {
+  const { rt, config } = await testRuntime(t);
+  await rt.createContainer(config("sized", { sh: "sleep 1000" }));
+  await rt.startContainer("sized");
+  const p = await rt.exec("sized", { args: ["/bin/busybox", "stty", "size"], tty: true, stdin: false, terminalSize: { cols: 132, rows: 43 } });
+  const out = readAll(p.stdout);
+  assert.equal(await p.exited, 0);
+  assert.equal((await out).trim(), "43 132");
+});

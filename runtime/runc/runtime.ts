@@ -23,7 +23,7 @@ import { readFileInRoot } from "../rootfs/read-in-root";
 import { RuntimeError, type ContainerConfig, type ContainerRuntime, type ContainerState, type ExecOptions, type ExecProcess } from "../types";
 import { attachToConmon } from "./attach";
 import { oomKillCount, removeCgroup, swapLimitWanted } from "./cgroups";
-import { launchConmon, monitorPid, waitMonitorGone } from "./conmon";
+import { launchConmon, monitorPid, readPidFile, waitMonitorGone } from "./conmon";
 import { deriveState } from "./container-state";
 import { execWithPipes, execWithTty } from "./exec";
 import { fileExists, readExitFile, waitForExitFile } from "./exit-status";
@@ -59,6 +59,11 @@ function toRuntimeError(err: unknown, context: string): RuntimeError {
   return new RuntimeError("Internal", `${context}: ${err instanceof Error ? err.message : String(err)}`);
 }
 
+/** What runc reports right after one of our calls succeeded, so that we need not spawn it to ask. */
+function assumedRuncState(id: string, p: ContainerPaths, pid: number, status: "created" | "running"): RuncState {
+  return { id, pid, status, bundle: p.bundle, created: "" };
+}
+
 function isCode(err: unknown, code: string): boolean {
   return (err as { code?: string }).code === code;
 }
@@ -66,6 +71,16 @@ function isCode(err: unknown, code: string): boolean {
 export class RuncRuntime implements ContainerRuntime {
   private readonly runc: Runc;
   private readonly lock = new KeyLock();
+  /**
+   * Containers this process is creating or removing right now. runc knows a container only
+   * from the moment `runc create` (run by conmon, at the end of createContainer) saves its
+   * state, and forgets it at `runc delete` (at the start of a removal), while the directory and
+   * meta.json exist before and after. In those windows "runc does not know the id" means "in
+   * transition", not "lost": a create in flight is reported as created, a removal in flight as
+   * gone. Only this process's own operations can be known this way; a directory runc does not
+   * know and nobody is working on is what "unknown" is for.
+   */
+  private readonly inFlight = new Map<string, "create" | "remove">();
   private readonly opts: Required<Omit<RuncRuntimeOptions, "cgroupManager">> & { cgroupManager: CgroupManager };
   private ready?: Promise<{ limitSwap: boolean; nofile: number }>;
   private rotationTimer?: NodeJS.Timeout;
@@ -123,55 +138,69 @@ export class RuncRuntime implements ContainerRuntime {
         if (isCode(err, "EEXIST")) throw new RuntimeError("AlreadyExists", `container ${config.id} already exists`);
         throw toRuntimeError(err, `create container ${config.id}`);
       }
+      this.inFlight.set(config.id, "create");
       try {
-        const stopSignal = config.stopSignal ?? "SIGTERM";
-        if (!signalPattern.test(stopSignal)) throw new RuntimeError("InvalidConfig", `container ${config.id}: invalid stop signal ${JSON.stringify(stopSignal)}`);
-        for (const layer of config.layers) {
-          if (!path.isAbsolute(layer) || !(await fs.stat(layer).then((s) => s.isDirectory(), () => false))) {
-            throw new RuntimeError("InvalidConfig", `container ${config.id}: layer ${JSON.stringify(layer)} is not a directory`);
-          }
+        return await this.createIn(config, p, limitSwap, nofile);
+      } finally {
+        this.inFlight.delete(config.id);
+      }
+    });
+  }
+
+  /** The rest of createContainer, once the directory is ours; a failure undoes it all. */
+  private async createIn(config: ContainerConfig, p: ContainerPaths, limitSwap: boolean, nofile: number): Promise<ContainerState> {
+    let meta: ContainerMeta;
+    let pid: number;
+    try {
+      const stopSignal = config.stopSignal ?? "SIGTERM";
+      if (!signalPattern.test(stopSignal)) throw new RuntimeError("InvalidConfig", `container ${config.id}: invalid stop signal ${JSON.stringify(stopSignal)}`);
+      for (const layer of config.layers) {
+        if (!path.isAbsolute(layer) || !(await fs.stat(layer).then((s) => s.isDirectory(), () => false))) {
+          throw new RuntimeError("InvalidConfig", `container ${config.id}: layer ${JSON.stringify(layer)} is not a directory`);
         }
-        const cgroupsPath = cgroupsPathFor(config.cgroupParent, config.id, this.opts.cgroupManager);
-        const meta: ContainerMeta = {
+      }
+      const cgroupsPath = cgroupsPathFor(config.cgroupParent, config.id, this.opts.cgroupManager);
+      meta = {
+        id: config.id,
+        labels: { ...config.labels },
+        createdAt: new Date().toISOString(),
+        cgroupsPath,
+        logPath: p.logPath,
+        stopSignal,
+        tty: config.tty,
+        stdin: config.stdin,
+        stdinOnce: config.stdinOnce === true,
+        ...(config.logMaxBytes !== undefined ? { logMaxBytes: config.logMaxBytes } : {}),
+        ...(config.logMaxFiles !== undefined ? { logMaxFiles: config.logMaxFiles } : {}),
+      };
+      await writeMeta(p.meta, meta);
+      for (const dir of [p.bundle, p.exitDir, p.persistDir, p.logDir]) await fs.mkdir(dir, { recursive: true });
+      await mountOverlay(config.layers, { scratch: p.overlay, target: p.rootfs });
+      const user = await this.userIn(p.rootfs, config.user);
+      const spec = buildSpec(config, user, { cgroupsPath, limitSwap, nofile });
+      await fs.writeFile(p.config, JSON.stringify(spec, null, 1));
+      ({ pid } = await launchConmon(
+        {
+          conmonPath: this.opts.conmonPath,
+          runcPath: this.opts.runcPath,
+          runcRoot: this.opts.runcRoot,
+          systemdCgroup: this.opts.cgroupManager === "systemd",
           id: config.id,
-          labels: { ...config.labels },
-          createdAt: new Date().toISOString(),
-          cgroupsPath,
-          logPath: p.logPath,
-          stopSignal,
+          paths: p,
+          socketDir: socketDir(this.opts.root),
           tty: config.tty,
           stdin: config.stdin,
           stdinOnce: config.stdinOnce === true,
-          ...(config.logMaxBytes !== undefined ? { logMaxBytes: config.logMaxBytes } : {}),
-          ...(config.logMaxFiles !== undefined ? { logMaxFiles: config.logMaxFiles } : {}),
-        };
-        await writeMeta(p.meta, meta);
-        for (const dir of [p.bundle, p.exitDir, p.persistDir, p.logDir]) await fs.mkdir(dir, { recursive: true });
-        await mountOverlay(config.layers, { scratch: p.overlay, target: p.rootfs });
-        const user = await this.userIn(p.rootfs, config.user);
-        const spec = buildSpec(config, user, { cgroupsPath, limitSwap, nofile });
-        await fs.writeFile(p.config, JSON.stringify(spec, null, 1));
-        await launchConmon(
-          {
-            conmonPath: this.opts.conmonPath,
-            runcPath: this.opts.runcPath,
-            runcRoot: this.opts.runcRoot,
-            systemdCgroup: this.opts.cgroupManager === "systemd",
-            id: config.id,
-            paths: p,
-            socketDir: socketDir(this.opts.root),
-            tty: config.tty,
-            stdin: config.stdin,
-            stdinOnce: config.stdinOnce === true,
-          },
-          this.opts.createTimeoutMs,
-        );
-      } catch (err) {
-        await this.destroy(config.id, p, false).catch(() => undefined);
-        throw toRuntimeError(err, `create container ${config.id}`);
-      }
-      return this.load(config.id, p);
-    });
+        },
+        this.opts.createTimeoutMs,
+      ));
+    } catch (err) {
+      this.inFlight.set(config.id, "remove");
+      await this.destroy(config.id, p, false).catch(() => undefined);
+      throw toRuntimeError(err, `create container ${config.id}`);
+    }
+    // conmon reported `runc create` done with this init pid: created, no need to ask runc.
+    return this.load(config.id, p, meta, assumedRuncState(config.id, p, pid, "created"));
   }
 
   private async userIn(rootfs: string, user: string | undefined): Promise<ResolvedUser> {
@@ -183,18 +212,26 @@ export class RuncRuntime implements ContainerRuntime {
     const p = this.paths(id);
     return this.lock.run(id, async () => {
       const meta = await readMeta(p.meta, id);
-      const before = await this.load(id, p, meta);
-      if (before.status !== "created") throw new RuntimeError("FailedPrecondition", `container ${id} is ${before.status}, not created; it cannot be started`);
+      const notCreated = (st: ContainerState) => new RuntimeError("FailedPrecondition", `container ${id} is ${st.status}, not created; it cannot be started`);
+      // `runc start` refuses anything but a created container itself, so runc's view is asked
+      // for only when it does (every runc call is a process spawn, and those are most of what
+      // starting a batch of pods costs the agent).
+      if (await fileExists(p.exitFile)) throw notCreated(await this.load(id, p, meta));
       // Taken before `runc start`: a process that exits at once must not seem to end before it began.
       const startedAt = new Date().toISOString();
       try {
         await this.runc.start(id);
       } catch (err) {
+        const st = await this.load(id, p, meta).catch(() => undefined);
+        if (st && st.status !== "created") throw notCreated(st);
         throw toRuntimeError(err, `start container ${id}`);
       }
       const updated = { ...meta, startedAt };
       await writeMeta(p.meta, updated);
-      return this.load(id, p, updated);
+      // Running, unless the exit file already says otherwise; an exit that has not reached the
+      // exit file yet shows in the next state() or list().
+      const pid = await readPidFile(p.containerPid);
+      return this.load(id, p, updated, pid !== undefined ? assumedRuncState(id, p, pid, "running") : undefined);
     });
   }
 
@@ -232,10 +269,13 @@ export class RuncRuntime implements ContainerRuntime {
   async removeContainer(id: string, options: { keepLogs?: boolean } = {}): Promise<void> {
     const p = this.paths(id);
     await this.lock.run(id, async () => {
+      this.inFlight.set(id, "remove");
       try {
         await this.destroy(id, p, options.keepLogs === true);
       } catch (err) {
         throw toRuntimeError(err, `remove container ${id}`);
+      } finally {
+        this.inFlight.delete(id);
       }
     });
   }
@@ -276,8 +316,10 @@ export class RuncRuntime implements ContainerRuntime {
     const out: ContainerState[] = [];
     for (const id of ids) {
       try {
-        // Not in runc's list (made since, or gone): load() asks runc about that one id.
-        out.push(await this.load(id, containerPaths(this.opts.root, id), undefined, known.get(id)));
+        // Not in runc's list (made since, or gone): load() asks runc about that one id, unless
+        // this process is creating it right now (then it is created, whatever runc says).
+        const rs = known.get(id) ?? (this.inFlight.get(id) === "create" ? null : undefined);
+        out.push(await this.load(id, containerPaths(this.opts.root, id), undefined, rs));
       } catch (err) {
         if (err instanceof RuntimeError && err.code === "NotFound") continue; // removed meanwhile
         throw toRuntimeError(err, `list containers (at ${id})`);
@@ -301,9 +343,11 @@ export class RuncRuntime implements ContainerRuntime {
         exit = monitorAlive ? await waitForExitFile(p.exitFile, 2000) : await readExitFile(p.exitFile);
       }
     }
+    const op = !exit && rs === null ? this.inFlight.get(id) : undefined;
+    if (op === "remove") throw new RuntimeError("NotFound", `container ${id} is being removed`);
     const stopped = exit !== undefined || rs?.status === "stopped";
     const oomKilled = stopped && ((await fileExists(p.oomFile)) || ((await oomKillCount(m.cgroupsPath)) ?? 0) > 0);
-    const state = deriveState({ meta: m, exit, runc: rs, oomKilled, now: new Date() });
+    const state = deriveState({ meta: m, exit, runc: rs, creating: op === "create", oomKilled, now: new Date() });
     if (state.status === "exited" && !exit && !m.finishedAt && state.finishedAt) {
       // The exit status is lost; pin the time we noticed so it does not move on every call.
       await writeMeta(p.meta, { ...m, finishedAt: state.finishedAt }).catch(() => undefined);
@@ -328,6 +372,7 @@ export class RuncRuntime implements ContainerRuntime {
       ...(user ? { user } : {}),
       ...(options.workingDir ? { cwd: options.workingDir } : {}),
       pidFile: path.join(p.dir, `exec-${randomBytes(6).toString("hex")}.pid`),
+      ...(options.terminalSize ? { cols: options.terminalSize.cols, rows: options.terminalSize.rows } : {}),
     };
     return options.tty ? execWithTty(req) : execWithPipes(req);
   }
