@@ -20,7 +20,10 @@ import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import type { ResourceType } from "../../api/resources";
 import type { ApiContext } from "../apiserver/context";
+import type { ResourceClient } from "../apiserver/internal-client";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
+import { keyOf } from "./controller-utils";
+import type { Expectations } from "./controller-utils-expectations";
 import { WorkQueue, type QueueTimers } from "./controller-utils-queue";
 import { EventRecorder } from "./events";
 
@@ -103,4 +106,32 @@ export abstract class Controller {
     this.leases.push(lease);
     return lease;
   }
+
+  /**
+   * Deletes the pods of a sync pass, in parallel, each with a uid precondition (a newer pod
+   * with the same name is never hit), recording SuccessfulDelete / FailedDelete on `involved`.
+   * A delete that failed will never be observed, so it leaves `key`'s expectations at once; a
+   * pod already gone (404) is not a failure. Returns the first real error, if any.
+   */
+  protected async deletePods(pods: ResourceClient, expectations: Expectations, key: string, involved: KubeObject, victims: KubeObject[]): Promise<unknown> {
+    const results = await Promise.allSettled(victims.map((pod) => pods.delete(pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } })));
+    let failure: unknown;
+    results.forEach((r, i) => {
+      const pod = victims[i];
+      if (r.status === "fulfilled") {
+        // Observed only when the informer sees it go (or start terminating).
+        this.events.record(involved, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
+        return;
+      }
+      expectations.deletionObserved(key, keyOf(pod));
+      if (r.reason instanceof ApiError && r.reason.code === 404) return;
+      failure ??= r.reason;
+      this.events.record(involved, "Warning", "FailedDelete", `Error deleting: ${errorMessage(r.reason)}`);
+    });
+    return failure;
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

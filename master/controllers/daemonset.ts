@@ -14,7 +14,7 @@ import type { ApiContext } from "../apiserver/context";
 import { ResourceClient } from "../apiserver/internal-client";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
-import { Controller, type ControllerOptions } from "./controller-base";
+import { Controller, errorMessage, type ControllerOptions } from "./controller-base";
 import { Expectations, adopt, canonicalJson, controllerRef, keyOf, leaderComponent, planClaims, release, type PodObject } from "./controller-utils";
 import { FailedPodBackoff, planDaemonSet, type DaemonSetObject, type NodeObject } from "./daemonset-core";
 import { selectorMatcherOf } from "./replicaset-plan";
@@ -125,26 +125,12 @@ export class DaemonSetController extends Controller {
   private async carryOut(key: string, ds: DaemonSetObject, plan: ReturnType<typeof planDaemonSet>): Promise<unknown> {
     const involved = { ...ds, apiVersion: GVK.apiVersion, kind: GVK.kind };
     this.expectations.expect(key, plan.create.length, plan.delete.map((d) => keyOf(d.pod)));
-    let failure: unknown;
-    const deletions = await Promise.allSettled(
-      plan.delete.map(async ({ pod, why }) => {
-        if (why === "failed") {
-          this.events.record(involved, "Warning", "FailedDaemonPod", `Found failed daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${pod.spec?.nodeName ?? ""}, will try to kill it`);
-        }
-        await this.pods.delete(pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } });
-      }),
-    );
-    deletions.forEach((r, i) => {
-      const pod = plan.delete[i].pod;
-      if (r.status === "fulfilled") {
-        this.events.record(involved, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
-        return;
+    for (const { pod, why } of plan.delete) {
+      if (why === "failed") {
+        this.events.record(involved, "Warning", "FailedDaemonPod", `Found failed daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${pod.spec?.nodeName ?? ""}, will try to kill it`);
       }
-      this.expectations.deletionObserved(key, keyOf(pod));
-      if (r.reason instanceof ApiError && r.reason.code === 404) return;
-      failure ??= r.reason;
-      this.events.record(involved, "Warning", "FailedDelete", `Error deleting: ${messageOf(r.reason)}`);
-    });
+    }
+    let failure = await this.deletePods(this.pods, this.expectations, key, involved, plan.delete.map((d) => d.pod));
     // Slow start: 1, 2, 4, … pods at a time, stopping at the first failure (a quota or an
     // invalid template fails every create alike).
     let next = 0;
@@ -161,7 +147,7 @@ export class DaemonSetController extends Controller {
         failed = true;
         this.expectations.creationObserved(key);
         failure ??= r.reason;
-        this.events.record(involved, "Warning", "FailedCreate", `Error creating pod for node ${slice[i].nodeName}: ${messageOf(r.reason)}`);
+        this.events.record(involved, "Warning", "FailedCreate", `Error creating pod for node ${slice[i].nodeName}: ${errorMessage(r.reason)}`);
       });
       if (failed) {
         for (let i = next; i < plan.create.length; i++) this.expectations.creationObserved(key);
@@ -200,10 +186,6 @@ function nodeChanged(old: NodeObject, node: NodeObject): boolean {
     old.spec?.unschedulable !== node.spec?.unschedulable ||
     old.metadata.deletionTimestamp !== node.metadata.deletionTimestamp
   );
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Leader component factory for master/leader-components.ts. */

@@ -17,7 +17,7 @@ import type { ApiContext } from "../apiserver/context";
 import { ResourceClient } from "../apiserver/internal-client";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
-import { Controller, type ControllerOptions } from "./controller-base";
+import { Controller, errorMessage, type ControllerOptions } from "./controller-base";
 import { Expectations, adopt, controllerRef, keyOf, leaderComponent, planClaims, release, splitKey, type PodObject } from "./controller-utils";
 import { DEFAULT_JOB_TIMINGS, TRACKING_FINALIZER, planJob, type JobObject, type JobPlan, type JobTimings } from "./job-core";
 import { selectorMatcherOf } from "./replicaset-plan";
@@ -149,19 +149,7 @@ export class JobController extends Controller {
     if (plan.delete.length > 0 || plan.create.length > 0) this.expectations.expect(key, plan.create.length, plan.delete.map(keyOf));
 
     // 1. Deletions (a failing job's active pods, excess pods).
-    let failure: unknown;
-    const deletions = await Promise.allSettled(plan.delete.map((pod) => this.pods.delete(pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } })));
-    deletions.forEach((r, i) => {
-      const pod = plan.delete[i];
-      if (r.status === "fulfilled") {
-        this.events.record(involved, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
-        return;
-      }
-      this.expectations.deletionObserved(key, keyOf(pod));
-      if (r.reason instanceof ApiError && r.reason.code === 404) return;
-      failure ??= r.reason;
-      this.events.record(involved, "Warning", "FailedDelete", `Error deleting: ${messageOf(r.reason)}`);
-    });
+    let failure = await this.deletePods(this.pods, this.expectations, key, involved, plan.delete);
     if (failure !== undefined) {
       for (let i = 0; i < plan.create.length; i++) this.expectations.creationObserved(key);
       throw failure;
@@ -199,7 +187,7 @@ export class JobController extends Controller {
         }
         this.expectations.creationObserved(key);
         failure ??= r.reason;
-        this.events.record(involved, "Warning", "FailedCreate", `Error creating: ${messageOf(r.reason)}`);
+        this.events.record(involved, "Warning", "FailedCreate", `Error creating: ${errorMessage(r.reason)}`);
       }
       if (failure !== undefined) {
         for (let i = next; i < plan.create.length; i++) this.expectations.creationObserved(key);
@@ -239,10 +227,6 @@ export class JobController extends Controller {
     }
     await this.dropFinalizer(pod);
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Leader component factory for master/leader-components.ts. */

@@ -16,7 +16,7 @@ import type { ApiContext } from "../apiserver/context";
 import { ResourceClient } from "../apiserver/internal-client";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
-import { Controller, type ControllerOptions } from "./controller-base";
+import { Controller, errorMessage, type ControllerOptions } from "./controller-base";
 import {
   Expectations,
   adopt,
@@ -197,32 +197,17 @@ export class ReplicaSetController extends Controller {
             // A namespace being deleted refuses new pods; that is not the ReplicaSet's failure.
             if (namespaceTerminating(r.reason)) continue;
             firstError ??= r.reason;
-            this.events.record(involved, "Warning", "FailedCreate", `Error creating: ${messageOf(r.reason)}`);
+            this.events.record(involved, "Warning", "FailedCreate", `Error creating: ${errorMessage(r.reason)}`);
           }
         }
         if (failed) break;
       }
       for (let i = attempted; i < plan.create; i++) this.expectations.creationObserved(key);
-      if (firstError !== undefined) return { reason: "FailedCreate", message: messageOf(firstError) };
+      if (firstError !== undefined) return { reason: "FailedCreate", message: errorMessage(firstError) };
     } else if (plan.delete.length > 0) {
       this.expectations.expect(key, 0, plan.delete.map(keyOf));
-      const results = await Promise.allSettled(
-        plan.delete.map((pod) => this.podsClient.delete(pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } })),
-      );
-      let firstError: unknown;
-      results.forEach((r, i) => {
-        const pod = plan.delete[i];
-        if (r.status === "fulfilled") {
-          // Observed only when the informer sees it go (or start terminating).
-          this.events.record(involved, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
-          return;
-        }
-        this.expectations.deletionObserved(key, keyOf(pod));
-        if (r.reason instanceof ApiError && r.reason.code === 404) return;
-        firstError ??= r.reason;
-        this.events.record(involved, "Warning", "FailedDelete", `Error deleting: ${messageOf(r.reason)}`);
-      });
-      if (firstError !== undefined) return { reason: "FailedDelete", message: messageOf(firstError) };
+      const firstError = await this.deletePods(this.podsClient, this.expectations, key, involved, plan.delete);
+      if (firstError !== undefined) return { reason: "FailedDelete", message: errorMessage(firstError) };
     }
     return undefined;
   }
@@ -244,10 +229,6 @@ export class ReplicaSetController extends Controller {
 
 function namespaceTerminating(err: unknown): boolean {
   return err instanceof ApiError && (err.details?.causes ?? []).some((c) => c.reason === "NamespaceTerminating");
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Leader component factory for master/leader-components.ts. */
