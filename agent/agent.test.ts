@@ -178,9 +178,10 @@ test("exec: pipes with exit code, a TTY with its size and a resize", { timeout: 
   const piped = await execStream(ctx.agent.client, { input: { $case: "start", start: { pod: ref, container: "c", command: ["sh", "-c", "echo out; echo err >&2; exit 3"], tty: false, stdin: false, stdout: true, stderr: true } } });
   assert.deepEqual(piped, { stdout: "out\n", stderr: "err\n", exit: { code: 3, reason: "NonZeroExitCode", message: "command terminated with non-zero exit code: 3" } });
 
-  // The pty is made at the initial size: the command may look at once.
+  // The pty is made at the initial size, with no resize sent. runc copies its terminal's size to
+  // the container's right after starting the process, so the command looks a moment later.
   const sized = await execStream(ctx.agent.client, {
-    input: { $case: "start", start: { pod: ref, container: "c", command: ["/bin/busybox", "stty", "size"], tty: true, stdin: false, stdout: true, stderr: false, initialSize: { width: 100, height: 30 } } },
+    input: { $case: "start", start: { pod: ref, container: "c", command: ["sh", "-c", "sleep 0.3; /bin/busybox stty size"], tty: true, stdin: false, stdout: true, stderr: false, initialSize: { width: 100, height: 30 } } },
   });
   assert.equal(sized.stdout.trim(), "30 100");
   assert.equal(sized.exit?.code, 0);

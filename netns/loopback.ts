@@ -1,6 +1,7 @@
 // The loopback-only plugin of this issue: containers of a pod reach each other on 127.0.0.1
-// and nothing else. NetnsRegistry.create already brings `lo` up; setUp repeats it so the plugin
-// is correct on its own (the CNI `loopback` plugin does the same job later).
+// and nothing else. NetnsRegistry.create brings `lo` up in a namespace it makes; setUp repeats
+// it so the plugin is correct on its own, also for a namespace adopted after a crash (the CNI
+// `loopback` plugin does the same job later).
 
 import type { NetnsRegistry } from "./netns";
 import type { PodNetworkPlugin, PodNetworkRequest, PodNetworkStatus } from "./types";

@@ -36,9 +36,10 @@ export class NetnsRegistry {
     if (!(await this.isLive(file))) {
       // An empty file left by a crash between "create file" and "mount" is reused.
       await fs.writeFile(file, "", { mode: 0o444 });
-      await run(["unshare", `--net=${file}`, "true"]);
+      // unshare runs its command inside the new namespace: one process creates it and brings
+      // lo up. A live one had lo brought up when it was made (the loopback plugin repeats it).
+      await run(["unshare", `--net=${file}`, "ip", "link", "set", "lo", "up"]);
     }
-    await this.exec(file, ["ip", "link", "set", "lo", "up"]);
     return file;
   }
 

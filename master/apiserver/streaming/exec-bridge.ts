@@ -8,8 +8,9 @@
 // The agent makes the process's pty when it receives ExecStart, at ExecStart.initial_size if
 // given. So with a TTY the ExecStart waits for that first resize, for at most
 // FIRST_RESIZE_WAIT_MS (kubectl sends it at once; a client without a terminal size never does),
-// and carries it: the command sees its real size from its first instruction rather than 80x24
-// and a SIGWINCH moments later. Input that arrives meanwhile is held and follows the ExecStart
+// and carries it: the process's terminal has its real size rather than 80x24 and a SIGWINCH
+// moments later (runc copies the size to the container's terminal just after it starts the
+// process, so a command's very first instruction can still see 0x0). Input that arrives meanwhile is held and follows the ExecStart
 // in order. Waiting here rather than on the agent keeps the agent protocol explicit (the size
 // is a field, not a guess about which message comes next), and costs nothing without a TTY.
 // Attach joins a terminal that already exists, so its first resize is just a resize.
