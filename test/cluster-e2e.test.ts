@@ -108,6 +108,15 @@ describe("a 1-master, 2-agent cluster driven by kubectl", () => {
       assert.equal(r.ready, "1/1");
       assert.ok(NODES.includes(r.node), `pod ${r.name} on ${r.node}`);
     }
+    // `kubectl describe pod` lists the events in the order they happened.
+    const described = await c.kubectlOk(["describe", "pod", rows[0].name]);
+    const reasons = described
+      .slice(described.indexOf("\nEvents:"))
+      .split("\n")
+      .map((line) => /^\s+(?:Normal|Warning)\s+(\S+)/.exec(line)?.[1])
+      .filter((r): r is string => r !== undefined);
+    const at = (reason: string) => reasons.indexOf(reason);
+    assert.ok(at("Scheduled") === 0 && at("Scheduled") < at("Created") && at("Created") < at("Started"), `events out of order: ${reasons.join(", ")}`);
   });
 
   test("kubectl set image on 4 replicas, watched: never fewer than replicas - maxUnavailable available; rollout status, history, undo", { timeout: 300_000 }, async (t) => {

@@ -9,7 +9,6 @@ import {
   PodPhase,
   PodStatus,
 } from "../../proto/gen/agent";
-import { rfc3339 } from "../pod-worker/messages";
 import type { FoldedEvent } from "../status/events";
 import type { PodStatusRecord } from "../status/reporter";
 
@@ -105,7 +104,8 @@ export function eventToProto(e: FoldedEvent): Event {
     podName: e.podName,
     containerName: e.container ?? "",
     count: e.count,
-    firstTimestamp: rfc3339(e.firstTimestamp),
-    lastTimestamp: rfc3339(e.lastTimestamp),
+    // Milliseconds: the master names the Event after the series' first time (events list in order).
+    firstTimestamp: new Date(e.firstTimestamp).toISOString(),
+    lastTimestamp: new Date(e.lastTimestamp).toISOString(),
   });
 }

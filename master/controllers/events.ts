@@ -2,12 +2,13 @@
 // message, source); repeats bump `count` and `lastTimestamp` instead of adding objects.
 // Writes are best-effort: an event that cannot be written is logged, never fatal.
 //
-// Like client-go's event correlator, the recorder remembers the events it wrote (the last
-// KNOWN_EVENTS names): a repeat of one of those is a bump, anything else is tried as a create
-// first, and only a create that finds the event already there (written by an earlier leader, or
-// by a concurrent record of the same event) falls back to a bump. Most events are new (the
-// scheduler's Scheduled event names a pod uid), so most cost one write instead of a failed read
-// and a write.
+// Names are `<object>.<16 hex digits of the time in ns>`, as client-go names them, so listing an
+// object's events by name lists them in the order they happened: `kubectl describe` sorts by
+// lastTimestamp, which has whole seconds only, and keeps the listed order within a second. Like
+// client-go's event correlator, the recorder remembers the events it wrote (the last
+// KNOWN_EVENTS): a repeat of one of those is a bump; anything else is a new Event (a new
+// leader's recorder starts a new series, as a restarted Kubernetes component does). Records of
+// one event are written one after another, so a repeat never races its own create.
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
@@ -15,6 +16,7 @@ import { findResource } from "../../api/resources";
 import type { ApiContext } from "../apiserver/context";
 import { ResourceClient } from "../apiserver/internal-client";
 import { createHash } from "node:crypto";
+import { eventNameSuffix } from "../../api/event-names";
 
 export type EventType = "Normal" | "Warning";
 
@@ -23,8 +25,10 @@ export const KNOWN_EVENTS = 4096;
 
 export class EventRecorder {
   private readonly events: ResourceClient;
-  /** "namespace/name" of events written lately, oldest first (a Map keeps insertion order). */
-  private readonly known = new Map<string, true>();
+  /** Event series written lately, "namespace/digest" -> the Event's name, oldest first. */
+  private readonly known = new Map<string, string>();
+  /** The write in progress per series, so records of one event are written in order. */
+  private readonly pending = new Map<string, Promise<void>>();
 
   constructor(
     private readonly ctx: ApiContext,
@@ -37,26 +41,34 @@ export class EventRecorder {
 
   /** `involved` must carry apiVersion and kind (objects from the store do). */
   record(involved: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
-    void this.write(involved, type, reason, message, fieldPath).catch(this.onError);
+    const namespace = involved.metadata.namespace ?? "default";
+    const digest = createHash("sha256").update(`${involved.metadata.uid}|${reason}|${message}|${this.component}|${fieldPath ?? ""}`).digest("hex").slice(0, 16);
+    const series = `${namespace}/${digest}`;
+    const write = (this.pending.get(series) ?? Promise.resolve())
+      .then(() => this.write(series, involved, type, reason, message, fieldPath))
+      .catch(this.onError);
+    this.pending.set(series, write);
+    void write.then(() => {
+      if (this.pending.get(series) === write) this.pending.delete(series);
+    });
   }
 
-  private async write(involved: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
+  private async write(series: string, involved: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
     const namespace = involved.metadata.namespace ?? "default";
-    const digest = createHash("sha256").update(`${involved.metadata.uid}|${reason}|${message}|${this.component}|${fieldPath ?? ""}`).digest("hex").slice(0, 10);
-    const name = `${involved.metadata.name}.${digest}`;
-    const now = this.ctx.clock.now().toISOString().replace(/\.\d{3}Z$/, "Z");
-    const key = `${namespace}/${name}`;
-    const bump = () => this.events.update(namespace, name, (ev) => ({ ...ev, count: ((ev.count as number) ?? 1) + 1, lastTimestamp: now }));
-    if (this.known.has(key)) {
+    const clock = this.ctx.clock.now();
+    const now = clock.toISOString().replace(/\.\d{3}Z$/, "Z");
+    const known = this.known.get(series);
+    if (known !== undefined) {
       try {
-        await bump();
-        return this.remember(key);
+        await this.events.update(namespace, known, (ev) => ({ ...ev, count: ((ev.count as number) ?? 1) + 1, lastTimestamp: now }));
+        return this.remember(series, known);
       } catch (err) {
         if (!(err instanceof ApiError && err.code === 404)) throw err;
-        this.known.delete(key); // deleted (expired, or by hand) since: write it anew
+        this.known.delete(series); // deleted (expired, or by hand) since: write it anew
       }
     }
-    const event: KubeObject = {
+    const name = `${involved.metadata.name}.${eventNameSuffix(clock.getTime())}`;
+    await this.events.create({
       apiVersion: "v1",
       kind: "Event",
       metadata: { name, namespace },
@@ -78,19 +90,13 @@ export class EventRecorder {
       firstTimestamp: now,
       lastTimestamp: now,
       count: 1,
-    };
-    try {
-      await this.events.create(event);
-    } catch (err) {
-      if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err;
-      await bump();
-    }
-    this.remember(key);
+    });
+    this.remember(series, name);
   }
 
-  private remember(key: string): void {
-    this.known.delete(key);
-    this.known.set(key, true);
+  private remember(series: string, name: string): void {
+    this.known.delete(series);
+    this.known.set(series, name);
     if (this.known.size > KNOWN_EVENTS) this.known.delete(this.known.keys().next().value!);
   }
 }

@@ -5,15 +5,21 @@
 
 import { createHash } from "node:crypto";
 import type { JsonObject, KubeObject } from "../../api/object";
+import { seriesNameSuffix } from "../../api/event-names";
 import { Event_Type, type Event } from "../../proto/gen/agent";
 
-/** Where the Event object lives: its namespace and a name stable for the series. */
+/**
+ * Where the Event object lives: its namespace and a name stable for the series,
+ * `<object>.<hex ns>` from the series' first occurrence (see api/event-names.ts), so an object's
+ * events list, and `kubectl describe` shows them, in the order they happened.
+ */
 export function eventObjectKey(nodeName: string, e: Event): { namespace: string; name: string } {
   const forPod = e.podName !== "";
-  const digest = createHash("sha256").update(`${nodeName}|${e.seriesId}|${e.podUid}`).digest("hex").slice(0, 16);
+  const digest = createHash("sha256").update(`${nodeName}|${e.seriesId}|${e.podUid}`).digest("hex");
+  const first = Date.parse(e.firstTimestamp);
   return {
     namespace: forPod ? e.podNamespace || "default" : "default",
-    name: `${forPod ? e.podName : nodeName}.${digest}`,
+    name: `${forPod ? e.podName : nodeName}.${seriesNameSuffix(Number.isNaN(first) ? 0 : first, digest)}`,
   };
 }
 
@@ -29,7 +35,8 @@ export function eventObject(nodeName: string, e: Event, now: string, node?: Kube
     : { apiVersion: "v1", kind: "Node", name: nodeName, uid: node?.metadata.uid ?? nodeName };
   if (forPod && pod?.metadata.resourceVersion) involved.resourceVersion = pod.metadata.resourceVersion;
   if (forPod && e.containerName) involved.fieldPath = containerFieldPath(pod, e.containerName);
-  const first = e.firstTimestamp || now;
+  // The agent sends times in milliseconds (the series' name needs them); Events keep seconds.
+  const first = normalizeSeconds(e.firstTimestamp) || now;
   return {
     apiVersion: "v1",
     kind: "Event",
@@ -42,7 +49,7 @@ export function eventObject(nodeName: string, e: Event, now: string, node?: Kube
     reportingComponent: "kubelet",
     reportingInstance: nodeName,
     firstTimestamp: first,
-    lastTimestamp: e.lastTimestamp || now,
+    lastTimestamp: normalizeSeconds(e.lastTimestamp) || now,
     count: Math.max(1, e.count),
   };
 }
@@ -62,4 +69,10 @@ function containerFieldPath(pod: KubeObject | undefined, container: string): str
   const spec = (pod?.spec ?? {}) as { initContainers?: { name: string }[] };
   const init = (spec.initContainers ?? []).some((c) => c.name === container);
   return `spec.${init ? "initContainers" : "containers"}{${container}}`;
+}
+
+/** An RFC 3339 time of any precision as Kubernetes writes Event times (whole seconds); "" if unreadable. */
+function normalizeSeconds(t: string): string {
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? "" : new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 }

@@ -158,6 +158,13 @@ test("agent events become kubelet Events, one object per series", () => {
   assert.equal(bumped.lastTimestamp, "2025-01-01T00:01:00Z");
   assert.equal(bumped.firstTimestamp, "2025-01-01T00:00:00Z");
 
+  // Names follow the series' first time (milliseconds on the wire), so listing by name lists
+  // events in the order they happened; Event times stay whole seconds.
+  const at = (seriesId: string, firstTimestamp: string) => eventObjectKey("n1", { ...e, seriesId, firstTimestamp }).name;
+  const names = [at("z", "2025-01-01T00:00:01.001Z"), at("a", "2025-01-01T00:00:01.002Z"), at("m", "2025-01-01T00:00:01.250Z"), at("b", "2025-01-01T00:00:02Z")];
+  assert.deepEqual([...names].sort(), names);
+  assert.equal(eventObject("n1", { ...e, firstTimestamp: "2025-01-01T00:00:01.250Z", lastTimestamp: "2025-01-01T00:00:03.999Z" }, "x", node, pod).firstTimestamp, "2025-01-01T00:00:01Z");
+
   const nodeEvent = eventObject("n1", Event.fromPartial({ seriesId: "boot", type: Event_Type.TYPE_NORMAL, reason: "Starting", message: "Starting agent." }), "2025-01-01T00:00:00Z", node);
   assert.equal(nodeEvent.metadata.namespace, "default");
   assert.deepEqual(nodeEvent.involvedObject, { apiVersion: "v1", kind: "Node", name: "n1", uid: "node-uid" });
