@@ -8,7 +8,10 @@ import { admitCreate, admitUpdate } from "./admission";
 import { readDeleteOptions, readObjectBody } from "./body";
 import type { ResourceRequest } from "./context";
 import { deleteObject, finishedTerminating } from "./deletion";
+import { FieldChecker, parseFieldValidation, strictDecodingError, unknownFieldWarnings, type FieldValidation } from "./field-validation";
 import { contentTypeOf, readBody, sendJson, successStatus } from "./http-io";
+import { loadSchemas } from "./openapi/openapi-v3";
+import { isProtobufContentType } from "./protobuf/decode";
 import { listOf, sendList, sendObject } from "./representation";
 import { selectorFilter } from "./selectors";
 import { persistNew } from "./service-allocation";
@@ -36,8 +39,43 @@ function isDryRun(rr: ResourceRequest): boolean {
   return rr.url.searchParams.getAll("dryRun").includes("All");
 }
 
+let fieldChecker: FieldChecker | undefined;
+
+/**
+ * Applies the request's fieldValidation to an object it carries (a create or update body, or a
+ * patched object): Strict throws 400, Warn sets Warning headers and drops the fields. `current`,
+ * for patches, is the stored object: fields it already has were not introduced by the patch.
+ */
+function checkFields(rr: ResourceRequest, validation: FieldValidation, obj: KubeObject, current?: KubeObject): void {
+  if (validation === "Ignore") return;
+  fieldChecker ??= new FieldChecker(loadSchemas());
+  const { group, version, kind } = rr.resource;
+  let unknown = fieldChecker.unknownFields(group, version, kind, obj);
+  if (unknown.length === 0) return;
+  let prune = validation === "Warn";
+  if (current) {
+    const existing = new Set(fieldChecker.unknownFields(group, version, kind, current));
+    if (existing.size > 0) {
+      unknown = unknown.filter((f) => !existing.has(f));
+      prune = false; // keep what was stored before; drop nothing we cannot tell apart
+    }
+    if (unknown.length === 0) return;
+  }
+  if (validation === "Strict") throw strictDecodingError(kind, version, unknown);
+  if (prune) fieldChecker.unknownFields(group, version, kind, obj, true);
+  rr.res.setHeader("Warning", unknownFieldWarnings(unknown));
+}
+
+/** The directive for a JSON body; protobuf bodies cannot carry unknown fields. */
+function bodyFieldValidation(rr: ResourceRequest): FieldValidation {
+  const validation = parseFieldValidation(rr.url.searchParams);
+  return isProtobufContentType(contentTypeOf(rr.req)) ? "Ignore" : validation;
+}
+
 export async function createObject(rr: ResourceRequest): Promise<void> {
+  const validation = bodyFieldValidation(rr);
   const body = await readObjectBody(rr.req);
+  checkFields(rr, validation, body);
   const obj = await admitCreate(rr.ctx, rr.resource, body, rr.namespace);
   if (isDryRun(rr)) {
     sendObject(rr, 201, obj);
@@ -48,7 +86,9 @@ export async function createObject(rr: ResourceRequest): Promise<void> {
 
 /** PUT: replace the object. A resourceVersion in the body makes it a compare-and-swap. */
 export async function updateObject(rr: ResourceRequest, statusOnly = false): Promise<void> {
+  const validation = bodyFieldValidation(rr);
   const body = await readObjectBody(rr.req);
+  checkFields(rr, validation, body);
   body.metadata ??= {};
   if (body.metadata.name !== undefined && body.metadata.name !== rr.name) {
     throw errors.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${rr.name})`);
@@ -65,6 +105,7 @@ export async function updateObject(rr: ResourceRequest, statusOnly = false): Pro
 
 export async function patchObject(rr: ResourceRequest, statusOnly = false): Promise<void> {
   const contentType = contentTypeOf(rr.req);
+  const validation = parseFieldValidation(rr.url.searchParams);
   const raw = await readBody(rr.req);
   let patch: unknown;
   try {
@@ -74,6 +115,7 @@ export async function patchObject(rr: ResourceRequest, statusOnly = false): Prom
   }
   const updated = await writeUpdate(rr, statusOnly, (current) => {
     const patched = applyPatch(contentType, rr.resource.kind, current, patch) as KubeObject;
+    checkFields(rr, validation, patched, current);
     const wanted = patched.metadata?.resourceVersion;
     if (wanted && wanted !== current.metadata.resourceVersion) {
       throw errors.conflict(rr.resource.group, rr.resource.plural, rr.name!, "the object has been modified; please apply your changes to the latest version and try again");
