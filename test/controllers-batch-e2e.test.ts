@@ -6,25 +6,22 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { Kubectl } from "./helpers/kubectl";
-import { startMaster, type MasterHandle } from "./helpers/master-process";
+import type { Kubectl } from "./helpers/kubectl";
+import { startKubectlSession, type KubectlSession } from "./helpers/kubectl-session";
 import { waitFor } from "./helpers/wait";
 
-let master: MasterHandle;
+let session: KubectlSession;
 let kubectl: Kubectl;
 let cronCreatedAt = 0;
 
 before(async () => {
-  master = await startMaster();
-  kubectl = new Kubectl(master.kubeconfig);
+  session = await startKubectlSession();
+  ({ kubectl } = session);
   await kubectl.ok(["create", "cronjob", "tick", "--image=busybox", "--schedule=* * * * *", "--", "echo", "tick"]);
   cronCreatedAt = Date.now();
 });
 
-after(async () => {
-  kubectl?.cleanup();
-  await master?.stop();
-});
+after(() => session?.stop());
 
 
 interface Item {

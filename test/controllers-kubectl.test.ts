@@ -7,26 +7,21 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ApiClient } from "./helpers/api-client";
-import { Kubectl } from "./helpers/kubectl";
-import { startMaster, type MasterHandle } from "./helpers/master-process";
+import type { ApiClient } from "./helpers/api-client";
+import type { Kubectl } from "./helpers/kubectl";
+import { startKubectlSession, type KubectlSession } from "./helpers/kubectl-session";
 import { waitFor } from "./helpers/wait";
 
-let master: MasterHandle;
+let session: KubectlSession;
 let kubectl: Kubectl;
 let api: ApiClient;
 
 before(async () => {
-  master = await startMaster();
-  kubectl = new Kubectl(master.kubeconfig);
-  api = new ApiClient(master.kubeconfig);
+  session = await startKubectlSession();
+  ({ kubectl, api } = session);
 });
 
-after(async () => {
-  api?.close();
-  kubectl?.cleanup();
-  await master?.stop();
-});
+after(() => session?.stop());
 
 interface Obj {
   metadata: { name: string; uid: string; resourceVersion: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[]; deletionTimestamp?: string };

@@ -4,37 +4,21 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { startMaster, type MasterHandle } from "./helpers/master-process";
-import { Kubectl } from "./helpers/kubectl";
-import { ApiClient } from "./helpers/api-client";
+import { startKubectlSession, type KubectlSession } from "./helpers/kubectl-session";
+import type { Kubectl } from "./helpers/kubectl";
+import type { ApiClient } from "./helpers/api-client";
 
-let master: MasterHandle;
+let session: KubectlSession;
 let kubectl: Kubectl;
 let api: ApiClient;
-let scratch: string;
+const file = (name: string, content: string) => session.file(name, content);
 
 before(async () => {
-  master = await startMaster();
-  kubectl = new Kubectl(master.kubeconfig);
-  api = new ApiClient(master.kubeconfig);
-  scratch = mkdtempSync(path.join(os.tmpdir(), "gantry-fieldvalidation-test-"));
+  session = await startKubectlSession();
+  ({ kubectl, api } = session);
 });
 
-after(async () => {
-  api?.close();
-  kubectl?.cleanup();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-  await master?.stop();
-});
-
-function file(name: string, content: string): string {
-  const p = path.join(scratch, name);
-  writeFileSync(p, content);
-  return p;
-}
+after(() => session?.stop());
 
 const deployment = (name: string, extra = "") => `apiVersion: apps/v1
 kind: Deployment

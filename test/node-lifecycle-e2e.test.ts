@@ -8,23 +8,22 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Kubectl } from "./helpers/kubectl";
-import { startMaster, type MasterHandle } from "./helpers/master-process";
+import type { Kubectl } from "./helpers/kubectl";
+import { startKubectlSession, type KubectlSession } from "./helpers/kubectl-session";
 import { waitFor } from "./helpers/wait";
 
-let master: MasterHandle;
+let session: KubectlSession;
 let kubectl: Kubectl;
 let heartbeat: NodeJS.Timeout | undefined;
 
 before(async () => {
-  master = await startMaster();
-  kubectl = new Kubectl(master.kubeconfig);
+  session = await startKubectlSession();
+  ({ kubectl } = session);
 });
 
 after(async () => {
   clearInterval(heartbeat);
-  kubectl?.cleanup();
-  await master?.stop();
+  await session?.stop();
 });
 
 

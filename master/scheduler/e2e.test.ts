@@ -4,21 +4,18 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Kubectl } from "../../test/helpers/kubectl";
-import { startMaster, type MasterHandle } from "../../test/helpers/master-process";
+import type { Kubectl } from "../../test/helpers/kubectl";
+import { startKubectlSession, type KubectlSession } from "../../test/helpers/kubectl-session";
 
-let master: MasterHandle;
+let session: KubectlSession;
 let kubectl: Kubectl;
 
 before(async () => {
-  master = await startMaster();
-  kubectl = new Kubectl(master.kubeconfig);
+  session = await startKubectlSession();
+  ({ kubectl } = session);
 });
 
-after(async () => {
-  kubectl?.cleanup();
-  await master?.stop();
-});
+after(() => session?.stop());
 
 const node = (name: string, cpu: string, unschedulable = false) => ({
   apiVersion: "v1",
