@@ -6,7 +6,7 @@
 //   controller-utils-queue.ts         WorkQueue: keyed, deduplicated, one run per key at a time,
 //                                     exponential retry (5 ms .. 60 s), addAfter
 //   ../cache/shared-informers.ts      acquireInformer: shared, ref-counted informer caches with a
-//                                     by-namespace index (re-exported here)
+//                                     by-namespace index (the scheduler and dispatcher use it too)
 //   controller-utils-owners.ts        controllerRef, isControlledBy, newControllerRef,
 //                                     planClaims (owned/adopt/release), adopt, release
 //   controller-utils-pods.ts          isPodActive, isPodReady, isPodAvailable(minReadySeconds, now),
@@ -24,7 +24,6 @@ import type { KubeObject } from "../../api/object";
 import type { ComponentDeps, LeaderComponent } from "../component";
 
 export * from "./controller-utils-queue";
-export * from "../cache/shared-informers";
 export * from "./controller-utils-owners";
 export * from "./controller-utils-pods";
 export * from "./controller-utils-expectations";
