@@ -26,15 +26,39 @@ export function handleExec(call: Call, pods: PodManager, runtime: ContainerRunti
   let proc: ExecProcess | undefined;
   let starting = false;
   let cancelled = false;
+  let exited = false;
   const pending: ExecInput[] = [];
 
+  // Input flow control: while the process's stdin is full, stop reading the call, so a client
+  // that sends faster than the process reads is held back by gRPC flow control instead of
+  // piling up in the agent's memory.
+  const resumeCall = () => call.resume();
+  const writeStdin = (data: Buffer) => {
+    const stdin = proc?.stdin;
+    if (!stdin || exited || !(stdin as NodeJS.WritableStream & { writable?: boolean }).writable) return;
+    if (!stdin.write(data)) {
+      call.pause();
+      stdin.once("drain", resumeCall);
+    }
+  };
   const apply = (m: ExecInput) => {
     const i = m.input;
     if (!proc || !i) return;
-    if (i.$case === "stdin") proc.stdin?.write(i.stdin);
+    if (i.$case === "stdin") writeStdin(i.stdin);
     // A 0x0 size (kubectl sends one when it has no terminal size) is no size: ignore it.
-    else if (i.$case === "resize" && i.resize.width > 0 && i.resize.height > 0) proc.resize(i.resize.width, i.resize.height);
-    else if (i.$case === "closeStdin") proc.stdin?.end();
+    else if (i.$case === "resize" && i.resize.width > 0 && i.resize.height > 0 && !exited) proc.resize(i.resize.width, i.resize.height);
+    else if (i.$case === "closeStdin" && !exited) proc.stdin?.end();
+  };
+  // Output flow control: a client that stops reading pauses the process's output.
+  const relay = (stream: NodeJS.ReadableStream, toMessage: (b: Buffer) => ExecOutput | undefined) => {
+    const resume = () => stream.resume();
+    stream.on("data", (b: Buffer | string) => {
+      const message = toMessage(Buffer.from(b));
+      if (message && !call.write(message) && !cancelled) {
+        stream.pause();
+        call.once("drain", resume);
+      }
+    });
   };
 
   const start = async (m: ExecInput) => {
@@ -69,18 +93,18 @@ export function handleExec(call: Call, pods: PodManager, runtime: ContainerRunti
     }
     // Attach joins the container's own terminal, which exists already: the size applies from now.
     if (mode === "attach" && size) proc.resize(size.cols, size.rows);
-    proc.stdout.on("data", (b: Buffer | string) => {
-      if (s.stdout || s.tty) call.write({ output: { $case: "stdout", stdout: Buffer.from(b) } });
-    });
-    proc.stderr?.on("data", (b: Buffer | string) => {
-      if (s.stderr) call.write({ output: { $case: "stderr", stderr: Buffer.from(b) } });
-    });
+    relay(proc.stdout, (b) => (s.stdout || s.tty ? ExecOutput.fromPartial({ output: { $case: "stdout", stdout: b } }) : undefined));
+    if (proc.stderr) relay(proc.stderr, (b) => (s.stderr ? ExecOutput.fromPartial({ output: { $case: "stderr", stderr: b } }) : undefined));
     // Listen for the ends now: they may come before the exit, and must not be missed.
     const outputsDone = Promise.all([ended(proc.stdout), ended(proc.stderr)]);
     for (const p of pending.splice(0)) apply(p);
     const code = await proc.exited;
+    exited = true;
+    // Input still arriving goes nowhere now; keep reading so the client is never stuck.
+    call.resume();
     // Deliver the output before the exit, but never hang on a stream that does not close.
     await Promise.race([outputsDone, new Promise((r) => setTimeout(r, 2000))]);
+    if (cancelled) return;
     const exit = code === 0 ? { code, reason: "", message: "" } : { code, reason: "NonZeroExitCode", message: `command terminated with non-zero exit code: ${code}` };
     call.write(ExecOutput.fromPartial({ output: { $case: "exit", exit } }));
     call.end();
@@ -93,13 +117,21 @@ export function handleExec(call: Call, pods: PodManager, runtime: ContainerRunti
       return;
     }
     if (proc) apply(m);
-    else pending.push(m);
+    else if (pending.length < MAX_PENDING_INPUTS) pending.push(m);
+    else endWith(call, new AgentRpcError(Code.RESOURCE_EXHAUSTED, `more than ${MAX_PENDING_INPUTS} inputs arrived before the process started`));
   });
   call.on("end", () => {
     // The client half-closed: no more input. The process keeps running until it exits.
   });
-  call.on("cancelled", () => {
+  // The client went away (or the connection broke): nothing more can be delivered.
+  const abandon = () => {
+    if (cancelled) return;
     cancelled = true;
     proc?.kill("SIGKILL");
-  });
+  };
+  call.on("cancelled", abandon);
+  call.on("error", abandon);
 }
+
+/** Inputs held while the process starts; a client has no reason to send more before output. */
+const MAX_PENDING_INPUTS = 1024;

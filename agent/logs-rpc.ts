@@ -39,7 +39,22 @@ export async function serveLogs(call: ServerWritableStream<LogsRequest, LogChunk
       timestamps: req.timestamps,
       limitBytes: req.limitBytes !== undefined && req.limitBytes > 0 ? req.limitBytes : undefined,
     },
-    { write: (data) => call.write({ data }), signal: abort.signal },
+    { write: (data) => (call.write({ data }) ? undefined : drained(call, abort.signal)), signal: abort.signal },
     exited,
   );
+}
+
+/** Resolves when the call can take more (a client that stops reading holds the reader back), or
+ *  when the client is gone. */
+function drained(call: ServerWritableStream<LogsRequest, LogChunk>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off("drain", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    call.once("drain", done);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }

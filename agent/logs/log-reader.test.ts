@@ -26,7 +26,7 @@ async function withLog(t: { after: (fn: () => Promise<void>) => void }, content:
 
 async function read(file: string, opts: Partial<LogOptions>): Promise<string> {
   const chunks: Buffer[] = [];
-  await streamLogs(file, { follow: false, timestamps: false, ...opts }, { write: (b) => chunks.push(b) }, async () => true);
+  await streamLogs(file, { follow: false, timestamps: false, ...opts }, { write: (b) => void chunks.push(b) }, async () => true);
   return Buffer.concat(chunks).toString();
 }
 
@@ -48,7 +48,7 @@ test("follow sends new lines as they are written and ends once the container has
   const file = await withLog(t, entry(1, "stdout", "F", "first"));
   let running = true;
   const chunks: string[] = [];
-  const done = streamLogs(file, { follow: true, timestamps: false }, { write: (b) => chunks.push(b.toString()) }, async () => !running);
+  const done = streamLogs(file, { follow: true, timestamps: false }, { write: (b) => void chunks.push(b.toString()) }, async () => !running);
   await new Promise((r) => setTimeout(r, 300));
   await fs.appendFile(file, entry(2, "stdout", "F", "second"));
   await new Promise((r) => setTimeout(r, 500));
@@ -63,7 +63,7 @@ test("follow stops when the client goes away", async (t) => {
   const file = await withLog(t, entry(1, "stdout", "F", "first"));
   const abort = new AbortController();
   const chunks: string[] = [];
-  const done = streamLogs(file, { follow: true, timestamps: false }, { write: (b) => chunks.push(b.toString()), signal: abort.signal }, async () => false);
+  const done = streamLogs(file, { follow: true, timestamps: false }, { write: (b) => void chunks.push(b.toString()), signal: abort.signal }, async () => false);
   await new Promise((r) => setTimeout(r, 300));
   abort.abort();
   await done;
@@ -78,7 +78,7 @@ test("follow survives a rotation (file replaced)", async (t) => {
   const file = await withLog(t, entry(1, "stdout", "F", "old"));
   let running = true;
   const chunks: string[] = [];
-  const done = streamLogs(file, { follow: true, timestamps: false }, { write: (b) => chunks.push(b.toString()) }, async () => !running);
+  const done = streamLogs(file, { follow: true, timestamps: false }, { write: (b) => void chunks.push(b.toString()) }, async () => !running);
   await new Promise((r) => setTimeout(r, 300));
   await fs.rename(file, `${file}.1`);
   await fs.writeFile(file, entry(2, "stdout", "F", "new"));

@@ -15,7 +15,8 @@ export interface LogOptions {
 }
 
 export interface LogSink {
-  write(data: Buffer): void;
+  /** May return a promise to hold the reader back until the client has taken the data. */
+  write(data: Buffer): void | Promise<void>;
   /** Aborted when the client went away. */
   signal?: AbortSignal;
 }
@@ -44,7 +45,7 @@ export async function streamLogs(path: string, opts: LogOptions, sink: LogSink, 
         if (data.length > limit - sent) data = data.subarray(0, limit - sent);
         sent += data.length;
       }
-      sink.write(data);
+      await sink.write(data);
       if (limit !== undefined && sent >= limit) return;
     }
   } catch (err) {

@@ -32,7 +32,11 @@ export async function watchObjects(rr: ResourceRequest): Promise<void> {
   const write = (type: WatchEventType, object: unknown) => {
     if (closed) return;
     rr.res.write(JSON.stringify({ type, object }) + "\n");
-    if (rr.res.writableLength > MAX_BUFFERED_BYTES) finish();
+    if (rr.res.writableLength > MAX_BUFFERED_BYTES) {
+      // It does not read: ending politely would keep the buffer until it does. Cut it off.
+      finish();
+      rr.res.destroy();
+    }
   };
   const send = (type: WatchEventType, obj: KubeObject) => {
     if (type === "BOOKMARK" || type === "ERROR") return write(type, obj);

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { constants, promises as fs } from "node:fs";
 import { PassThrough } from "node:stream";
 import type { ExecProcess } from "../types";
+import { quietStreamErrors } from "./quiet-streams";
 import { FrameDecoder, relayReadyStream, relayScript, stderrStream, type RelayFrame } from "./attach-relay";
 
 export interface AttachRequest {
@@ -40,6 +41,7 @@ export async function attachToConmon(r: AttachRequest): Promise<ExecProcess> {
     stdio: [r.stdin ? "pipe" : "ignore", "pipe", "pipe"],
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
   });
+  quietStreamErrors(relay.stdin, relay.stdout, relay.stderr);
   let errText = "";
   relay.stderr?.on("data", (d: Buffer) => {
     if (errText.length < 4096) errText += d.toString();
@@ -55,10 +57,15 @@ export async function attachToConmon(r: AttachRequest): Promise<ExecProcess> {
     ready = resolve;
     failed = reject;
   });
+  // Output flow control: a reader that falls behind pauses the relay, and so conmon's socket.
+  const resume = () => decoder.resume();
   decoder.on("data", (f: RelayFrame) => {
-    if (f.stream === relayReadyStream) ready();
-    else if (f.stream === stderrStream && stderr) stderr.write(f.data);
-    else stdout.write(f.data);
+    if (f.stream === relayReadyStream) return ready();
+    const out = f.stream === stderrStream && stderr ? stderr : stdout;
+    if (!out.write(f.data)) {
+      decoder.pause();
+      out.once("drain", resume);
+    }
   });
 
   const relayDone = new Promise<void>((resolve) => {

@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { RuntimeError } from "../types";
-import { runcExecArgs } from "./exec";
+import * as pty from "node-pty";
+import { ptyQueuedWrites, runcExecArgs } from "./exec";
 import { eventually, readAll, testRuntime } from "./testing";
 
 test("runcExecArgs puts every runc flag before the container id", () => {
@@ -95,4 +96,33 @@ test("exec with a tty and a terminal size: the command sees that size without an
   const out = readAll(p.stdout);
   assert.equal(await p.exited, 0);
   assert.equal((await out).trim(), "43 132");
+});
+
+test("input after the process exited goes nowhere and raises nothing (pipes and tty)", async (t) => {
+  const { rt, config } = await testRuntime(t);
+  await rt.createContainer(config("box", { sh: "sleep 1000" }));
+  await rt.startContainer("box");
+  for (const tty of [false, true]) {
+    const p = await rt.exec("box", { args: ["true"], tty, stdin: true });
+    void readAll(p.stdout);
+    assert.equal(await p.exited, 0);
+    // Without the runtime's own error listeners, these writes end the process with EPIPE.
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    for (let i = 0; i < 48; i++) p.stdin?.write(chunk);
+    p.stdin?.end();
+    await new Promise((r) => setTimeout(r, 300));
+  }
+});
+
+test("ptyQueuedWrites sees node-pty's private write queue (the tty input backpressure relies on it)", async () => {
+  // A raw terminal whose reader never reads: the kernel takes a few KiB, node-pty queues the rest.
+  const term = pty.spawn("/bin/sh", ["-c", "stty raw -echo; sleep 1000"], { cols: 80, rows: 24, encoding: null });
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 8; i++) term.write(Buffer.alloc(64 * 1024, 0x61));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(ptyQueuedWrites(term) > 0, "node-pty's write queue is not where ptyQueuedWrites looks");
+  } finally {
+    term.kill("SIGKILL");
+  }
 });

@@ -12,6 +12,7 @@ import * as os from "node:os";
 import { PassThrough, Writable } from "node:stream";
 import * as pty from "node-pty";
 import type { ExecProcess } from "../types";
+import { quietStreamErrors } from "./quiet-streams";
 
 export interface ExecRequest {
   runcPath: string;
@@ -75,6 +76,9 @@ export function execWithPipes(r: ExecRequest): ExecProcess {
     stdio: [r.stdin ? "pipe" : "ignore", "pipe", "pipe"],
     env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" },
   });
+  // A process may exit (or close its stdin) while the client still sends input: writes then fail
+  // with EPIPE. That is the client's input going nowhere, not an agent failure.
+  quietStreamErrors(child.stdin, child.stdout, child.stderr);
   const exited = new Promise<number>((resolve) => {
     let code: number | undefined;
     let grace: NodeJS.Timeout | undefined;
@@ -118,33 +122,67 @@ export function execWithTty(r: ExecRequest): ExecProcess {
     // Raw bytes: output need not be UTF-8, and decoding here could split characters.
     encoding: null,
   });
+  // node-pty rethrows socket errors other than EIO unless someone else listens for them.
+  onPtyError(term, () => undefined);
+  let running = true;
   const stdout = new PassThrough();
-  term.onData((d: string | Buffer) => stdout.write(typeof d === "string" ? Buffer.from(d) : d));
+  // Output flow control: a client that stops reading pauses the pty (and so the process).
+  term.onData((d: string | Buffer) => {
+    if (!stdout.write(typeof d === "string" ? Buffer.from(d) : d)) term.pause();
+  });
+  stdout.on("drain", () => {
+    if (running) term.resume();
+  });
   const exited = new Promise<number>((resolve) =>
     term.onExit(({ exitCode: code, signal }) => {
+      running = false;
       cleanupPidFile(r.pidFile);
       stdout.end();
       resolve(exitCode(code, signal ?? null));
     }),
   );
-  const stdin = r.stdin
-    ? new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          term.write(chunk as unknown as string);
-          cb();
-        },
-        // End of input on a terminal is ^D, as if typed.
-        final(cb) {
-          term.write("\x04");
-          cb();
-        },
-      })
-    : undefined;
+  const stdin = r.stdin ? ptyInput(term, () => running) : undefined;
   return {
     stdin,
     stdout,
-    resize: (cols: number, rows: number) => term.resize(cols, rows),
+    resize: (cols: number, rows: number) => {
+      if (running) term.resize(cols, rows);
+    },
     exited,
     kill: (signal: NodeJS.Signals = "SIGKILL") => void signalTarget(r.pidFile, () => term.kill(signal), signal),
   };
+}
+
+/** Input to a pty as a Writable with backpressure: node-pty queues writes the kernel has not
+ *  taken yet without bound, so a write completes only once that queue is short again. After
+ *  the process has exited, input is dropped. End of input on a terminal is ^D, as if typed. */
+function ptyInput(term: pty.IPty, running: () => boolean): Writable {
+  const waitForRoom = (cb: () => void) => {
+    if (!running() || ptyQueuedWrites(term) < PTY_QUEUE_HIGH_WATER) cb();
+    else setTimeout(() => waitForRoom(cb), 5);
+  };
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (running()) term.write(chunk);
+      waitForRoom(() => cb());
+    },
+    final(cb) {
+      if (running()) term.write("\x04");
+      cb();
+    },
+  });
+}
+
+/** Writes node-pty has queued for the pty but the kernel has not accepted yet. node-pty keeps
+ *  this queue private (`_writeStream._writeQueue`, node-pty 1.x); exec.test.ts checks it is
+ *  still there, so an upgrade that moves it fails a test instead of losing backpressure. */
+export function ptyQueuedWrites(term: pty.IPty): number {
+  const queue = (term as unknown as { _writeStream?: { _writeQueue?: unknown[] } })._writeStream?._writeQueue;
+  return Array.isArray(queue) ? queue.length : 0;
+}
+
+const PTY_QUEUE_HIGH_WATER = 16;
+
+function onPtyError(term: pty.IPty, handler: (err: Error) => void): void {
+  (term as unknown as { on(event: "error", listener: (err: Error) => void): void }).on("error", handler);
 }

@@ -43,6 +43,8 @@ export interface ClusterAgent {
   readonly cgroupParent: string;
   output(): string;
   running(): boolean;
+  /** The agent process's pid (unchanged as long as it has not died). */
+  pid(): number | undefined;
   /** Sends `signal` (default SIGKILL) to the agent process and waits for it to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Container ids in this agent's runc root (`runc --root <run-dir>/runc list -q`). */
@@ -60,6 +62,8 @@ export interface GantryCluster {
   readonly client: TestHost;
   agent(name: string): ClusterAgent;
   masterOutput(): string;
+  /** The master process's pid, or undefined once it has exited. */
+  masterPid(): number | undefined;
   /** The kubectl argv prefix (global flags) used in the client host. */
   kubectlPrefix(): string[];
   kubectl(args: string[], options?: { input?: string; timeoutMs?: number }): Promise<ExecResult>;
@@ -265,6 +269,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
         cgroupParent,
         output: () => p.out,
         running: () => alive(p.child),
+        pid: () => (alive(p.child) ? p.child.pid : undefined),
         async kill(signal: NodeJS.Signals = "SIGKILL") {
           p.child.kill(signal);
           await exited(p.child);
@@ -298,6 +303,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
         return a;
       },
       masterOutput: () => master!.out,
+      masterPid: () => (alive(master!.child) ? master!.child.pid : undefined),
       kubectlPrefix,
       kubectl,
       kubectlOk,

@@ -65,11 +65,19 @@ export function bridgeExec(ws: WebSocket, s: ExecSession): void {
     finished = true;
     clearTimeout(sizeTimer);
     call.end();
+    ws.resume();
     if (ws.readyState !== ws.OPEN) return;
     ws.send(frame(Channel.status, JSON.stringify(status)), () => ws.close(1000));
   };
+  // Input flow control: while the agent's stream is full, stop reading the WebSocket, so TCP
+  // holds a fast client back instead of our memory.
+  const resumeInput = () => ws.resume();
   const write = (input: Input) => {
-    if (!finished) call.write(ExecInput.fromPartial({ input }));
+    if (finished) return;
+    if (!call.write(ExecInput.fromPartial({ input })) && !ws.isPaused) {
+      ws.pause();
+      call.once("drain", resumeInput);
+    }
   };
 
   // Inputs that arrived before the ExecStart went out; undefined once it has.

@@ -45,7 +45,7 @@ export function servePortForward(session: SpdySession, target: PodAgent): void {
     if (pair.error && pair.data) {
       clearTimeout(pair.timer);
       pairs.delete(requestId);
-      forward(pair.error, pair.data, target);
+      forward(session, pair.error, pair.data, target);
     }
   });
   session.on("close", () => {
@@ -54,7 +54,7 @@ export function servePortForward(session: SpdySession, target: PodAgent): void {
   });
 }
 
-function forward(errorStream: SpdyStream, dataStream: SpdyStream, target: PodAgent): void {
+function forward(session: SpdySession, errorStream: SpdyStream, dataStream: SpdyStream, target: PodAgent): void {
   const port = Number(dataStream.headers.port);
   const pod = { uid: target.pod.metadata.uid ?? "", namespace: target.pod.metadata.namespace ?? "", name: target.pod.metadata.name ?? "" };
   const fail = (message: string) => {
@@ -71,6 +71,7 @@ function forward(errorStream: SpdyStream, dataStream: SpdyStream, target: PodAge
   const finish = (message?: string) => {
     if (done) return;
     done = true;
+    session.resume();
     if (message) fail(`error forwarding port ${port} to pod ${pod.namespace}/${pod.name}: ${message}`);
     else {
       errorStream.end();
@@ -78,17 +79,32 @@ function forward(errorStream: SpdyStream, dataStream: SpdyStream, target: PodAge
     }
   };
   call.write({ pod, port, data: Buffer.alloc(0), close: false, error: "" });
-  dataStream.on("data", (d) => call.write({ data: d, port: 0, close: false, error: "" }));
+  // Flow control both ways: while the agent's stream is full, stop reading the client's
+  // connection; while the client reads slower than the pod sends, stop reading the agent.
+  const resumeClient = () => session.resume();
+  const resumeAgent = () => call.resume();
+  dataStream.on("data", (d) => {
+    if (done) return;
+    if (!call.write({ data: d, port: 0, close: false, error: "" })) {
+      session.pause();
+      call.once("drain", resumeClient);
+    }
+  });
   dataStream.on("end", () => {
+    if (done) return;
     call.write({ data: Buffer.alloc(0), port: 0, close: true, error: "" });
     call.end();
   });
   dataStream.on("reset", () => {
     done = true;
+    session.resume();
     call.cancel();
   });
   call.on("data", (m: PortForwardData) => {
-    if (m.data.length > 0) dataStream.write(m.data);
+    if (m.data.length > 0 && !dataStream.write(m.data)) {
+      call.pause();
+      session.once("drain", resumeAgent);
+    }
     if (m.error) finish(m.error);
   });
   call.on("error", (err) => finish(fromAgentError(err, target).message));

@@ -22,13 +22,22 @@ import {
   type Frame,
 } from "./spdy-frames";
 
+/** A header block may inflate to at most this much; a compressed block can expand a
+ *  thousandfold, so without a cap one small frame could take all our memory. */
+const MAX_HEADER_BLOCK_BYTES = 256 * 1024;
+
 /** One zlib stream, fed a block at a time; each result is what that block produced. */
 class ZlibContext {
   private chain: Promise<unknown> = Promise.resolve();
   private readonly out: Buffer[] = [];
+  private outBytes = 0;
 
   constructor(private readonly z: zlib.Inflate | zlib.Deflate) {
-    z.on("data", (c: Buffer) => this.out.push(c));
+    z.on("data", (c: Buffer) => {
+      this.outBytes += c.length;
+      if (this.outBytes > MAX_HEADER_BLOCK_BYTES) z.destroy(new Error(`a SPDY header block inflates to more than ${MAX_HEADER_BLOCK_BYTES} bytes`));
+      else this.out.push(c);
+    });
     z.on("error", () => undefined);
   }
 
@@ -41,7 +50,11 @@ class ZlibContext {
         this.z.flush(zlib.constants.Z_SYNC_FLUSH, () => {
           this.z.off("error", onError);
           // Output of the flush may still be on its way through the stream's 'data' events.
-          setImmediate(() => resolve(Buffer.concat(this.out.splice(0))));
+          setImmediate(() => {
+            this.outBytes = 0;
+            if (this.z.destroyed) reject(new Error("the SPDY header compression context failed"));
+            else resolve(Buffer.concat(this.out.splice(0)));
+          });
         });
       });
     const result = this.chain.then(run, run);
@@ -74,10 +87,13 @@ export class SpdyStream extends EventEmitter<SpdyStreamEvents> {
     super();
   }
 
-  write(data: Buffer): void {
-    if (this.localClosed || data.length === 0) return;
+  /** False when the connection's send buffer is full: wait for the session's "drain". */
+  write(data: Buffer): boolean {
+    if (this.localClosed || data.length === 0) return true;
+    let room = true;
     // Frames carry at most 2^24-1 bytes.
-    for (let at = 0; at < data.length; at += 0xffff) this.session.send(dataFrame(this.id, 0, data.subarray(at, at + 0xffff)));
+    for (let at = 0; at < data.length; at += 0xffff) room = this.session.send(dataFrame(this.id, 0, data.subarray(at, at + 0xffff)));
+    return room;
   }
 
   /** Half-close: FIN on an empty data frame. */
@@ -103,6 +119,8 @@ export class SpdyStream extends EventEmitter<SpdyStreamEvents> {
 
 export interface SpdySessionEvents {
   stream: [SpdyStream];
+  /** The connection can take more after a send() returned false. */
+  drain: [];
   close: [];
 }
 
@@ -127,13 +145,26 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       }
       for (const f of frames) this.queue = this.queue.then(() => this.handle(f)).catch(() => this.close());
     });
+    conn.on("drain", () => this.emit("drain"));
     conn.on("close", () => this.close());
     conn.on("end", () => this.close());
     conn.on("error", () => this.close());
   }
 
-  send(bytes: Buffer): void {
-    if (!this.closed && this.conn.writable) this.conn.write(bytes);
+  /** False when the connection's send buffer is full (the client reads slower than we send). */
+  send(bytes: Buffer): boolean {
+    if (this.closed || !this.conn.writable) return true;
+    return this.conn.write(bytes);
+  }
+
+  /** Stops reading from the client (every stream of the connection) until resume(). SPDY
+   *  streams share one connection, and kubectl's spdystream has no per-stream windows. */
+  pause(): void {
+    this.conn.pause();
+  }
+
+  resume(): void {
+    if (!this.closed) this.conn.resume();
   }
 
   maybeForget(s: SpdyStream): void {
