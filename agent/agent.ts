@@ -23,6 +23,7 @@ import pino from "pino";
 import { LoopbackPlugin } from "../netns/loopback";
 import { NetnsRegistry } from "../netns/netns";
 import { PodNetworks } from "../netns/pod-network";
+import { ServiceCatalog } from "../netns/services/catalog";
 import type { NodeConfig, NodeStatus } from "../proto/gen/agent";
 import { LocalImageStore } from "../runtime/image/store";
 import { RuncRuntime } from "../runtime/runc/runtime";
@@ -76,6 +77,8 @@ export interface RunningAgent {
   nodeIP: string;
   /** Capacity, allocatable, conditions and system info, as sent to masters. */
   nodeStatus(): Promise<NodeStatus>;
+  /** The cluster's Services as the master last sent them. */
+  services: ServiceCatalog;
   /** Stops serving and the pod workers; containers keep running. */
   stop(): Promise<void>;
 }
@@ -101,6 +104,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const logRetention = new LogRetention(path.join(dataDir, "log-retention.json"), options.logRetentionMs ?? 3_600_000, now);
   await logRetention.load();
   const reporter = new StatusReporter(100, now);
+  const services = new ServiceCatalog();
 
   let nodeConfig: NodeConfig = { podCidrs: [], clusterDns: [], clusterDomain: "cluster.local", routes: [] };
   const hostResolvConf = await fs.readFile("/etc/resolv.conf", "utf8").catch(() => "");
@@ -144,6 +148,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     setNodeConfig: (cfg) => {
       nodeConfig = cfg;
     },
+    services,
     log,
   });
   const service = agentService({ pods, reporter, sessions, runtime, images, nodeStatus: () => nodeStatus.get(), now, stopping: () => stopping });
@@ -155,6 +160,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     address,
     port,
     instanceId,
+    services,
     nodeIP,
     nodeStatus: () => nodeStatus.get(),
     async stop() {

@@ -17,7 +17,9 @@ import { Code, endWith, rpcError } from "./grpc-status";
 import { rfc3339 } from "./pod-worker/messages";
 import type { PodManager } from "./pod-manager";
 import type { StatusBatch, StatusReporter } from "./status/reporter";
+import type { ServiceCatalog } from "../netns/services/catalog";
 import { desiredFromProto } from "./wire/desired";
+import { serviceUpdateFromProto } from "./wire/services";
 import { eventToProto, podStatusToProto } from "./wire/status";
 
 export interface SessionHost {
@@ -28,6 +30,8 @@ export interface SessionHost {
   reporter: StatusReporter;
   nodeStatus(): Promise<NodeStatus>;
   setNodeConfig(cfg: NodeConfig): void;
+  /** The cluster's Services and endpoints for the proxy, DNS and pod environments. */
+  services: ServiceCatalog;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
@@ -75,6 +79,9 @@ class OpenSession {
       }
       case "nodeConfig":
         this.host.setNodeConfig(msg.nodeConfig);
+        return;
+      case "services":
+        this.host.services.apply(serviceUpdateFromProto(msg.services));
         return;
       case "heartbeat":
         return;
