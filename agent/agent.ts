@@ -106,7 +106,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const reporter = new StatusReporter(100, now);
   const services = new ServiceCatalog();
 
-  let nodeConfig: NodeConfig = { podCidrs: [], clusterDns: [], clusterDomain: "cluster.local", routes: [] };
+  let nodeConfig: NodeConfig = { podCidrs: [], clusterDns: [], clusterDomain: "cluster.local", routes: [], clusterCidrs: [], serviceCidrs: [] };
   const hostResolvConf = await fs.readFile("/etc/resolv.conf", "utf8").catch(() => "");
   const dns = (): DnsSettings => ({ clusterDNS: nodeConfig.clusterDns, clusterDomain: nodeConfig.clusterDomain || "cluster.local", hostResolvConf });
 

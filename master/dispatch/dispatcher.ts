@@ -31,6 +31,8 @@ export interface DispatcherOptions extends ComponentDeps {
   leaderEpoch?: () => number;
   clusterCidr?: string;
   nodeCidrMaskSize?: number;
+  /** The service range agents blackhole (what ClusterIPs are allocated from). */
+  serviceCidr?: string;
   clusterDns?: string[];
   clusterDomain?: string;
   heartbeatIntervalSeconds?: number;
@@ -195,6 +197,8 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       clusterDns: this.o.clusterDns ?? ["10.96.0.10"],
       clusterDomain: this.o.clusterDomain ?? "cluster.local",
       routes,
+      clusterCidrs: [this.cidrs.clusterCidr],
+      serviceCidrs: [this.o.serviceCidr ?? "10.96.0.0/12"],
     });
   }
 
