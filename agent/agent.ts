@@ -24,6 +24,7 @@ import { LoopbackPlugin } from "../netns/loopback";
 import { NetnsRegistry } from "../netns/netns";
 import { PodNetworks } from "../netns/pod-network";
 import { ServiceCatalog } from "../netns/services/catalog";
+import { CatalogStore } from "../netns/services/catalog-store";
 import type { NodeConfig, NodeStatus } from "../proto/gen/agent";
 import { LocalImageStore } from "../runtime/image/store";
 import { RuncRuntime } from "../runtime/runc/runtime";
@@ -33,6 +34,7 @@ import { ImageService } from "./images";
 import { LogRetention } from "./log-retention";
 import { AGENT_VERSION, NodeStatusProvider, defaultNodeIP } from "./node/node-status";
 import { PodManager } from "./pod-manager";
+import { PodServiceEnv } from "./pod-service-env";
 import type { DnsSettings } from "./pod-spec/etc-files";
 import { agentService, listen } from "./server";
 import { SessionHub } from "./session";
@@ -105,6 +107,9 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   await logRetention.load();
   const reporter = new StatusReporter(100, now);
   const services = new ServiceCatalog();
+  // Before the pods start: containers a restarted agent creates get the Services it knew.
+  const catalogStore = new CatalogStore(path.join(dataDir, "services.json"), services, (err) => log.warn({ err }, "saving the service catalog failed"));
+  await catalogStore.start();
 
   let nodeConfig: NodeConfig = { podCidrs: [], clusterDns: [], clusterDomain: "cluster.local", routes: [], clusterCidrs: [], serviceCidrs: [] };
   const hostResolvConf = await fs.readFile("/etc/resolv.conf", "utf8").catch(() => "");
@@ -119,6 +124,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     podsDir,
     hostIP: nodeIP,
     logRetention,
+    serviceEnv: new PodServiceEnv(services),
     startSlots: new StartSlots(options.podStartConcurrency ?? defaultStartSlots(os.cpus().length)),
     sandboxEnv: {
       podsDir,
@@ -171,6 +177,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
       pods.stop();
       reporter.stop();
       await pods.persist();
+      await catalogStore.stop();
       // Open log follows and exec sessions would hold a graceful shutdown forever.
       await Promise.race([new Promise<void>((resolve) => server.tryShutdown(() => resolve())), new Promise((r) => setTimeout(r, 2000))]);
       server.forceShutdown();

@@ -12,6 +12,7 @@ import type { LogRetention } from "./log-retention";
 import { ConfigError } from "./pod-spec/errors";
 import { buildContainerConfig } from "./pod-spec/container-config";
 import type { VolumeDataLookup } from "./pod-spec/volume-data";
+import type { PodServiceEnv } from "./pod-service-env";
 import type { ObservedContainer, WorkerAction, WorkerInput } from "./pod-worker/types";
 import { runProbe } from "./probes/probe-runner";
 import { pullCredentials } from "./pull-secrets";
@@ -24,6 +25,8 @@ export interface ExecutorDeps {
   images: ImageService;
   sandboxEnv: SandboxEnv;
   volumeData: VolumeDataLookup;
+  /** Service environment variables for new containers; none when absent (tests of other parts). */
+  serviceEnv?: PodServiceEnv;
   logRetention: LogRetention;
   /** Shared by every pod's executor: bounds how many sandbox/create/start steps run at once. */
   startSlots?: StartSlots;
@@ -178,6 +181,7 @@ export class PodExecutor {
     const id = containerId(pod.metadata?.uid ?? "", name, attempt);
     let config;
     try {
+      const serviceEnv = await d.serviceEnv?.forPod(pod);
       ({ config } = buildContainerConfig({
         pod,
         container: spec,
@@ -187,6 +191,7 @@ export class PodExecutor {
         image: { config: record.config, layers: record.layers.map((l) => l.path) },
         data: d.volumeData,
         facts: d.sandboxEnv.facts(sandbox.podIPs),
+        serviceEnv,
         paths: sandbox.paths,
         volumes: sandbox.volumes,
         netnsPath: sandbox.netnsPath,
