@@ -31,7 +31,7 @@ export interface Sandbox {
   podIPs: string[];
   volumes: VolumePlan[];
   cgroupParent: string;
-  /** Set when dnsPolicy ClusterFirst fell back to the host's resolv.conf. */
+  /** Set when resolv.conf is not what the pod asked for (no cluster DNS yet, limits exceeded). */
   dnsWarning?: string;
 }
 
@@ -64,7 +64,7 @@ export async function setUpSandbox(pod: Pod, env: SandboxEnv, data: VolumeDataLo
     const volumes = planVolumes(pod, paths, data, env.facts(net.ips));
     for (const v of volumes) await setUpVolume(v);
     const sandbox: Sandbox = { paths, netnsPath: net.netnsPath, podIPs: net.ips, volumes, cgroupParent: podCgroupParent(env.cgroupParent, paths.uid) };
-    if (resolv.fellBack) sandbox.dnsWarning = "pod: dnsPolicy ClusterFirst but the node has no cluster DNS yet; using the node's resolv.conf";
+    if (resolv.warnings.length > 0) sandbox.dnsWarning = resolv.warnings.join("; ");
     return sandbox;
   } catch (err) {
     if (err instanceof VolumeError) throw new SandboxError("FailedMount", err.message);
