@@ -20,6 +20,8 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import pino from "pino";
+import { NodeDns } from "../netns/dns/node-dns";
+import type { UpstreamAddress } from "../netns/dns/forwarder";
 import { LoopbackPlugin } from "../netns/loopback";
 import { NetnsRegistry } from "../netns/netns";
 import { PodNetworks } from "../netns/pod-network";
@@ -66,6 +68,12 @@ export interface AgentOptions {
   /** How many pod sandbox set-ups, container creates and starts run at once (start-slots.ts).
    *  Default four per CPU, at most 16. */
   podStartConcurrency?: number;
+  /**
+   * The node's cluster DNS server (netns/dns): `upstreams` are the resolvers for names outside
+   * the cluster domain ([] forwards nothing; default: the host resolv.conf's nameservers), `port`
+   * its port (default 53). false: no DNS server (tests that run agents outside a test host).
+   */
+  dns?: { upstreams?: UpstreamAddress[]; port?: number } | false;
   /** A runtime to use instead of runc (tests of the agent against another implementation). */
   runtime?: ContainerRuntime;
   logger?: pino.Logger;
@@ -81,6 +89,8 @@ export interface RunningAgent {
   nodeStatus(): Promise<NodeStatus>;
   /** The cluster's Services as the master last sent them. */
   services: ServiceCatalog;
+  /** The node's cluster DNS server (undefined with `dns: false`). */
+  dns: NodeDns | undefined;
   /** Stops serving and the pod workers; containers keep running. */
   stop(): Promise<void>;
 }
@@ -113,6 +123,8 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
 
   let nodeConfig: NodeConfig = { podCidrs: [], clusterDns: [], clusterDomain: "cluster.local", routes: [], clusterCidrs: [], serviceCidrs: [] };
   const hostResolvConf = await fs.readFile("/etc/resolv.conf", "utf8").catch(() => "");
+  const nodeDns =
+    options.dns === false ? undefined : new NodeDns({ catalog: services, upstreams: options.dns?.upstreams, port: options.dns?.port, hostResolvConf, log });
   const dns = (): DnsSettings => ({ clusterDNS: nodeConfig.clusterDns, clusterDomain: nodeConfig.clusterDomain || "cluster.local", hostResolvConf });
 
   const pods: PodManager = new PodManager({
@@ -153,6 +165,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     nodeStatus: () => nodeStatus.get(),
     setNodeConfig: (cfg) => {
       nodeConfig = cfg;
+      nodeDns?.configure({ podCidrs: cfg.podCidrs, clusterDomain: cfg.clusterDomain || "cluster.local", clusterCidrs: cfg.clusterCidrs, serviceCidrs: cfg.serviceCidrs });
     },
     services,
     log,
@@ -167,6 +180,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     port,
     instanceId,
     services,
+    dns: nodeDns,
     nodeIP,
     nodeStatus: () => nodeStatus.get(),
     async stop() {
@@ -178,6 +192,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
       reporter.stop();
       await pods.persist();
       await catalogStore.stop();
+      await nodeDns?.stop();
       // Open log follows and exec sessions would hold a graceful shutdown forever.
       await Promise.race([new Promise<void>((resolve) => server.tryShutdown(() => resolve())), new Promise((r) => setTimeout(r, 2000))]);
       server.forceShutdown();

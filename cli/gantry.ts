@@ -6,6 +6,7 @@ import os from "node:os";
 import { readFile } from "node:fs/promises";
 import { runAgent } from "../agent/agent";
 import { joinCluster } from "../agent/join";
+import { upstreamsFromFlags } from "../netns/dns/upstreams";
 import { Master } from "../master/master";
 import { createLogger } from "../master/log";
 
@@ -102,6 +103,7 @@ program
   .option("--node-ip <ip>", "the address masters dial (default: first non-loopback IPv4)")
   .option("--cgroup-parent <path>", "cgroup of all pods", "/gantry")
   .option("--insecure-registry <host>", "registry reached over plain HTTP (repeatable; loopback always is)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .option("--dns-upstream <ip[:port]>", "resolver for names outside the cluster domain (repeatable; `none` forwards nothing); default: the nameservers of /etc/resolv.conf", (v: string, acc: string[]) => [...acc, v], [] as string[])
   .option("--master <url>", "API server to register with, e.g. https://10.0.0.1:6443")
   .option("--token <token>", "bearer token for --master (the master's <data-dir>/agent.token)")
   .option("--token-file <file>", "read the token from a file")
@@ -117,6 +119,7 @@ program
       nodeIP: opts.nodeIp,
       cgroupParent: opts.cgroupParent,
       insecureRegistries: opts.insecureRegistry,
+      dns: { upstreams: upstreamsFromFlags(opts.dnsUpstream) },
       logger: log,
     });
     const shutdown = (signal: string) => {

@@ -31,6 +31,11 @@ export const REGISTRY_PORT = 5000;
 export interface ClusterOptions {
   /** Node names of the agents; default node-a, node-b. */
   agents?: string[];
+  /**
+   * The agents' `--dns-upstream` values. Default `none`: cluster DNS forwards nothing, so no test
+   * sends DNS to a resolver it did not start.
+   */
+  dnsUpstreams?: string[];
   readyTimeoutMs?: number;
 }
 
@@ -254,6 +259,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
         "--node-ip", host.address,
         "--cgroup-parent", cgroupParent,
         "--insecure-registry", registry,
+        ...(options.dnsUpstreams ?? ["none"]).flatMap((u) => ["--dns-upstream", u]),
         "--master", `https://${masterHost.address}:${API_PORT}`,
         "--token-file", path.join(masterDataDir, "agent.token"),
         "--master-ca", path.join(masterDataDir, "pki", "ca.crt"),
