@@ -15,6 +15,7 @@ import { daemonSetControllerComponent } from "./controllers/daemonset";
 import { jobControllerComponent } from "./controllers/job";
 import { cronJobControllerComponent } from "./controllers/cronjob";
 import { nodeLifecycleControllerComponent } from "./controllers/node-lifecycle";
+import { kubeDnsEndpointsComponent } from "./controllers/kube-dns-endpoints";
 import { createScheduler } from "./scheduler";
 import { Dispatcher } from "./dispatch/dispatcher";
 
@@ -28,6 +29,7 @@ export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
     jobControllerComponent(deps),
     cronJobControllerComponent(deps),
     nodeLifecycleControllerComponent(deps, gracePeriodOption(deps)),
+    kubeDnsEndpointsComponent(deps),
     createScheduler(deps),
     // Last: sessions start once the controllers that shape pods are running.
     new Dispatcher(deps),

@@ -12,7 +12,7 @@ import { ApiServer } from "./apiserver/server";
 import { attachStreaming } from "./apiserver/streaming/upgrade";
 import { ensureAgentToken } from "./dispatch/agent-token";
 import type { User } from "./apiserver/auth";
-import { ensureKubernetesService, ensureSystemNamespaces } from "./bootstrap";
+import { ensureKubeDnsService, ensureKubernetesService, ensureSystemNamespaces } from "./bootstrap";
 import type { ComponentDeps } from "./component";
 import {
   ComponentRunner,
@@ -104,6 +104,8 @@ export class Master {
     await ensureSystemNamespaces(ctx);
     await ctx.namespaces.start();
     await ensureKubernetesService(ctx);
+    // Not worth refusing to start over: the kube-dns endpoints controller keeps trying.
+    await ensureKubeDnsService(ctx).catch((err) => o.log.error({ err }, "creating the cluster DNS Service kube-system/kube-dns failed"));
     this.api = new ApiServer(
       { host: o.bindAddress, port: o.port, tls: { certPem: pki.apiserverCert, keyPem: pki.apiserverKey, caPem: pki.caCert }, tokens },
       ctx,

@@ -12,6 +12,12 @@ const SERVICE_CIDR_BASE = ipToInt("10.96.0.0");
 const SERVICE_CIDR_SIZE = 1 << 20; // a /12
 /** 10.96.0.1 is the `kubernetes` service; .0 is the network address. */
 const FIRST_DYNAMIC_OFFSET = 2;
+/**
+ * The cluster DNS Service's address (kube-dns, the range's 10th): never handed out at random,
+ * so no Service created before the bootstrap made kube-dns (an older cluster, a race with
+ * another master) can hold it. Asked for by name, it is reserved like any other address.
+ */
+const CLUSTER_DNS_OFFSET = 10;
 export const KUBERNETES_SERVICE_IP = "10.96.0.1";
 const NODE_PORT_MIN = 30000;
 const NODE_PORT_MAX = 32767;
@@ -37,7 +43,7 @@ export async function allocateServiceAddresses(store: Store, svc: KubeObject, ra
         await reserve(store, ipKey(spec.clusterIP), owner, () => errors.invalid("", "Service", svc.metadata.name ?? "", [{ reason: "FieldValueInvalid", field: "spec.clusterIPs", message: `Invalid value: []string{"${spec.clusterIP}"}: failed to allocate IP ${spec.clusterIP}: provided IP is already allocated` }]));
         reserved.push(ipKey(spec.clusterIP));
       } else {
-        const ip = await reserveRandom(store, owner, SERVICE_CIDR_SIZE - FIRST_DYNAMIC_OFFSET - 1, random, (i) => intToIp(SERVICE_CIDR_BASE + FIRST_DYNAMIC_OFFSET + i), ipKey);
+        const ip = await reserveRandom(store, owner, SERVICE_CIDR_SIZE - FIRST_DYNAMIC_OFFSET - 1, random, (i) => intToIp(SERVICE_CIDR_BASE + FIRST_DYNAMIC_OFFSET + i), ipKey, (i) => FIRST_DYNAMIC_OFFSET + i === CLUSTER_DNS_OFFSET);
         reserved.push(ipKey(ip));
         spec.clusterIP = ip;
         spec.clusterIPs = [ip];
@@ -82,8 +88,17 @@ async function reserve(store: Store, key: string, owner: string, taken: () => Ap
 }
 
 /** Tries random slots, then a linear scan from a random start, so a nearly full range still works. */
-async function reserveRandom(store: Store, owner: string, size: number, random: () => number, valueAt: (i: number) => string, keyOf: (v: string) => string): Promise<string> {
+async function reserveRandom(
+  store: Store,
+  owner: string,
+  size: number,
+  random: () => number,
+  valueAt: (i: number) => string,
+  keyOf: (v: string) => string,
+  skip: (i: number) => boolean = () => false,
+): Promise<string> {
   const attempt = async (i: number) => {
+    if (skip(i)) return undefined;
     const value = valueAt(i);
     try {
       await store.create(keyOf(value), { metadata: { name: owner } });
