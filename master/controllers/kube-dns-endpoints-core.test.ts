@@ -55,7 +55,7 @@ test("EndpointSlices of 100, owned by the Service, ready endpoints with nodeName
     ],
   );
   const first = slices[0];
-  assert.deepEqual(first.metadata.labels, { "kubernetes.io/service-name": "kube-dns", "endpointslice.kubernetes.io/managed-by": "gantry.io/kube-dns-endpoints", "k8s-app": "kube-dns" });
+  assert.deepEqual(first.metadata.labels, { "kubernetes.io/service-name": "kube-dns", "endpointslice.kubernetes.io/managed-by": "kube-dns-endpoints.gantry.io", "k8s-app": "kube-dns" });
   assert.deepEqual(first.metadata.ownerReferences, [{ apiVersion: "v1", kind: "Service", name: "kube-dns", uid: "svc-uid", controller: true, blockOwnerDeletion: true }]);
   assert.equal(first.addressType, "IPv4");
   assert.deepEqual((first.endpoints as unknown[])[0], { addresses: ["10.244.0.1"], conditions: { ready: true, serving: true, terminating: false }, nodeName: "n000" });

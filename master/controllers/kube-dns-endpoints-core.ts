@@ -17,7 +17,7 @@ import { canonicalJson } from "./controller-utils";
 
 export const KUBE_DNS_NAMESPACE = "kube-system";
 export const KUBE_DNS_NAME = "kube-dns";
-export const MANAGED_BY = "gantry.io/kube-dns-endpoints";
+export const MANAGED_BY = "kube-dns-endpoints.gantry.io";
 export const SLICE_SIZE = 100;
 const MAX_ENDPOINTS_ADDRESSES = 1000;
 const DNS_PORTS = [
