@@ -1,11 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Pod } from "kubernetes-types/core/v1";
-import { ServiceCatalog, type ServiceInfo } from "../netns/services/catalog";
+import { ServiceCatalog } from "../netns/services/catalog";
+import { port, service } from "../netns/services/testing/service-fixtures";
 import { PodServiceEnv } from "./pod-service-env";
 
 const pod: Pod = { metadata: { name: "p", namespace: "default", uid: "u" }, spec: { containers: [] } };
-const kubernetes = { namespace: "default", name: "kubernetes", clusterIPs: ["10.96.0.1"], headless: false, type: "ClusterIP", ports: [{ name: "https", protocol: "TCP", port: 443, nodePort: 0 }] } as unknown as ServiceInfo;
+const kubernetes = service("default", "kubernetes", { clusterIPs: ["10.96.0.1"], ports: [port("https", 443)] });
 
 test("a container waits briefly for the first full service set, then fails as the kubelet does", async () => {
   const catalog = new ServiceCatalog();

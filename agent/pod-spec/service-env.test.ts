@@ -2,32 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Pod } from "kubernetes-types/core/v1";
 import { ServiceCatalog, type ServiceInfo, type ServicePort } from "../../netns/services/catalog";
+import { service } from "../../netns/services/testing/service-fixtures";
 import { buildEnv } from "./env";
 import { serviceEnvironment } from "./service-env";
 import { lookupFrom } from "./volume-data";
 
 function svc(namespace: string, name: string, ip: string, ports: Partial<ServicePort>[], extra: Partial<ServiceInfo> = {}): ServiceInfo {
-  return {
-    namespace,
-    name,
-    uid: `${namespace}-${name}`,
-    resourceVersion: "1",
-    type: "ClusterIP",
-    clusterIPs: ip ? [ip] : [],
-    headless: false,
-    ports: ports.map((p) => ({ name: "", protocol: "TCP", port: 80, nodePort: 0, ...p })),
-    sessionAffinity: "None",
-    sessionAffinityTimeoutSeconds: 10800,
-    externalTrafficPolicy: "Cluster",
-    internalTrafficPolicy: "Cluster",
-    loadBalancerIPs: [],
-    externalIPs: [],
-    externalName: "",
-    publishNotReadyAddresses: false,
-    endpoints: [],
-    healthCheckNodePort: 0,
-    ...extra,
-  };
+  return service(namespace, name, { clusterIPs: ip ? [ip] : [], ports: ports.map((p) => ({ name: "", protocol: "TCP", port: 80, nodePort: 0, ...p })), ...extra });
 }
 
 function catalog(): ServiceCatalog {

@@ -3,8 +3,11 @@
 //
 //   - Never throws, whatever the bytes. Fewer than 12 bytes, or a message with the QR bit set
 //     (a response: answering those would let two servers bounce packets forever) → no reply.
-//     Bytes that do not decode → FORMERR; an opcode other than QUERY → NOTIMP; not exactly one
-//     question, or a class other than IN → FORMERR / REFUSED.
+//     An opcode other than QUERY → NOTIMP; not exactly one question, any answer or authority
+//     record, more than two additional ones (EDNS, a signature), or bytes that do not decode →
+//     FORMERR; a class other than IN → REFUSED. The counts are checked before decoding: dns-packet
+//     decodes every record a header announces, and a crafted header with thousands of chained
+//     compression pointers would otherwise cost seconds of CPU.
 //   - Forwarded queries travel byte for byte (EDNS options, DO bit and id included), over the
 //     transport the client used, and the upstream's reply is returned as it came.
 //   - UDP replies fit 512 bytes, or the client's EDNS buffer size (at most 1232, the size that
@@ -40,26 +43,25 @@ export class Responder {
 
   async respond(query: Buffer, transport: Transport): Promise<Buffer | undefined> {
     if (query.length < 12 || (query[2] & QR) !== 0) return undefined;
+    const id = query.readUInt16BE(0);
+    if (((query[2] >> 3) & 0x0f) !== 0) return encodeError(id, query[2], "NOTIMP");
+    const [questions, answers, authorities, additionals] = [4, 6, 8, 10].map((at) => query.readUInt16BE(at));
+    if (questions !== 1 || answers !== 0 || authorities !== 0 || additionals > 2) return encodeError(id, query[2], "FORMERR");
     let decoded: DecodedPacket;
     try {
       decoded = dnsPacket.decode(query);
     } catch {
-      return encodeError(query.readUInt16BE(0), query[2], "FORMERR");
+      return encodeError(id, query[2], "FORMERR");
     }
     try {
       return await this.answer(query, decoded, transport);
     } catch {
-      return encodeError(query.readUInt16BE(0), query[2], "SERVFAIL");
+      return encodeError(id, query[2], "SERVFAIL");
     }
   }
 
   private async answer(query: Buffer, decoded: DecodedPacket, transport: Transport): Promise<Buffer | undefined> {
-    const id = decoded.id ?? 0;
-    const opcode = (decoded as DecodedPacket & { opcode?: string }).opcode;
-    if (opcode !== "QUERY") return encodeError(id, query[2], "NOTIMP");
-    const questions = decoded.questions ?? [];
-    if (questions.length !== 1) return encodeError(id, query[2], "FORMERR");
-    const q = questions[0];
+    const q = decoded.questions![0];
     if (q.class !== undefined && q.class !== "IN") return reply(decoded, "REFUSED", [], [], [], false, transport);
 
     const resolution = resolve({ name: q.name, type: q.type }, this.view());

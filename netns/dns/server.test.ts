@@ -4,6 +4,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
 import * as dnsPacket from "dns-packet";
 import { Forwarder } from "./forwarder";
 import { Responder } from "./responder";
@@ -185,10 +186,54 @@ describe("cluster DNS over UDP and TCP", () => {
       tcpExchange(HOST, server.port, framed(valid.subarray(0, 20)), 1, 1500),
     ]);
     assert.equal(tcpJunk[1].closed, true, "a message shorter than a header closes the connection");
+    assert.equal(tcpJunk[2].replies.length, 1, `a truncated query over TCP: ${JSON.stringify({ closed: tcpJunk[2].closed })}`);
     assert.equal(decodeReply(tcpJunk[2].replies[0]).rcode, "FORMERR");
     assert.deepEqual(data((await udp("web.prod.svc.cluster.local", "A")).reply), ["A 10.96.5.5"]);
     assert.deepEqual(data(await tcp("web.prod.svc.cluster.local", "A")), ["A 10.96.5.5"]);
     assert.deepEqual(errors, []);
+  });
+
+  test("a header announcing thousands of records with chained compression pointers costs no time", async () => {
+    const count = 10_900; // as many as a 64 KiB TCP message holds
+    const header = Buffer.alloc(12);
+    header.writeUInt16BE(0x4242, 0);
+    header.writeUInt16BE(0x0100, 2);
+    header.writeUInt16BE(count, 4);
+    const first = Buffer.from([1, 0x61, 0, 0, 1, 0, 1]); // "a" IN A, at offset 12
+    const rest: Buffer[] = [];
+    for (let i = 1, previous = 12; i < count; i++) {
+      rest.push(Buffer.from([0xc0 | (previous >> 8), previous & 0xff, 0, 1, 0, 1])); // a pointer to the name before
+      previous = 12 + first.length + (i - 1) * 6;
+    }
+    const packet = Buffer.concat([header, first, ...rest]);
+    const responder = new Responder(
+      () => view,
+      () => undefined,
+    );
+    const started = performance.now();
+    const reply = await responder.respond(packet, "tcp");
+    const ms = performance.now() - started;
+    assert.equal(decodeReply(reply!).rcode, "FORMERR");
+    assert.ok(ms < 20, `answered in ${ms.toFixed(1)} ms (decoding every announced record costs tens of ms per message: a CPU flood)`);
+    const { replies } = await tcpExchange(HOST, server.port, framed(packet), 1, 5000);
+    assert.equal(decodeReply(replies[0]).rcode, "FORMERR");
+  });
+
+  test("an address that does not exist yet: start() rejects and leaves no socket open (NodeDns retries it)", async () => {
+    const fds = () => readdirSync("/proc/self/fd").length;
+    const before = fds();
+    for (let i = 0; i < 20; i++) {
+      const s = new DnsServer(
+        new Responder(
+          () => view,
+          () => undefined,
+        ),
+        { address: "192.0.2.1", port: 0 },
+      );
+      await assert.rejects(s.start(), { code: "EADDRNOTAVAIL" });
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(fds() <= before + 2, `${fds() - before} descriptors more than before`);
   });
 
   test("TCP: a huge length prefix with a short body is closed when idle", async () => {

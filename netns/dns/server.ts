@@ -43,7 +43,13 @@ export class DnsServer {
       const udp = createSocket({ type: isIPv6(o.address) ? "udp6" : "udp4" });
       try {
         this.port = await bindUdp(udp, o.address, o.port);
-        this.udp = udp;
+      } catch (err) {
+        // A socket whose bind failed is still open: close it, or every retry leaks one.
+        udp.close();
+        throw err;
+      }
+      this.udp = udp;
+      try {
         this.tcp = await this.listenTcp(this.port);
         break;
       } catch (err) {

@@ -5,8 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { ServiceCatalog, type ServiceInfo } from "./catalog";
 import { CatalogStore } from "./catalog-store";
+import { service } from "./testing/service-fixtures";
 
-const svc = (name: string) => ({ namespace: "prod", name, clusterIPs: ["10.96.0.20"], endpoints: [] }) as unknown as ServiceInfo;
+const svc = (name: string) => service("prod", name, { clusterIPs: ["10.96.0.20"] });
 
 test("the catalog survives a restart: saved after changes, restored before the first full set, then replaced", async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), "gantry-catalog-"));
