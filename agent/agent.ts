@@ -136,7 +136,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     podsDir,
     hostIP: nodeIP,
     logRetention,
-    serviceEnv: new PodServiceEnv(services),
+    serviceEnv: new PodServiceEnv(services, (msg) => log.warn(msg)),
     startSlots: new StartSlots(options.podStartConcurrency ?? defaultStartSlots(os.cpus().length)),
     sandboxEnv: {
       podsDir,

@@ -42,9 +42,9 @@ export function upstreamsFromResolvConf(text: string, clusterRanges: readonly st
   for (const raw of text.split("\n")) {
     const [key, value] = raw.trim().split(/\s+/);
     if (key !== "nameserver" || !value) continue;
-    const host = value.replace(/%.*$/, ""); // fe80::1%eth0: the zone is meaningless here
-    if (!isIP(host) || isLoopback(host) || clusterRanges.some((c) => inCidr(host, c))) continue;
-    out.push({ host, port: 53 });
+    // fe80::1%eth0: a link-local address names the host's interface, not the agent's.
+    if (value.includes("%") || !isIP(value) || isLoopback(value) || clusterRanges.some((c) => inCidr(value, c))) continue;
+    out.push({ host: value, port: 53 });
   }
   return out;
 }
