@@ -51,21 +51,11 @@ export class Forwarder implements Upstream {
   private overUdp(u: UpstreamAddress, query: Buffer): Promise<Buffer | undefined> {
     return new Promise((resolve) => {
       const socket = createSocket(isIPv6(u.host) ? "udp6" : "udp4");
-      let finished = false;
-      const done = (reply: Buffer | undefined) => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(timer);
+      const done = settleOnce(resolve, this.timeoutMs, () => {
         socket.removeAllListeners("message");
         socket.on("error", () => {});
-        try {
-          socket.close();
-        } catch {
-          // already closed
-        }
-        resolve(reply);
-      };
-      const timer = setTimeout(() => done(undefined), this.timeoutMs);
+        socket.close();
+      });
       socket.on("error", () => done(undefined));
       socket.on("message", (msg, from) => {
         if (from.address === u.host && from.port === u.port && sameId(msg, query)) done(msg);
@@ -80,17 +70,11 @@ export class Forwarder implements Upstream {
     return new Promise((resolve) => {
       const socket = connect({ host: u.host, port: u.port });
       let buffered = Buffer.alloc(0);
-      let finished = false;
-      const done = (reply: Buffer | undefined) => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(timer);
+      const done = settleOnce(resolve, this.timeoutMs, () => {
         socket.removeAllListeners("data");
         socket.on("error", () => {});
         socket.destroy();
-        resolve(reply);
-      };
-      const timer = setTimeout(() => done(undefined), this.timeoutMs);
+      });
       socket.on("error", () => done(undefined));
       socket.on("close", () => done(undefined));
       socket.on("connect", () => {
@@ -108,6 +92,20 @@ export class Forwarder implements Upstream {
       });
     });
   }
+}
+
+/** A settle function that runs `cleanup` and resolves once (the first call, or undefined after `timeoutMs`). */
+function settleOnce(resolve: (reply: Buffer | undefined) => void, timeoutMs: number, cleanup: () => void): (reply: Buffer | undefined) => void {
+  let finished = false;
+  const settle = (reply: Buffer | undefined) => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    cleanup();
+    resolve(reply);
+  };
+  const timer = setTimeout(() => settle(undefined), timeoutMs);
+  return settle;
 }
 
 function sameId(reply: Buffer, query: Buffer): boolean {
