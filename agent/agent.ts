@@ -72,6 +72,9 @@ export interface AgentOptions {
   /** Program the service proxy (`ip gantry` nftables table) in this agent's network namespace.
    *  Default true; tests that run an agent in the machine's own namespace turn it off. */
   serviceProxy?: boolean;
+  /** The network namespace (an nsfs path) whose node network the agent programs; default the
+   *  one it runs in. Tests point it at a namespace they made. */
+  nodeNetns?: string;
   /** Masquerade pod traffic that leaves the cluster's pod ranges. Default true. */
   masqueradeOutside?: boolean;
   /** A runtime to use instead of runc (tests of the agent against another implementation). */
@@ -120,7 +123,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const proxy =
     options.serviceProxy === false
       ? undefined
-      : new ServiceProxy({ catalog: services, nodeName: options.nodeName, nodeIP, masqueradeOutside: options.masqueradeOutside ?? true, exec: hostCommands(), log });
+      : new ServiceProxy({ catalog: services, nodeName: options.nodeName, nodeIP, masqueradeOutside: options.masqueradeOutside ?? true, exec: hostCommands(options.nodeNetns), log });
   proxy?.start();
 
   let nodeConfig: NodeConfig = { podCidrs: [], clusterDns: [], clusterDomain: "cluster.local", routes: [], clusterCidrs: [], serviceCidrs: [] };

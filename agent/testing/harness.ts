@@ -20,9 +20,12 @@ import {
   type DesiredPod,
   type ExecInput,
   type ExecOutput,
+  type NodeConfig,
   type PodStatus,
+  type ServiceUpdate,
   type SetDesiredPodsReply,
   type VolumeData,
+  type DeepPartial,
 } from "../../proto/gen/agent";
 import { RuncRuntime } from "../../runtime/runc/runtime";
 import { removePodCgroup } from "../sandbox/pod-cgroup";
@@ -221,6 +224,15 @@ export class FakeMaster {
     const generation = ++this.generation;
     this.call.write(MasterMessage.fromPartial({ msg: { $case: "desiredPods", desiredPods: { generation, full, upsert: pods.map(podJson), volumeData } } }));
     return generation;
+  }
+
+  /** Sends NodeConfig (the master's first message after opening). */
+  nodeConfig(cfg: DeepPartial<NodeConfig>): void {
+    this.call.write(MasterMessage.fromPartial({ msg: { $case: "nodeConfig", nodeConfig: cfg } }));
+  }
+
+  services(update: DeepPartial<ServiceUpdate>): void {
+    this.call.write(MasterMessage.fromPartial({ msg: { $case: "services", services: update } }));
   }
 
   kinds(): string[] {
