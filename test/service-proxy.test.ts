@@ -9,6 +9,7 @@ import { after, before, test } from "node:test";
 import { cleanupNodeNetwork } from "../netns/cleanup";
 import { hostCommands } from "../netns/host-commands";
 import { ServiceProxy } from "../netns/proxy/proxy";
+import { service } from "../netns/proxy/testing/fixtures";
 import { ServiceCatalog, type Endpoint, type ServiceInfo } from "../netns/services/catalog";
 import { createPodLab, GATEWAY, HTTP_PORT, POD_CIDR, startServer, UDP_PORT, type PodLab } from "./helpers/pod-lab";
 
@@ -59,27 +60,7 @@ function endpoints(eps: Ep[]): Endpoint[] {
 }
 
 function svc(name: string, clusterIP: string, eps: Ep[], over: Partial<ServiceInfo> = {}): ServiceInfo {
-  return {
-    namespace: "default",
-    name,
-    uid: name,
-    resourceVersion: "1",
-    type: "ClusterIP",
-    clusterIPs: [clusterIP],
-    headless: false,
-    ports: [{ name: "http", protocol: "TCP", port: 80, nodePort: 0 }],
-    sessionAffinity: "None",
-    sessionAffinityTimeoutSeconds: 10800,
-    externalTrafficPolicy: "Cluster",
-    internalTrafficPolicy: "Cluster",
-    loadBalancerIPs: [],
-    externalIPs: [],
-    externalName: "",
-    publishNotReadyAddresses: false,
-    endpoints: endpoints(eps),
-    healthCheckNodePort: 0,
-    ...over,
-  };
+  return service(name, clusterIP, endpoints(eps), over);
 }
 
 async function upsert(...s: ServiceInfo[]): Promise<number> {
