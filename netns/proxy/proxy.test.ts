@@ -79,3 +79,16 @@ test("a refused transaction is logged with the line nft named and retried as a f
   assert.match(host.scripts[1], /^add table ip gantry\ndelete table ip gantry\n/, "still a replace: the first one never happened");
   await proxy.stop();
 });
+
+test("full syncs repeat on their period, rewriting everything in place", async () => {
+  const catalog = new ServiceCatalog();
+  const host = fakeHost(() => false);
+  const proxy = new ServiceProxy({ catalog, nodeName: "n", masqueradeOutside: true, exec: host.exec, log: logger().log, coalesceMs: 1, fullSyncIntervalMs: 40 });
+  proxy.start();
+  catalog.apply({ full: true, upsert: [service("a", "10.96.0.1", [endpoint("10.244.0.2", 80)])], remove: [] });
+  await new Promise((r) => setTimeout(r, 200));
+  await proxy.stop();
+  const fulls = host.scripts.filter((s) => s.includes("flush map ip gantry service-ips"));
+  assert.ok(fulls.length >= 2, `${fulls.length} full syncs`);
+  assert.ok(fulls.every((s) => !s.includes("delete table")), "only the first sync replaces the table");
+});
