@@ -86,9 +86,10 @@ test("full syncs repeat on their period, rewriting everything in place", async (
   const proxy = new ServiceProxy({ catalog, nodeName: "n", masqueradeOutside: true, exec: host.exec, log: logger().log, coalesceMs: 1, fullSyncIntervalMs: 40 });
   proxy.start();
   catalog.apply({ full: true, upsert: [service("a", "10.96.0.1", [endpoint("10.244.0.2", 80)])], remove: [] });
-  await new Promise((r) => setTimeout(r, 200));
+  const fullSyncs = () => host.scripts.filter((s) => s.includes("flush map ip gantry service-ips"));
+  for (let waited = 0; fullSyncs().length < 2 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
   await proxy.stop();
-  const fulls = host.scripts.filter((s) => s.includes("flush map ip gantry service-ips"));
+  const fulls = fullSyncs();
   assert.ok(fulls.length >= 2, `${fulls.length} full syncs`);
   assert.ok(fulls.every((s) => !s.includes("delete table")), "only the first sync replaces the table");
 });
