@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError } from "commander";
 import os from "node:os";
 import { readFile } from "node:fs/promises";
 import { runAgent } from "../agent/agent";
+import { cleanupNodeNetwork } from "../netns/cleanup";
 import { joinCluster } from "../agent/join";
 import { Master } from "../master/master";
 import { createLogger } from "../master/log";
@@ -19,6 +20,12 @@ function urlList(value: string): string[] {
   const urls = value.split(",").map((u) => u.trim()).filter((u) => u !== "");
   for (const u of urls) if (!/^https?:\/\/[^/]+\/?$/.test(u)) throw new InvalidArgumentError(`"${u}" is not a URL like http://10.0.0.1:2379`);
   return urls;
+}
+
+function bool(value: string): boolean {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw new InvalidArgumentError("not true or false");
 }
 
 function seconds(value: string): number {
@@ -91,7 +98,7 @@ program
     }
   });
 
-program
+const agentCommand = program
   .command("agent")
   .description("run a node agent: pulls images and runs pods with runc under conmon; joins a cluster with --master")
   .option("--node-name <name>", "this node's name", os.hostname())
@@ -106,6 +113,7 @@ program
   .option("--token <token>", "bearer token for --master (the master's <data-dir>/agent.token)")
   .option("--token-file <file>", "read the token from a file")
   .option("--master-ca <file>", "CA certificate of the API server (the master's <data-dir>/pki/ca.crt)")
+  .option("--masquerade-outside <bool>", "masquerade pod traffic leaving the cluster's pod ranges (true or false)", bool, true)
   .action(async (opts) => {
     const log = createLogger("gantry-agent");
     const agent = await runAgent({
@@ -117,6 +125,7 @@ program
       nodeIP: opts.nodeIp,
       cgroupParent: opts.cgroupParent,
       insecureRegistries: opts.insecureRegistry,
+      masqueradeOutside: opts.masqueradeOutside,
       logger: log,
     });
     const shutdown = (signal: string) => {
@@ -132,6 +141,14 @@ program
       await joinCluster(agent, { masterUrl: opts.master, token, caPem, nodeName: opts.nodeName, retryForMs: 120_000 });
       log.info({ master: opts.master, node: opts.nodeName }, "registered with the master");
     }
+  });
+
+agentCommand
+  .command("cleanup-network")
+  .description("remove what agents added to this host's network (the service proxy's nftables table); `make down` runs it")
+  .action(async () => {
+    const report = await cleanupNodeNetwork();
+    console.log(report.proxyTable ? "removed nftables table ip gantry" : "no nftables table ip gantry");
   });
 
 program.parseAsync(process.argv).catch((err) => {

@@ -11,6 +11,8 @@ debian_packages=(
   docker-registry skopeo umoci # a real OCI registry for tests, and the reference puller
   busybox-static               # test images are built from it
   containernetworking-plugins nftables iproute2
+  conntrack                    # the service proxy deletes stale UDP flows
+  wrk                          # HTTP load generator for the network benchmark
   openssl util-linux procps psmisc curl attr
 )
 
