@@ -12,6 +12,7 @@ debian_packages=(
   busybox-static               # test images are built from it
   containernetworking-plugins nftables iproute2
   openssl util-linux procps psmisc curl attr
+  python3-kubernetes           # the official Python client, for the end-to-end test of its watch (?watch=True)
 )
 
 missing=()

@@ -30,6 +30,16 @@ function mediaType(contentType: string): string {
 }
 
 /**
+ * Decodes a patch body once, before it is applied (possibly several times, on conflicts): 415 for
+ * a media type that is not a patch type (server-side apply's `application/apply-patch+yaml`
+ * included), 400 for a body that is not JSON or nests too deeply.
+ */
+export function decodePatchBody(contentType: string, body: Uint8Array): unknown {
+  if (!(Object.values(PATCH_CONTENT_TYPES) as string[]).includes(mediaType(contentType))) throw unsupportedPatchType();
+  return parsePatchBody(body);
+}
+
+/**
  * Applies `patchBody` (parsed JSON, or a string/bytes to parse) to `original` according to the
  * request's Content-Type. Returns a new object; never mutates `original`. Throws ApiErrors.
  */
@@ -46,8 +56,12 @@ export function applyPatch(contentType: string, kind: string, original: JsonObje
       return applyStrategicMergePatch(kind, original, patch as JsonObject);
     }
     default:
-      throw errors.unsupportedMediaType(
-        `the body of the request was in an unknown format - accepted media types include: ${Object.values(PATCH_CONTENT_TYPES).join(", ")}`,
-      );
+      throw unsupportedPatchType();
   }
+}
+
+function unsupportedPatchType() {
+  return errors.unsupportedMediaType(
+    `the body of the request was in an unknown format - accepted media types include: ${Object.values(PATCH_CONTENT_TYPES).join(", ")}`,
+  );
 }
