@@ -1,18 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ApiError } from "../errors";
+import { apiError } from "../testing/api-error";
 import { decodeJson } from "./json";
 import { MAX_NESTING_DEPTH } from "./nesting";
-
-function apiError(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  assert.fail("expected an ApiError");
-}
 
 test("JSON text and UTF-8 bytes decode", () => {
   assert.deepEqual(decodeJson('{"a":[1,"é"]}', "the body"), { a: [1, "é"] });

@@ -1,17 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ApiError } from "../errors";
+import { apiError } from "../testing/api-error";
 import { decodeYaml } from "./yaml";
-
-function apiError(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  assert.fail("expected an ApiError");
-}
 
 test("YAML 1.1 scalars as Kubernetes reads them; timestamps, binary and base-60 stay strings", () => {
   const doc = decodeYaml("kind: ConfigMap\ndata:\n  mode: 0644\n  on: yes\n  when: 2024-01-01T00:00:00Z\n  b: !!binary aGk=\n  port: 1:20\n  nothing: ~\n", "the body");

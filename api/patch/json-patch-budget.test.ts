@@ -3,22 +3,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { MAX_NESTING_DEPTH } from "../decode/nesting";
-import { ApiError } from "../errors";
+import { apiError } from "../testing/api-error";
 import { MAX_OBJECT_BYTES } from "../lifecycle/size";
 import { applyPatch } from "./index";
 import { applyJsonPatch } from "./json-patch";
 
 const exact = (v: unknown) => Buffer.byteLength(JSON.stringify(v), "utf8");
-
-function apiError(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  assert.fail("expected an ApiError");
-}
 
 const configMap = (bytes: number) => ({
   apiVersion: "v1",
