@@ -14,6 +14,7 @@ debian_packages=(
   conntrack                    # the service proxy deletes stale UDP flows
   wrk                          # HTTP load generator for the network benchmark
   openssl util-linux procps psmisc curl attr
+  python3-kubernetes           # the official Python client, for the end-to-end test of its watch (?watch=True)
 )
 
 missing=()
