@@ -23,7 +23,9 @@ import {
   LeaseObjectPublisher,
   memberClientUrls,
   memberExists,
+  memberIsLearner,
   parseInitialCluster,
+  promoteToVoter,
   timingForTtl,
   type Leadership,
 } from "./election";
@@ -165,6 +167,14 @@ export class Master {
     });
     this.etcd.on("restarting", (info) => o.log.warn({ info }, "etcd exited; restarting it"));
     await this.etcd.start();
+    // A joined member starts as a learner (member-join.ts); it serves no clients and counts
+    // toward no quorum until promoted, so nothing else starts before. Also on restart: an
+    // earlier run may have stopped between MemberAdd and the promotion.
+    if (o.join !== undefined && (await memberIsLearner(this.etcd.clientUrl))) {
+      const t0 = performance.now();
+      const result = await promoteToVoter(o.join, this.etcd.peerUrl);
+      o.log.info({ result, ms: Math.round(performance.now() - t0) }, "etcd member is a voter");
+    }
   }
 
   private async storeEndpoints(): Promise<string[]> {
