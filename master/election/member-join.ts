@@ -9,20 +9,11 @@
 // into a voter; etcd refuses that ("learner … not in sync") until the learner has caught up, and
 // we retry with back-off. etcd allows one learner at a time, so concurrent joins queue up.
 
-import { ExponentialBackoff, noop } from "cockatiel";
-import { Etcd3 } from "etcd3";
+import { ExponentialBackoff } from "cockatiel";
+import { directClient } from "../store/direct-client";
 import { initialClusterFor } from "./ha-setup";
 
 class NameTaken extends Error {}
-
-/** A client that sees every error: no retry or circuit-breaker policies (our loops retry). */
-function clusterClient(endpoints: string[]): Etcd3 {
-  return new Etcd3({
-    hosts: endpoints,
-    faultHandling: { host: () => noop, global: noop },
-    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + 10_000 }),
-  });
-}
 
 /** Runs `attempt` until it returns a value, backing off after each error, until `timeoutMs` passes. */
 async function retryUntil<T>(timeoutMs: number, attempt: () => Promise<T>, isFinal: (err: unknown) => boolean = () => false): Promise<T> {
@@ -50,7 +41,7 @@ function reason(err: unknown): string {
  * refuses a second learner while one is still catching up, and members may be briefly down.
  */
 export async function joinCluster(endpoints: string[], self: { name: string; peerUrl: string }, timeoutMs = 120_000): Promise<string> {
-  const client = clusterClient(endpoints);
+  const client = directClient(endpoints);
   try {
     return await retryUntil(
       timeoutMs,
@@ -76,7 +67,7 @@ export async function joinCluster(endpoints: string[], self: { name: string; pee
  * the few calls a learner answers), so a restarted voter needs no other member to be up.
  */
 export async function memberIsLearner(clientUrl: string): Promise<boolean> {
-  const client = clusterClient([clientUrl]);
+  const client = directClient([clientUrl]);
   try {
     return (await client.maintenance.status()).isLearner;
   } finally {
@@ -90,7 +81,7 @@ export async function memberIsLearner(clientUrl: string): Promise<boolean> {
  * "voter" when it already was one (a restart, or a promotion that answered too late).
  */
 export async function promoteToVoter(endpoints: string[], peerUrl: string, timeoutMs = 300_000): Promise<"promoted" | "voter"> {
-  const client = clusterClient(endpoints);
+  const client = directClient(endpoints);
   try {
     return await retryUntil(timeoutMs, async () => {
       const { members } = await client.cluster.memberList({});
