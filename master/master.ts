@@ -62,6 +62,8 @@ export interface MasterOptions {
   leaderLeaseTtlSeconds?: number;
   /** Heartbeat grace before a node is NotReady (default 40 s). */
   nodeMonitorGracePeriodSeconds?: number;
+  /** Time between etcd compactions by the leader (default 5 min); 0 turns compaction off. */
+  etcdCompactionIntervalMs?: number;
   log: Logger;
 }
 
@@ -136,7 +138,13 @@ export class Master {
     });
     const publisher = new LeaseObjectPublisher(ctx, o.etcdName, ttl, (epoch) => election.epoch() === epoch, o.log);
     // `leadership` goes beyond ComponentDeps today; components that need the epoch read it from there.
-    const deps: ComponentDeps & { leadership: Leadership } = { ctx, log: o.log, leadership: election, settings: { nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriodSeconds } };
+    const deps: ComponentDeps & { leadership: Leadership } = {
+      ctx,
+      log: o.log,
+      leadership: election,
+      etcd: this.store.client,
+      settings: { nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriodSeconds, etcdCompactionIntervalMs: o.etcdCompactionIntervalMs },
+    };
     this.election = election;
     await election.start();
     o.log.info({ server, dataDir: o.dataDir, name: o.etcdName, leader: election.status().leader?.identity ?? null }, "master ready");
