@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `gantry` command: `gantry master` and (later) `gantry agent`. Flags follow DESIGN.md §9.
 
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import os from "node:os";
 import { readFile } from "node:fs/promises";
 import { runAgent } from "../agent/agent";
@@ -9,6 +9,7 @@ import { cleanupNodeNetwork } from "../netns/cleanup";
 import { joinCluster } from "../agent/join";
 import { Master } from "../master/master";
 import { createLogger } from "../master/log";
+import { parseGoDuration } from "./duration";
 
 function port(value: string): number {
   const n = Number(value);
@@ -26,6 +27,12 @@ function bool(value: string): boolean {
   if (value === "true") return true;
   if (value === "false") return false;
   throw new InvalidArgumentError("not true or false");
+}
+
+function compactionInterval(value: string): number {
+  const ms = parseGoDuration(value);
+  if (ms === undefined || (ms !== 0 && ms < 1000)) throw new InvalidArgumentError('not a duration like "5m" or "90s" (0 turns compaction off; else at least 1s)');
+  return ms;
 }
 
 function seconds(value: string): number {
@@ -53,6 +60,11 @@ program
   .option("--ca-dir <dir>", "HA: copy the cluster CA (ca.crt, ca.key) from here on first start, e.g. the first master's <data-dir>/pki")
   .option("--leader-lease-ttl <seconds>", "TTL of the leader lease; a dead leader is replaced after about this long", seconds, 10)
   .option("--node-monitor-grace-period <seconds>", "a node whose agent sent no heartbeat for this long is NotReady", seconds, 40)
+  .addOption(
+    new Option("--etcd-compaction-interval <duration>", "the leader compacts etcd this often, keeping one interval of history (0 turns it off)")
+      .argParser(compactionInterval)
+      .default(300_000, "5m"),
+  )
   .action(async (opts) => {
     const log = createLogger("gantry-master");
     const master = new Master({
@@ -70,6 +82,7 @@ program
       caDir: opts.caDir,
       leaderLeaseTtlSeconds: opts.leaderLeaseTtl,
       nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,
+      etcdCompactionIntervalMs: opts.etcdCompactionInterval,
       log,
     });
     let stopping = false;

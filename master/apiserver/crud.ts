@@ -23,16 +23,27 @@ export async function getObject(rr: ResourceRequest): Promise<void> {
 
 export async function listObjects(rr: ResourceRequest): Promise<void> {
   const q = rr.url.searchParams;
-  const limit = Number(q.get("limit") ?? "0");
-  const rv = q.get("resourceVersion") ?? undefined;
+  const parsedLimit = Number(q.get("limit") ?? "0");
+  const limit = Number.isFinite(parsedLimit) && parsedLimit > 0 ? parsedLimit : undefined;
   const list = await rr.ctx.storeFor(rr.resource).list(rr.namespace, {
-    limit: Number.isFinite(limit) && limit > 0 ? limit : undefined,
+    limit,
     continue: q.get("continue") || undefined,
-    // resourceVersion=0 means "any version is fine": serve the latest.
-    resourceVersion: rv && rv !== "0" && q.get("resourceVersionMatch") === "Exact" ? rv : undefined,
+    resourceVersion: exactListRevision(q.get("resourceVersion") ?? "", q.get("resourceVersionMatch") ?? "", limit),
     filter: selectorFilter(rr.resource.kind, q),
   });
   sendList(rr, list);
+}
+
+/**
+ * The revision a list must be read at, or undefined for "the latest": what kube-apiserver serves
+ * without a watch cache. `resourceVersionMatch=Exact` reads at the revision; so does a paged list
+ * (`limit`) with a resourceVersion and no match (the legacy exact case). "0" means any version;
+ * `NotOlderThan` is always met by the latest. A compacted revision is then 410 Expired.
+ */
+function exactListRevision(rv: string, match: string, limit: number | undefined): string | undefined {
+  if (rv === "" || rv === "0") return undefined;
+  if (match === "Exact" || (match === "" && limit !== undefined)) return rv;
+  return undefined;
 }
 
 function isDryRun(rr: ResourceRequest): boolean {
