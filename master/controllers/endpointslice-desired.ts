@@ -15,7 +15,7 @@
 
 import type { Endpoint, EndpointPort } from "kubernetes-types/discovery/v1";
 import type { KubeObject } from "../../api/object";
-import { canonicalJson, isPodReady } from "./controller-utils";
+import { isPodReady } from "./controller-utils";
 import { ZONE_LABEL } from "./node-lifecycle-core";
 import { findPort, isHeadless, podIPsOfFamily, selectedPods, shouldPodBeInEndpoints, shouldSetHostname, type PodObject, type ServiceObject } from "./service-backends";
 
@@ -55,7 +55,10 @@ export function endpointPorts(svc: ServiceObject, pod: PodObject): EndpointPort[
 
 /** The identity of a set of ports, whatever their order. */
 export function portsKey(ports: readonly EndpointPort[] | null | undefined): string {
-  return (ports ?? []).map((p) => canonicalJson(p)).sort().join("|");
+  return (ports ?? [])
+    .map((p) => `${p.name ?? ""}/${p.protocol ?? ""}/${p.port ?? ""}/${p.appProtocol ?? ""}`)
+    .sort()
+    .join("|");
 }
 
 /**
@@ -63,7 +66,39 @@ export function portsKey(ports: readonly EndpointPort[] | null | undefined): str
  * and the pod it refers to. Other fields (conditions, node, zone) are its state.
  */
 export function endpointKey(e: Endpoint): string {
-  return canonicalJson([[...e.addresses].sort(), e.hostname ?? "", e.targetRef?.namespace ?? "", e.targetRef?.name ?? ""]);
+  const addresses = e.addresses.length > 1 ? [...e.addresses].sort() : e.addresses;
+  return `${addresses.join(",")}|${e.hostname ?? ""}|${e.targetRef?.namespace ?? ""}/${e.targetRef?.name ?? ""}`;
+}
+
+const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
+  (a ?? []).length === (b ?? []).length && (a ?? []).every((x, i) => x === b![i]);
+
+/**
+ * Whether two endpoints are the same in every field this controller writes (a cheaper
+ * canonicalJson comparison; it runs for every endpoint of a Service on every sync).
+ */
+export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  const ca = a.conditions ?? {};
+  const cb = b.conditions ?? {};
+  const ra = a.targetRef ?? {};
+  const rb = b.targetRef ?? {};
+  return (
+    sameList(a.addresses, b.addresses) &&
+    ca.ready === cb.ready &&
+    ca.serving === cb.serving &&
+    ca.terminating === cb.terminating &&
+    a.nodeName === b.nodeName &&
+    a.zone === b.zone &&
+    a.hostname === b.hostname &&
+    ra.kind === rb.kind &&
+    ra.namespace === rb.namespace &&
+    ra.name === rb.name &&
+    ra.uid === rb.uid &&
+    a.hints === undefined &&
+    b.hints === undefined &&
+    a.deprecatedTopology === undefined &&
+    b.deprecatedTopology === undefined
+  );
 }
 
 export function podToEndpoint(pod: PodObject, node: KubeObject | undefined, svc: ServiceObject, addressType: AddressType): Endpoint {

@@ -19,7 +19,7 @@
 import type { Endpoint, EndpointPort, EndpointSlice } from "kubernetes-types/discovery/v1";
 import type { KubeObject, OwnerReference } from "../../api/object";
 import { canonicalJson, newControllerRef } from "./controller-utils";
-import { desiredEndpoints, endpointKey, portsKey, type AddressType, type PortGroup } from "./endpointslice-desired";
+import { desiredEndpoints, endpointKey, portsKey, sameEndpoint, type AddressType, type PortGroup } from "./endpointslice-desired";
 import { HEADLESS_LABEL, isServiceIPSet, serviceAddressTypes, type ServiceObject } from "./service-backends";
 
 export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
@@ -126,7 +126,7 @@ function planPortGroup(svc: ServiceObject, addressType: AddressType, existing: r
       const want = remaining.get(k);
       if (!want) continue;
       kept.push(want);
-      if (!same(want, e)) changed = true;
+      if (!sameEndpoint(want, e)) changed = true;
       remaining.delete(k);
     }
     const labelsChanged = !same(slice.metadata.labels ?? {}, labels);
@@ -141,15 +141,21 @@ function planPortGroup(svc: ServiceObject, addressType: AddressType, existing: r
   }
 
   const pending = [...remaining.values()];
+  let next = 0;
+  /** Moves pending endpoints into `slice` (a copy this plan owns) until it is full. */
+  const fill = (slice: SliceObject) => {
+    const room = max - endpointsOf(slice).length;
+    if (room <= 0 || next >= pending.length) return;
+    slice.endpoints = [...endpointsOf(slice), ...pending.slice(next, next + room)];
+    next = Math.min(pending.length, next + room);
+  };
   // Fill the slices that are being written anyway, fullest first.
-  for (const slice of [...toUpdate.values()].sort((a, b) => endpointsOf(b).length - endpointsOf(a).length)) {
-    while (pending.length > 0 && endpointsOf(slice).length < max) slice.endpoints = [...endpointsOf(slice), pending.shift()!];
-  }
+  for (const slice of [...toUpdate.values()].sort((a, b) => endpointsOf(b).length - endpointsOf(a).length)) fill(slice);
   const create: SliceObject[] = [];
-  while (pending.length > 0) {
+  while (next < pending.length) {
     let target: SliceObject | undefined;
-    if (pending.length < max) {
-      const fit = sliceToFill(unchanged, pending.length, max);
+    if (pending.length - next < max) {
+      const fit = sliceToFill(unchanged, pending.length - next, max);
       if (fit) {
         unchanged.splice(unchanged.indexOf(fit), 1);
         target = { ...fit, endpoints: [...endpointsOf(fit)] };
@@ -160,7 +166,7 @@ function planPortGroup(svc: ServiceObject, addressType: AddressType, existing: r
       target = newSlice(svc, addressType, group.ports);
       create.push(target);
     }
-    while (pending.length > 0 && endpointsOf(target).length < max) target.endpoints = [...endpointsOf(target), pending.shift()!];
+    fill(target);
   }
   return { create, update: [...toUpdate.values()], delete: toDelete };
 }

@@ -14,7 +14,7 @@
 import type { EndpointSlice } from "kubernetes-types/discovery/v1";
 import type { Service } from "kubernetes-types/core/v1";
 import type { KubeObject } from "../../api/object";
-import { EndpointView, ServiceView, type EndpointPortView } from "../../proto/gen/agent";
+import { ServiceView, type EndpointPortView, type EndpointView } from "../../proto/gen/agent";
 import { SERVICE_NAME_LABEL } from "../controllers/endpointslice-plan";
 
 /** The "namespace/name" of the Service an EndpointSlice belongs to, if it names one. */
@@ -37,10 +37,12 @@ function endpointViews(slices: readonly KubeObject[]): EndpointView[] {
       .filter((p) => typeof p.port === "number")
       .map((p) => ({ name: p.name ?? "", protocol: p.protocol ?? "TCP", port: p.port! }))
       .sort((a, b) => compare(a.name, b.name) || a.port - b.port);
+    const portsId = ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(",");
     for (const e of slice.endpoints ?? []) {
       if (!e.addresses?.length) continue;
       const ready = e.conditions?.ready ?? true;
-      const view = EndpointView.fromPartial({
+      // Every field set: this is what EndpointView.fromPartial would build, without its copies.
+      const view: EndpointView = {
         addresses: [...e.addresses],
         ready,
         serving: e.conditions?.serving ?? ready,
@@ -50,8 +52,8 @@ function endpointViews(slices: readonly KubeObject[]): EndpointView[] {
         podName: e.targetRef?.kind === "Pod" ? (e.targetRef.name ?? "") : "",
         ports,
         zone: e.zone ?? "",
-      });
-      const identity = JSON.stringify([view.addresses, ports]);
+      };
+      const identity = `${view.addresses.join(",")}|${portsId}`;
       const seen = byIdentity.get(identity);
       if (!seen || rank(view) > rank(seen)) byIdentity.set(identity, view);
     }
