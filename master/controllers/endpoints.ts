@@ -20,19 +20,16 @@ import type { ApiContext } from "../apiserver/context";
 import { ResourceClient } from "../apiserver/internal-client";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
-import { Controller, type ControllerOptions } from "./controller-base";
+import type { ControllerOptions } from "./controller-base";
 import { keyOf, leaderComponent, splitKey } from "./controller-utils";
 import { planEndpoints, type EndpointsObject } from "./endpoints-plan";
-import { asService, hasManagedEndpoints, serviceKeysForPodEvent } from "./service-backends";
+import { asService, hasManagedEndpoints } from "./service-backends";
+import { ServicePodsController } from "./service-pods-controller";
 
-const SERVICES = findResource("", "v1", "services")!;
-const PODS = findResource("", "v1", "pods")!;
 const ENDPOINTS = findResource("", "v1", "endpoints")!;
 
-export class EndpointsController extends Controller {
+export class EndpointsController extends ServicePodsController {
   private readonly client = new ResourceClient(this.ctx, ENDPOINTS);
-  private services?: InformerLease;
-  private pods?: InformerLease;
   private endpoints?: InformerLease;
   private leftoversChecked = false;
 
@@ -41,19 +38,13 @@ export class EndpointsController extends Controller {
   }
 
   protected async watch(): Promise<void> {
-    const queueKey = (o: KubeObject) => this.queue.add(keyOf(o));
-    this.services = await this.lease(SERVICES, { add: queueKey, update: (_old, s) => queueKey(s), delete: queueKey });
-    const servicesIn = (ns: string) => this.services?.list(ns) ?? [];
-    const podEvent = (old: KubeObject | undefined, pod: KubeObject | undefined) => {
-      for (const key of serviceKeysForPodEvent(servicesIn, old, pod)) this.queue.add(key);
-    };
-    this.pods = await this.lease(PODS, { add: (p) => podEvent(undefined, p), update: (old, p) => podEvent(old, p), delete: (p) => podEvent(p, undefined) });
-    this.endpoints = await this.lease(ENDPOINTS, { delete: queueKey });
+    await this.leaseServicesAndPods();
+    this.endpoints = await this.lease(ENDPOINTS, { delete: (ep: KubeObject) => this.queue.add(keyOf(ep)) });
   }
 
   /** Every Service; on the first pass after start also every Endpoints object (leftovers). */
-  enqueueAll(): void {
-    for (const s of this.services?.list() ?? []) this.queue.add(keyOf(s));
+  override enqueueAll(): void {
+    super.enqueueAll();
     if (this.leftoversChecked) return;
     this.leftoversChecked = true;
     for (const ep of this.endpoints?.list() ?? []) this.queue.add(keyOf(ep));

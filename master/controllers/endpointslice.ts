@@ -20,15 +20,14 @@ import type { ApiContext } from "../apiserver/context";
 import { ResourceClient } from "../apiserver/internal-client";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
-import { Controller, type ControllerOptions } from "./controller-base";
-import { keyOf, leaderComponent, splitKey } from "./controller-utils";
+import type { ControllerOptions } from "./controller-base";
+import { leaderComponent, splitKey } from "./controller-utils";
 import { ZONE_LABEL } from "./endpointslice-desired";
 import { CONTROLLER_NAME, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, planEndpointSlices, type SliceObject } from "./endpointslice-plan";
 import { SliceWriteTracker } from "./endpointslice-tracker";
-import { asService, hasManagedEndpoints, serviceKeysForPodEvent } from "./service-backends";
+import { asService, hasManagedEndpoints } from "./service-backends";
+import { ServicePodsController } from "./service-pods-controller";
 
-const SERVICES = findResource("", "v1", "services")!;
-const PODS = findResource("", "v1", "pods")!;
 const NODES = findResource("", "v1", "nodes")!;
 const ENDPOINT_SLICES = findResource("discovery.k8s.io", "v1", "endpointslices")!;
 
@@ -47,13 +46,11 @@ function ownerKeyOf(slice: KubeObject): string | undefined {
   return `${slice.metadata.namespace}/${labels[SERVICE_NAME_LABEL]}`;
 }
 
-export class EndpointSliceController extends Controller {
+export class EndpointSliceController extends ServicePodsController {
   private readonly client = new ResourceClient(this.ctx, ENDPOINT_SLICES);
   private readonly tracker = new SliceWriteTracker(() => this.ctx.clock.now().getTime());
   /** Services with pods on nodes the cache does not know yet. */
   private readonly waitingForNodes = new Set<string>();
-  private services?: InformerLease;
-  private pods?: InformerLease;
   private nodes?: InformerLease;
   private slices?: InformerLease;
 
@@ -65,13 +62,7 @@ export class EndpointSliceController extends Controller {
   }
 
   protected async watch(): Promise<void> {
-    const queueKey = (o: KubeObject) => this.queue.add(keyOf(o));
-    this.services = await this.lease(SERVICES, { add: queueKey, update: (_old, s) => queueKey(s), delete: queueKey });
-    const servicesIn = (ns: string) => this.services?.list(ns) ?? [];
-    const podEvent = (old: KubeObject | undefined, pod: KubeObject | undefined) => {
-      for (const key of serviceKeysForPodEvent(servicesIn, old, pod)) this.queue.add(key);
-    };
-    this.pods = await this.lease(PODS, { add: (p) => podEvent(undefined, p), update: (old, p) => podEvent(old, p), delete: (p) => podEvent(p, undefined) });
+    await this.leaseServicesAndPods();
     this.nodes = await this.lease(NODES, {
       add: () => this.nodeAppeared(),
       update: (old, n) => {
@@ -95,10 +86,6 @@ export class EndpointSliceController extends Controller {
       },
       delete: (s) => sliceEvent(s, true),
     });
-  }
-
-  enqueueAll(): void {
-    for (const s of this.services?.list() ?? []) this.queue.add(keyOf(s));
   }
 
   private nodeAppeared(): void {
