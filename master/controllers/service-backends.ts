@@ -2,12 +2,13 @@
 // pkg/api/v1/pod): shared by the Endpoints and EndpointSlice controllers and the LoadBalancer
 // status controller. Pure: no I/O.
 
-import type { Container, Pod, Service, ServicePort } from "kubernetes-types/core/v1";
+import type { Container, Service, ServicePort } from "kubernetes-types/core/v1";
 import type { KubeObject } from "../../api/object";
 import { canonicalJson } from "./controller-utils-hash";
+import type { PodObject } from "./controller-utils-pods";
 
+export type { PodObject };
 export type ServiceObject = Service & KubeObject;
-export type PodObject = Pod & KubeObject;
 
 export const asService = (o: KubeObject): ServiceObject => o as ServiceObject;
 export const asPod = (o: KubeObject): PodObject => o as PodObject;
