@@ -47,8 +47,10 @@ export async function decompressed(source: AsyncIterable<Uint8Array> | Iterable<
   return gunzip;
 }
 
-export function drained(w: NodeJS.EventEmitter): Promise<void> {
+/** Resolves once `w` wants more data, or is destroyed (then at once: no event would come). */
+export function drained(w: NodeJS.EventEmitter & { destroyed: boolean }): Promise<void> {
   return new Promise((resolve) => {
+    if (w.destroyed) return resolve();
     const done = () => {
       w.off("drain", done);
       w.off("close", done);

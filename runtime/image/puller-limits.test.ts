@@ -75,7 +75,7 @@ describe("pullImage within unpack caps", { skip: process.getuid?.() !== 0 && "ne
     return { ms, peak };
   }
 
-  it("a gzip bomb layer (5 GiB of zeros in 5 MB) stops at --max-layer-bytes, having written at most the cap", async (t) => {
+  it("a gzip bomb layer (5 GiB of zeros in 5 MB) stops at --max-layer-bytes, having written at most the cap", { timeout: 60_000 }, async (t) => {
     await withStore(async (store) => {
       const pushed = await pushBadImage(registry.url, "bomb/layer", base, await gzipBombLayer(5 * GiB));
       const cap = 32 * MiB;
@@ -88,7 +88,7 @@ describe("pullImage within unpack caps", { skip: process.getuid?.() !== 0 && "ne
     });
   });
 
-  it("with the default caps, a bomb larger than them (a 17 GiB file) is refused before a byte of it is written", async (t) => {
+  it("with the default caps, a bomb larger than them (a 17 GiB file) is refused before a byte of it is written", { timeout: 60_000 }, async (t) => {
     await withStore(async (store) => {
       const pushed = await pushBadImage(registry.url, "bomb/default", base, await gzipBombLayer(17 * GiB));
       const detail = /the size of a file passes its limit of 16 GiB \(17179869184 bytes\) \("bomb\.bin" has 18253611008 bytes\)/;

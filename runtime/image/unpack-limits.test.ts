@@ -57,7 +57,7 @@ describe("unpack caps", { skip: process.getuid?.() !== 0 && "needs root to mount
     return { ms, peak };
   }
 
-  it("a gzip bomb (5 GiB of zeros in 5 MB) stops at maxLayerBytes, having written at most the cap", async (t) => {
+  it("a gzip bomb (5 GiB of zeros in 5 MB) stops at maxLayerBytes, having written at most the cap", { timeout: 60_000 }, async (t) => {
     const bomb = await gzipBombLayer(5 * GiB);
     assert.ok(bomb.size < 6 * MiB, `the bomb is ${bomb.size} bytes compressed`);
     const cap = 64 * MiB;
@@ -66,7 +66,7 @@ describe("unpack caps", { skip: process.getuid?.() !== 0 && "needs root to mount
     assert.ok(peak <= cap + MiB, `wrote ${peak} bytes, more than the cap`);
   });
 
-  it("the default caps stop a bomb larger than them (one 17 GiB file) before a byte of it is written", async (t) => {
+  it("the default caps stop a bomb larger than them (one 17 GiB file) before a byte of it is written", { timeout: 60_000 }, async (t) => {
     assert.ok(17 * GiB > DefaultUnpackLimits.maxFileBytes && 17 * GiB > DefaultUnpackLimits.maxLayerBytes);
     const bomb = await gzipBombLayer(17 * GiB);
     const { ms, peak } = await refused(bomb, "--max-file-bytes", /size of a file passes its limit of 16 GiB \(17179869184 bytes\) \("bomb\.bin" has 18253611008 bytes\)/);
@@ -103,6 +103,18 @@ describe("unpack caps", { skip: process.getuid?.() !== 0 && "needs root to mount
       return true;
     });
     assert.deepEqual(await fs.readdir(dir("tmp")), []);
+  });
+
+  it("a disk that fills up mid-file (ENOSPC, within the caps) fails the unpack at once and leaves nothing", { timeout: 30_000 }, async () => {
+    const small = await tmpfsDir(2 * MiB);
+    try {
+      const dest = path.join(small.dir, "layer");
+      await assert.rejects(unpackLayer(asFileReads((await bigFileLayer(4 * MiB)).blob), { dest, tmpDir: path.join(small.dir, "tmp") }), { code: "ENOSPC" });
+      assert.deepEqual(await fs.readdir(small.dir), ["tmp"]);
+      assert.deepEqual(await fs.readdir(path.join(small.dir, "tmp")), []);
+    } finally {
+      await small.remove();
+    }
   });
 
   it("layers counting into one image's bytes stop once together they pass maxImageBytes", async () => {

@@ -123,6 +123,7 @@ async function extractInto(source: AsyncIterable<Uint8Array> | Iterable<Uint8Arr
   const produce = (async () => {
     try {
       for await (const chunk of tarBytes as AsyncIterable<Buffer>) {
+        if (extract.destroyed) break; // the entries' side failed (a write error, a refused entry)
         // Counted before the chunk goes anywhere: past a cap, not one more byte is parsed,
         // written or inflated.
         if (size + chunk.length > limits.maxLayerBytes) throw limitExceeded("maxLayerBytes", limits.maxLayerBytes);
@@ -131,7 +132,7 @@ async function extractInto(source: AsyncIterable<Uint8Array> | Iterable<Uint8Arr
         size += chunk.length;
         if (!extract.write(chunk)) await drained(extract);
       }
-      extract.end(undefined);
+      if (!extract.destroyed) extract.end(undefined);
     } catch (err) {
       streamError ??= err;
       tarBytes.destroy();
@@ -142,9 +143,11 @@ async function extractInto(source: AsyncIterable<Uint8Array> | Iterable<Uint8Arr
   try {
     for await (const entry of extract) await layer.apply(entry);
   } catch (err) {
+    const cause = err instanceof ImageError ? err : (streamError ?? err);
+    extract.destroy();
     tarBytes.destroy();
     await produce;
-    throw asBadLayer(err instanceof ImageError ? err : (streamError ?? err));
+    throw asBadLayer(cause);
   }
   await produce;
   await layer.finish();
