@@ -83,7 +83,9 @@ export async function startAgent(dirs: AgentDirs, extra: object = {}): Promise<A
 /**
  * The agent as an operator starts it, `gantry agent` (cli/gantry.ts), with `flags` added, so a
  * test sees command-line flags reach the agent. It keeps its runtime state where the CLI puts
- * it: `dirs.runtimeRoot` must be <dataDir>/runtime and `dirs.runcRoot` <runDir>/runc.
+ * it: `dirs.runtimeRoot` must be <dataDir>/runtime and `dirs.runcRoot` <runDir>/runc. It runs
+ * in the machine's network namespace with no master, so its service proxy never gets the first
+ * full Service set it waits for and programs nothing.
  */
 export async function startAgentCli(dirs: AgentDirs, port: number, flags: string[]): Promise<AgentProcess> {
   assert.equal(dirs.runtimeRoot, path.join(dirs.dataDir, "runtime"));
