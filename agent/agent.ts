@@ -12,6 +12,9 @@
 //   <runDir>                  /run/gantry/agent: netns/, runc/ state, secrets/ (a tmpfs the
 //                             agent mounts: Secret data of the persisted desired set)
 //
+// The service proxy (netns/proxy) programs the `ip gantry` nftables table of the network
+// namespace the agent runs in, from the ServiceCatalog and NodeConfig the master sends.
+//
 // Stopping the agent (stop(), SIGTERM, or kill -9) leaves pods running; the next start adopts
 // them (pod-manager.ts).
 
@@ -23,11 +26,14 @@ import pino from "pino";
 import { NodeDns } from "../netns/dns/node-dns";
 import type { UpstreamAddress } from "../netns/dns/forwarder";
 import { LoopbackPlugin } from "../netns/loopback";
+import { hostCommands } from "../netns/host-commands";
 import { NetnsRegistry } from "../netns/netns";
 import { PodNetworks } from "../netns/pod-network";
+import { ServiceProxy } from "../netns/proxy/proxy";
 import { ServiceCatalog } from "../netns/services/catalog";
 import { CatalogStore } from "../netns/services/catalog-store";
 import type { NodeConfig, NodeStatus } from "../proto/gen/agent";
+import { resolveUnpackLimits, type UnpackLimits } from "../runtime/image/limits";
 import { LocalImageStore } from "../runtime/image/store";
 import { RuncRuntime } from "../runtime/runc/runtime";
 import type { ContainerRuntime } from "../runtime/types";
@@ -61,6 +67,8 @@ export interface AgentOptions {
   cgroupParent?: string;
   /** Registries reached over plain HTTP (besides localhost, 127.0.0.1, [::1]). */
   insecureRegistries?: string[];
+  /** Caps on unpacking images (runtime/image/limits.ts); unset ones take their defaults. */
+  imageLimits?: Partial<UnpackLimits>;
   /** The node's InternalIP; default: the first non-loopback IPv4 address. */
   nodeIP?: string;
   /** How long logs of removed pods are kept. Default 1 h. */
@@ -74,6 +82,14 @@ export interface AgentOptions {
    * its port (default 53). false: no DNS server (tests that run agents outside a test host).
    */
   dns?: { upstreams?: UpstreamAddress[]; port?: number } | false;
+  /** Program the service proxy (`ip gantry` nftables table) in this agent's network namespace.
+   *  Default true; tests that run an agent in the machine's own namespace turn it off. */
+  serviceProxy?: boolean;
+  /** The network namespace (an nsfs path) whose node network the agent programs; default the
+   *  one it runs in. Tests point it at a namespace they made. */
+  nodeNetns?: string;
+  /** Masquerade pod traffic that leaves the cluster's pod ranges. Default true. */
+  masqueradeOutside?: boolean;
   /** A runtime to use instead of runc (tests of the agent against another implementation). */
   runtime?: ContainerRuntime;
   logger?: pino.Logger;
@@ -97,6 +113,7 @@ export interface RunningAgent {
 
 export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.logger ?? pino({ name: "gantry-agent", level: process.env.GANTRY_LOG_LEVEL ?? "info" });
+  const imageLimits = resolveUnpackLimits(options.imageLimits); // bad values fail the start, not every pull
   const dataDir = path.resolve(options.dataDir ?? "/var/lib/gantry/agent");
   const runDir = path.resolve(options.runDir ?? "/run/gantry/agent");
   const podsDir = path.join(dataDir, "pods");
@@ -108,7 +125,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const runtime: ContainerRuntime =
     options.runtime ?? new RuncRuntime({ root: path.resolve(options.runtimeRoot ?? path.join(dataDir, "runtime")), runcRoot: path.resolve(options.runcRoot ?? path.join(runDir, "runc")) });
   const imageStore = await LocalImageStore.open(path.join(dataDir, "images"));
-  const images = new ImageService(imageStore, options.insecureRegistries ?? []);
+  const images = new ImageService(imageStore, options.insecureRegistries ?? [], imageLimits);
   const registry = new NetnsRegistry(path.join(runDir, "netns"));
   const networks = new PodNetworks(registry, new LoopbackPlugin(registry));
   const store = new DesiredStore(dataDir, path.join(runDir, "secrets"));
@@ -120,6 +137,13 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   // Before the pods start: containers a restarted agent creates get the Services it knew.
   const catalogStore = new CatalogStore(path.join(dataDir, "services.json"), services, (err) => log.warn({ err }, "saving the service catalog failed"));
   await catalogStore.start();
+  // Before the master's first full ServiceUpdate it writes nothing: the rules a previous agent
+  // left keep serving until then (netns/proxy/README.md).
+  const proxy =
+    options.serviceProxy === false
+      ? undefined
+      : new ServiceProxy({ catalog: services, nodeName: options.nodeName, nodeIP, masqueradeOutside: options.masqueradeOutside ?? true, exec: hostCommands(options.nodeNetns), log });
+  proxy?.start();
 
   let nodeConfig: NodeConfig = { podCidrs: [], clusterDns: [], clusterDomain: "cluster.local", routes: [], clusterCidrs: [], serviceCidrs: [] };
   const hostResolvConf = await fs.readFile("/etc/resolv.conf", "utf8").catch(() => "");
@@ -166,6 +190,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     setNodeConfig: (cfg) => {
       nodeConfig = cfg;
       nodeDns?.configure({ podCidrs: cfg.podCidrs, clusterDomain: cfg.clusterDomain || "cluster.local", clusterCidrs: cfg.clusterCidrs, serviceCidrs: cfg.serviceCidrs });
+      proxy?.setNodeRanges({ podCIDRs: cfg.podCidrs, clusterCIDRs: cfg.clusterCidrs, serviceCIDRs: cfg.serviceCidrs });
     },
     services,
     log,
@@ -190,6 +215,8 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
       clearInterval(sweeper);
       pods.stop();
       reporter.stop();
+      // The rules stay: pods keep reaching Services while the agent is away.
+      await proxy?.stop();
       await pods.persist();
       await catalogStore.stop();
       await nodeDns?.stop();

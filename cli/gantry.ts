@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // The `gantry` command: `gantry master` and (later) `gantry agent`. Flags follow DESIGN.md §9.
 
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import os from "node:os";
 import { readFile } from "node:fs/promises";
 import { runAgent } from "../agent/agent";
+import { cleanupNodeNetwork } from "../netns/cleanup";
 import { joinCluster } from "../agent/join";
 import { upstreamsFromFlags } from "../netns/dns/upstreams";
+import { parseQuantity } from "../api/quantity";
 import { Master } from "../master/master";
 import { createLogger } from "../master/log";
+import { DefaultUnpackLimits, humanBytes } from "../runtime/image/limits";
+import { parseGoDuration } from "./duration";
 
 function port(value: string): number {
   const n = Number(value);
@@ -22,9 +26,33 @@ function urlList(value: string): string[] {
   return urls;
 }
 
+function bool(value: string): boolean {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw new InvalidArgumentError("not true or false");
+}
+
+function compactionInterval(value: string): number {
+  const ms = parseGoDuration(value);
+  if (ms === undefined || (ms !== 0 && ms < 1000)) throw new InvalidArgumentError('not a duration like "5m" or "90s" (0 turns compaction off; else at least 1s)');
+  return ms;
+}
+
 function seconds(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 2 || n > 300) throw new InvalidArgumentError("not a whole number of seconds between 2 and 300");
+  return n;
+}
+
+/** A positive whole count, as a number or a Kubernetes quantity: "16Gi", "500M", "1000000". */
+function count(value: string): number {
+  let n: number;
+  try {
+    n = parseQuantity(value.trim());
+  } catch {
+    n = NaN;
+  }
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError("not a positive whole number (a quantity like 16Gi, 500M or 1000000)");
   return n;
 }
 
@@ -47,6 +75,11 @@ program
   .option("--ca-dir <dir>", "HA: copy the cluster CA (ca.crt, ca.key) from here on first start, e.g. the first master's <data-dir>/pki")
   .option("--leader-lease-ttl <seconds>", "TTL of the leader lease; a dead leader is replaced after about this long", seconds, 10)
   .option("--node-monitor-grace-period <seconds>", "a node whose agent sent no heartbeat for this long is NotReady", seconds, 40)
+  .addOption(
+    new Option("--etcd-compaction-interval <duration>", "the leader compacts etcd this often, keeping one interval of history (0 turns it off)")
+      .argParser(compactionInterval)
+      .default(300_000, "5m"),
+  )
   .action(async (opts) => {
     const log = createLogger("gantry-master");
     const master = new Master({
@@ -64,6 +97,7 @@ program
       caDir: opts.caDir,
       leaderLeaseTtlSeconds: opts.leaderLeaseTtl,
       nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,
+      etcdCompactionIntervalMs: opts.etcdCompactionInterval,
       log,
     });
     let stopping = false;
@@ -92,7 +126,7 @@ program
     }
   });
 
-program
+const agentCommand = program
   .command("agent")
   .description("run a node agent: pulls images and runs pods with runc under conmon; joins a cluster with --master")
   .option("--node-name <name>", "this node's name", os.hostname())
@@ -104,10 +138,15 @@ program
   .option("--cgroup-parent <path>", "cgroup of all pods", "/gantry")
   .option("--insecure-registry <host>", "registry reached over plain HTTP (repeatable; loopback always is)", (v: string, acc: string[]) => [...acc, v], [] as string[])
   .option("--dns-upstream <ip[:port]>", "resolver for names outside the cluster domain (repeatable; `none` forwards nothing); default: the nameservers of /etc/resolv.conf", (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .option("--max-layer-bytes <size>", `largest decompressed size of one image layer (default ${humanBytes(DefaultUnpackLimits.maxLayerBytes)})`, count)
+  .option("--max-image-bytes <size>", `largest decompressed size of one image, all layers together (default ${humanBytes(DefaultUnpackLimits.maxImageBytes)})`, count)
+  .option("--max-layer-entries <n>", `most files, directories and links in one image layer (default ${DefaultUnpackLimits.maxLayerEntries})`, count)
+  .option("--max-file-bytes <size>", `largest file in an image layer (default ${humanBytes(DefaultUnpackLimits.maxFileBytes)})`, count)
   .option("--master <url>", "API server to register with, e.g. https://10.0.0.1:6443")
   .option("--token <token>", "bearer token for --master (the master's <data-dir>/agent.token)")
   .option("--token-file <file>", "read the token from a file")
   .option("--master-ca <file>", "CA certificate of the API server (the master's <data-dir>/pki/ca.crt)")
+  .option("--masquerade-outside <bool>", "masquerade pod traffic leaving the cluster's pod ranges (true or false)", bool, true)
   .action(async (opts) => {
     const log = createLogger("gantry-agent");
     const agent = await runAgent({
@@ -120,6 +159,13 @@ program
       cgroupParent: opts.cgroupParent,
       insecureRegistries: opts.insecureRegistry,
       dns: { upstreams: upstreamsFromFlags(opts.dnsUpstream) },
+      masqueradeOutside: opts.masqueradeOutside,
+      imageLimits: {
+        maxLayerBytes: opts.maxLayerBytes,
+        maxImageBytes: opts.maxImageBytes,
+        maxLayerEntries: opts.maxLayerEntries,
+        maxFileBytes: opts.maxFileBytes,
+      },
       logger: log,
     });
     const shutdown = (signal: string) => {
@@ -135,6 +181,14 @@ program
       await joinCluster(agent, { masterUrl: opts.master, token, caPem, nodeName: opts.nodeName, retryForMs: 120_000 });
       log.info({ master: opts.master, node: opts.nodeName }, "registered with the master");
     }
+  });
+
+agentCommand
+  .command("cleanup-network")
+  .description("remove what agents added to this host's network (the service proxy's nftables table); `make down` runs it")
+  .action(async () => {
+    const report = await cleanupNodeNetwork();
+    console.log(report.proxyTable ? "removed nftables table ip gantry" : "no nftables table ip gantry");
   });
 
 program.parseAsync(process.argv).catch((err) => {

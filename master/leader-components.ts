@@ -16,11 +16,17 @@ import { jobControllerComponent } from "./controllers/job";
 import { cronJobControllerComponent } from "./controllers/cronjob";
 import { nodeLifecycleControllerComponent } from "./controllers/node-lifecycle";
 import { kubeDnsEndpointsComponent } from "./controllers/kube-dns-endpoints";
+import { endpointsControllerComponent } from "./controllers/endpoints";
+import { endpointSliceControllerComponent } from "./controllers/endpointslice";
+import { loadBalancerStatusControllerComponent } from "./controllers/loadbalancer-status";
 import { createScheduler } from "./scheduler";
 import { Dispatcher } from "./dispatch/dispatcher";
+import { DEFAULT_COMPACTION_INTERVAL_MS, EtcdCompactor } from "./store/compactor";
 
 export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
   return [
+    // First, so it is stopped last; it only maintains etcd and needs nothing else running.
+    ...etcdCompactor(deps),
     wrapNamespaceController(deps),
     garbageCollectorComponent(deps),
     deploymentControllerComponent(deps),
@@ -30,6 +36,9 @@ export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
     cronJobControllerComponent(deps),
     nodeLifecycleControllerComponent(deps, gracePeriodOption(deps)),
     kubeDnsEndpointsComponent(deps),
+    endpointsControllerComponent(deps),
+    endpointSliceControllerComponent(deps),
+    loadBalancerStatusControllerComponent(deps),
     createScheduler(deps),
     // Last: sessions start once the controllers that shape pods are running.
     new Dispatcher(deps),
@@ -49,6 +58,13 @@ function wrapNamespaceController(deps: ComponentDeps): LeaderComponent {
       controller = undefined;
     },
   };
+}
+
+/** One compactor per cluster: the leader's (see store/compactor.ts for why not every master's). */
+function etcdCompactor(deps: ComponentDeps): LeaderComponent[] {
+  const intervalMs = deps.settings?.etcdCompactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS;
+  if (!deps.etcd || intervalMs <= 0) return [];
+  return [new EtcdCompactor(deps.etcd, { intervalMs, log: deps.log })];
 }
 
 function gracePeriodOption(deps: ComponentDeps): { gracePeriodMs?: number } {

@@ -19,7 +19,7 @@ const R = {
   services: findResource("", "v1", "services")!,
   endpoints: findResource("", "v1", "endpoints")!,
   nodes: findResource("", "v1", "nodes")!,
-  slices: findResource("discovery.k8s.io", "v1", "endpointslices"),
+  slices: findResource("discovery.k8s.io", "v1", "endpointslices")!,
 };
 
 let api: InProcessApi;
@@ -106,11 +106,11 @@ describe("kube-dns", () => {
     }
   });
 
-  test("EndpointSlices for the proxy, one endpoint per node with nodeName", { skip: R.slices ? false : "the EndpointSlice API (discovery.k8s.io/v1) is not on this branch yet" }, async () => {
+  test("EndpointSlices for the proxy, one endpoint per node with nodeName", async () => {
     const controller2 = new KubeDnsEndpointsController(api.ctx, { resyncMs: 60_000 });
     await controller2.start();
     try {
-      const slices = api.client(R.slices!);
+      const slices = api.client(R.slices);
       await waitFor("the kube-dns slice", async () => {
         const s = await slices.tryGet("kube-system", "kube-dns-1");
         const eps = (s?.endpoints ?? []) as { addresses: string[]; nodeName: string }[];

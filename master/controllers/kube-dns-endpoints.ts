@@ -3,12 +3,11 @@
 // kube-dns-endpoints-core.ts computes them. One key, synced on any node change, on any change
 // to the Service, its Endpoints or its slices (someone else's edit is put back), and every resync.
 //
-// A missing Service is created again (master/bootstrap.ts makes the first one). EndpointSlices
-// are written when the API serves discovery.k8s.io/v1; the v1 Endpoints always.
+// A missing Service is created again (master/bootstrap.ts makes the first one).
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
-import { findResource, type ResourceType } from "../../api/resources";
+import { findResource } from "../../api/resources";
 import type { ApiContext } from "../apiserver/context";
 import { ResourceClient } from "../apiserver/internal-client";
 import type { InformerLease } from "../cache/shared-informers";
@@ -21,16 +20,16 @@ import { desiredEndpoints, desiredSlices, dnsEndpointsOf, KUBE_DNS_NAME, KUBE_DN
 const NODES = findResource("", "v1", "nodes")!;
 const SERVICES = findResource("", "v1", "services")!;
 const ENDPOINTS = findResource("", "v1", "endpoints")!;
+const SLICES = findResource("discovery.k8s.io", "v1", "endpointslices")!;
 const KEY = `${KUBE_DNS_NAMESPACE}/${KUBE_DNS_NAME}`;
 
 const isKubeDns = (o: KubeObject) => o.metadata.namespace === KUBE_DNS_NAMESPACE && o.metadata.name === KUBE_DNS_NAME;
 const isOurSlice = (o: KubeObject) => o.metadata.namespace === KUBE_DNS_NAMESPACE && o.metadata.labels?.["endpointslice.kubernetes.io/managed-by"] === MANAGED_BY;
 
 export class KubeDnsEndpointsController extends Controller {
-  private readonly slicesResource: ResourceType | undefined = findResource("discovery.k8s.io", "v1", "endpointslices");
   private readonly services = new ResourceClient(this.ctx, SERVICES);
   private readonly endpoints = new ResourceClient(this.ctx, ENDPOINTS);
-  private readonly slices = this.slicesResource ? new ResourceClient(this.ctx, this.slicesResource) : undefined;
+  private readonly slices = new ResourceClient(this.ctx, SLICES);
   private nodes?: InformerLease;
 
   constructor(ctx: ApiContext, options: ControllerOptions = {}) {
@@ -53,7 +52,7 @@ export class KubeDnsEndpointsController extends Controller {
     });
     await this.lease(SERVICES, ours(isKubeDns));
     await this.lease(ENDPOINTS, ours(isKubeDns));
-    if (this.slicesResource) await this.lease(this.slicesResource, ours(isOurSlice));
+    await this.lease(SLICES, ours(isOurSlice));
   }
 
   enqueueAll(): void {
@@ -65,7 +64,6 @@ export class KubeDnsEndpointsController extends Controller {
     const service = (await this.services.tryGet(KUBE_DNS_NAMESPACE, KUBE_DNS_NAME)) ?? (await this.createService());
     const wanted = dnsEndpointsOf(this.nodes.list());
     await this.write(this.endpoints, desiredEndpoints(wanted));
-    if (!this.slices) return;
     const desired = desiredSlices(service, wanted);
     for (const slice of desired) await this.write(this.slices, slice);
     const keep = new Set(desired.map((s) => s.metadata.name));
