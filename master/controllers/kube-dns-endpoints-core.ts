@@ -3,24 +3,20 @@
 // nodeName, on 53/UDP "dns" and 53/TCP "dns-tcp" — where that node's agent answers DNS. With the
 // Service's internalTrafficPolicy Local, each node's proxy sends 10.96.0.10:53 to its own node.
 //
-// Written both ways Kubernetes clients read them:
-//   - the v1 Endpoints `kube-system/kube-dns`, labelled skip-mirror so the EndpointSlice
-//     mirroring controller leaves it alone (at most 1000 addresses, then marked truncated);
-//   - EndpointSlices `kube-dns-<n>` of at most 100 endpoints each (the EndpointSlice
-//     controller's default), labelled with the Service and managed-by this controller, owned by
-//     the Service.
+// Written as static-endpoints.ts writes every selector-less Service of ours (Endpoints and
+// EndpointSlices `kube-dns-<n>`).
 // Endpoints are always ready: a node's DNS server runs as long as its agent does, and only the
 // node itself sends traffic to it. Pure: the controller (kube-dns-endpoints.ts) does the I/O.
 
 import type { KubeObject } from "../../api/object";
-import { canonicalJson } from "./controller-utils";
+import { desiredStaticEndpoints, desiredStaticSlices, type StaticService } from "./static-endpoints";
+
+export { mergeInto, needsWrite, SLICE_SIZE } from "./static-endpoints";
 
 export const KUBE_DNS_NAMESPACE = "kube-system";
 export const KUBE_DNS_NAME = "kube-dns";
 export const MANAGED_BY = "kube-dns-endpoints.gantry.io";
-export const SLICE_SIZE = 100;
-const MAX_ENDPOINTS_ADDRESSES = 1000;
-const DNS_PORTS = [
+const DNS_PORTS: StaticService["ports"] = [
   { name: "dns", port: 53, protocol: "UDP" },
   { name: "dns-tcp", port: 53, protocol: "TCP" },
 ];
@@ -57,77 +53,20 @@ export function dnsEndpointsOf(nodes: readonly KubeObject[]): DnsEndpoint[] {
   return out.sort((a, b) => a.nodeName.localeCompare(b.nodeName));
 }
 
+/** The kube-dns Service's endpoints as static-endpoints.ts writes them. */
+export const KUBE_DNS: StaticService = {
+  namespace: KUBE_DNS_NAMESPACE,
+  name: KUBE_DNS_NAME,
+  labels: { "k8s-app": "kube-dns" },
+  managedBy: MANAGED_BY,
+  ports: DNS_PORTS,
+};
+
 export function desiredEndpoints(endpoints: readonly DnsEndpoint[]): KubeObject {
-  const kept = endpoints.slice(0, MAX_ENDPOINTS_ADDRESSES);
-  const annotations = endpoints.length > kept.length ? { "endpoints.kubernetes.io/over-capacity": "truncated" } : undefined;
-  return {
-    apiVersion: "v1",
-    kind: "Endpoints",
-    metadata: {
-      name: KUBE_DNS_NAME,
-      namespace: KUBE_DNS_NAMESPACE,
-      labels: { "k8s-app": "kube-dns", "endpointslice.kubernetes.io/skip-mirror": "true" },
-      ...(annotations ? { annotations } : {}),
-    },
-    subsets: kept.length === 0 ? [] : [{ addresses: kept.map((e) => ({ ip: e.address, nodeName: e.nodeName })), ports: DNS_PORTS.map((p) => ({ ...p })) }],
-  };
+  return desiredStaticEndpoints(KUBE_DNS, endpoints);
 }
 
 /** The slices, `kube-dns-1`, `kube-dns-2`, ... (one empty slice when there is no node yet). */
 export function desiredSlices(service: KubeObject, endpoints: readonly DnsEndpoint[]): KubeObject[] {
-  const chunks: DnsEndpoint[][] = [];
-  for (let i = 0; i < endpoints.length; i += SLICE_SIZE) chunks.push(endpoints.slice(i, i + SLICE_SIZE));
-  if (chunks.length === 0) chunks.push([]);
-  return chunks.map((chunk, i) => ({
-    apiVersion: "discovery.k8s.io/v1",
-    kind: "EndpointSlice",
-    metadata: {
-      name: `${KUBE_DNS_NAME}-${i + 1}`,
-      namespace: KUBE_DNS_NAMESPACE,
-      labels: { "kubernetes.io/service-name": KUBE_DNS_NAME, "endpointslice.kubernetes.io/managed-by": MANAGED_BY, "k8s-app": "kube-dns" },
-      ownerReferences: [{ apiVersion: "v1", kind: "Service", name: KUBE_DNS_NAME, uid: service.metadata.uid!, controller: true, blockOwnerDeletion: true }],
-    },
-    addressType: "IPv4",
-    endpoints: chunk.map((e) => ({ addresses: [e.address], conditions: { ready: true, serving: true, terminating: false }, nodeName: e.nodeName })),
-    ports: DNS_PORTS.map((p) => ({ ...p })),
-  }));
-}
-
-function bodyOf(obj: KubeObject): Record<string, unknown> {
-  const { apiVersion: _a, kind: _k, metadata: _m, ...body } = obj as KubeObject & Record<string, unknown>;
-  return body;
-}
-
-const TRUNCATED = "endpoints.kubernetes.io/over-capacity";
-
-/**
- * Whether `current` differs from `desired` in what this controller sets: its labels, the
- * over-capacity annotation, owner references and the whole body (subsets, or addressType,
- * endpoints and ports). Labels and annotations others add are left alone.
- */
-export function needsWrite(current: KubeObject, desired: KubeObject): boolean {
-  const m = current.metadata;
-  const d = desired.metadata;
-  if (Object.entries(d.labels ?? {}).some(([k, v]) => m.labels?.[k] !== v)) return true;
-  if (m.annotations?.[TRUNCATED] !== d.annotations?.[TRUNCATED]) return true;
-  if (canonicalJson(m.ownerReferences ?? []) !== canonicalJson(d.ownerReferences ?? [])) return true;
-  const body = bodyOf(current);
-  return Object.entries(bodyOf(desired)).some(([k, v]) => canonicalJson(body[k]) !== canonicalJson(v));
-}
-
-/** `current` with what this controller sets taken from `desired` (identity and other metadata kept). */
-export function mergeInto(current: KubeObject, desired: KubeObject): KubeObject {
-  const annotations = { ...(current.metadata.annotations ?? {}) };
-  delete annotations[TRUNCATED];
-  Object.assign(annotations, desired.metadata.annotations ?? {});
-  return {
-    ...current,
-    ...bodyOf(desired),
-    metadata: {
-      ...current.metadata,
-      labels: { ...(current.metadata.labels ?? {}), ...(desired.metadata.labels ?? {}) },
-      annotations,
-      ...(desired.metadata.ownerReferences ? { ownerReferences: desired.metadata.ownerReferences } : {}),
-    },
-  };
+  return desiredStaticSlices(KUBE_DNS, service, endpoints);
 }
