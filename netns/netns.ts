@@ -83,7 +83,8 @@ export class NetnsRegistry {
     return (await run(["nsenter", `--net=${nsPath}`, "--", ...argv], { timeoutMs })).stdout;
   }
 
-  private async isLive(file: string): Promise<boolean> {
+  /** Whether `file` is a live namespace (an nsfs mount), not a missing or stale file. */
+  async isLive(file: string): Promise<boolean> {
     return (await readMountInfo()).some((m) => m.mountPoint === file && m.fsType === "nsfs");
   }
 }
