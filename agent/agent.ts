@@ -11,6 +11,7 @@
 //   <dataDir>                 /var/lib/gantry/agent: desired.json, pods/, images/, runtime/
 //   <runDir>                  /run/gantry/agent: netns/, runc/ state, secrets/ (a tmpfs the
 //                             agent mounts: Secret data of the persisted desired set)
+//   <dataDir>/cni             results/ (the CNI attachment of each pod), networks/ (host-local)
 //
 // Stopping the agent (stop(), SIGTERM, or kill -9) leaves pods running; the next start adopts
 // them (pod-manager.ts).
@@ -20,9 +21,7 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import pino from "pino";
-import { LoopbackPlugin } from "../netns/loopback";
 import { NetnsRegistry } from "../netns/netns";
-import { PodNetworks } from "../netns/pod-network";
 import { ServiceCatalog } from "../netns/services/catalog";
 import type { NodeConfig, NodeStatus } from "../proto/gen/agent";
 import { LocalImageStore } from "../runtime/image/store";
@@ -33,6 +32,7 @@ import { ImageService } from "./images";
 import { LogRetention } from "./log-retention";
 import { AGENT_VERSION, NodeStatusProvider, defaultNodeIP } from "./node/node-status";
 import { PodManager } from "./pod-manager";
+import { podNetworking, type PodNetworkMode } from "./pod-networking";
 import type { DnsSettings } from "./pod-spec/etc-files";
 import { agentService, listen } from "./server";
 import { SessionHub } from "./session";
@@ -64,6 +64,11 @@ export interface AgentOptions {
   /** How many pod sandbox set-ups, container creates and starts run at once (start-slots.ts).
    *  Default four per CPU, at most 16. */
   podStartConcurrency?: number;
+  /** `cni` (default): pod IPs through the CNI plugins and the node network from NodeConfig;
+   *  `loopback`: pods get `lo` only and the host's network is left alone (pod-networking.ts). */
+  podNetwork?: PodNetworkMode;
+  /** Directories of the CNI plugin binaries; default /usr/lib/cni. */
+  cniPath?: string[];
   /** A runtime to use instead of runc (tests of the agent against another implementation). */
   runtime?: ContainerRuntime;
   logger?: pino.Logger;
@@ -98,7 +103,8 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const imageStore = await LocalImageStore.open(path.join(dataDir, "images"));
   const images = new ImageService(imageStore, options.insecureRegistries ?? []);
   const registry = new NetnsRegistry(path.join(runDir, "netns"));
-  const networks = new PodNetworks(registry, new LoopbackPlugin(registry));
+  const networking = podNetworking({ mode: options.podNetwork ?? "cni", dataDir, registry, cniPath: options.cniPath, log });
+  const networks = networking.networks;
   const store = new DesiredStore(dataDir, path.join(runDir, "secrets"));
   await store.init();
   const logRetention = new LogRetention(path.join(dataDir, "log-retention.json"), options.logRetentionMs ?? 3_600_000, now);
@@ -123,6 +129,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     sandboxEnv: {
       podsDir,
       networks,
+      hostIP: nodeIP,
       cgroupParent: options.cgroupParent ?? "/gantry",
       dns,
       facts: (podIPs) => ({ nodeName: options.nodeName, hostIP: nodeIP, podIPs }),
@@ -133,6 +140,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   });
   const nodeStatus = new NodeStatusProvider({ nodeName: options.nodeName, nodeIP, dataDir, images: imageStore, runningPods: () => pods.runningPods() });
 
+  networking.node?.onReady(() => pods.networkReady());
   await pods.start();
   const sweeper = setInterval(() => void logRetention.sweep().catch((err) => log.warn({ err }, "deleting expired logs failed")), 60_000);
   sweeper.unref();
@@ -147,6 +155,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     nodeStatus: () => nodeStatus.get(),
     setNodeConfig: (cfg) => {
       nodeConfig = cfg;
+      networking.configure(cfg);
     },
     services,
     log,
@@ -168,6 +177,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
       stopping = true;
       sessions.closeAll();
       clearInterval(sweeper);
+      networking.stop();
       pods.stop();
       reporter.stop();
       await pods.persist();

@@ -6,6 +6,7 @@ import os from "node:os";
 import { readFile } from "node:fs/promises";
 import { runAgent } from "../agent/agent";
 import { joinCluster } from "../agent/join";
+import { teardownPodNetwork } from "../agent/network-teardown";
 import { Master } from "../master/master";
 import { createLogger } from "../master/log";
 
@@ -19,6 +20,11 @@ function urlList(value: string): string[] {
   const urls = value.split(",").map((u) => u.trim()).filter((u) => u !== "");
   for (const u of urls) if (!/^https?:\/\/[^/]+\/?$/.test(u)) throw new InvalidArgumentError(`"${u}" is not a URL like http://10.0.0.1:2379`);
   return urls;
+}
+
+function podNetworkMode(value: string): "cni" | "loopback" {
+  if (value !== "cni" && value !== "loopback") throw new InvalidArgumentError('must be "cni" or "loopback"');
+  return value;
 }
 
 function seconds(value: string): number {
@@ -106,6 +112,8 @@ program
   .option("--token <token>", "bearer token for --master (the master's <data-dir>/agent.token)")
   .option("--token-file <file>", "read the token from a file")
   .option("--master-ca <file>", "CA certificate of the API server (the master's <data-dir>/pki/ca.crt)")
+  .option("--pod-network <mode>", "cni: pod IPs through the CNI plugins, node bridge and routes from the master; loopback: pods get lo only and the host's network is left alone", podNetworkMode, "cni")
+  .option("--cni-path <dirs>", "directories of the CNI plugin binaries (colon-separated)", "/usr/lib/cni")
   .action(async (opts) => {
     const log = createLogger("gantry-agent");
     const agent = await runAgent({
@@ -117,6 +125,8 @@ program
       nodeIP: opts.nodeIp,
       cgroupParent: opts.cgroupParent,
       insecureRegistries: opts.insecureRegistry,
+      podNetwork: opts.podNetwork,
+      cniPath: String(opts.cniPath).split(":").filter(Boolean),
       logger: log,
     });
     const shutdown = (signal: string) => {
@@ -132,6 +142,20 @@ program
       await joinCluster(agent, { masterUrl: opts.master, token, caPem, nodeName: opts.nodeName, retryForMs: 120_000 });
       log.info({ master: opts.master, node: opts.nodeName }, "registered with the master");
     }
+  });
+
+program
+  .command("teardown-network")
+  .description("remove what an agent's pod network made on this host (pod attachments, gantry0, Gantry's routes); run once the agent and its pods are stopped")
+  .option("--data-dir <dir>", "the agent's --data-dir", "/var/lib/gantry/agent")
+  .option("--run-dir <dir>", "the agent's --run-dir", "/run/gantry/agent")
+  .option("--cni-path <dirs>", "directories of the CNI plugin binaries (colon-separated)", "/usr/lib/cni")
+  .action(async (opts) => {
+    const log = createLogger("gantry-teardown-network");
+    const problems = await teardownPodNetwork({ dataDir: opts.dataDir, runDir: opts.runDir, cniPath: String(opts.cniPath).split(":").filter(Boolean), log });
+    for (const p of problems) log.error({ problem: p }, "could not remove part of the pod network");
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
+    process.exit(problems.length === 0 ? 0 : 1);
   });
 
 program.parseAsync(process.argv).catch((err) => {

@@ -62,6 +62,8 @@ before(async () => {
     nodeIP: "127.0.0.1",
     cgroupParent,
     insecureRegistries: [registry.host],
+    // This agent runs in the machine's own network namespace: no bridge or routes there.
+    podNetwork: "loopback",
     logger,
   });
   await registerNode({

@@ -59,7 +59,9 @@ export interface AgentProcess {
 
 export async function startAgent(dirs: AgentDirs, extra: object = {}): Promise<AgentProcess> {
   const script = path.join(__dirname, "agent-main.js");
-  const opts = { nodeName: "node-test", listenAddress: "127.0.0.1", port: 0, nodeIP: "127.0.0.1", insecureRegistries: [], ...dirs, ...extra };
+  // Loopback pod networks unless asked otherwise: these agents run in the machine's own network
+  // namespace, whose bridge and routes a test must never change.
+  const opts = { nodeName: "node-test", listenAddress: "127.0.0.1", port: 0, nodeIP: "127.0.0.1", insecureRegistries: [], podNetwork: "loopback", ...dirs, ...extra };
   const child = spawn(process.execPath, [script, JSON.stringify(opts)], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr!.on("data", (b: Buffer) => (err += b.toString()));

@@ -4,9 +4,10 @@
 //
 //   setUp:    a completed record for this namespace → CHECK it and keep its addresses (an agent
 //             restart must not renumber running pods); CHECK fails, or a record without result
-//             (the agent died during ADD), or one for another namespace → DEL it first; then
-//             record → ADD → record the result. A failed ADD is DELed at once (spec §3: "a
-//             delete must still be executed even if the add fails").
+//             (the agent died during ADD), or one for another namespace → DEL it first (only
+//             once a new ADD is possible: the node has a pod CIDR); then record → ADD → record
+//             the result. A failed ADD is DELed at once (spec §3: "a delete must still be
+//             executed even if the add fails").
 //   tearDown: DEL with the recorded configuration, arguments and result (CNI_NETNS empty when
 //             the namespace is already gone), then forget the record. Nothing recorded → nothing
 //             to do.
@@ -60,10 +61,11 @@ export class CniPlugin implements PodNetworkPlugin {
         this.o.warn(`the network of pod ${req.namespace}/${req.name} failed its CNI CHECK; attaching it again`, err);
       }
     }
-    if (cached) await this.del(cached);
-
+    // Not ready: keep whatever is attached (a pod adopted before the master's NodeConfig came)
+    // rather than DEL something that could not be added again.
     const network = this.o.network();
     if (network instanceof NetworkNotReadyError) throw network;
+    if (cached) await this.del(cached);
     const attachment = attachmentFor(req);
     await this.o.cache.put({ podUid: req.podUid, network, attachment });
     let result;

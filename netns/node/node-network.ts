@@ -24,7 +24,7 @@ export class NodeNetwork {
   private podCidr: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly readyListeners = new Set<(podCidr: string) => void>();
-  private lastApplied = "";
+  private lastFailed = "";
 
   constructor(private readonly o: NodeNetworkOptions) {
     this.bridge = o.bridge ?? BRIDGE_NAME;
@@ -71,12 +71,13 @@ export class NodeNetwork {
       this.podCidr = cidr;
     }
     const changes = await reconcileRoutes(this.o.host, plannedRoutes(cfg));
-    const summary = JSON.stringify([changes.added, changes.replaced, changes.removed]);
-    if (changes.added.length + changes.replaced.length + changes.removed.length > 0 && summary !== this.lastApplied) {
+    if (changes.added.length + changes.replaced.length + changes.removed.length > 0) {
       this.o.log.info({ added: changes.added, replaced: changes.replaced, removed: changes.removed }, "node routes changed");
     }
-    this.lastApplied = summary;
-    for (const f of changes.failed) this.o.log.warn({ route: f.route, error: f.error }, "a node route could not be programmed");
+    // Said once per distinct set of failures: a periodic re-apply would repeat them otherwise.
+    const failed = JSON.stringify(changes.failed);
+    if (failed !== this.lastFailed) for (const f of changes.failed) this.o.log.warn({ route: f.route, error: f.error }, "a node route could not be programmed");
+    this.lastFailed = failed;
     if (becameReady) for (const l of this.readyListeners) l(becameReady);
     return changes;
   }
