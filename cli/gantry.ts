@@ -22,6 +22,12 @@ function urlList(value: string): string[] {
   return urls;
 }
 
+function maskSize(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 30) throw new InvalidArgumentError("not a prefix length between 1 and 30");
+  return n;
+}
+
 function podNetworkMode(value: string): "cni" | "loopback" {
   if (value !== "cni" && value !== "loopback") throw new InvalidArgumentError('must be "cni" or "loopback"');
   return value;
@@ -52,6 +58,9 @@ program
   .option("--ca-dir <dir>", "HA: copy the cluster CA (ca.crt, ca.key) from here on first start, e.g. the first master's <data-dir>/pki")
   .option("--leader-lease-ttl <seconds>", "TTL of the leader lease; a dead leader is replaced after about this long", seconds, 10)
   .option("--node-monitor-grace-period <seconds>", "a node whose agent sent no heartbeat for this long is NotReady", seconds, 40)
+  .option("--cluster-cidr <cidr>", "pod addresses of the whole cluster; each node gets one range of it", "10.244.0.0/16")
+  .option("--node-cidr-mask-size <bits>", "prefix length of each node's pod range (spec.podCIDR)", maskSize, 24)
+  .option("--service-cluster-ip-range <cidr>", "ClusterIPs of Services; the first is the kubernetes Service, the tenth the cluster DNS", "10.96.0.0/12")
   .action(async (opts) => {
     const log = createLogger("gantry-master");
     const master = new Master({
@@ -69,6 +78,7 @@ program
       caDir: opts.caDir,
       leaderLeaseTtlSeconds: opts.leaderLeaseTtl,
       nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,
+      network: { clusterCidr: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize, serviceCidr: opts.serviceClusterIpRange },
       log,
     });
     let stopping = false;

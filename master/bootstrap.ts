@@ -5,7 +5,6 @@ import { findResource } from "../api/resources";
 import { admitCreate } from "./apiserver/admission";
 import type { ApiContext } from "./apiserver/context";
 import { ResourceClient } from "./apiserver/internal-client";
-import { KUBERNETES_SERVICE_IP } from "./apiserver/service-allocation";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -29,11 +28,12 @@ export async function ensureSystemNamespaces(ctx: ApiContext): Promise<void> {
  */
 export async function ensureKubernetesService(ctx: ApiContext): Promise<void> {
   const services = new ResourceClient(ctx, findResource("", "v1", "services")!);
+  const ip = ctx.network.kubernetesServiceIP;
   const svc = {
     apiVersion: "v1",
     kind: "Service",
     metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
-    spec: { type: "ClusterIP", clusterIP: KUBERNETES_SERVICE_IP, clusterIPs: [KUBERNETES_SERVICE_IP], ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
+    spec: { type: "ClusterIP", clusterIP: ip, clusterIPs: [ip], ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
   };
   for (let attempt = 1; ; attempt++) {
     if (await services.tryGet("default", "kubernetes")) return;
