@@ -20,7 +20,7 @@ import { hostRun } from "../netns/node/host";
 import { NodeNetwork } from "../netns/node/node-network";
 import type { RouteInputs } from "../netns/node/routes";
 import { PodNetworks } from "../netns/pod-network";
-import { NetworkNotReadyError } from "../netns/types";
+import { NetworkNotReadyError, type PodNetworkRequest } from "../netns/types";
 
 export type PodNetworkMode = "cni" | "loopback";
 
@@ -53,7 +53,7 @@ export function cniDirs(dataDir: string): { results: string; ipam: string } {
 }
 
 /** The CNI plugin over this agent's attachment records; `network` gives the config for new ones. */
-export function cniPlugin(o: Omit<PodNetworkingOptions, "mode">, network: () => NetworkConfigList | NetworkNotReadyError): CniPlugin {
+export function cniPlugin(o: Omit<PodNetworkingOptions, "mode">, network: (req: PodNetworkRequest) => NetworkConfigList | NetworkNotReadyError): CniPlugin {
   return new CniPlugin({
     runner: localRunner(o.cniPath ?? DEFAULT_CNI_PATH),
     cache: new CniResultCache(cniDirs(o.dataDir).results),
@@ -69,9 +69,10 @@ export function podNetworking(o: PodNetworkingOptions): PodNetworking {
   }
   const node = new NodeNetwork({ host: hostRun(), log: o.log });
   const dirs = cniDirs(o.dataDir);
-  const plugin = cniPlugin(o, () => {
+  const plugin = cniPlugin(o, (req) => {
     const podCidr = node.readyPodCidr();
-    return podCidr ? gantryNetwork({ podCidr, ipamDataDir: dirs.ipam, bridge: node.bridge }) : new NetworkNotReadyError(NO_POD_CIDR);
+    if (!podCidr) return new NetworkNotReadyError(NO_POD_CIDR);
+    return gantryNetwork({ podCidr, ipamDataDir: dirs.ipam, bridge: node.bridge, hostPorts: req.portMappings.length > 0 });
   });
   let last: RouteInputs | undefined;
   const apply = () => {

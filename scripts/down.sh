@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make down`: stops what `make up` started. Data in /var/lib/gantry is kept for the next `make up`.
 set -uo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
 
 stop_pidfile() {
   local pidfile=$1 name=$2
@@ -30,6 +31,12 @@ if [ -d "$runc_root" ]; then
   done
 fi
 pkill -KILL -f -- "--root=$runc_root" 2>/dev/null
+# The pod network the agent made on this host: each pod's CNI attachment (address lease, veth,
+# hostPort rules), the gantry0 bridge and Gantry's routes (`proto 157`). Sysctls stay as they are.
+if [ -f "$repo/dist/cli/gantry.js" ] && [ -d /var/lib/gantry/agent ]; then
+  node "$repo/dist/cli/gantry.js" teardown-network --data-dir /var/lib/gantry/agent --run-dir /run/gantry/agent >/dev/null 2>&1 \
+    && echo "removed the pod network (gantry0, routes, pod attachments)" || echo "removing the pod network failed: run: node dist/cli/gantry.js teardown-network" >&2
+fi
 # Unmount deepest first: overlays, tmpfs volumes and netns bind mounts of the agent.
 grep -E " (/var/lib/gantry/agent|/run/gantry/agent)" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do
   umount -l "$m" 2>/dev/null

@@ -36,6 +36,7 @@ interface Fixture {
   setNetwork(n: NetworkConfigList | undefined): void;
 }
 
+/** Attaches with Gantry's network for `podCidr` (hostPort pods get disableCheck), unless setNetwork() chose another. */
 async function fixture(t: { after: (fn: () => Promise<void>) => void }, podCidr = POD_CIDR): Promise<Fixture> {
   const registry = await tempRegistry(t, "gantry-cni-");
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gantry-cni-data-"));
@@ -44,16 +45,30 @@ async function fixture(t: { after: (fn: () => Promise<void>) => void }, podCidr 
   const node = hostRun(nodeNs);
   await new NodeNetwork({ host: node, log: quiet }).apply({ podCidrs: [podCidr], routes: [], clusterCidrs: [], serviceCidrs: [] });
   const cache = new CniResultCache(path.join(dir, "cni", "results"));
-  let network: NetworkConfigList | undefined = gantryNetwork({ podCidr, ipamDataDir: path.join(dir, "cni", "networks") });
+  let network: NetworkConfigList | undefined;
+  const ipamDataDir = path.join(dir, "cni", "networks");
   const warnings: string[] = [];
   const plugin = new CniPlugin({
     runner: localRunner(DEFAULT_CNI_PATH, netnsWrap(nodeNs)),
     cache,
-    network: () => network ?? new NetworkNotReadyError("the node has no pod CIDR yet"),
+    network: (req) => network ?? (network === undefined && podCidr ? gantryNetwork({ podCidr, ipamDataDir, hostPorts: req.portMappings.length > 0 }) : new NetworkNotReadyError("the node has no pod CIDR yet")),
     isLive: (p) => registry.isLive(p),
     warn: (msg, err) => warnings.push(`${msg}: ${(err as Error)?.message ?? ""}`),
   });
-  return { registry, nodeNs, dir, cache, plugin, networks: new PodNetworks(registry, plugin), warnings, node: (argv) => node(argv), setNetwork: (n) => (network = n) };
+  return {
+    registry,
+    nodeNs,
+    dir,
+    cache,
+    plugin,
+    networks: new PodNetworks(registry, plugin),
+    warnings,
+    node: (argv) => node(argv),
+    setNetwork: (n) => {
+      network = n;
+      if (!n) podCidr = "";
+    },
+  };
 }
 
 const pod = (n: number, portMappings: PortMapping[] = []) => ({ uid: `0b5e7c9a-1111-4c3b-9a7e-3f1f2b6f8e0${n}`, namespace: "default", name: `p${n}`, portMappings });
@@ -156,7 +171,13 @@ test("without a pod CIDR setUp says the network is not ready; plugin errors carr
 
 test("hostPorts: portmap forwards the node's port to the pod, and DEL removes its rules", async (t) => {
   const f = await fixture(t);
-  const web = await f.networks.ensure(pod(1, [{ hostPort: 18080, containerPort: 8080, protocol: "tcp" }]));
+  const mappings: PortMapping[] = [{ hostPort: 18080, containerPort: 8080, protocol: "tcp" }];
+  const web = await f.networks.ensure(pod(1, mappings));
+  // Set up again (an agent restart): the same attachment, no spurious CHECK failure from
+  // Debian's portmap (the record has disableCheck), no second set of rules.
+  assert.deepEqual((await f.networks.ensure(pod(1, mappings))).ips, web.ips);
+  assert.deepEqual(f.warnings, []);
+  assert.equal((await f.cache.get(pod(1).uid))?.network.disableCheck, true);
   const nat = () => f.node(["iptables", "-t", "nat", "-S"]);
   assert.match(await nat(), /--dport 18080 .*-j DNAT --to-destination 10\.244\.7\.2:8080/);
   // A one-shot server in the pod; the node connects to its own gateway address's port 18080.

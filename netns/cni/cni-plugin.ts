@@ -23,8 +23,8 @@ import { podIPsOf, type Attachment, type NetworkConfigList, type PluginRunner } 
 export interface CniPluginOptions {
   runner: PluginRunner;
   cache: CniResultCache;
-  /** The configuration for new attachments, or why there is none yet (the node has no pod CIDR). */
-  network(): NetworkConfigList | NetworkNotReadyError;
+  /** The configuration for a new attachment, or why there is none yet (the node has no pod CIDR). */
+  network(req: PodNetworkRequest): NetworkConfigList | NetworkNotReadyError;
   /** Whether a namespace file is a live namespace (a stale path gets CNI_NETNS=""). */
   isLive(netnsPath: string): Promise<boolean>;
   warn(msg: string, err?: unknown): void;
@@ -63,7 +63,7 @@ export class CniPlugin implements PodNetworkPlugin {
     }
     // Not ready: keep whatever is attached (a pod adopted before the master's NodeConfig came)
     // rather than DEL something that could not be added again.
-    const network = this.o.network();
+    const network = this.o.network(req);
     if (network instanceof NetworkNotReadyError) throw network;
     if (cached) await this.del(cached);
     const attachment = attachmentFor(req);

@@ -9,6 +9,11 @@
 //            agents on a test machine would share).
 //   portmap  hostPort: DNAT from the node's addresses to the pod (runtimeConfig.portMappings).
 //
+// Attachments with hostPorts carry `disableCheck`: Debian 12's portmap (plugins 1.1.1) fails
+// every CHECK of an IPv4-only pod with port mappings ("could not check ipv6 dnat: chain … not
+// found"; fixed upstream in 1.2.0 by "Only check ipv6 when an IPv6 is configured"), and the spec
+// provides disableCheck for exactly such known-spurious errors. Other pods are CHECKed.
+//
 // `lo` needs no plugin: NetnsRegistry.create brings it up in the same process that makes the
 // namespace.
 
@@ -26,6 +31,8 @@ export interface GantryNetworkOptions {
   ipamDataDir: string;
   /** Default gantry0. */
   bridge?: string;
+  /** The attachment maps hostPorts (see disableCheck above). */
+  hostPorts?: boolean;
 }
 
 /** The gateway (bridge) address of a pod CIDR: its first host address. */
@@ -40,6 +47,7 @@ export function gantryNetwork(o: GantryNetworkOptions): NetworkConfigList {
   return {
     cniVersion: CNI_VERSION,
     name: NETWORK_NAME,
+    ...(o.hostPorts ? { disableCheck: true } : {}),
     plugins: [
       {
         type: "bridge",
