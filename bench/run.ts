@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   api: benchApi,
   scheduler: benchScheduler,
   runtime: () => import("./runtime.js").then((m) => m.benchRuntime()),
+  network: () => import("./network.js").then((m) => m.benchNetwork()),
 };
 
 async function main(): Promise<void> {

@@ -26,6 +26,7 @@ before(async () => {
   kubectl = new Kubectl(master.kubeconfig);
 });
 after(async () => {
+  kubectl?.cleanup();
   await master?.stop();
 });
 

@@ -11,6 +11,7 @@
 
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
+import { readDirOrEmpty } from "../read-dir";
 import type { Attachment, CniResult, NetworkConfigList } from "./types";
 
 const KIND = "GantryCniAttachment";
@@ -68,13 +69,6 @@ export class CniResultCache {
 
   /** Pod uids with a record (file names, so sanitised uids as written). */
   async list(): Promise<string[]> {
-    let names: string[];
-    try {
-      names = await fs.readdir(this.dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw err;
-    }
-    return names.filter((n) => FILE_RE.test(n)).map((n) => n.slice(0, -".json".length)).sort();
+    return (await readDirOrEmpty(this.dir)).filter((n) => FILE_RE.test(n)).map((n) => n.slice(0, -".json".length)).sort();
   }
 }
