@@ -206,8 +206,14 @@ describe("pod network on two nodes", { timeout: 900_000 }, () => {
   test("an agent killed with -9 and started again keeps its pods' addresses and open connections, without container restarts", async () => {
     await create(
       podManifest("listener", "node-b", {}, { command: ["sh", "-c", "sleep 1000000 | nc -l -p 9000"] }),
+      podManifest("doomed", "node-b"),
     );
     const listenerIp = (await running("listener")).listener.status.podIP!;
+    const doomed = (await running("doomed")).doomed;
+    const b = c.agent("node-b");
+    const leasesB = async () => (await fs.readdir(path.join(b.dataDir, "cni", "networks", "gantry"))).filter((n) => /^\d+\.\d+\.\d+\.\d+$/.test(n));
+    const recordsB = async () => fs.readdir(path.join(b.dataDir, "cni", "results"));
+    assert.ok((await leasesB()).includes(doomed.status.podIP!));
     await create(podManifest("talker", "node-a", {}, { command: ["sh", "-c", `i=0; while :; do echo "n=$i"; i=$((i+1)); sleep 0.3; done | nc ${listenerIp} 9000`] }));
     await running("talker");
     const received = async () => [...(await c.kubectlOk(["logs", "listener"])).matchAll(/^n=(\d+)$/gm)].map((m) => Number(m[1]));
@@ -218,6 +224,8 @@ describe("pod network on two nodes", { timeout: 900_000 }, () => {
     const countAtKill = (await received()).length;
     for (const name of ["node-a", "node-b"]) await c.agent(name).kill("SIGKILL");
     try {
+      // A pod deleted while its agent is down: the restarted agent must DEL what it ADDed.
+      await c.kubectlOk(["delete", "pod", "doomed", "--force", "--grace-period=0"]);
       await sleep(3000); // the connection carries on with no agent at all
     } finally {
       for (const name of ["node-a", "node-b"]) c.agent(name).restart();
@@ -243,6 +251,7 @@ describe("pod network on two nodes", { timeout: 900_000 }, () => {
     assert.ok(![ipA, before.talker.status.podIP].includes(fresh.status.podIP), `the new pod got a free address (${fresh.status.podIP})`);
     assert.equal(await askFromPod("after-restart", ipB), fresh.status.podIP);
     for (const name of ["node-a", "node-b"]) assert.doesNotMatch(c.agent(name).output(), /failed its CNI CHECK/, `${name} found its pods' networks intact`);
+    await waitFor("the deleted pod's address and record released on node-b", async () => !(await leasesB()).includes(doomed.status.podIP!) && !(await recordsB()).includes(`${doomed.metadata.uid}.json`), 60_000, 500);
   });
 
   test("deleting pods releases their addresses, veths and records", async () => {

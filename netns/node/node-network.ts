@@ -25,6 +25,7 @@ export class NodeNetwork {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly readyListeners = new Set<(podCidr: string) => void>();
   private lastFailed = "";
+  private lastSysctlProblems = "[]";
 
   constructor(private readonly o: NodeNetworkOptions) {
     this.bridge = o.bridge ?? BRIDGE_NAME;
@@ -56,7 +57,10 @@ export class NodeNetwork {
   }
 
   private async applyNow(cfg: RouteInputs): Promise<RouteChanges | undefined> {
-    await ensureSysctls(this.o.host);
+    // A setting that cannot be made is reported (once) but does not keep pods off the network.
+    const sysctlProblems = JSON.stringify(await ensureSysctls(this.o.host));
+    if (sysctlProblems !== "[]" && sysctlProblems !== this.lastSysctlProblems) this.o.log.warn({ problems: JSON.parse(sysctlProblems) as string[] }, "a kernel setting the pod network needs could not be made");
+    this.lastSysctlProblems = sysctlProblems;
     // The first IPv4 range is the one pods are numbered from (dual-stack is not done yet).
     const podCidr = cfg.podCidrs.map((c) => Ipv4Cidr.parse(c)).find((c) => c !== undefined);
     let becameReady: string | undefined;

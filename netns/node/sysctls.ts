@@ -12,8 +12,13 @@ export const NODE_SYSCTLS: Readonly<Record<string, string>> = {
   "net.bridge.bridge-nf-call-iptables": "1",
 };
 
-export async function ensureSysctls(host: HostRun): Promise<void> {
-  await host(["sysctl", "-q", "-w", ...Object.entries(NODE_SYSCTLS).map(([k, v]) => `${k}=${v}`)]);
+/** Sets each one; returns what could not be set (e.g. no br_netfilter in this kernel), with why. */
+export async function ensureSysctls(host: HostRun): Promise<string[]> {
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(NODE_SYSCTLS)) {
+    await host(["sysctl", "-q", "-w", `${key}=${value}`]).catch((err: Error) => problems.push(`${key}=${value}: ${err.message}`));
+  }
+  return problems;
 }
 
 export async function readSysctl(host: HostRun, key: string): Promise<string> {
