@@ -13,6 +13,9 @@
 //                             agent mounts: Secret data of the persisted desired set)
 //   <dataDir>/cni             results/ (the CNI attachment of each pod), networks/ (host-local)
 //
+// The service proxy (netns/proxy) programs the `ip gantry` nftables table of the network
+// namespace the agent runs in, from the ServiceCatalog and NodeConfig the master sends.
+//
 // Stopping the agent (stop(), SIGTERM, or kill -9) leaves pods running; the next start adopts
 // them (pod-manager.ts).
 
@@ -21,7 +24,9 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import pino from "pino";
+import { hostCommands } from "../netns/host-commands";
 import { NetnsRegistry } from "../netns/netns";
+import { ServiceProxy } from "../netns/proxy/proxy";
 import { ServiceCatalog } from "../netns/services/catalog";
 import type { NodeConfig, NodeStatus } from "../proto/gen/agent";
 import { LocalImageStore } from "../runtime/image/store";
@@ -69,6 +74,14 @@ export interface AgentOptions {
   podNetwork?: PodNetworkMode;
   /** Directories of the CNI plugin binaries; default /usr/lib/cni. */
   cniPath?: string[];
+  /** Program the service proxy (`ip gantry` nftables table) in this agent's network namespace.
+   *  Default true; tests that run an agent in the machine's own namespace turn it off. */
+  serviceProxy?: boolean;
+  /** The network namespace (an nsfs path) whose node network the agent programs; default the
+   *  one it runs in. Tests point it at a namespace they made. */
+  nodeNetns?: string;
+  /** Masquerade pod traffic that leaves the cluster's pod ranges. Default true. */
+  masqueradeOutside?: boolean;
   /** A runtime to use instead of runc (tests of the agent against another implementation). */
   runtime?: ContainerRuntime;
   logger?: pino.Logger;
@@ -103,7 +116,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const imageStore = await LocalImageStore.open(path.join(dataDir, "images"));
   const images = new ImageService(imageStore, options.insecureRegistries ?? []);
   const registry = new NetnsRegistry(path.join(runDir, "netns"));
-  const networking = podNetworking({ mode: options.podNetwork ?? "cni", dataDir, registry, cniPath: options.cniPath, log });
+  const networking = podNetworking({ mode: options.podNetwork ?? "cni", dataDir, registry, cniPath: options.cniPath, nodeNetns: options.nodeNetns, log });
   const networks = networking.networks;
   const store = new DesiredStore(dataDir, path.join(runDir, "secrets"));
   await store.init();
@@ -111,6 +124,13 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   await logRetention.load();
   const reporter = new StatusReporter(100, now);
   const services = new ServiceCatalog();
+  // Before the master's first full ServiceUpdate it writes nothing: the rules a previous agent
+  // left keep serving until then (netns/proxy/README.md).
+  const proxy =
+    options.serviceProxy === false
+      ? undefined
+      : new ServiceProxy({ catalog: services, nodeName: options.nodeName, nodeIP, masqueradeOutside: options.masqueradeOutside ?? true, exec: hostCommands(options.nodeNetns), log });
+  proxy?.start();
 
   let nodeConfig: NodeConfig = { podCidrs: [], clusterDns: [], clusterDomain: "cluster.local", routes: [], clusterCidrs: [], serviceCidrs: [] };
   const hostResolvConf = await fs.readFile("/etc/resolv.conf", "utf8").catch(() => "");
@@ -156,6 +176,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     setNodeConfig: (cfg) => {
       nodeConfig = cfg;
       networking.configure(cfg);
+      proxy?.setNodeRanges({ podCIDRs: cfg.podCidrs, clusterCIDRs: cfg.clusterCidrs, serviceCIDRs: cfg.serviceCidrs });
     },
     services,
     log,
@@ -180,6 +201,8 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
       networking.stop();
       pods.stop();
       reporter.stop();
+      // The rules stay: pods keep reaching Services while the agent is away.
+      await proxy?.stop();
       await pods.persist();
       // Open log follows and exec sessions would hold a graceful shutdown forever.
       await Promise.race([new Promise<void>((resolve) => server.tryShutdown(() => resolve())), new Promise((r) => setTimeout(r, 2000))]);

@@ -16,6 +16,7 @@ import type { ObservedContainer, WorkerAction, WorkerInput } from "./pod-worker/
 import { runProbe } from "./probes/probe-runner";
 import { pullCredentials } from "./pull-secrets";
 import { SandboxError, setUpSandbox, tearDownSandbox, type Sandbox, type SandboxEnv } from "./sandbox/sandbox";
+import { releaseSubPaths, stageSubPaths } from "./sandbox/subpath";
 import type { StartSlots, StartStep } from "./start-slots";
 import { terminationMessage } from "./termination-message";
 
@@ -176,9 +177,9 @@ export class PodExecutor {
     const record = await d.images.inspect(spec.image ?? "");
     if (!record) return fail("CreateContainerError", `image ${JSON.stringify(spec.image)} is not present on the node`);
     const id = containerId(pod.metadata?.uid ?? "", name, attempt);
-    let config;
+    let built;
     try {
-      ({ config } = buildContainerConfig({
+      built = buildContainerConfig({
         pod,
         container: spec,
         kind,
@@ -191,11 +192,14 @@ export class PodExecutor {
         volumes: sandbox.volumes,
         netnsPath: sandbox.netnsPath,
         cgroupParent: sandbox.cgroupParent,
-      }));
+      });
+      // Re-checked at every create: the volume may have changed since the last start.
+      await stageSubPaths(built.subPaths);
     } catch (err) {
       if (err instanceof ConfigError) return fail(err.reason, err.message);
       return fail("CreateContainerConfigError", (err as Error).message);
     }
+    const { config, subPaths } = built;
     try {
       const logFile = sandbox.paths.terminationLog(name, attempt);
       await fs.mkdir(path.dirname(logFile), { recursive: true });
@@ -213,6 +217,9 @@ export class PodExecutor {
       return { kind: "containerCreated", container: await this.observe(state) };
     } catch (err) {
       return fail("CreateContainerError", (err as Error).message);
+    } finally {
+      // The created container holds its own bind of each subPath; the staging mounts are done.
+      await releaseSubPaths(subPaths).catch((err: unknown) => d.warn(`releasing the subPath mounts of container ${id} failed (the pod's teardown unmounts them)`, err));
     }
   }
 

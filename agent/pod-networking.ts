@@ -8,19 +8,15 @@
 //                  leave the host's network alone (tests that run agents in the machine's own
 //                  namespace, the runtime benchmark).
 
-import * as path from "node:path";
-import { CniResultCache } from "../netns/cni/cache";
-import { CniPlugin } from "../netns/cni/cni-plugin";
-import { DEFAULT_CNI_PATH, localRunner } from "../netns/cni/exec";
-import { gantryNetwork } from "../netns/cni/gantry-network";
-import type { NetworkConfigList } from "../netns/cni/types";
+import { nodeCniPlugin } from "../netns/cni/cni-plugin";
+import { cniStateDirs, gantryNetwork } from "../netns/cni/gantry-network";
+import { hostCommands } from "../netns/host-commands";
 import { LoopbackPlugin } from "../netns/loopback";
 import type { NetnsRegistry } from "../netns/netns";
-import { hostRun } from "../netns/node/host";
 import { NodeNetwork } from "../netns/node/node-network";
 import type { RouteInputs } from "../netns/node/routes";
 import { PodNetworks } from "../netns/pod-network";
-import { NetworkNotReadyError, type PodNetworkRequest } from "../netns/types";
+import { NetworkNotReadyError } from "../netns/types";
 
 export type PodNetworkMode = "cni" | "loopback";
 
@@ -43,36 +39,28 @@ export interface PodNetworkingOptions {
   registry: NetnsRegistry;
   /** Directories of the CNI plugin binaries; default /usr/lib/cni. */
   cniPath?: string[];
+  /** The namespace whose node network is programmed (and where the plugins run); default this
+   *  process's own. */
+  nodeNetns?: string;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
 export const NO_POD_CIDR = "the node has no pod CIDR yet (the master allocates one to each node; see its events if none is left)";
 
-export function cniDirs(dataDir: string): { results: string; ipam: string } {
-  return { results: path.join(dataDir, "cni", "results"), ipam: path.join(dataDir, "cni", "networks") };
-}
-
-/** The CNI plugin over this agent's attachment records; `network` gives the config for new ones. */
-export function cniPlugin(o: Omit<PodNetworkingOptions, "mode">, network: (req: PodNetworkRequest) => NetworkConfigList | NetworkNotReadyError): CniPlugin {
-  return new CniPlugin({
-    runner: localRunner(o.cniPath ?? DEFAULT_CNI_PATH),
-    cache: new CniResultCache(cniDirs(o.dataDir).results),
-    network,
-    isLive: (p) => o.registry.isLive(p),
-    warn: (msg, err) => o.log.warn({ err }, msg),
-  });
-}
-
 export function podNetworking(o: PodNetworkingOptions): PodNetworking {
   if (o.mode === "loopback") {
     return { mode: "loopback", networks: new PodNetworks(o.registry, new LoopbackPlugin(o.registry)), configure: () => undefined, stop: () => undefined };
   }
-  const node = new NodeNetwork({ host: hostRun(), log: o.log });
-  const dirs = cniDirs(o.dataDir);
-  const plugin = cniPlugin(o, (req) => {
-    const podCidr = node.readyPodCidr();
-    if (!podCidr) return new NetworkNotReadyError(NO_POD_CIDR);
-    return gantryNetwork({ podCidr, ipamDataDir: dirs.ipam, bridge: node.bridge, hostPorts: req.portMappings.length > 0 });
+  const node = new NodeNetwork({ exec: hostCommands(o.nodeNetns), log: o.log });
+  const ipamDataDir = cniStateDirs(o.dataDir).ipam;
+  const plugin = nodeCniPlugin({
+    ...o,
+    network: (req) => {
+      const podCidr = node.readyPodCidr();
+      if (!podCidr) return new NetworkNotReadyError(NO_POD_CIDR);
+      return gantryNetwork({ podCidr, ipamDataDir, bridge: node.bridge, hostPorts: req.portMappings.length > 0 });
+    },
+    warn: (msg, err) => o.log.warn({ err }, msg),
   });
   let last: RouteInputs | undefined;
   const apply = () => {

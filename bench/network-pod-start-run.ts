@@ -19,8 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { agentDirs, forceCleanup, startAgent } from "../agent/testing/harness";
-import { cniDirs } from "../agent/pod-networking";
-import { gantryNetwork } from "../netns/cni/gantry-network";
+import { cniStateDirs, gantryNetwork } from "../netns/cni/gantry-network";
 import type { CniResult, NetworkConfigList } from "../netns/cni/types";
 import { run } from "../netns/run";
 import { pullImage } from "../runtime/image/puller";
@@ -112,7 +111,7 @@ async function main(): Promise<Record<string, unknown>> {
 
     const raw = await rawRunc();
     const rawNets: RawNet[] = [];
-    const list = gantryNetwork({ podCidr: POD_CIDR, ipamDataDir: cniDirs(dirs.dataDir).ipam });
+    const list = gantryNetwork({ podCidr: POD_CIDR, ipamDataDir: cniStateDirs(dirs.dataDir).ipam });
     cleanup.add("raw containers, attachments and namespaces", async () => {
       for (const id of raw.ids) await run(["/usr/sbin/runc", `--root=${raw.runcRoot}`, "delete", "--force", id]).catch(() => undefined);
       for (const n of rawNets.splice(0)) {
@@ -144,7 +143,7 @@ async function main(): Promise<Record<string, unknown>> {
     const tr = session.desired([], true);
     await session.until("every pod removed", () => session.known.size === 0, 180_000);
     const removeAllMs = performance.now() - tr;
-    const leases = (await fs.readdir(path.join(cniDirs(dirs.dataDir).ipam, "gantry")).catch(() => [] as string[])).filter((n) => /^\d+\.\d+\.\d+\.\d+$/.test(n)).length;
+    const leases = (await fs.readdir(path.join(cniStateDirs(dirs.dataDir).ipam, "gantry")).catch(() => [] as string[])).filter((n) => /^\d+\.\d+\.\d+\.\d+$/.test(n)).length;
 
     const oursS = summarize(ours);
     const rawTotal = summarize(rawParts.map((p) => p.totalMs));

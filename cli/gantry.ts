@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // The `gantry` command: `gantry master` and (later) `gantry agent`. Flags follow DESIGN.md §9.
 
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import os from "node:os";
 import { readFile } from "node:fs/promises";
 import { runAgent } from "../agent/agent";
+import { cleanupNodeNetwork } from "../netns/cleanup";
 import { joinCluster } from "../agent/join";
-import { teardownPodNetwork } from "../agent/network-teardown";
 import { Master } from "../master/master";
 import { createLogger } from "../master/log";
+import { parseGoDuration } from "./duration";
 
 function port(value: string): number {
   const n = Number(value);
@@ -31,6 +32,18 @@ function maskSize(value: string): number {
 function podNetworkMode(value: string): "cni" | "loopback" {
   if (value !== "cni" && value !== "loopback") throw new InvalidArgumentError('must be "cni" or "loopback"');
   return value;
+}
+
+function bool(value: string): boolean {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw new InvalidArgumentError("not true or false");
+}
+
+function compactionInterval(value: string): number {
+  const ms = parseGoDuration(value);
+  if (ms === undefined || (ms !== 0 && ms < 1000)) throw new InvalidArgumentError('not a duration like "5m" or "90s" (0 turns compaction off; else at least 1s)');
+  return ms;
 }
 
 function seconds(value: string): number {
@@ -61,6 +74,11 @@ program
   .option("--cluster-cidr <cidr>", "pod addresses of the whole cluster; each node gets one range of it", "10.244.0.0/16")
   .option("--node-cidr-mask-size <bits>", "prefix length of each node's pod range (spec.podCIDR)", maskSize, 24)
   .option("--service-cluster-ip-range <cidr>", "ClusterIPs of Services; the first is the kubernetes Service, the tenth the cluster DNS", "10.96.0.0/12")
+  .addOption(
+    new Option("--etcd-compaction-interval <duration>", "the leader compacts etcd this often, keeping one interval of history (0 turns it off)")
+      .argParser(compactionInterval)
+      .default(300_000, "5m"),
+  )
   .action(async (opts) => {
     const log = createLogger("gantry-master");
     const master = new Master({
@@ -79,6 +97,7 @@ program
       leaderLeaseTtlSeconds: opts.leaderLeaseTtl,
       nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,
       network: { clusterCidr: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize, serviceCidr: opts.serviceClusterIpRange },
+      etcdCompactionIntervalMs: opts.etcdCompactionInterval,
       log,
     });
     let stopping = false;
@@ -107,7 +126,7 @@ program
     }
   });
 
-program
+const agentCommand = program
   .command("agent")
   .description("run a node agent: pulls images and runs pods with runc under conmon; joins a cluster with --master")
   .option("--node-name <name>", "this node's name", os.hostname())
@@ -124,6 +143,7 @@ program
   .option("--master-ca <file>", "CA certificate of the API server (the master's <data-dir>/pki/ca.crt)")
   .option("--pod-network <mode>", "cni: pod IPs through the CNI plugins, node bridge and routes from the master; loopback: pods get lo only and the host's network is left alone", podNetworkMode, "cni")
   .option("--cni-path <dirs>", "directories of the CNI plugin binaries (colon-separated)", "/usr/lib/cni")
+  .option("--masquerade-outside <bool>", "masquerade pod traffic leaving the cluster's pod ranges (true or false)", bool, true)
   .action(async (opts) => {
     const log = createLogger("gantry-agent");
     const agent = await runAgent({
@@ -135,6 +155,7 @@ program
       nodeIP: opts.nodeIp,
       cgroupParent: opts.cgroupParent,
       insecureRegistries: opts.insecureRegistry,
+      masqueradeOutside: opts.masqueradeOutside,
       podNetwork: opts.podNetwork,
       cniPath: String(opts.cniPath).split(":").filter(Boolean),
       logger: log,
@@ -154,18 +175,18 @@ program
     }
   });
 
-program
-  .command("teardown-network")
-  .description("remove what an agent's pod network made on this host (pod attachments, gantry0, Gantry's routes); run once the agent and its pods are stopped")
-  .option("--data-dir <dir>", "the agent's --data-dir", "/var/lib/gantry/agent")
-  .option("--run-dir <dir>", "the agent's --run-dir", "/run/gantry/agent")
-  .option("--cni-path <dirs>", "directories of the CNI plugin binaries (colon-separated)", "/usr/lib/cni")
-  .action(async (opts) => {
-    const log = createLogger("gantry-teardown-network");
-    const problems = await teardownPodNetwork({ dataDir: opts.dataDir, runDir: opts.runDir, cniPath: String(opts.cniPath).split(":").filter(Boolean), log });
-    for (const p of problems) log.error({ problem: p }, "could not remove part of the pod network");
-    await new Promise<void>((resolve) => log.flush(() => resolve()));
-    process.exit(problems.length === 0 ? 0 : 1);
+agentCommand
+  .command("cleanup-network")
+  .description("remove what agents added to this host's network (the service proxy's nftables table; the pod network: each pod's CNI attachment, gantry0, Gantry's routes); `make down` runs it once the agent and its pods are stopped. Takes the agent's --data-dir, --run-dir and --cni-path")
+  .action(async () => {
+    // The agent command's own options (commander gives them to the parent command).
+    const opts = agentCommand.opts<{ dataDir: string; runDir: string; cniPath: string }>();
+    const report = await cleanupNodeNetwork(undefined, { dataDir: opts.dataDir, runDir: opts.runDir, cniPath: String(opts.cniPath).split(":").filter(Boolean) });
+    console.log(report.proxyTable ? "removed nftables table ip gantry" : "no nftables table ip gantry");
+    const pods = report.podNetwork!;
+    console.log(`removed ${pods.attachments} pod network attachment(s)${pods.bridge ? ", the gantry0 bridge" : ""} and ${pods.routes} route(s)`);
+    for (const p of pods.problems) console.error(`could not remove: ${p}`);
+    if (pods.problems.length > 0) process.exitCode = 1;
   });
 
 program.parseAsync(process.argv).catch((err) => {

@@ -3,6 +3,7 @@
 // it; each must be restartable (start after stop) and level-triggered, so a new leader simply
 // recomputes everything from etcd.
 
+import type { Etcd3 } from "etcd3";
 import type { ApiContext } from "./apiserver/context";
 import type { Leadership } from "./election/leadership";
 import type { Logger } from "./log";
@@ -22,9 +23,13 @@ export interface ComponentDeps {
   leadership?: Leadership;
   /** Operator settings of the leader components (master flags). */
   settings?: LeaderSettings;
+  /** The store's etcd client, for the maintenance the leader does (compaction, defragmentation). */
+  etcd?: Etcd3;
 }
 
 export interface LeaderSettings {
   /** A node without a heartbeat for this long is NotReady (`--node-monitor-grace-period`). */
   nodeMonitorGracePeriodSeconds?: number;
+  /** Time between etcd compactions; 0 turns compaction off (`--etcd-compaction-interval`, default 5 min). */
+  etcdCompactionIntervalMs?: number;
 }

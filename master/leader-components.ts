@@ -17,9 +17,12 @@ import { cronJobControllerComponent } from "./controllers/cronjob";
 import { nodeLifecycleControllerComponent } from "./controllers/node-lifecycle";
 import { createScheduler } from "./scheduler";
 import { Dispatcher } from "./dispatch/dispatcher";
+import { DEFAULT_COMPACTION_INTERVAL_MS, EtcdCompactor } from "./store/compactor";
 
 export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
   return [
+    // First, so it is stopped last; it only maintains etcd and needs nothing else running.
+    ...etcdCompactor(deps),
     wrapNamespaceController(deps),
     garbageCollectorComponent(deps),
     deploymentControllerComponent(deps),
@@ -47,6 +50,13 @@ function wrapNamespaceController(deps: ComponentDeps): LeaderComponent {
       controller = undefined;
     },
   };
+}
+
+/** One compactor per cluster: the leader's (see store/compactor.ts for why not every master's). */
+function etcdCompactor(deps: ComponentDeps): LeaderComponent[] {
+  const intervalMs = deps.settings?.etcdCompactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS;
+  if (!deps.etcd || intervalMs <= 0) return [];
+  return [new EtcdCompactor(deps.etcd, { intervalMs, log: deps.log })];
 }
 
 function gracePeriodOption(deps: ComponentDeps): { gracePeriodMs?: number } {

@@ -31,16 +31,17 @@ if [ -d "$runc_root" ]; then
   done
 fi
 pkill -KILL -f -- "--root=$runc_root" 2>/dev/null
-# The pod network the agent made on this host: each pod's CNI attachment (address lease, veth,
-# hostPort rules), the gantry0 bridge and Gantry's routes (`proto 157`). Sysctls stay as they are.
-if [ -f "$repo/dist/cli/gantry.js" ] && [ -d /var/lib/gantry/agent ]; then
-  node "$repo/dist/cli/gantry.js" teardown-network --data-dir /var/lib/gantry/agent --run-dir /run/gantry/agent >/dev/null 2>&1 \
-    && echo "removed the pod network (gantry0, routes, pod attachments)" || echo "removing the pod network failed: run: node dist/cli/gantry.js teardown-network" >&2
-fi
 # Unmount deepest first: overlays, tmpfs volumes and netns bind mounts of the agent.
 grep -E " (/var/lib/gantry/agent|/run/gantry/agent)" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do
   umount -l "$m" 2>/dev/null
 done
+# The node network the agent programmed: the service proxy's nftables table and the pod network
+# (each pod's CNI attachment: address lease, veth, hostPort rules; the gantry0 bridge; Gantry's
+# routes, `proto 157`). The agent leaves it in place when it stops, so pods keep their network
+# across restarts; `make down` removes it. Sysctls stay as they are.
+if [ -f "$repo/dist/cli/gantry.js" ]; then
+  node "$repo/dist/cli/gantry.js" agent cleanup-network --data-dir /var/lib/gantry/agent --run-dir /run/gantry/agent || echo "cleaning up the node network failed" >&2
+fi
 # The master stops its etcd member on SIGTERM; a master that died hard leaves it behind.
 pkill -TERM -f -- "--data-dir /var/lib/gantry/master/etcd" 2>/dev/null && echo "stopped a leftover etcd member"
 exit 0

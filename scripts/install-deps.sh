@@ -13,7 +13,10 @@ debian_packages=(
   containernetworking-plugins  # pod networks: bridge, host-local, portmap (agent/pod-networking.ts)
   iptables                     # portmap (hostPort) programs its DNAT through it (iptables-nft)
   nftables iproute2
+  conntrack                    # the service proxy deletes stale UDP flows
+  wrk                          # HTTP load generator for the network benchmark
   openssl util-linux procps psmisc curl attr
+  python3-kubernetes           # the official Python client, for the end-to-end test of its watch (?watch=True)
 )
 
 missing=()

@@ -62,8 +62,9 @@ before(async () => {
     nodeIP: "127.0.0.1",
     cgroupParent,
     insecureRegistries: [registry.host],
-    // This agent runs in the machine's own network namespace: no bridge or routes there.
+    // In the machine's own network namespace: no bridge or routes, and leave its nftables alone.
     podNetwork: "loopback",
+    serviceProxy: false,
     logger,
   });
   await registerNode({

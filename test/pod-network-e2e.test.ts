@@ -4,7 +4,7 @@
 // pod across nodes with the source address kept, hostPort on the node's address, hostNetwork,
 // nothing for the cluster or service ranges leaving a host, an agent kill -9 + restart keeping
 // addresses and open connections, addresses released with their pods, routes following nodes,
-// and `gantry teardown-network` leaving nothing behind.
+// and `gantry agent cleanup-network` leaving nothing behind.
 //
 // All traffic stays inside the test namespaces; everything is removed in after(), also when a
 // test fails (the leak counter's table and the temporary default route in finally blocks).
@@ -288,20 +288,24 @@ describe("pod network on two nodes", { timeout: 900_000 }, () => {
     for (const agent of [a, b]) await waitFor(`${agent.name} forgetting node-x`, async () => !(await routes(agent)).includes(cidrX), 30_000, 300);
   });
 
-  test("gantry teardown-network removes a stopped node's pod network: attachments, hostPort rules, gantry0, routes", async () => {
+  test("gantry agent cleanup-network removes a stopped node's pod network: attachments, hostPort rules, gantry0, routes", async () => {
     const b = c.agent("node-b");
     assert.match(await inHostOk(b, ["iptables", "-t", "nat", "-S"]), /--dport 18080/);
     // As `make down` does: stop the agent, then its containers, then the network.
     await b.kill("SIGTERM");
     for (const id of await b.containers()) await new Promise((r) => execFile("runc", [`--root=${b.runcRoot}`, "delete", "--force", id], r));
-    const r = await inHost(b, [process.execPath, GANTRY, "teardown-network", "--data-dir", b.dataDir, "--run-dir", b.runDir], 60_000);
+    const cleanup = [process.execPath, GANTRY, "agent", "cleanup-network", "--data-dir", b.dataDir, "--run-dir", b.runDir];
+    const r = await inHost(b, cleanup, 60_000);
     assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /removed 3 pod network attachment\(s\), the gantry0 bridge and 3 route\(s\)/);
     assert.doesNotMatch(await inHostOk(b, ["ip", "-o", "link"]), /gantry0|veth/);
     assert.equal((await inHostOk(b, ["ip", "-4", "route", "show", "proto", "157"])).trim(), "");
     assert.doesNotMatch(await inHostOk(b, ["iptables", "-t", "nat", "-S"]), /--dport 18080/);
     assert.deepEqual(await fs.readdir(path.join(b.dataDir, "cni", "results")), []);
     await assert.rejects(fs.stat(path.join(b.dataDir, "cni", "networks")), { code: "ENOENT" });
     // Twice is fine.
-    assert.equal((await inHost(b, [process.execPath, GANTRY, "teardown-network", "--data-dir", b.dataDir, "--run-dir", b.runDir], 60_000)).code, 0);
+    const again = await inHost(b, cleanup, 60_000);
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /removed 0 pod network attachment\(s\) and 0 route\(s\)/);
   });
 });

@@ -1,6 +1,6 @@
 // Kubernetes Pod + image config -> the runtime's ContainerConfig for one container start.
-// Pure: every file it names (hosts, resolv.conf, volumes, termination log) is created by the
-// sandbox step or the executor before the runtime sees the config.
+// Pure: every file it names (hosts, resolv.conf, volumes, subPath staging, termination log) is
+// made by the sandbox step or the executor before the runtime sees the config.
 
 import type { Container, Pod } from "kubernetes-types/core/v1";
 import type { ImageConfig } from "../../runtime/image/types";
@@ -14,7 +14,7 @@ import type { PodRuntimeFacts } from "./field-ref";
 import type { PodPaths } from "./pod-paths";
 import { containerResources } from "./resources";
 import { resolveUser } from "./user";
-import { containerMounts, type VolumePlan } from "./volumes";
+import { containerMounts, type SubPathMount, type VolumePlan } from "./volumes";
 import type { VolumeDataLookup } from "./volume-data";
 
 /** The kubelet's defaults: 10 MiB per log file, 5 files. */
@@ -40,13 +40,15 @@ export interface BuiltContainer {
   config: ContainerConfig;
   /** envFrom keys skipped as invalid variable names (worth an event). */
   skippedEnv: string[];
+  /** Mounts whose source (a staging path) must be bind-mounted safely before the create. */
+  subPaths: SubPathMount[];
 }
 
 export function buildContainerConfig(input: ContainerBuildInput): BuiltContainer {
   const { pod, container, image } = input;
   const imageCfg = image.config.config;
   const { env, vars, skipped } = buildEnv(pod, container, imageCfg?.Env ?? [], input.data, input.facts);
-  const mounts = containerMounts(container, input.volumes, vars);
+  const { mounts, subPaths } = containerMounts(container, input.volumes, vars, input.paths);
   const mountedAt = new Set(mounts.map((m) => m.destination));
   const bind = (destination: string, source: string, ro = false): Mount => ({ destination, source, type: "bind", options: ["rbind", "rprivate", ro ? "ro" : "rw"] });
   // The pod's files, unless the container mounts something of its own there.
@@ -95,5 +97,5 @@ export function buildContainerConfig(input: ContainerBuildInput): BuiltContainer
   const user = resolveUser(pod, container, imageCfg?.User);
   if (user !== undefined) config.user = user;
   if (imageCfg?.StopSignal) config.stopSignal = imageCfg.StopSignal;
-  return { config, skippedEnv: skipped };
+  return { config, skippedEnv: skipped, subPaths };
 }

@@ -4,6 +4,8 @@
 //     etc-hosts, etc-hostname, resolv.conf      bind-mounted into every container
 //     volumes/<kind>/<name>/                      emptyDir, configMap, secret (tmpfs), ...
 //     containers/<name>/<attempt>-termination-log bind-mounted at terminationMessagePath
+//     volume-subpaths/<volume>/<container>/<i>    a volumeMount's subPath, bind-mounted here
+//                                                 (safely) while its container is created
 
 import * as path from "node:path";
 
@@ -44,6 +46,11 @@ export class PodPaths {
 
   containerDir(name: string): string {
     return path.join(this.dir, "containers", safe(name, "container name"));
+  }
+
+  /** Where the subPath of a container's `index`-th volumeMount is staged (kubelet's layout). */
+  subPathStaging(volume: string, container: string, index: number): string {
+    return path.join(this.dir, "volume-subpaths", safe(volume, "volume name"), safe(container, "container name"), String(index));
   }
 
   terminationLog(name: string, attempt: number): string {

@@ -53,23 +53,33 @@ test("missing objects and keys fail with FailedMount messages; optional ones giv
   assert.throws(() => planVolumes(pod([{ name: "v", nfs: { server: "s", path: "/" } }]), paths, data, facts), /volume type nfs is not supported/);
 });
 
-test("container mounts: read-only, subPath and subPathExpr", () => {
+test("container mounts: read-only; subPath and subPathExpr bind a staging path the executor prepares", () => {
   const plans = planVolumes(pod([{ name: "data", emptyDir: {} }]), paths, data, facts);
-  const mounts = containerMounts(
+  const { mounts, subPaths } = containerMounts(
     {
       name: "c",
       volumeMounts: [
         { name: "data", mountPath: "/data", readOnly: true },
         { name: "data", mountPath: "/logs", subPathExpr: "logs/$(POD)" },
+        { name: "data", mountPath: "/cfg", subPath: "./conf//app/" },
+        { name: "data", mountPath: "/whole", subPath: "." },
       ],
     },
     plans,
     new Map([["POD", "p"]]),
+    paths,
   );
+  const volume = "/var/lib/gantry/pods/u-1/volumes/empty-dir/data";
   assert.deepEqual(mounts, [
-    { destination: "/data", source: "/var/lib/gantry/pods/u-1/volumes/empty-dir/data", type: "bind", options: ["rbind", "rprivate", "ro"] },
-    { destination: "/logs", source: "/var/lib/gantry/pods/u-1/volumes/empty-dir/data/logs/p", type: "bind", options: ["rbind", "rprivate", "rw"] },
+    { destination: "/data", source: volume, type: "bind", options: ["rbind", "rprivate", "ro"] },
+    { destination: "/logs", source: "/var/lib/gantry/pods/u-1/volume-subpaths/data/c/1", type: "bind", options: ["rbind", "rprivate", "rw"] },
+    { destination: "/cfg", source: "/var/lib/gantry/pods/u-1/volume-subpaths/data/c/2", type: "bind", options: ["rbind", "rprivate", "rw"] },
+    { destination: "/whole", source: volume, type: "bind", options: ["rbind", "rprivate", "rw"] },
   ]);
-  assert.throws(() => containerMounts({ name: "c", volumeMounts: [{ name: "nope", mountPath: "/x" }] }, plans, new Map()), { reason: "CreateContainerConfigError" });
-  assert.throws(() => containerMounts({ name: "c", volumeMounts: [{ name: "data", mountPath: "/x", subPath: "../../etc" }] }, plans, new Map()), { reason: "CreateContainerConfigError" });
+  assert.deepEqual(subPaths, [
+    { volumeMount: "data", container: "c", volumePath: volume, subPath: "logs/p", staging: "/var/lib/gantry/pods/u-1/volume-subpaths/data/c/1" },
+    { volumeMount: "data", container: "c", volumePath: volume, subPath: "conf/app", staging: "/var/lib/gantry/pods/u-1/volume-subpaths/data/c/2" },
+  ]);
+  assert.throws(() => containerMounts({ name: "c", volumeMounts: [{ name: "nope", mountPath: "/x" }] }, plans, new Map(), paths), { reason: "CreateContainerConfigError" });
+  assert.throws(() => containerMounts({ name: "c", volumeMounts: [{ name: "data", mountPath: "/x", subPath: "../../etc" }] }, plans, new Map(), paths), { reason: "CreateContainerConfigError" });
 });

@@ -65,22 +65,46 @@ export function planVolumes(pod: Pod, paths: PodPaths, data: VolumeDataLookup, f
   return (pod.spec?.volumes ?? []).map((v) => planOne(v, pod, paths, data, facts));
 }
 
+/** A volumeMount with a subPath. The container binds `staging`, which the executor first
+ *  bind-mounts to `subPath` resolved inside the volume without leaving it
+ *  (agent/sandbox/subpath.ts): joining the strings here would let a symlink the container made
+ *  in the volume point the bind anywhere on the host. */
+export interface SubPathMount {
+  /** The volumeMount's (and volume's) name. */
+  volumeMount: string;
+  container: string;
+  volumePath: string;
+  /** Relative, without "." or ".." components. */
+  subPath: string;
+  staging: string;
+}
+
+export interface ContainerMounts {
+  mounts: Mount[];
+  subPaths: SubPathMount[];
+}
+
 /** Bind mounts for a container's volumeMounts (subPath and subPathExpr honoured). */
-export function containerMounts(container: Container, plans: readonly VolumePlan[], vars: Map<string, string>): Mount[] {
+export function containerMounts(container: Container, plans: readonly VolumePlan[], vars: Map<string, string>, paths: PodPaths): ContainerMounts {
   const byName = new Map(plans.map((p) => [p.name, p]));
-  return (container.volumeMounts ?? []).map((vm) => {
+  const subPaths: SubPathMount[] = [];
+  const mounts = (container.volumeMounts ?? []).map((vm, index) => {
     const plan = byName.get(vm.name);
     if (!plan) throw new ConfigError("CreateContainerConfigError", `container ${container.name}: volumeMount ${JSON.stringify(vm.name)} names no volume of the pod`);
     let source = plan.path;
     const sub = vm.subPathExpr ? expand(vm.subPathExpr, (n) => vars.get(n)) : vm.subPath;
-    if (sub) {
-      try {
-        source = `${plan.path}/${checkRelativePath(vm.name, sub)}`;
-      } catch (err) {
-        throw new ConfigError("CreateContainerConfigError", `container ${container.name}: ${(err as Error).message}`);
-      }
+    let subPath = "";
+    try {
+      if (sub) subPath = checkRelativePath(vm.name, sub);
+    } catch (err) {
+      throw new ConfigError("CreateContainerConfigError", `container ${container.name}: ${(err as Error).message}`);
+    }
+    if (subPath) {
+      source = paths.subPathStaging(vm.name, container.name, index);
+      subPaths.push({ volumeMount: vm.name, container: container.name, volumePath: plan.path, subPath, staging: source });
     }
     const mount: Mount = { destination: vm.mountPath, source, type: "bind", options: ["rbind", "rprivate", vm.readOnly ? "ro" : "rw"] };
     return mount;
   });
+  return { mounts, subPaths };
 }

@@ -16,6 +16,7 @@ import { lookupFrom, type VolumeSourceData } from "../pod-spec/volume-data";
 import { writeAtomically } from "./atomic-writer";
 import { setUpSandbox, tearDownSandbox, type SandboxEnv } from "./sandbox";
 import { NetworkNotReadyError, type PodNetworkPlugin } from "../../netns/types";
+import { stageSubPath } from "./subpath";
 
 async function tempEnv(t: { after: (fn: () => Promise<void>) => void }): Promise<{ env: SandboxEnv; root: string }> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), "gantry-sandbox-"));
@@ -91,6 +92,23 @@ test("setUp makes netns, /etc files and volumes (secrets on tmpfs only); tearDow
   await assert.rejects(fs.stat(dir), { code: "ENOENT" });
   assert.deepEqual(await env.networks.list(), []);
   await tearDownSandbox(p, env); // idempotent
+});
+
+test("tearDown unmounts a subPath staging mount left by a dead create before deleting: a hostPath's files survive", async (t) => {
+  const { env, root } = await tempEnv(t);
+  const p = pod(root);
+  const sb = await setUpSandbox(p, env, lookupFrom([obj("Secret", "creds", { password: "x" }), obj("ConfigMap", "cfg", {})]));
+  const hostDir = path.join(root, "host-dir");
+  await fs.mkdir(path.join(hostDir, "keep"));
+  await fs.writeFile(path.join(hostDir, "keep/precious"), "not the pod's to delete\n");
+  const staging = sb.paths.subPathStaging("host", "app", 0);
+  await stageSubPath({ volumeMount: "host", container: "app", volumePath: hostDir, subPath: "keep", staging });
+  assert.equal(await fs.readFile(path.join(staging, "precious"), "utf8"), "not the pod's to delete\n");
+
+  await tearDownSandbox(p, env);
+  await assert.rejects(fs.stat(sb.paths.dir), { code: "ENOENT" });
+  assert.deepEqual(mountsUnder(await readMountInfo(), root), []);
+  assert.equal(await fs.readFile(path.join(hostDir, "keep/precious"), "utf8"), "not the pod's to delete\n");
 });
 
 test("a missing ConfigMap fails setUp with a FailedMount message", async (t) => {

@@ -20,9 +20,12 @@ import {
   type DesiredPod,
   type ExecInput,
   type ExecOutput,
+  type NodeConfig,
   type PodStatus,
+  type ServiceUpdate,
   type SetDesiredPodsReply,
   type VolumeData,
+  type DeepPartial,
 } from "../../proto/gen/agent";
 import { RuncRuntime } from "../../runtime/runc/runtime";
 import { removePodCgroup } from "../sandbox/pod-cgroup";
@@ -59,9 +62,9 @@ export interface AgentProcess {
 
 export async function startAgent(dirs: AgentDirs, extra: object = {}): Promise<AgentProcess> {
   const script = path.join(__dirname, "agent-main.js");
-  // Loopback pod networks unless asked otherwise: these agents run in the machine's own network
-  // namespace, whose bridge and routes a test must never change.
-  const opts = { nodeName: "node-test", listenAddress: "127.0.0.1", port: 0, nodeIP: "127.0.0.1", insecureRegistries: [], podNetwork: "loopback", ...dirs, ...extra };
+  // The agent runs in the machine's own network namespace here: loopback pod networks (no
+  // bridge or routes) and no service proxy rules, unless asked otherwise.
+  const opts = { nodeName: "node-test", listenAddress: "127.0.0.1", port: 0, nodeIP: "127.0.0.1", insecureRegistries: [], podNetwork: "loopback", serviceProxy: false, ...dirs, ...extra };
   const child = spawn(process.execPath, [script, JSON.stringify(opts)], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
@@ -222,6 +225,15 @@ export class FakeMaster {
     const generation = ++this.generation;
     this.call.write(MasterMessage.fromPartial({ msg: { $case: "desiredPods", desiredPods: { generation, full, upsert: pods.map(podJson), volumeData } } }));
     return generation;
+  }
+
+  /** Sends NodeConfig (the master's first message after opening). */
+  nodeConfig(cfg: DeepPartial<NodeConfig>): void {
+    this.call.write(MasterMessage.fromPartial({ msg: { $case: "nodeConfig", nodeConfig: cfg } }));
+  }
+
+  services(update: DeepPartial<ServiceUpdate>): void {
+    this.call.write(MasterMessage.fromPartial({ msg: { $case: "services", services: update } }));
   }
 
   kinds(): string[] {

@@ -12,7 +12,7 @@ import type { NetnsRegistry } from "../netns";
 import { PodNetworks } from "../pod-network";
 import { tempRegistry } from "../testing/temp-registry";
 import { NetworkNotReadyError } from "../types";
-import { hostRun, netnsWrap } from "../node/host";
+import { hostCommands, netnsPrefix } from "../host-commands";
 import { NodeNetwork } from "../node/node-network";
 import { CniResultCache } from "./cache";
 import { CniPlugin } from "./cni-plugin";
@@ -42,14 +42,15 @@ async function fixture(t: { after: (fn: () => Promise<void>) => void }, podCidr 
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gantry-cni-data-"));
   t.after(() => fs.rm(dir, { recursive: true, force: true }));
   const nodeNs = await registry.create("node");
-  const node = hostRun(nodeNs);
-  await new NodeNetwork({ host: node, log: quiet }).apply({ podCidrs: [podCidr], routes: [], clusterCidrs: [], serviceCidrs: [] });
+  const exec = hostCommands(nodeNs);
+  const node = async (argv: string[]) => (await exec(argv)).stdout;
+  await new NodeNetwork({ exec, log: quiet }).apply({ podCidrs: [podCidr], routes: [], clusterCidrs: [], serviceCidrs: [] });
   const cache = new CniResultCache(path.join(dir, "cni", "results"));
   let network: NetworkConfigList | undefined;
   const ipamDataDir = path.join(dir, "cni", "networks");
   const warnings: string[] = [];
   const plugin = new CniPlugin({
-    runner: localRunner(DEFAULT_CNI_PATH, netnsWrap(nodeNs)),
+    runner: localRunner(DEFAULT_CNI_PATH, netnsPrefix(nodeNs)),
     cache,
     network: (req) => network ?? (network === undefined && podCidr ? gantryNetwork({ podCidr, ipamDataDir, hostPorts: req.portMappings.length > 0 }) : new NetworkNotReadyError("the node has no pod CIDR yet")),
     isLive: (p) => registry.isLive(p),

@@ -15,9 +15,12 @@
 // Operations on one pod are serialised (spec §3: no parallel operations for one container).
 
 import { NetworkNotReadyError, type PodNetworkPlugin, type PodNetworkRequest, type PodNetworkStatus } from "../types";
-import type { CachedAttachment, CniResultCache } from "./cache";
+import { netnsPrefix } from "../host-commands";
+import type { NetnsRegistry } from "../netns";
+import { CniResultCache, type CachedAttachment } from "./cache";
 import { addNetworkList, checkNetworkList, delNetworkList } from "./conflist";
-import { POD_IFNAME } from "./gantry-network";
+import { DEFAULT_CNI_PATH, localRunner } from "./exec";
+import { cniStateDirs, POD_IFNAME } from "./gantry-network";
 import { podIPsOf, type Attachment, type NetworkConfigList, type PluginRunner } from "./types";
 
 export interface CniPluginOptions {
@@ -103,6 +106,25 @@ export class CniPlugin implements PodNetworkPlugin {
     });
     return mine;
   }
+}
+
+/** The plugin over an agent's attachment records (`<dataDir>/cni/results`), running the plugins
+ *  in `nodeNetns` (default: this process's namespace). */
+export function nodeCniPlugin(o: {
+  dataDir: string;
+  registry: NetnsRegistry;
+  cniPath?: string[];
+  nodeNetns?: string;
+  network: CniPluginOptions["network"];
+  warn: CniPluginOptions["warn"];
+}): CniPlugin {
+  return new CniPlugin({
+    runner: localRunner(o.cniPath ?? DEFAULT_CNI_PATH, netnsPrefix(o.nodeNetns)),
+    cache: new CniResultCache(cniStateDirs(o.dataDir).results),
+    network: o.network,
+    isLive: (p) => o.registry.isLive(p),
+    warn: o.warn,
+  });
 }
 
 export function attachmentFor(req: PodNetworkRequest): Attachment {

@@ -17,6 +17,7 @@
 // `lo` needs no plugin: NetnsRegistry.create brings it up in the same process that makes the
 // namespace.
 
+import * as path from "node:path";
 import { Ipv4Cidr } from "../../api/ipv4-cidr";
 import { CNI_VERSION, type NetworkConfigList } from "./types";
 
@@ -33,6 +34,12 @@ export interface GantryNetworkOptions {
   bridge?: string;
   /** The attachment maps hostPorts (see disableCheck above). */
   hostPorts?: boolean;
+}
+
+/** Where an agent keeps its CNI state: `results/<pod uid>.json` (Gantry's record of each
+ *  attachment) and `networks/` (host-local's leases). */
+export function cniStateDirs(dataDir: string): { results: string; ipam: string } {
+  return { results: path.join(dataDir, "cni", "results"), ipam: path.join(dataDir, "cni", "networks") };
 }
 
 /** The gateway (bridge) address of a pod CIDR: its first host address. */

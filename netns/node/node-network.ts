@@ -9,12 +9,12 @@
 import { Ipv4Cidr } from "../../api/ipv4-cidr";
 import { BRIDGE_NAME, gatewayOf } from "../cni/gantry-network";
 import { ensureBridge, removeBridge } from "./bridge";
-import type { HostRun } from "./host";
+import type { CommandRunner } from "../host-commands";
 import { listGantryRoutes, plannedRoutes, reconcileRoutes, type RouteChanges, type RouteInputs } from "./routes";
 import { ensureSysctls } from "./sysctls";
 
 export interface NodeNetworkOptions {
-  host: HostRun;
+  exec: CommandRunner;
   bridge?: string;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
@@ -51,14 +51,14 @@ export class NodeNetwork {
   /** Removes Gantry's routes and the bridge (`gantry teardown-network`, after the pods are gone). */
   async teardown(): Promise<void> {
     await this.queue;
-    await reconcileRoutes(this.o.host, []);
-    await removeBridge(this.o.host, this.bridge);
+    await reconcileRoutes(this.o.exec, []);
+    await removeBridge(this.o.exec, this.bridge);
     this.podCidr = undefined;
   }
 
   private async applyNow(cfg: RouteInputs): Promise<RouteChanges | undefined> {
     // A setting that cannot be made is reported (once) but does not keep pods off the network.
-    const sysctlProblems = JSON.stringify(await ensureSysctls(this.o.host));
+    const sysctlProblems = JSON.stringify(await ensureSysctls(this.o.exec));
     if (sysctlProblems !== "[]" && sysctlProblems !== this.lastSysctlProblems) this.o.log.warn({ problems: JSON.parse(sysctlProblems) as string[] }, "a kernel setting the pod network needs could not be made");
     this.lastSysctlProblems = sysctlProblems;
     // The first IPv4 range is the one pods are numbered from (dual-stack is not done yet).
@@ -67,14 +67,14 @@ export class NodeNetwork {
     if (podCidr) {
       // A config without a pod CIDR keeps the bridge: running pods depend on it.
       const cidr = String(podCidr);
-      await ensureBridge(this.o.host, this.bridge, `${gatewayOf(cidr)}/${podCidr.prefix}`);
+      await ensureBridge(this.o.exec, this.bridge, `${gatewayOf(cidr)}/${podCidr.prefix}`);
       if (this.podCidr !== cidr) {
         this.o.log.info({ podCIDR: cidr, bridge: this.bridge, gateway: gatewayOf(cidr) }, "node pod network ready");
         becameReady = cidr;
       }
       this.podCidr = cidr;
     }
-    const changes = await reconcileRoutes(this.o.host, plannedRoutes(cfg));
+    const changes = await reconcileRoutes(this.o.exec, plannedRoutes(cfg));
     if (changes.added.length + changes.replaced.length + changes.removed.length > 0) {
       this.o.log.info({ added: changes.added, replaced: changes.replaced, removed: changes.removed }, "node routes changed");
     }
@@ -88,6 +88,6 @@ export class NodeNetwork {
 
   /** Gantry's routes as the kernel has them (tests, diagnostics). */
   routes() {
-    return listGantryRoutes(this.o.host);
+    return listGantryRoutes(this.o.exec);
   }
 }

@@ -15,7 +15,8 @@
 // another owner with the same destination wins and is reported.
 
 import { Ipv4Cidr } from "../../api/ipv4-cidr";
-import { ipJson, type HostRun } from "./host";
+import type { CommandRunner } from "../host-commands";
+import { ipJson } from "./ip-json";
 
 /** The routing protocol number marking Gantry's routes (unassigned in iproute2's rt_protos). */
 export const GANTRY_ROUTE_PROTO = 157;
@@ -67,8 +68,8 @@ interface IpRoute {
 }
 
 /** Gantry's routes in the main table, as the kernel has them. */
-export async function listGantryRoutes(host: HostRun): Promise<NodeRoute[]> {
-  const routes = await ipJson<IpRoute>(host, ["-4", "route", "show", "table", "main", "proto", String(GANTRY_ROUTE_PROTO)]);
+export async function listGantryRoutes(exec: CommandRunner): Promise<NodeRoute[]> {
+  const routes = await ipJson<IpRoute>(exec, ["-4", "route", "show", "table", "main", "proto", String(GANTRY_ROUTE_PROTO)]);
   return routes.map((r) => ({
     dst: r.dst.includes("/") ? r.dst : `${r.dst}/32`,
     type: r.type === "blackhole" ? "blackhole" : "unicast",
@@ -91,8 +92,8 @@ export interface RouteChanges {
 }
 
 /** Makes Gantry's routes exactly `want`. One failing route does not stop the others. */
-export async function reconcileRoutes(host: HostRun, want: readonly NodeRoute[]): Promise<RouteChanges> {
-  const have = new Map((await listGantryRoutes(host)).map((r) => [r.dst, r]));
+export async function reconcileRoutes(exec: CommandRunner, want: readonly NodeRoute[]): Promise<RouteChanges> {
+  const have = new Map((await listGantryRoutes(exec)).map((r) => [r.dst, r]));
   const changes: RouteChanges = { added: [], replaced: [], removed: [], failed: [] };
   const proto = ["proto", String(GANTRY_ROUTE_PROTO)];
   for (const r of want) {
@@ -101,7 +102,7 @@ export async function reconcileRoutes(host: HostRun, want: readonly NodeRoute[])
     if (current && same(current, r)) continue;
     try {
       // `add` where there is no route of ours: a route someone else made for this destination stays.
-      await host(["ip", "route", current ? "replace" : "add", ...routeArgs(r), ...proto]);
+      await exec(["ip", "route", current ? "replace" : "add", ...routeArgs(r), ...proto]);
       (current ? changes.replaced : changes.added).push(r);
     } catch (err) {
       changes.failed.push({ route: r, error: (err as Error).message });
@@ -109,7 +110,7 @@ export async function reconcileRoutes(host: HostRun, want: readonly NodeRoute[])
   }
   for (const stale of have.values()) {
     try {
-      await host(["ip", "route", "del", ...routeArgs(stale), ...proto]);
+      await exec(["ip", "route", "del", ...routeArgs(stale), ...proto]);
       changes.removed.push(stale);
     } catch (err) {
       changes.failed.push({ route: stale, error: (err as Error).message });

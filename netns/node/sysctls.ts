@@ -5,7 +5,7 @@
 //                                         from a pod on the same bridge is un-DNATed by conntrack
 //                                         (Service traffic between two pods of one node)
 
-import type { HostRun } from "./host";
+import type { CommandRunner } from "../host-commands";
 
 export const NODE_SYSCTLS: Readonly<Record<string, string>> = {
   "net.ipv4.ip_forward": "1",
@@ -13,14 +13,14 @@ export const NODE_SYSCTLS: Readonly<Record<string, string>> = {
 };
 
 /** Sets each one; returns what could not be set (e.g. no br_netfilter in this kernel), with why. */
-export async function ensureSysctls(host: HostRun): Promise<string[]> {
+export async function ensureSysctls(exec: CommandRunner): Promise<string[]> {
   const problems: string[] = [];
   for (const [key, value] of Object.entries(NODE_SYSCTLS)) {
-    await host(["sysctl", "-q", "-w", `${key}=${value}`]).catch((err: Error) => problems.push(`${key}=${value}: ${err.message}`));
+    await exec(["sysctl", "-q", "-w", `${key}=${value}`]).catch((err: Error) => problems.push(`${key}=${value}: ${err.message}`));
   }
   return problems;
 }
 
-export async function readSysctl(host: HostRun, key: string): Promise<string> {
-  return (await host(["sysctl", "-n", key])).trim();
+export async function readSysctl(exec: CommandRunner, key: string): Promise<string> {
+  return (await exec(["sysctl", "-n", key])).stdout.trim();
 }

@@ -4,46 +4,19 @@
 // never one of the host's. Used for /etc/passwd and /etc/group before the container exists.
 
 import { promises as fs } from "node:fs";
-import * as path from "node:path";
+import { isNotFound, walkInRoot, type WalkRules } from "./walk-in-root";
 
-const maxHops = 40;
-
-function isNotFound(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === "ENOENT" || code === "ENOTDIR";
-}
+/** A rootfs is the container's "/": an absolute link starts over at its top, ".." stops there. */
+const rootfsRules: WalkRules = {
+  absoluteTarget: (link) => link.target.split("/").filter(Boolean),
+  aboveRoot: () => undefined,
+  missing: () => Promise.resolve(false),
+};
 
 /** The host path of `inner` inside `root` with every symlink resolved within `root`, or
  *  undefined when some component does not exist. Throws on a symlink loop. */
-export async function resolveInRoot(root: string, inner: string): Promise<string | undefined> {
-  const pending = inner.split("/").filter(Boolean);
-  const done: string[] = [];
-  let hops = 0;
-  while (pending.length > 0) {
-    const part = pending.shift() as string;
-    if (part === ".") continue;
-    if (part === "..") {
-      done.pop();
-      continue;
-    }
-    const host = path.join(root, ...done, part);
-    let st;
-    try {
-      st = await fs.lstat(host);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-    if (!st.isSymbolicLink()) {
-      done.push(part);
-      continue;
-    }
-    if (++hops > maxHops) throw new Error(`too many levels of symbolic links resolving ${inner} in ${root}`);
-    const target = await fs.readlink(host);
-    if (target.startsWith("/")) done.length = 0;
-    pending.unshift(...target.split("/").filter(Boolean));
-  }
-  return path.join(root, ...done);
+export function resolveInRoot(root: string, inner: string): Promise<string | undefined> {
+  return walkInRoot(root, inner, rootfsRules);
 }
 
 /** Contents of `inner` inside `root` as UTF-8, or undefined when it does not exist. Reads at
