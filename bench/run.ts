@@ -14,7 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
 };
 
 /** Benchmarks that write their keys into a results file they share with others. */
-const SHARED_FILES: Record<string, string> = { "network-proxy": "network" };
+const SHARED_FILES: Record<string, string> = { "network-proxy": "network", "network-pod-start": "network" };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
