@@ -29,6 +29,7 @@ import { NetnsRegistry } from "../netns/netns";
 import { ServiceProxy } from "../netns/proxy/proxy";
 import { ServiceCatalog } from "../netns/services/catalog";
 import type { NodeConfig, NodeStatus } from "../proto/gen/agent";
+import { resolveUnpackLimits, type UnpackLimits } from "../runtime/image/limits";
 import { LocalImageStore } from "../runtime/image/store";
 import { RuncRuntime } from "../runtime/runc/runtime";
 import type { ContainerRuntime } from "../runtime/types";
@@ -62,6 +63,8 @@ export interface AgentOptions {
   cgroupParent?: string;
   /** Registries reached over plain HTTP (besides localhost, 127.0.0.1, [::1]). */
   insecureRegistries?: string[];
+  /** Caps on unpacking images (runtime/image/limits.ts); unset ones take their defaults. */
+  imageLimits?: Partial<UnpackLimits>;
   /** The node's InternalIP; default: the first non-loopback IPv4 address. */
   nodeIP?: string;
   /** How long logs of removed pods are kept. Default 1 h. */
@@ -103,6 +106,7 @@ export interface RunningAgent {
 
 export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.logger ?? pino({ name: "gantry-agent", level: process.env.GANTRY_LOG_LEVEL ?? "info" });
+  const imageLimits = resolveUnpackLimits(options.imageLimits); // bad values fail the start, not every pull
   const dataDir = path.resolve(options.dataDir ?? "/var/lib/gantry/agent");
   const runDir = path.resolve(options.runDir ?? "/run/gantry/agent");
   const podsDir = path.join(dataDir, "pods");
@@ -114,7 +118,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const runtime: ContainerRuntime =
     options.runtime ?? new RuncRuntime({ root: path.resolve(options.runtimeRoot ?? path.join(dataDir, "runtime")), runcRoot: path.resolve(options.runcRoot ?? path.join(runDir, "runc")) });
   const imageStore = await LocalImageStore.open(path.join(dataDir, "images"));
-  const images = new ImageService(imageStore, options.insecureRegistries ?? []);
+  const images = new ImageService(imageStore, options.insecureRegistries ?? [], imageLimits);
   const registry = new NetnsRegistry(path.join(runDir, "netns"));
   const networking = podNetworking({ mode: options.podNetwork ?? "cni", dataDir, registry, cniPath: options.cniPath, nodeNetns: options.nodeNetns, log });
   const networks = networking.networks;

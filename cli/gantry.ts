@@ -7,8 +7,10 @@ import { readFile } from "node:fs/promises";
 import { runAgent } from "../agent/agent";
 import { cleanupNodeNetwork } from "../netns/cleanup";
 import { joinCluster } from "../agent/join";
+import { parseQuantity } from "../api/quantity";
 import { Master } from "../master/master";
 import { createLogger } from "../master/log";
+import { DefaultUnpackLimits, humanBytes } from "../runtime/image/limits";
 import { parseGoDuration } from "./duration";
 
 function port(value: string): number {
@@ -49,6 +51,18 @@ function compactionInterval(value: string): number {
 function seconds(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 2 || n > 300) throw new InvalidArgumentError("not a whole number of seconds between 2 and 300");
+  return n;
+}
+
+/** A positive whole count, as a number or a Kubernetes quantity: "16Gi", "500M", "1000000". */
+function count(value: string): number {
+  let n: number;
+  try {
+    n = parseQuantity(value.trim());
+  } catch {
+    n = NaN;
+  }
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError("not a positive whole number (a quantity like 16Gi, 500M or 1000000)");
   return n;
 }
 
@@ -137,6 +151,10 @@ const agentCommand = program
   .option("--node-ip <ip>", "the address masters dial (default: first non-loopback IPv4)")
   .option("--cgroup-parent <path>", "cgroup of all pods", "/gantry")
   .option("--insecure-registry <host>", "registry reached over plain HTTP (repeatable; loopback always is)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .option("--max-layer-bytes <size>", `largest decompressed size of one image layer (default ${humanBytes(DefaultUnpackLimits.maxLayerBytes)})`, count)
+  .option("--max-image-bytes <size>", `largest decompressed size of one image, all layers together (default ${humanBytes(DefaultUnpackLimits.maxImageBytes)})`, count)
+  .option("--max-layer-entries <n>", `most files, directories and links in one image layer (default ${DefaultUnpackLimits.maxLayerEntries})`, count)
+  .option("--max-file-bytes <size>", `largest file in an image layer (default ${humanBytes(DefaultUnpackLimits.maxFileBytes)})`, count)
   .option("--master <url>", "API server to register with, e.g. https://10.0.0.1:6443")
   .option("--token <token>", "bearer token for --master (the master's <data-dir>/agent.token)")
   .option("--token-file <file>", "read the token from a file")
@@ -158,6 +176,12 @@ const agentCommand = program
       masqueradeOutside: opts.masqueradeOutside,
       podNetwork: opts.podNetwork,
       cniPath: String(opts.cniPath).split(":").filter(Boolean),
+      imageLimits: {
+        maxLayerBytes: opts.maxLayerBytes,
+        maxImageBytes: opts.maxImageBytes,
+        maxLayerEntries: opts.maxLayerEntries,
+        maxFileBytes: opts.maxFileBytes,
+      },
       logger: log,
     });
     const shutdown = (signal: string) => {

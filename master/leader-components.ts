@@ -15,6 +15,9 @@ import { daemonSetControllerComponent } from "./controllers/daemonset";
 import { jobControllerComponent } from "./controllers/job";
 import { cronJobControllerComponent } from "./controllers/cronjob";
 import { nodeLifecycleControllerComponent } from "./controllers/node-lifecycle";
+import { endpointsControllerComponent } from "./controllers/endpoints";
+import { endpointSliceControllerComponent } from "./controllers/endpointslice";
+import { loadBalancerStatusControllerComponent } from "./controllers/loadbalancer-status";
 import { createScheduler } from "./scheduler";
 import { Dispatcher } from "./dispatch/dispatcher";
 import { DEFAULT_COMPACTION_INTERVAL_MS, EtcdCompactor } from "./store/compactor";
@@ -31,6 +34,9 @@ export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
     jobControllerComponent(deps),
     cronJobControllerComponent(deps),
     nodeLifecycleControllerComponent(deps, gracePeriodOption(deps)),
+    endpointsControllerComponent(deps),
+    endpointSliceControllerComponent(deps),
+    loadBalancerStatusControllerComponent(deps),
     createScheduler(deps),
     // Last: sessions start once the controllers that shape pods are running.
     new Dispatcher(deps),

@@ -33,6 +33,7 @@ test("/apis lists named groups in catalogue order, preferred version first, no e
       ["autoscaling", ["v2", "v1"]],
       ["batch", ["v1"]],
       ["coordination.k8s.io", ["v1"]],
+      ["discovery.k8s.io", ["v1"]],
     ],
   );
 });

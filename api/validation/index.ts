@@ -15,6 +15,7 @@ import { validateCronJob, validateCronJobUpdate } from "./cronjob";
 import { validateDaemonSet, validateDaemonSetUpdate } from "./daemonset";
 import { validateDeployment, validateDeploymentUpdate } from "./deployment";
 import { validateEndpoints } from "./endpoints";
+import { validateEndpointSlice, validateEndpointSliceUpdate } from "./endpointslice";
 import { validateEvent, validateEventLegacy } from "./event";
 import { type FieldCause, dedupe, invalid, nonNegative } from "./field";
 import { validateHPA } from "./hpa";
@@ -80,6 +81,7 @@ const RULES: Readonly<Record<string, KindRules>> = {
   CronJob: { create: validateCronJob, update: validateCronJobUpdate },
   HorizontalPodAutoscaler: { create: validateHPA, update: metaUpdateThen(validateHPA), status: workloadStatus },
   Lease: { create: validateLease, update: metaUpdateThen(validateLease) },
+  EndpointSlice: { create: validateEndpointSlice, update: (n, p) => [...validateObjectMetaUpdate(n.metadata, p.metadata), ...validateEndpointSliceUpdate(n, p)] },
 };
 
 /** Kinds without specific rules still get the generic metadata rules. */
