@@ -11,6 +11,7 @@
 //   <dataDir>                 /var/lib/gantry/agent: desired.json, pods/, images/, runtime/
 //   <runDir>                  /run/gantry/agent: netns/, runc/ state, secrets/ (a tmpfs the
 //                             agent mounts: Secret data of the persisted desired set)
+//   <dataDir>/cni             results/ (the CNI attachment of each pod), networks/ (host-local)
 //
 // The service proxy (netns/proxy) programs the `ip gantry` nftables table of the network
 // namespace the agent runs in, from the ServiceCatalog and NodeConfig the master sends.
@@ -25,10 +26,8 @@ import * as path from "node:path";
 import pino from "pino";
 import { NodeDns } from "../netns/dns/node-dns";
 import type { UpstreamAddress } from "../netns/dns/forwarder";
-import { LoopbackPlugin } from "../netns/loopback";
 import { hostCommands } from "../netns/host-commands";
 import { NetnsRegistry } from "../netns/netns";
-import { PodNetworks } from "../netns/pod-network";
 import { ServiceProxy } from "../netns/proxy/proxy";
 import { ServiceCatalog } from "../netns/services/catalog";
 import { CatalogStore } from "../netns/services/catalog-store";
@@ -43,6 +42,7 @@ import { LogRetention } from "./log-retention";
 import { AGENT_VERSION, NodeStatusProvider, defaultNodeIP } from "./node/node-status";
 import { PodManager } from "./pod-manager";
 import { PodServiceEnv } from "./pod-service-env";
+import { podNetworking, type PodNetworkMode } from "./pod-networking";
 import type { DnsSettings } from "./pod-spec/etc-files";
 import { agentService, listen } from "./server";
 import { SessionHub } from "./session";
@@ -82,6 +82,11 @@ export interface AgentOptions {
    * its port (default 53). false: no DNS server (tests that run agents outside a test host).
    */
   dns?: { upstreams?: UpstreamAddress[]; port?: number } | false;
+  /** `cni` (default): pod IPs through the CNI plugins and the node network from NodeConfig;
+   *  `loopback`: pods get `lo` only and the host's network is left alone (pod-networking.ts). */
+  podNetwork?: PodNetworkMode;
+  /** Directories of the CNI plugin binaries; default /usr/lib/cni. */
+  cniPath?: string[];
   /** Program the service proxy (`ip gantry` nftables table) in this agent's network namespace.
    *  Default true; tests that run an agent in the machine's own namespace turn it off. */
   serviceProxy?: boolean;
@@ -127,7 +132,8 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const imageStore = await LocalImageStore.open(path.join(dataDir, "images"));
   const images = new ImageService(imageStore, options.insecureRegistries ?? [], imageLimits);
   const registry = new NetnsRegistry(path.join(runDir, "netns"));
-  const networks = new PodNetworks(registry, new LoopbackPlugin(registry));
+  const networking = podNetworking({ mode: options.podNetwork ?? "cni", dataDir, registry, cniPath: options.cniPath, nodeNetns: options.nodeNetns, log });
+  const networks = networking.networks;
   const store = new DesiredStore(dataDir, path.join(runDir, "secrets"));
   await store.init();
   const logRetention = new LogRetention(path.join(dataDir, "log-retention.json"), options.logRetentionMs ?? 3_600_000, now);
@@ -165,6 +171,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     sandboxEnv: {
       podsDir,
       networks,
+      hostIP: nodeIP,
       cgroupParent: options.cgroupParent ?? "/gantry",
       dns,
       facts: (podIPs) => ({ nodeName: options.nodeName, hostIP: nodeIP, podIPs }),
@@ -175,6 +182,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   });
   const nodeStatus = new NodeStatusProvider({ nodeName: options.nodeName, nodeIP, dataDir, images: imageStore, runningPods: () => pods.runningPods() });
 
+  networking.node?.onReady(() => pods.networkReady());
   await pods.start();
   const sweeper = setInterval(() => void logRetention.sweep().catch((err) => log.warn({ err }, "deleting expired logs failed")), 60_000);
   sweeper.unref();
@@ -190,6 +198,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     setNodeConfig: (cfg) => {
       nodeConfig = cfg;
       nodeDns?.configure({ podCidrs: cfg.podCidrs, clusterDomain: cfg.clusterDomain || "cluster.local", clusterCidrs: cfg.clusterCidrs, serviceCidrs: cfg.serviceCidrs });
+      networking.configure(cfg);
       proxy?.setNodeRanges({ podCIDRs: cfg.podCidrs, clusterCIDRs: cfg.clusterCidrs, serviceCIDRs: cfg.serviceCidrs });
     },
     services,
@@ -213,6 +222,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
       stopping = true;
       sessions.closeAll();
       clearInterval(sweeper);
+      networking.stop();
       pods.stop();
       reporter.stop();
       // The rules stay: pods keep reaching Services while the agent is away.

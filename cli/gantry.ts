@@ -26,6 +26,17 @@ function urlList(value: string): string[] {
   return urls;
 }
 
+function maskSize(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 30) throw new InvalidArgumentError("not a prefix length between 1 and 30");
+  return n;
+}
+
+function podNetworkMode(value: string): "cni" | "loopback" {
+  if (value !== "cni" && value !== "loopback") throw new InvalidArgumentError('must be "cni" or "loopback"');
+  return value;
+}
+
 function bool(value: string): boolean {
   if (value === "true") return true;
   if (value === "false") return false;
@@ -75,6 +86,9 @@ program
   .option("--ca-dir <dir>", "HA: copy the cluster CA (ca.crt, ca.key) from here on first start, e.g. the first master's <data-dir>/pki")
   .option("--leader-lease-ttl <seconds>", "TTL of the leader lease; a dead leader is replaced after about this long", seconds, 10)
   .option("--node-monitor-grace-period <seconds>", "a node whose agent sent no heartbeat for this long is NotReady", seconds, 40)
+  .option("--cluster-cidr <cidr>", "pod addresses of the whole cluster; each node gets one range of it", "10.244.0.0/16")
+  .option("--node-cidr-mask-size <bits>", "prefix length of each node's pod range (spec.podCIDR)", maskSize, 24)
+  .option("--service-cluster-ip-range <cidr>", "ClusterIPs of Services; the first is the kubernetes Service, the tenth the cluster DNS", "10.96.0.0/12")
   .addOption(
     new Option("--etcd-compaction-interval <duration>", "the leader compacts etcd this often, keeping one interval of history (0 turns it off)")
       .argParser(compactionInterval)
@@ -97,6 +111,7 @@ program
       caDir: opts.caDir,
       leaderLeaseTtlSeconds: opts.leaderLeaseTtl,
       nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,
+      network: { clusterCidr: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize, serviceCidr: opts.serviceClusterIpRange },
       etcdCompactionIntervalMs: opts.etcdCompactionInterval,
       log,
     });
@@ -146,6 +161,8 @@ const agentCommand = program
   .option("--token <token>", "bearer token for --master (the master's <data-dir>/agent.token)")
   .option("--token-file <file>", "read the token from a file")
   .option("--master-ca <file>", "CA certificate of the API server (the master's <data-dir>/pki/ca.crt)")
+  .option("--pod-network <mode>", "cni: pod IPs through the CNI plugins, node bridge and routes from the master; loopback: pods get lo only and the host's network is left alone", podNetworkMode, "cni")
+  .option("--cni-path <dirs>", "directories of the CNI plugin binaries (colon-separated)", "/usr/lib/cni")
   .option("--masquerade-outside <bool>", "masquerade pod traffic leaving the cluster's pod ranges (true or false)", bool, true)
   .action(async (opts) => {
     const log = createLogger("gantry-agent");
@@ -160,6 +177,8 @@ const agentCommand = program
       insecureRegistries: opts.insecureRegistry,
       dns: { upstreams: upstreamsFromFlags(opts.dnsUpstream) },
       masqueradeOutside: opts.masqueradeOutside,
+      podNetwork: opts.podNetwork,
+      cniPath: String(opts.cniPath).split(":").filter(Boolean),
       imageLimits: {
         maxLayerBytes: opts.maxLayerBytes,
         maxImageBytes: opts.maxImageBytes,
@@ -185,10 +204,16 @@ const agentCommand = program
 
 agentCommand
   .command("cleanup-network")
-  .description("remove what agents added to this host's network (the service proxy's nftables table); `make down` runs it")
+  .description("remove what agents added to this host's network (the service proxy's nftables table; the pod network: each pod's CNI attachment, gantry0, Gantry's routes); `make down` runs it once the agent and its pods are stopped. Takes the agent's --data-dir, --run-dir and --cni-path")
   .action(async () => {
-    const report = await cleanupNodeNetwork();
+    // The agent command's own options (commander gives them to the parent command).
+    const opts = agentCommand.opts<{ dataDir: string; runDir: string; cniPath: string }>();
+    const report = await cleanupNodeNetwork(undefined, { dataDir: opts.dataDir, runDir: opts.runDir, cniPath: String(opts.cniPath).split(":").filter(Boolean) });
     console.log(report.proxyTable ? "removed nftables table ip gantry" : "no nftables table ip gantry");
+    const pods = report.podNetwork!;
+    console.log(`removed ${pods.attachments} pod network attachment(s)${pods.bridge ? ", the gantry0 bridge" : ""} and ${pods.routes} route(s)`);
+    for (const p of pods.problems) console.error(`could not remove: ${p}`);
+    if (pods.problems.length > 0) process.exitCode = 1;
   });
 
 program.parseAsync(process.argv).catch((err) => {

@@ -7,10 +7,6 @@ import { admitCreate } from "./apiserver/admission";
 import type { ApiContext } from "./apiserver/context";
 import { ResourceClient } from "./apiserver/internal-client";
 import type { KubeObject } from "../api/object";
-import { KUBERNETES_SERVICE_IP } from "./apiserver/service-allocation";
-
-/** The cluster DNS Service's address: the service range's 10th (service-allocation.ts keeps it free). */
-export const KUBE_DNS_SERVICE_IP = "10.96.0.10";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -35,25 +31,25 @@ export async function ensureKubernetesService(ctx: ApiContext): Promise<void> {
     apiVersion: "v1",
     kind: "Service",
     metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
-    spec: { type: "ClusterIP", clusterIP: KUBERNETES_SERVICE_IP, clusterIPs: [KUBERNETES_SERVICE_IP], ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
+    spec: { type: "ClusterIP", clusterIP: ctx.network.kubernetesServiceIP, clusterIPs: [ctx.network.kubernetesServiceIP], ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
   });
 }
 
 /**
- * The cluster DNS Service `kube-system/kube-dns` at the range's 10th address, the nameserver in
+ * The cluster DNS Service `kube-system/kube-dns` at `ip` (the range's 10th address), the nameserver in
  * every pod's resolv.conf. No selector: each node's agent answers DNS itself, and the kube-dns
  * endpoints controller lists every node's gateway address as an endpoint; with
  * internalTrafficPolicy Local each node's proxy sends 10.96.0.10:53 to its own node.
  */
-export function kubeDnsService(): KubeObject {
+export function kubeDnsService(ip: string): KubeObject {
   return {
     apiVersion: "v1",
     kind: "Service",
     metadata: { name: "kube-dns", namespace: "kube-system", labels: { "k8s-app": "kube-dns" } },
     spec: {
       type: "ClusterIP",
-      clusterIP: KUBE_DNS_SERVICE_IP,
-      clusterIPs: [KUBE_DNS_SERVICE_IP],
+      clusterIP: ip,
+      clusterIPs: [ip],
       internalTrafficPolicy: "Local",
       ports: [
         { name: "dns", port: 53, protocol: "UDP", targetPort: 53 },
@@ -64,7 +60,7 @@ export function kubeDnsService(): KubeObject {
 }
 
 export async function ensureKubeDnsService(ctx: ApiContext): Promise<void> {
-  await ensureSystemService(ctx, kubeDnsService());
+  await ensureSystemService(ctx, kubeDnsService(ctx.network.clusterDnsIP));
 }
 
 /**

@@ -29,6 +29,7 @@ import {
   timingForTtl,
   type Leadership,
 } from "./election";
+import { ClusterNetwork, type ClusterNetworkFlags } from "./cluster-network";
 import { buildLeaderComponents } from "./leader-components";
 import { ensureClusterPki, writeKubeconfig } from "./pki";
 import { peerUrlOf } from "./store/etcd-args";
@@ -62,6 +63,8 @@ export interface MasterOptions {
   leaderLeaseTtlSeconds?: number;
   /** Heartbeat grace before a node is NotReady (default 40 s). */
   nodeMonitorGracePeriodSeconds?: number;
+  /** --cluster-cidr, --node-cidr-mask-size, --service-cluster-ip-range (cluster-network.ts). */
+  network?: ClusterNetworkFlags;
   /** Time between etcd compactions by the leader (default 5 min); 0 turns compaction off. */
   etcdCompactionIntervalMs?: number;
   log: Logger;
@@ -90,12 +93,13 @@ export class Master {
     const o = this.options;
     await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
     if (o.initialCluster !== undefined && o.join !== undefined) throw new Error("--initial-cluster and --join exclude each other: bootstrap a new cluster or join a running one");
+    const network = ClusterNetwork.from(o.network);
 
     // Certificates first: they need no etcd, and other masters of a new cluster may be
     // waiting for this one's CA (README "HA").
     const pkiDir = path.join(o.dataDir, "pki");
     if (o.caDir) await importClusterCa(o.caDir, pkiDir);
-    const pki = await ensureClusterPki(pkiDir, { hostnames: [], ips: [o.advertiseAddress] });
+    const pki = await ensureClusterPki(pkiDir, { hostnames: [], ips: [o.advertiseAddress, network.kubernetesServiceIP] });
 
     await this.startEtcd();
     this.store = new EtcdStore({ endpoints: await this.storeEndpoints() });
@@ -103,7 +107,7 @@ export class Master {
     const tokens = await loadTokens(path.join(o.dataDir, "tokens.json"));
     await ensureAgentToken(path.join(o.dataDir, "tokens.json"), path.join(o.dataDir, "agent.token"), tokens);
 
-    const ctx = new ApiContext(this.store);
+    const ctx = new ApiContext(this.store, undefined, undefined, network);
     this.ctx = ctx;
     await ensureSystemNamespaces(ctx);
     await ctx.namespaces.start();

@@ -62,7 +62,9 @@ before(async () => {
     nodeIP: "127.0.0.1",
     cgroupParent,
     insecureRegistries: [registry.host],
-    // In the machine's own network namespace: leave its nftables alone, no DNS server on its addresses.
+    // In the machine's own network namespace: no bridge or routes, leave its nftables alone, and
+    // no DNS server on its addresses.
+    podNetwork: "loopback",
     serviceProxy: false,
     dns: false,
     logger,

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { findResource, RESOURCES, storagePrefix, type ResourceType } from "../../api/resources";
 import { Informer } from "../cache/informer";
 import type { Store } from "../store/types";
+import { ClusterNetwork } from "../cluster-network";
 import { ResourceStore } from "./resource-store";
 
 export class ApiContext {
@@ -16,6 +17,8 @@ export class ApiContext {
     readonly store: Store,
     readonly clock: { now(): Date } = { now: () => new Date() },
     readonly newUid: () => string = randomUUID,
+    /** The cluster's address plan (ClusterIPs come from its service range). */
+    readonly network: ClusterNetwork = ClusterNetwork.from(),
   ) {
     for (const r of RESOURCES) this.stores.set(r, new ResourceStore(store, r));
     this.namespaces = new Informer(store, storagePrefix(findResource("", "v1", "namespaces")!));

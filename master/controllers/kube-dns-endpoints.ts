@@ -21,7 +21,7 @@ export class KubeDnsEndpointsController extends StaticServiceController {
       // Only a node's pod range (and its deletion) moves its DNS endpoint.
       changed: (old: KubeObject, node: KubeObject) => JSON.stringify([old.spec, old.metadata.deletionTimestamp]) !== JSON.stringify([node.spec, node.metadata.deletionTimestamp]),
       desired: (nodes) => ({ service: KUBE_DNS, endpoints: dnsEndpointsOf(nodes) }),
-      makeService: kubeDnsService,
+      makeService: () => kubeDnsService(ctx.network.clusterDnsIP),
     });
   }
 }

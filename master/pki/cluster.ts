@@ -24,8 +24,9 @@ export const APISERVER_DNS_NAMES = [
   "kubernetes.default.svc",
   "kubernetes.default.svc.cluster.local",
 ];
-/** 127.0.0.1 and the `kubernetes` Service's ClusterIP (first address of 10.96.0.0/12). */
-export const APISERVER_IPS = ["127.0.0.1", "10.96.0.1"];
+/** Loopback; the master adds the `kubernetes` Service's ClusterIP (first address of its
+ *  --service-cluster-ip-range) to the requested names. */
+export const APISERVER_IPS = ["127.0.0.1"];
 export const RENEW_BEFORE_DAYS = 30;
 
 /**

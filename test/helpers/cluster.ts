@@ -37,6 +37,8 @@ export interface ClusterOptions {
    */
   dnsUpstreams?: string[];
   readyTimeoutMs?: number;
+  /** Extra `gantry master` flags (e.g. --cluster-cidr). */
+  masterArgs?: string[];
 }
 
 export interface ClusterAgent {
@@ -52,6 +54,8 @@ export interface ClusterAgent {
   pid(): number | undefined;
   /** Sends `signal` (default SIGKILL) to the agent process and waits for it to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the agent again with the same flags (after kill()); output() keeps the earlier runs'. */
+  restart(): void;
   /** Container ids in this agent's runc root (`runc --root <run-dir>/runc list -q`). */
   containers(): Promise<string[]>;
 }
@@ -115,7 +119,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
   const masterDataDir = path.join(base, "master");
   const kubeconfig = path.join(masterDataDir, "admin.conf");
   const agents: ClusterAgent[] = [];
-  const agentProcs: Proc[] = [];
+  /** The current process of each agent (restart() replaces it). */
+  const agentProcs: { proc: Proc; earlier: string }[] = [];
   let net: TestNet | undefined;
   let master: Proc | undefined;
   let registryProc: Proc | undefined;
@@ -132,7 +137,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
     // Agents first (they leave their containers running), then whatever containers are left.
     await step("agents", () =>
       Promise.all(
-        agentProcs.map(async (p) => {
+        agentProcs.map(async ({ proc: p }) => {
           if (!alive(p.child)) return;
           const timer = setTimeout(() => p.child.kill("SIGKILL"), 10_000);
           p.child.kill("SIGTERM");
@@ -223,6 +228,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
       "--port", String(API_PORT),
       "--etcd-client-port", "2379",
       "--etcd-peer-port", "2380",
+      ...(options.masterArgs ?? []),
     ]);
 
     // Push while the master starts.
@@ -249,7 +255,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
       const dataDir = path.join(base, name, "data");
       const runDir = path.join(base, name, "run");
       const cgroupParent = `/gantry-e2e-${tag}-${name}`;
-      const p = startProc(host, process.execPath, [
+      const argv = [
         GANTRY, "agent",
         "--node-name", name,
         "--data-dir", dataDir,
@@ -263,8 +269,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
         "--master", `https://${masterHost.address}:${API_PORT}`,
         "--token-file", path.join(masterDataDir, "agent.token"),
         "--master-ca", path.join(masterDataDir, "pki", "ca.crt"),
-      ], true);
-      agentProcs.push(p);
+      ];
+      const slot = { proc: startProc(host, process.execPath, argv, true), earlier: "" };
+      agentProcs.push(slot);
       const runcRoot = path.join(runDir, "runc");
       agents.push({
         name,
@@ -273,12 +280,17 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
         runDir,
         runcRoot,
         cgroupParent,
-        output: () => p.out,
-        running: () => alive(p.child),
-        pid: () => (alive(p.child) ? p.child.pid : undefined),
+        output: () => slot.earlier + slot.proc.out,
+        running: () => alive(slot.proc.child),
+        pid: () => (alive(slot.proc.child) ? slot.proc.child.pid : undefined),
         async kill(signal: NodeJS.Signals = "SIGKILL") {
-          p.child.kill(signal);
-          await exited(p.child);
+          slot.proc.child.kill(signal);
+          await exited(slot.proc.child);
+        },
+        restart() {
+          if (alive(slot.proc.child)) throw new Error(`agent ${name} is still running; kill() it first`);
+          slot.earlier += slot.proc.out;
+          slot.proc = startProc(host, process.execPath, argv, true);
         },
         async containers() {
           const r = await run("runc", [`--root=${runcRoot}`, "list", "-q"]);
@@ -288,7 +300,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
     }
 
     await waitUntil("every node Ready", readyTimeoutMs, async () => {
-      for (const [i, p] of agentProcs.entries()) if (!alive(p.child)) throw new Error(`agent ${agentNames[i]} exited (${p.child.exitCode ?? p.child.signalCode}):\n${p.out}`);
+      for (const [i, { proc: p }] of agentProcs.entries()) if (!alive(p.child)) throw new Error(`agent ${agentNames[i]} exited (${p.child.exitCode ?? p.child.signalCode}):\n${p.out}`);
       const out = (await kubectl(["get", "nodes", "--no-headers"], { timeoutMs: 10_000 })).stdout;
       return agentNames.every((n) => new RegExp(`^${n}\\s+Ready\\b`, "m").test(out));
     }).catch((err: Error) => {
