@@ -34,8 +34,9 @@ async function findLink(exec: CommandRunner, name: string): Promise<IpLink | und
   return links.find((l) => l.ifname === name);
 }
 
-/** Ensures bridge `name` exists, carries exactly `gatewayCidr` (e.g. 10.244.1.1/24) and is up. */
-export async function ensureBridge(exec: CommandRunner, name: string, gatewayCidr: string): Promise<void> {
+/** Ensures bridge `name` exists and is up, and (when given) carries exactly `gatewayCidr`
+ *  (e.g. 10.244.1.1/24); without one it carries no IPv4 address (the service range's sink). */
+export async function ensureBridge(exec: CommandRunner, name: string, gatewayCidr?: string): Promise<void> {
   let link = await findLink(exec, name);
   if (!link) {
     await exec(["ip", "link", "add", "name", name, "address", localMac(), "type", "bridge"]).catch(async (err) => {
@@ -46,12 +47,12 @@ export async function ensureBridge(exec: CommandRunner, name: string, gatewayCid
   }
   if (link?.linkinfo?.info_kind !== "bridge") throw new Error(`${name} exists but is not a bridge (${link?.linkinfo?.info_kind ?? "unknown kind"}); remove it or choose another node network`);
 
-  const [want, prefix] = gatewayCidr.split("/");
+  const [want, prefix] = gatewayCidr?.split("/") ?? [];
   const addrs = (await ipJson<IpAddr>(exec, ["-4", "addr", "show", "dev", name])).flatMap((a) => a.addr_info ?? []);
   for (const a of addrs) {
     if (a.family === "inet" && (a.local !== want || String(a.prefixlen) !== prefix)) await exec(["ip", "addr", "del", `${a.local}/${a.prefixlen}`, "dev", name]);
   }
-  if (!addrs.some((a) => a.local === want && String(a.prefixlen) === prefix)) await exec(["ip", "addr", "add", gatewayCidr, "dev", name]);
+  if (gatewayCidr && !addrs.some((a) => a.local === want && String(a.prefixlen) === prefix)) await exec(["ip", "addr", "add", gatewayCidr, "dev", name]);
   if (!(link.flags ?? []).includes("UP")) await exec(["ip", "link", "set", name, "up"]);
 }
 

@@ -50,12 +50,12 @@ async function routeFor(host: Host, ip: string): Promise<string> {
   return r[0]?.gateway ? `via ${r[0].gateway}` : `dev ${r[0]?.dev}`;
 }
 
-test("plannedRoutes: one route per other node's pod CIDR, blackholes for the cluster and service ranges, first claim wins", () => {
+test("plannedRoutes: one route per other node's pod CIDR, a blackhole for the cluster range, the sink for the service range, first claim wins", () => {
   assert.deepEqual(plannedRoutes(config({ routes: [...config().routes, { nodeName: "d", nodeIp: "10.250.0.9", podCidrs: ["10.244.2.0/24", "10.244.1.0/24", "fd00::/64"] }, { nodeName: "e", nodeIp: "bad", podCidrs: ["10.244.4.0/24"] }] })), [
     { dst: "10.244.2.0/24", via: "10.250.0.3", type: "unicast" },
     { dst: "10.244.3.0/24", via: "10.250.0.4", type: "unicast" },
     { dst: "10.244.0.0/16", type: "blackhole" },
-    { dst: "10.96.0.0/12", type: "blackhole" },
+    { dst: "10.96.0.0/12", type: "sink" },
   ]);
 });
 
@@ -75,12 +75,12 @@ test("bridge with the gateway address, sysctls, routes to other nodes, blackhole
 
   assert.deepEqual(
     (await net.routes()).map((r) => `${r.type} ${r.dst} ${r.via ?? ""}`.trim()).sort(),
-    ["blackhole 10.244.0.0/16", "blackhole 10.96.0.0/12", "unicast 10.244.2.0/24 10.250.0.3", "unicast 10.244.3.0/24 10.250.0.4"],
+    ["blackhole 10.244.0.0/16", "sink 10.96.0.0/12", "unicast 10.244.2.0/24 10.250.0.3", "unicast 10.244.3.0/24 10.250.0.4"],
   );
   assert.equal(await routeFor(host, "10.244.1.9"), "dev gantry0", "this node's pods: the bridge's connected route");
   assert.equal(await routeFor(host, "10.244.2.9"), "via 10.250.0.3");
   assert.equal(await routeFor(host, "10.244.200.9"), "blackhole", "unallocated cluster address");
-  assert.equal(await routeFor(host, "10.96.0.1"), "blackhole", "service address");
+  assert.equal(await routeFor(host, "10.96.0.1"), "dev gantry-sink", "service address: into the port-less sink");
 
   // The bridge keeps its own MAC address when a port with a lower one joins.
   const mac = async () => (await ipJson<{ address: string }>(host.exec, ["link", "show", "gantry0"]))[0].address;
@@ -125,6 +125,31 @@ test("routes follow nodes joining and leaving; others' routes are never touched;
 
   await restarted.teardown();
   assert.equal(await bridgeAddresses(host.exec, "gantry0"), undefined);
+  assert.equal(await bridgeAddresses(host.exec, "gantry-sink"), undefined);
   assert.equal((await host(["ip", "route", "show", "proto", String(GANTRY_ROUTE_PROTO)])).trim(), "");
   assert.match(await host(["ip", "route", "show"]), /10\.99\.0\.0\/16 via 10\.250\.0\.9/);
+});
+
+test("the node itself reaches a ClusterIP (DNAT in the output hook), while the rest of the service range goes nowhere", async (t) => {
+  const host = await nodeNamespace(t);
+  await new NodeNetwork({ exec: host.exec, log: quiet }).apply(config());
+  // What the proxy does for a Service: DNAT its ClusterIP in the output hook (here to a server on
+  // the bridge's own address). A blackhole route for the range would fail the connect (EINVAL).
+  // And a counter of what leaves through the uplink for the service range.
+  const rules = [
+    "table ip t {",
+    "  chain out { type nat hook output priority -100; ip daddr 10.96.0.5 tcp dport 80 dnat to 10.244.1.1:8080; };",
+    '  chain uplink { type filter hook postrouting priority 0; oifname "eth0" ip daddr 10.96.0.0/12 counter; };',
+    "}",
+  ];
+  await host.exec(["nft", "-f", "-"], { input: rules.join("\n") + "\n" });
+  const server = "require('net').createServer((s) => s.end('hi')).listen(8080, '10.244.1.1', () => console.log('up'))";
+  const client = (ip: string) => `const s = require('net').connect(80, '${ip}', () => undefined); s.setTimeout(1500, () => { console.log('timeout'); process.exit(0); }); s.on('data', (d) => { console.log(String(d)); process.exit(0); }); s.on('error', (e) => { console.log(e.code); process.exit(0); });`;
+  const serving = host.exec(["timeout", "10", process.execPath, "-e", server]).catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal((await host([process.execPath, "-e", client("10.96.0.5")])).trim(), "hi");
+  assert.equal((await host([process.execPath, "-e", client("10.96.0.99")])).trim(), "timeout", "an address no Service holds: dropped by the sink");
+  assert.match(await host(["nft", "list", "chain", "ip", "t", "uplink"]), /counter packets 0 bytes 0/, "nothing for the service range left through the uplink");
+  await host(["pkill", "-f", "listen.8080"]).catch(() => undefined);
+  await serving;
 });

@@ -1,6 +1,6 @@
 // The node's side of the pod network, level-triggered from each NodeConfig the master sends:
 // sysctls, the `gantry0` bridge with the gateway address of the node's pod CIDR, and Gantry's
-// routes (routes.ts). Applies are queued, one at a time, the latest config last; a failed step
+// routes (routes.ts, with the service range's sink device). Applies are queued, one at a time, the latest config last; a failed step
 // is reported and the next config (or retry) applies everything again.
 //
 // Until a pod CIDR is known the network is "not ready": pods wait (NetworkNotReadyError), and
@@ -10,7 +10,7 @@ import { Ipv4Cidr } from "../../api/ipv4-cidr";
 import { BRIDGE_NAME, gatewayOf } from "../cni/gantry-network";
 import { ensureBridge, removeBridge } from "./bridge";
 import type { CommandRunner } from "../host-commands";
-import { listGantryRoutes, plannedRoutes, reconcileRoutes, type RouteChanges, type RouteInputs } from "./routes";
+import { listGantryRoutes, plannedRoutes, reconcileRoutes, SINK_DEVICE, type RouteChanges, type RouteInputs } from "./routes";
 import { ensureSysctls } from "./sysctls";
 
 export interface NodeNetworkOptions {
@@ -53,6 +53,7 @@ export class NodeNetwork {
     await this.queue;
     await reconcileRoutes(this.o.exec, []);
     await removeBridge(this.o.exec, this.bridge);
+    await removeBridge(this.o.exec, SINK_DEVICE);
     this.podCidr = undefined;
   }
 
@@ -74,7 +75,9 @@ export class NodeNetwork {
       }
       this.podCidr = cidr;
     }
-    const changes = await reconcileRoutes(this.o.exec, plannedRoutes(cfg));
+    const planned = plannedRoutes(cfg);
+    if (planned.some((r) => r.type === "sink")) await ensureBridge(this.o.exec, SINK_DEVICE);
+    const changes = await reconcileRoutes(this.o.exec, planned);
     if (changes.added.length + changes.replaced.length + changes.removed.length > 0) {
       this.o.log.info({ added: changes.added, replaced: changes.replaced, removed: changes.removed }, "node routes changed");
     }

@@ -2,12 +2,17 @@
 //
 //   <other node's pod CIDR> via <its InternalIP>   one flat network: pods reach pods on other
 //                                                  nodes with their own source address
-//   blackhole <cluster CIDR>, blackhole <service CIDR>
-//                                                  nothing for those ranges leaves the host;
-//                                                  the more specific routes win (this node's
+//   blackhole <cluster CIDR>                       nothing for those ranges leaves the host;
+//   <service CIDR> dev gantry-sink                 the more specific routes win (this node's
 //                                                  pods: the bridge's connected route; other
 //                                                  nodes' pods: the routes above; Services: the
 //                                                  proxy's DNAT happens before routing)
+//
+// The service range goes to `gantry-sink`, a bridge with no port and no address, rather than to
+// a blackhole: a local connect() to a ClusterIP is routed before the proxy's output hook can
+// DNAT it, and a blackhole route fails it at once (EINVAL). A route through the sink lets the
+// connect proceed, the DNAT sends the packet to a pod, and whatever is not DNATed is dropped by
+// the port-less bridge. Pods' packets are DNATed in prerouting and never see either route.
 //
 // Every route Gantry adds carries `proto 157` (GANTRY_ROUTE_PROTO), so a restarted agent lists
 // exactly its own routes and reconciles them: missing ones are added, changed ones replaced,
@@ -35,11 +40,14 @@ export interface RouteInputs {
   serviceCidrs: string[];
 }
 
+/** The port-less bridge the service range is routed into (see above). */
+export const SINK_DEVICE = "gantry-sink";
+
 export interface NodeRoute {
   dst: string;
-  /** Next hop; absent for blackholes. */
+  /** Next hop; absent for blackholes and the sink. */
   via?: string;
-  type: "unicast" | "blackhole";
+  type: "unicast" | "blackhole" | "sink";
 }
 
 /** The routes this node should have (IPv4 only for now), by destination; first claim wins. */
@@ -54,9 +62,13 @@ export function plannedRoutes(cfg: RouteInputs): NodeRoute[] {
       out.set(String(dst), { dst: String(dst), via: r.nodeIp, type: "unicast" });
     }
   }
-  for (const c of [...cfg.clusterCidrs, ...cfg.serviceCidrs]) {
+  for (const c of cfg.clusterCidrs) {
     const dst = Ipv4Cidr.parse(c);
     if (dst && !out.has(String(dst))) out.set(String(dst), { dst: String(dst), type: "blackhole" });
+  }
+  for (const c of cfg.serviceCidrs) {
+    const dst = Ipv4Cidr.parse(c);
+    if (dst && !out.has(String(dst))) out.set(String(dst), { dst: String(dst), type: "sink" });
   }
   return [...out.values()];
 }
@@ -65,6 +77,7 @@ interface IpRoute {
   type?: string;
   dst: string;
   gateway?: string;
+  dev?: string;
 }
 
 /** Gantry's routes in the main table, as the kernel has them. */
@@ -72,13 +85,15 @@ export async function listGantryRoutes(exec: CommandRunner): Promise<NodeRoute[]
   const routes = await ipJson<IpRoute>(exec, ["-4", "route", "show", "table", "main", "proto", String(GANTRY_ROUTE_PROTO)]);
   return routes.map((r) => ({
     dst: r.dst.includes("/") ? r.dst : `${r.dst}/32`,
-    type: r.type === "blackhole" ? "blackhole" : "unicast",
+    type: r.type === "blackhole" ? "blackhole" : !r.gateway && r.dev === SINK_DEVICE ? "sink" : "unicast",
     ...(r.gateway ? { via: r.gateway } : {}),
   }));
 }
 
 function routeArgs(r: NodeRoute): string[] {
-  return r.type === "blackhole" ? ["blackhole", r.dst] : [r.dst, "via", r.via ?? ""];
+  if (r.type === "blackhole") return ["blackhole", r.dst];
+  if (r.type === "sink") return [r.dst, "dev", SINK_DEVICE];
+  return [r.dst, "via", r.via ?? ""];
 }
 
 const same = (a: NodeRoute, b: NodeRoute) => a.type === b.type && a.via === b.via;
