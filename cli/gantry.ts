@@ -27,6 +27,12 @@ function seconds(value: string): number {
   return n;
 }
 
+function signingSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 60) throw new InvalidArgumentError("not a whole number of seconds, at least 60");
+  return n;
+}
+
 const program = new Command("gantry").description("A Kubernetes-compatible container orchestrator");
 
 program
@@ -46,6 +52,8 @@ program
   .option("--ca-dir <dir>", "HA: copy the cluster CA (ca.crt, ca.key) from here on first start, e.g. the first master's <data-dir>/pki")
   .option("--leader-lease-ttl <seconds>", "TTL of the leader lease; a dead leader is replaced after about this long", seconds, 10)
   .option("--node-monitor-grace-period <seconds>", "a node whose agent sent no heartbeat for this long is NotReady", seconds, 40)
+  .option("--cluster-signing-duration <seconds>", "longest certificate the CSR signer issues (node certificates)", signingSeconds, 365 * 24 * 3600)
+  .option("--control-plane-endpoint <url>", "API URL published to joining hosts in kube-public/cluster-info (default https://<advertise-address>:<port>)")
   .action(async (opts) => {
     const log = createLogger("gantry-master");
     const master = new Master({
@@ -63,6 +71,8 @@ program
       caDir: opts.caDir,
       leaderLeaseTtlSeconds: opts.leaderLeaseTtl,
       nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,
+      clusterSigningDurationSeconds: opts.clusterSigningDuration,
+      controlPlaneEndpoint: opts.controlPlaneEndpoint,
       log,
     });
     let stopping = false;

@@ -17,9 +17,19 @@ import { cronJobControllerComponent } from "./controllers/cronjob";
 import { nodeLifecycleControllerComponent } from "./controllers/node-lifecycle";
 import { createScheduler } from "./scheduler";
 import { Dispatcher } from "./dispatch/dispatcher";
+import { csrApproverComponent } from "./certificates/approver";
+import { csrSignerComponent } from "./certificates/signer";
+import { tokenCleanerComponent } from "./bootstrap-tokens/cleaner";
+import { clusterInfoSignerComponent } from "./bootstrap-tokens/cluster-info-signer";
 
 export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
+  const signer = csrSignerComponent(deps);
   return [
+    // Joining first: TLS bootstrap (tokens, cluster-info, CSRs) does not wait for the workload controllers.
+    tokenCleanerComponent(deps),
+    clusterInfoSignerComponent(deps),
+    csrApproverComponent(deps),
+    ...(signer ? [signer] : []),
     wrapNamespaceController(deps),
     garbageCollectorComponent(deps),
     deploymentControllerComponent(deps),

@@ -59,6 +59,10 @@ export interface MasterOptions {
   leaderLeaseTtlSeconds?: number;
   /** Heartbeat grace before a node is NotReady (default 40 s). */
   nodeMonitorGracePeriodSeconds?: number;
+  /** Longest certificate the CSR signer issues (default one year; tests use minutes). */
+  clusterSigningDurationSeconds?: number;
+  /** The API URL kube-public/cluster-info publishes to joining hosts. Default: https://<advertise address>:<port>. */
+  controlPlaneEndpoint?: string;
   log: Logger;
 }
 
@@ -134,7 +138,12 @@ export class Master {
     });
     const publisher = new LeaseObjectPublisher(ctx, o.etcdName, ttl, (epoch) => election.epoch() === epoch, o.log);
     // `leadership` goes beyond ComponentDeps today; components that need the epoch read it from there.
-    const deps: ComponentDeps & { leadership: Leadership } = { ctx, log: o.log, leadership: election, settings: { nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriodSeconds } };
+    const settings = {
+      nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriodSeconds,
+      clusterSigningDurationSeconds: o.clusterSigningDurationSeconds,
+      clusterInfoServer: o.controlPlaneEndpoint ?? server,
+    };
+    const deps: ComponentDeps & { leadership: Leadership } = { ctx, log: o.log, leadership: election, settings, ca: { caCert: pki.caCert, caKey: pki.caKey } };
     this.election = election;
     await election.start();
     o.log.info({ server, dataDir: o.dataDir, name: o.etcdName, leader: election.status().leader?.identity ?? null }, "master ready");
