@@ -1,0 +1,91 @@
+// `gantry agent`: run a node agent. With `--kubeconfig` (the identity `gantry join` wrote) it
+// registers its Node with the node's client certificate and keeps its certificates renewed;
+// without, it runs standalone (tests, or a master dialling it directly).
+//
+// The agent flags are shared with `gantry join`, which passes them on to the agent it starts.
+
+import { type Command, InvalidArgumentError } from "commander";
+import os from "node:os";
+import { runAgent } from "../agent/agent";
+import { NodeIdentity } from "../agent/bootstrap/node-identity";
+import { runAsMember } from "../agent/join";
+import { createLogger } from "../master/log";
+
+export const DEFAULT_AGENT_KUBECONFIG = "/etc/gantry/agent.conf";
+
+export interface AgentFlags {
+  nodeName: string;
+  dataDir: string;
+  runDir: string;
+  listenAddress: string;
+  port: number;
+  nodeIp?: string;
+  cgroupParent: string;
+  insecureRegistry: string[];
+}
+
+export function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("not a port number");
+  return n;
+}
+
+/** Adds the agent's flags to `cmd` (`gantry agent`, `gantry join`). */
+export function addAgentFlags(cmd: Command): Command {
+  return cmd
+    .option("--node-name <name>", "this node's name", os.hostname())
+    .option("--data-dir <dir>", "persistent state: images, pod dirs, desired set, pki/", "/var/lib/gantry/agent")
+    .option("--run-dir <dir>", "volatile state: network namespaces, runc state, secret tmpfs", "/run/gantry/agent")
+    .option("--listen-address <ip>", "gRPC listen address", "0.0.0.0")
+    .option("--port <port>", "gRPC port", port, 10250)
+    .option("--node-ip <ip>", "the address masters dial (default: first non-loopback IPv4)")
+    .option("--cgroup-parent <path>", "cgroup of all pods", "/gantry")
+    .option("--insecure-registry <host>", "registry reached over plain HTTP (repeatable; loopback always is)", (v: string, acc: string[]) => [...acc, v], [] as string[]);
+}
+
+/** The same flags as arguments again, for starting `gantry agent` from `gantry join`. */
+export function agentFlagArgs(f: AgentFlags): string[] {
+  const args = ["--node-name", f.nodeName, "--data-dir", f.dataDir, "--run-dir", f.runDir, "--listen-address", f.listenAddress, "--port", String(f.port), "--cgroup-parent", f.cgroupParent];
+  if (f.nodeIp) args.push("--node-ip", f.nodeIp);
+  for (const r of f.insecureRegistry) args.push("--insecure-registry", r);
+  return args;
+}
+
+/** Runs the agent in this process until SIGTERM/SIGINT; as a cluster member when `kubeconfig` is given. */
+export async function runAgentProcess(f: AgentFlags, kubeconfig: string | undefined): Promise<void> {
+  const log = createLogger("gantry-agent");
+  const identity = kubeconfig ? await NodeIdentity.load(kubeconfig, (msg, err) => (err ? log.warn({ err }, msg) : log.info(msg))) : undefined;
+  if (identity && identity.nodeName !== f.nodeName) {
+    throw new Error(`${kubeconfig} is the identity of node "${identity.nodeName}", not "${f.nodeName}"; pass --node-name ${identity.nodeName} or join again`);
+  }
+  const agent = await runAgent({
+    nodeName: f.nodeName,
+    dataDir: f.dataDir,
+    runDir: f.runDir,
+    listenAddress: f.listenAddress,
+    port: f.port,
+    nodeIP: f.nodeIp,
+    cgroupParent: f.cgroupParent,
+    insecureRegistries: f.insecureRegistry,
+    logger: log,
+  });
+  const shutdown = (signal: string) => {
+    log.info({ signal }, "stopping the agent; containers keep running");
+    identity?.stop();
+    agent.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  if (identity) {
+    await runAsMember(agent, identity, { retryForMs: 120_000 });
+    log.info({ server: identity.api.server, node: identity.nodeName }, "registered with the cluster as system:node:" + identity.nodeName);
+  }
+}
+
+export function registerAgentCommand(program: Command): void {
+  addAgentFlags(program.command("agent").description("run a node agent: pulls images and runs pods with runc under conmon; a cluster member with --kubeconfig"))
+    .option("--kubeconfig <file>", `the node identity \`gantry join\` wrote (e.g. ${DEFAULT_AGENT_KUBECONFIG}); without it the agent does not register`)
+    .action(async (opts: AgentFlags & { kubeconfig?: string }) => {
+      await runAgentProcess(opts, opts.kubeconfig);
+    });
+}
