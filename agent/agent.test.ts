@@ -13,8 +13,9 @@ import type { Container, Pod } from "kubernetes-types/core/v1";
 import { mountsUnder, readMountInfo } from "../netns/mountinfo";
 import { LayerProgress_State, PodPhase, VolumeData_Kind, type LogChunk, type PodStatus, type PortForwardData, type PullImageProgress } from "../proto/gen/agent";
 import { RuncRuntime } from "../runtime/runc/runtime";
-import { pushTestImages } from "../test/images/build";
-import { startRegistry, type TestRegistry } from "../test/images/registry";
+import { gzipBombLayer, pushBadImage } from "../test/images/bad-images";
+import { busyboxLayers, pushTestImages } from "../test/images/build";
+import { freePort, startRegistry, type TestRegistry } from "../test/images/registry";
 import {
   FakeMaster,
   agentDirs,
@@ -25,6 +26,7 @@ import {
   podStatus,
   setDesired,
   startAgent,
+  startAgentCli,
   waitFor,
   type AgentDirs,
   type AgentProcess,
@@ -452,6 +454,36 @@ test("a nonexistent image: ErrImagePull with the registry's message, then ImageP
   assert.equal(backoff.message, `Back-off pulling image "${missing}": ErrImagePull: ${err.message}`);
   const s = await podStatus(ctx.agent.client, uid);
   assert.equal(s?.phase, PodPhase.POD_PHASE_PENDING);
+});
+
+test("gantry agent --max-layer-bytes 32Mi: a gzip bomb image shows ErrImagePull naming image, registry, layer digest and the flag; nothing is kept", { timeout: 90_000 }, async (t) => {
+  const base = await agentDirs();
+  const dirs = { ...base, runtimeRoot: path.join(base.dataDir, "runtime"), runcRoot: path.join(base.runDir, "runc") };
+  const agent = { current: undefined as AgentProcess | undefined };
+  t.after(async () => {
+    await agent.current?.stop().catch(() => undefined);
+    await forceCleanup(dirs);
+  });
+  const bomb = await pushBadImage(registry.url, "gantry-test/bomb", await busyboxLayers(), await gzipBombLayer(5 * 1024 ** 3));
+  const ref = `${registry.host}/gantry-test/bomb:latest`;
+  agent.current = await startAgentCli(dirs, await freePort(), ["--insecure-registry", registry.host, "--max-layer-bytes", "32Mi"]);
+  const p = pod("bomb", [{ name: "c", image: ref }]);
+  const uid = p.metadata!.uid!;
+  const t0 = Date.now();
+  await setDesired(agent.current.client, 1, [p]);
+  const err = await waitFor("ErrImagePull", async () => {
+    const w = waiting(await podStatus(agent.current!.client, uid), "c");
+    return w?.reason === "ErrImagePull" ? w : undefined;
+  });
+  t.diagnostic(`ErrImagePull after ${Date.now() - t0} ms: ${err.message}`);
+  assert.equal(
+    err.message,
+    `image ${ref} (registry ${registry.host}, digest ${bomb.bad.digest}): LimitExceeded: layer 3 of 3: the decompressed size of the layer passes its limit of 32 MiB (33554432 bytes); to pull this image, raise gantry agent --max-layer-bytes`,
+  );
+  const images = path.join(dirs.dataDir, "images");
+  assert.deepEqual(await fs.readdir(path.join(images, "layers")), [], "no layer is kept");
+  assert.deepEqual(await fs.readdir(path.join(images, "tmp")), [], "no staging dir is left");
+  assert.deepEqual(await fs.readdir(path.join(images, "blobs", "sha256")), [], "no blob of the refused image is kept");
 });
 
 test("PullImage streams layer progress and the result; GetNodeStatus reports the node", { timeout: 60_000 }, async (t) => {

@@ -12,6 +12,9 @@
 //   <runDir>                  /run/gantry/agent: netns/, runc/ state, secrets/ (a tmpfs the
 //                             agent mounts: Secret data of the persisted desired set)
 //
+// The service proxy (netns/proxy) programs the `ip gantry` nftables table of the network
+// namespace the agent runs in, from the ServiceCatalog and NodeConfig the master sends.
+//
 // Stopping the agent (stop(), SIGTERM, or kill -9) leaves pods running; the next start adopts
 // them (pod-manager.ts).
 
@@ -21,10 +24,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import pino from "pino";
 import { LoopbackPlugin } from "../netns/loopback";
+import { hostCommands } from "../netns/host-commands";
 import { NetnsRegistry } from "../netns/netns";
 import { PodNetworks } from "../netns/pod-network";
+import { ServiceProxy } from "../netns/proxy/proxy";
 import { ServiceCatalog } from "../netns/services/catalog";
 import type { NodeConfig, NodeStatus } from "../proto/gen/agent";
+import { resolveUnpackLimits, type UnpackLimits } from "../runtime/image/limits";
 import { LocalImageStore } from "../runtime/image/store";
 import { RuncRuntime } from "../runtime/runc/runtime";
 import type { ContainerRuntime } from "../runtime/types";
@@ -57,6 +63,8 @@ export interface AgentOptions {
   cgroupParent?: string;
   /** Registries reached over plain HTTP (besides localhost, 127.0.0.1, [::1]). */
   insecureRegistries?: string[];
+  /** Caps on unpacking images (runtime/image/limits.ts); unset ones take their defaults. */
+  imageLimits?: Partial<UnpackLimits>;
   /** The node's InternalIP; default: the first non-loopback IPv4 address. */
   nodeIP?: string;
   /** How long logs of removed pods are kept. Default 1 h. */
@@ -64,6 +72,14 @@ export interface AgentOptions {
   /** How many pod sandbox set-ups, container creates and starts run at once (start-slots.ts).
    *  Default four per CPU, at most 16. */
   podStartConcurrency?: number;
+  /** Program the service proxy (`ip gantry` nftables table) in this agent's network namespace.
+   *  Default true; tests that run an agent in the machine's own namespace turn it off. */
+  serviceProxy?: boolean;
+  /** The network namespace (an nsfs path) whose node network the agent programs; default the
+   *  one it runs in. Tests point it at a namespace they made. */
+  nodeNetns?: string;
+  /** Masquerade pod traffic that leaves the cluster's pod ranges. Default true. */
+  masqueradeOutside?: boolean;
   /** A runtime to use instead of runc (tests of the agent against another implementation). */
   runtime?: ContainerRuntime;
   logger?: pino.Logger;
@@ -85,6 +101,7 @@ export interface RunningAgent {
 
 export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.logger ?? pino({ name: "gantry-agent", level: process.env.GANTRY_LOG_LEVEL ?? "info" });
+  const imageLimits = resolveUnpackLimits(options.imageLimits); // bad values fail the start, not every pull
   const dataDir = path.resolve(options.dataDir ?? "/var/lib/gantry/agent");
   const runDir = path.resolve(options.runDir ?? "/run/gantry/agent");
   const podsDir = path.join(dataDir, "pods");
@@ -96,7 +113,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const runtime: ContainerRuntime =
     options.runtime ?? new RuncRuntime({ root: path.resolve(options.runtimeRoot ?? path.join(dataDir, "runtime")), runcRoot: path.resolve(options.runcRoot ?? path.join(runDir, "runc")) });
   const imageStore = await LocalImageStore.open(path.join(dataDir, "images"));
-  const images = new ImageService(imageStore, options.insecureRegistries ?? []);
+  const images = new ImageService(imageStore, options.insecureRegistries ?? [], imageLimits);
   const registry = new NetnsRegistry(path.join(runDir, "netns"));
   const networks = new PodNetworks(registry, new LoopbackPlugin(registry));
   const store = new DesiredStore(dataDir, path.join(runDir, "secrets"));
@@ -105,6 +122,13 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   await logRetention.load();
   const reporter = new StatusReporter(100, now);
   const services = new ServiceCatalog();
+  // Before the master's first full ServiceUpdate it writes nothing: the rules a previous agent
+  // left keep serving until then (netns/proxy/README.md).
+  const proxy =
+    options.serviceProxy === false
+      ? undefined
+      : new ServiceProxy({ catalog: services, nodeName: options.nodeName, nodeIP, masqueradeOutside: options.masqueradeOutside ?? true, exec: hostCommands(options.nodeNetns), log });
+  proxy?.start();
 
   let nodeConfig: NodeConfig = { podCidrs: [], clusterDns: [], clusterDomain: "cluster.local", routes: [], clusterCidrs: [], serviceCidrs: [] };
   const hostResolvConf = await fs.readFile("/etc/resolv.conf", "utf8").catch(() => "");
@@ -147,6 +171,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     nodeStatus: () => nodeStatus.get(),
     setNodeConfig: (cfg) => {
       nodeConfig = cfg;
+      proxy?.setNodeRanges({ podCIDRs: cfg.podCidrs, clusterCIDRs: cfg.clusterCidrs, serviceCIDRs: cfg.serviceCidrs });
     },
     services,
     log,
@@ -170,6 +195,8 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
       clearInterval(sweeper);
       pods.stop();
       reporter.stop();
+      // The rules stay: pods keep reaching Services while the agent is away.
+      await proxy?.stop();
       await pods.persist();
       // Open log follows and exec sessions would hold a graceful shutdown forever.
       await Promise.race([new Promise<void>((resolve) => server.tryShutdown(() => resolve())), new Promise((r) => setTimeout(r, 2000))]);

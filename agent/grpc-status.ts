@@ -35,6 +35,7 @@ export function toRpcError(err: unknown): ServerErrorResponse {
       Unauthorized: Code.UNAUTHENTICATED,
       Network: Code.UNAVAILABLE,
       Unsupported: Code.UNIMPLEMENTED,
+      LimitExceeded: Code.RESOURCE_EXHAUSTED,
     };
     if (map[code] !== undefined) return rpcError(map[code], err.message);
   }

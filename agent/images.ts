@@ -3,6 +3,7 @@
 // as ContainerStatus.imageID. Wraps runtime/image at the agent's boundary.
 
 import type { RegistryCredentials } from "../runtime/image/registry-auth";
+import type { UnpackLimits } from "../runtime/image/limits";
 import { pullImage, type PullProgress } from "../runtime/image/puller";
 import { DefaultInsecureRegistries } from "../runtime/image/registry-client";
 import { normalizeReference, parseReference, referenceName } from "../runtime/image/reference";
@@ -26,6 +27,8 @@ export class ImageService {
   constructor(
     readonly store: LocalImageStore,
     private readonly insecureRegistries: readonly string[],
+    /** Unpack caps for every pull (gantry agent --max-layer-bytes …); unset ones take defaults. */
+    private readonly limits: Partial<UnpackLimits> = {},
   ) {}
 
   /** The stored record for an image as written in a pod spec, or undefined. */
@@ -45,6 +48,7 @@ export class ImageService {
     const p = pullImage(req.image, {
       store: this.store,
       insecureRegistries: [...new Set([...DefaultInsecureRegistries, ...this.insecureRegistries])],
+      limits: this.limits,
       ...(req.auth && Object.keys(req.auth).length > 0 ? { auth: req.auth } : {}),
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
     }).finally(() => {

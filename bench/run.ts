@@ -3,13 +3,17 @@
 
 import { benchApi } from "./api";
 import { benchScheduler } from "./scheduler";
-import { writeResult } from "./stats";
+import { mergeResult, writeResult } from "./stats";
 
 const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   api: benchApi,
   scheduler: benchScheduler,
   runtime: () => import("./runtime.js").then((m) => m.benchRuntime()),
+  "network-proxy": () => import("./network-proxy.js").then((m) => m.benchNetworkProxy()),
 };
+
+/** Benchmarks that write their keys into a results file they share with others. */
+const SHARED_FILES: Record<string, string> = { "network-proxy": "network" };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
@@ -20,7 +24,8 @@ async function main(): Promise<void> {
     console.log(`== ${name}`);
     const result = await bench();
     console.log(JSON.stringify(result, null, 2));
-    console.log(`wrote ${writeResult(name, result)}`);
+    const shared = SHARED_FILES[name];
+    console.log(`wrote ${shared ? mergeResult(shared, result) : writeResult(name, result)}`);
   }
 }
 

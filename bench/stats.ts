@@ -1,6 +1,6 @@
 // Small helpers shared by the benchmarks: timing, percentiles, bounded concurrency, results.
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 export function percentile(sorted: number[], p: number): number {
@@ -34,4 +34,17 @@ export function writeResult(name: string, result: unknown): string {
   const file = path.join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
   return file;
+}
+
+/** Writes `part`'s keys into bench/results/<name>.json, keeping keys other benchmarks wrote
+ *  there (several network benchmarks share network.json). */
+export function mergeResult(name: string, part: Record<string, unknown>): string {
+  const file = path.resolve(__dirname, "../../bench/results", `${name}.json`);
+  let existing: Record<string, unknown> = {};
+  try {
+    existing = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  } catch {
+    // none yet
+  }
+  return writeResult(name, { ...existing, ...part });
 }

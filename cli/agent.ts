@@ -9,7 +9,10 @@ import os from "node:os";
 import { runAgent } from "../agent/agent";
 import { NodeIdentity } from "../agent/bootstrap/node-identity";
 import { runAsMember } from "../agent/join";
+import { parseQuantity } from "../api/quantity";
 import { createLogger } from "../master/log";
+import { cleanupNodeNetwork } from "../netns/cleanup";
+import { DefaultUnpackLimits, humanBytes } from "../runtime/image/limits";
 
 export const DEFAULT_AGENT_KUBECONFIG = "/etc/gantry/agent.conf";
 
@@ -22,11 +25,34 @@ export interface AgentFlags {
   nodeIp?: string;
   cgroupParent: string;
   insecureRegistry: string[];
+  maxLayerBytes?: number;
+  maxImageBytes?: number;
+  maxLayerEntries?: number;
+  maxFileBytes?: number;
+  masqueradeOutside: boolean;
 }
 
 export function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("not a port number");
+  return n;
+}
+
+function bool(value: string): boolean {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw new InvalidArgumentError("not true or false");
+}
+
+/** A positive whole count, as a number or a Kubernetes quantity: "16Gi", "500M", "1000000". */
+function count(value: string): number {
+  let n: number;
+  try {
+    n = parseQuantity(value.trim());
+  } catch {
+    n = NaN;
+  }
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError("not a positive whole number (a quantity like 16Gi, 500M or 1000000)");
   return n;
 }
 
@@ -40,7 +66,12 @@ export function addAgentFlags(cmd: Command): Command {
     .option("--port <port>", "gRPC port", port, 10250)
     .option("--node-ip <ip>", "the address masters dial (default: first non-loopback IPv4)")
     .option("--cgroup-parent <path>", "cgroup of all pods", "/gantry")
-    .option("--insecure-registry <host>", "registry reached over plain HTTP (repeatable; loopback always is)", (v: string, acc: string[]) => [...acc, v], [] as string[]);
+    .option("--insecure-registry <host>", "registry reached over plain HTTP (repeatable; loopback always is)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--max-layer-bytes <size>", `largest decompressed size of one image layer (default ${humanBytes(DefaultUnpackLimits.maxLayerBytes)})`, count)
+    .option("--max-image-bytes <size>", `largest decompressed size of one image, all layers together (default ${humanBytes(DefaultUnpackLimits.maxImageBytes)})`, count)
+    .option("--max-layer-entries <n>", `most files, directories and links in one image layer (default ${DefaultUnpackLimits.maxLayerEntries})`, count)
+    .option("--max-file-bytes <size>", `largest file in an image layer (default ${humanBytes(DefaultUnpackLimits.maxFileBytes)})`, count)
+    .option("--masquerade-outside <bool>", "masquerade pod traffic leaving the cluster's pod ranges (true or false)", bool, true);
 }
 
 /** The same flags as arguments again, for starting `gantry agent` from `gantry join`. */
@@ -48,6 +79,9 @@ export function agentFlagArgs(f: AgentFlags): string[] {
   const args = ["--node-name", f.nodeName, "--data-dir", f.dataDir, "--run-dir", f.runDir, "--listen-address", f.listenAddress, "--port", String(f.port), "--cgroup-parent", f.cgroupParent];
   if (f.nodeIp) args.push("--node-ip", f.nodeIp);
   for (const r of f.insecureRegistry) args.push("--insecure-registry", r);
+  const limits: [string, number | undefined][] = [["--max-layer-bytes", f.maxLayerBytes], ["--max-image-bytes", f.maxImageBytes], ["--max-layer-entries", f.maxLayerEntries], ["--max-file-bytes", f.maxFileBytes]];
+  for (const [flag, value] of limits) if (value !== undefined) args.push(flag, String(value));
+  args.push("--masquerade-outside", String(f.masqueradeOutside));
   return args;
 }
 
@@ -67,6 +101,8 @@ export async function runAgentProcess(f: AgentFlags, kubeconfig: string | undefi
     nodeIP: f.nodeIp,
     cgroupParent: f.cgroupParent,
     insecureRegistries: f.insecureRegistry,
+    masqueradeOutside: f.masqueradeOutside,
+    imageLimits: { maxLayerBytes: f.maxLayerBytes, maxImageBytes: f.maxImageBytes, maxLayerEntries: f.maxLayerEntries, maxFileBytes: f.maxFileBytes },
     logger: log,
   });
   const shutdown = (signal: string) => {
@@ -83,9 +119,16 @@ export async function runAgentProcess(f: AgentFlags, kubeconfig: string | undefi
 }
 
 export function registerAgentCommand(program: Command): void {
-  addAgentFlags(program.command("agent").description("run a node agent: pulls images and runs pods with runc under conmon; a cluster member with --kubeconfig"))
+  const agent = addAgentFlags(program.command("agent").description("run a node agent: pulls images and runs pods with runc under conmon; a cluster member with --kubeconfig"))
     .option("--kubeconfig <file>", `the node identity \`gantry join\` wrote (e.g. ${DEFAULT_AGENT_KUBECONFIG}); without it the agent does not register`)
     .action(async (opts: AgentFlags & { kubeconfig?: string }) => {
       await runAgentProcess(opts, opts.kubeconfig);
+    });
+  agent
+    .command("cleanup-network")
+    .description("remove what agents added to this host's network (the service proxy's nftables table); `make down` runs it")
+    .action(async () => {
+      const report = await cleanupNodeNetwork();
+      console.log(report.proxyTable ? "removed nftables table ip gantry" : "no nftables table ip gantry");
     });
 }

@@ -15,17 +15,17 @@ import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE, jwsKey } from "../api/bootstrap/cluster-info";
-import { parseDuration, type BootstrapToken } from "../api/bootstrap/token";
+import type { BootstrapToken } from "../api/bootstrap/token";
 import { ApiClient } from "../agent/api-client";
 import { ensureClusterPki, ensureEtcdPki } from "../master/pki";
 import { adminClient } from "./admin-client";
 import { alive, logTail, startDaemon } from "./daemon";
 import { addMasterFlags, DEFAULT_ADMIN_KUBECONFIG, masterFlagArgs, runMasterProcess, type MasterFlags } from "./master";
-import { createToken, joinCommand } from "./token";
+import { createToken, joinCommand, tokenTtl } from "./token";
 
 interface InitFlags extends MasterFlags {
   adminKubeconfig: string;
-  tokenTtl: string;
+  tokenTtl: number;
   foreground?: boolean;
   pidFile: string;
   logFile: string;
@@ -34,7 +34,7 @@ interface InitFlags extends MasterFlags {
 export function registerInitCommand(program: Command): void {
   addMasterFlags(program.command("init").description("create a cluster: PKI, a master, the admin kubeconfig, a bootstrap token, and the join commands"))
     .option("--admin-kubeconfig <file>", "where to write the admin kubeconfig", DEFAULT_ADMIN_KUBECONFIG)
-    .option("--token-ttl <duration>", "lifetime of the bootstrap token printed for joining", "24h")
+    .option("--token-ttl <duration>", "lifetime of the bootstrap token printed for joining", tokenTtl, 24 * 3600 * 1000)
     .option("--foreground", "run the master in this process instead of as a background daemon")
     .option("--pid-file <file>", "pid file of the background master", "/run/gantry/master.pid")
     .option("--log-file <file>", "log of the background master", "/var/log/gantry/master.log")
@@ -44,7 +44,7 @@ export function registerInitCommand(program: Command): void {
 }
 
 async function init(f: InitFlags): Promise<void> {
-  const ttlMs = parseDuration(f.tokenTtl);
+  const ttlMs = f.tokenTtl;
   const pkiDir = path.join(f.dataDir, "pki");
   const names = { hostnames: [], ips: f.advertiseAddress === "0.0.0.0" ? [] : [f.advertiseAddress] };
   const pki = await ensureClusterPki(pkiDir, names);
@@ -57,7 +57,8 @@ async function init(f: InitFlags): Promise<void> {
   const admin = await adminClient(f.adminKubeconfig);
   const token = await createToken(admin.api, { ttlMs, description: "created by gantry init" });
   await waitForSignature(admin.server, admin.caPem, token);
-  console.log(`[bootstrap-token] created a bootstrap token valid for ${f.tokenTtl}; cluster-info is signed with it\n`);
+  const lifetime = ttlMs === 0 ? "that never expires" : `valid for ${Math.round(ttlMs / 60_000)} minutes`;
+  console.log(`[bootstrap-token] created a bootstrap token ${lifetime}; cluster-info is signed with it\n`);
 
   console.log("Your Gantry control plane has initialized successfully!\n");
   console.log("To use kubectl:\n");

@@ -1,10 +1,11 @@
 // `gantry master`: one control-plane member (master/master.ts). Its flags are shared with
 // `gantry init`, which starts a master with them.
 
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { Master, type MasterOptions } from "../master/master";
 import { createLogger, type Logger } from "../master/log";
 import { port } from "./agent";
+import { parseGoDuration } from "./duration";
 
 export const DEFAULT_MASTER_DATA_DIR = "/var/lib/gantry/master";
 export const DEFAULT_ADMIN_KUBECONFIG = "/etc/gantry/admin.conf";
@@ -24,6 +25,7 @@ export interface MasterFlags {
   caDir?: string;
   leaderLeaseTtl: number;
   nodeMonitorGracePeriod: number;
+  etcdCompactionInterval: number;
   clusterSigningDuration: number;
   controlPlaneEndpoint?: string;
 }
@@ -38,6 +40,12 @@ function seconds(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 2 || n > 300) throw new InvalidArgumentError("not a whole number of seconds between 2 and 300");
   return n;
+}
+
+function compactionInterval(value: string): number {
+  const ms = parseGoDuration(value);
+  if (ms === undefined || (ms !== 0 && ms < 1000)) throw new InvalidArgumentError('not a duration like "5m" or "90s" (0 turns compaction off; else at least 1s)');
+  return ms;
 }
 
 function signingSeconds(value: string): number {
@@ -62,6 +70,11 @@ export function addMasterFlags(cmd: Command): Command {
     .option("--ca-dir <dir>", "HA: copy the cluster CA (ca.crt, ca.key) from here on first start, e.g. the first master's <data-dir>/pki")
     .option("--leader-lease-ttl <seconds>", "TTL of the leader lease; a dead leader is replaced after about this long", seconds, 10)
     .option("--node-monitor-grace-period <seconds>", "a node whose agent sent no heartbeat for this long is NotReady", seconds, 40)
+    .addOption(
+      new Option("--etcd-compaction-interval <duration>", "the leader compacts etcd this often, keeping one interval of history (0 turns it off)")
+        .argParser(compactionInterval)
+        .default(300_000, "5m"),
+    )
     .option("--cluster-signing-duration <seconds>", "longest certificate the CSR signer issues (node certificates)", signingSeconds, 365 * 24 * 3600)
     .option("--control-plane-endpoint <url>", "API URL published to joining hosts in kube-public/cluster-info (default https://<advertise-address>:<port>)");
 }
@@ -72,6 +85,7 @@ export function masterFlagArgs(f: MasterFlags): string[] {
     "--data-dir", f.dataDir, "--bind-address", f.bindAddress, "--advertise-address", f.advertiseAddress, "--port", String(f.port), "--name", f.name,
     "--etcd-client-port", String(f.etcdClientPort), "--etcd-peer-port", String(f.etcdPeerPort),
     "--leader-lease-ttl", String(f.leaderLeaseTtl), "--node-monitor-grace-period", String(f.nodeMonitorGracePeriod), "--cluster-signing-duration", String(f.clusterSigningDuration),
+    "--etcd-compaction-interval", f.etcdCompactionInterval === 0 ? "0" : `${f.etcdCompactionInterval}ms`,
   ];
   if (f.adminKubeconfig) args.push("--admin-kubeconfig", f.adminKubeconfig);
   if (f.initialCluster) args.push("--initial-cluster", f.initialCluster);
@@ -98,6 +112,7 @@ export function masterOptions(f: MasterFlags, log: Logger): MasterOptions {
     caDir: f.caDir,
     leaderLeaseTtlSeconds: f.leaderLeaseTtl,
     nodeMonitorGracePeriodSeconds: f.nodeMonitorGracePeriod,
+    etcdCompactionIntervalMs: f.etcdCompactionInterval,
     clusterSigningDurationSeconds: f.clusterSigningDuration,
     controlPlaneEndpoint: f.controlPlaneEndpoint,
     log,

@@ -13,7 +13,6 @@ import {
   generateToken,
   isExpired,
   isTokenId,
-  parseDuration,
   parseToken,
   readTokenSecret,
   requireToken,
@@ -26,6 +25,7 @@ import {
 import type { KubeObject } from "../api/object";
 import { answerMessage, type ApiClient } from "../agent/api-client";
 import { adminClient } from "./admin-client";
+import { parseGoDuration } from "./duration";
 import { DEFAULT_ADMIN_KUBECONFIG } from "./master";
 
 const SECRETS = `/api/v1/namespaces/${TOKEN_NAMESPACE}/secrets`;
@@ -99,12 +99,11 @@ function usageList(value: string): TokenUsage[] {
   return usages as TokenUsage[];
 }
 
-function duration(value: string): number {
-  try {
-    return parseDuration(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
+/** A token lifetime: a Go duration ("24h", "90m", "1h30m"); 0 never expires. */
+export function tokenTtl(value: string): number {
+  const ms = parseGoDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError(`"${value}" is not a duration like 24h, 90m or 1h30m`);
+  return ms;
 }
 
 export function registerTokenCommand(program: Command): void {
@@ -112,7 +111,7 @@ export function registerTokenCommand(program: Command): void {
   const kubeconfigFlag = (c: Command) => c.option("--kubeconfig <file>", "admin kubeconfig to talk to the API with", DEFAULT_ADMIN_KUBECONFIG);
 
   kubeconfigFlag(token.command("create [token]").description("create a bootstrap token (a random one unless given) and print it"))
-    .option("--ttl <duration>", "lifetime, e.g. 24h, 90m; 0 never expires", duration, 24 * 3600 * 1000)
+    .option("--ttl <duration>", "lifetime, e.g. 24h, 90m; 0 never expires", tokenTtl, 24 * 3600 * 1000)
     .option("--description <text>", "a note on what the token is for")
     .option("--usages <list>", "comma-separated: authentication (joining), signing (cluster-info)", usageList, ["authentication", "signing"] as TokenUsage[])
     .option("--groups <list>", "extra groups, each system:bootstrappers:<...>", (v: string) => v.split(",").map((g) => g.trim()).filter(Boolean), undefined)

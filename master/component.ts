@@ -3,6 +3,7 @@
 // it; each must be restartable (start after stop) and level-triggered, so a new leader simply
 // recomputes everything from etcd.
 
+import type { Etcd3 } from "etcd3";
 import type { ApiContext } from "./apiserver/context";
 import type { Leadership } from "./election/leadership";
 import type { Logger } from "./log";
@@ -25,6 +26,8 @@ export interface ComponentDeps {
   settings?: LeaderSettings;
   /** The cluster CA: the CSR signer signs with it, cluster-info publishes its certificate. */
   ca?: CertificateAuthority;
+  /** The store's etcd client, for the maintenance the leader does (compaction, defragmentation). */
+  etcd?: Etcd3;
 }
 
 export interface LeaderSettings {
@@ -34,4 +37,6 @@ export interface LeaderSettings {
   clusterSigningDurationSeconds?: number;
   /** The API address cluster-info publishes when it creates the ConfigMap, e.g. https://10.0.0.1:6443. */
   clusterInfoServer?: string;
+  /** Time between etcd compactions; 0 turns compaction off (`--etcd-compaction-interval`, default 5 min). */
+  etcdCompactionIntervalMs?: number;
 }

@@ -15,16 +15,22 @@ import { daemonSetControllerComponent } from "./controllers/daemonset";
 import { jobControllerComponent } from "./controllers/job";
 import { cronJobControllerComponent } from "./controllers/cronjob";
 import { nodeLifecycleControllerComponent } from "./controllers/node-lifecycle";
+import { endpointsControllerComponent } from "./controllers/endpoints";
+import { endpointSliceControllerComponent } from "./controllers/endpointslice";
+import { loadBalancerStatusControllerComponent } from "./controllers/loadbalancer-status";
 import { createScheduler } from "./scheduler";
 import { Dispatcher } from "./dispatch/dispatcher";
 import { csrApproverComponent } from "./certificates/approver";
 import { csrSignerComponent } from "./certificates/signer";
 import { tokenCleanerComponent } from "./bootstrap-tokens/cleaner";
 import { clusterInfoSignerComponent } from "./bootstrap-tokens/cluster-info-signer";
+import { DEFAULT_COMPACTION_INTERVAL_MS, EtcdCompactor } from "./store/compactor";
 
 export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
   const signer = csrSignerComponent(deps);
   return [
+    // First, so it is stopped last; it only maintains etcd and needs nothing else running.
+    ...etcdCompactor(deps),
     // Joining first: TLS bootstrap (tokens, cluster-info, CSRs) does not wait for the workload controllers.
     tokenCleanerComponent(deps),
     clusterInfoSignerComponent(deps),
@@ -38,6 +44,9 @@ export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
     jobControllerComponent(deps),
     cronJobControllerComponent(deps),
     nodeLifecycleControllerComponent(deps, gracePeriodOption(deps)),
+    endpointsControllerComponent(deps),
+    endpointSliceControllerComponent(deps),
+    loadBalancerStatusControllerComponent(deps),
     createScheduler(deps),
     // Last: sessions start once the controllers that shape pods are running.
     new Dispatcher(deps),
@@ -57,6 +66,13 @@ function wrapNamespaceController(deps: ComponentDeps): LeaderComponent {
       controller = undefined;
     },
   };
+}
+
+/** One compactor per cluster: the leader's (see store/compactor.ts for why not every master's). */
+function etcdCompactor(deps: ComponentDeps): LeaderComponent[] {
+  const intervalMs = deps.settings?.etcdCompactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS;
+  if (!deps.etcd || intervalMs <= 0) return [];
+  return [new EtcdCompactor(deps.etcd, { intervalMs, log: deps.log })];
 }
 
 function gracePeriodOption(deps: ComponentDeps): { gracePeriodMs?: number } {

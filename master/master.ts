@@ -22,7 +22,9 @@ import {
   LeaseObjectPublisher,
   memberClientUrls,
   memberExists,
+  memberIsLearner,
   parseInitialCluster,
+  promoteToVoter,
   timingForTtl,
   type Leadership,
 } from "./election";
@@ -63,6 +65,8 @@ export interface MasterOptions {
   clusterSigningDurationSeconds?: number;
   /** The API URL kube-public/cluster-info publishes to joining hosts. Default: https://<advertise address>:<port>. */
   controlPlaneEndpoint?: string;
+  /** Time between etcd compactions by the leader (default 5 min); 0 turns compaction off. */
+  etcdCompactionIntervalMs?: number;
   log: Logger;
 }
 
@@ -140,10 +144,18 @@ export class Master {
     // `leadership` goes beyond ComponentDeps today; components that need the epoch read it from there.
     const settings = {
       nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriodSeconds,
+      etcdCompactionIntervalMs: o.etcdCompactionIntervalMs,
       clusterSigningDurationSeconds: o.clusterSigningDurationSeconds,
       clusterInfoServer: o.controlPlaneEndpoint ?? server,
     };
-    const deps: ComponentDeps & { leadership: Leadership } = { ctx, log: o.log, leadership: election, settings, ca: { caCert: pki.caCert, caKey: pki.caKey } };
+    const deps: ComponentDeps & { leadership: Leadership } = {
+      ctx,
+      log: o.log,
+      leadership: election,
+      etcd: this.store.client,
+      settings,
+      ca: { caCert: pki.caCert, caKey: pki.caKey },
+    };
     this.election = election;
     await election.start();
     o.log.info({ server, dataDir: o.dataDir, name: o.etcdName, leader: election.status().leader?.identity ?? null }, "master ready");
@@ -174,6 +186,14 @@ export class Master {
     });
     this.etcd.on("restarting", (info) => o.log.warn({ info }, "etcd exited; restarting it"));
     await this.etcd.start();
+    // A joined member starts as a learner (member-join.ts); it serves no clients and counts
+    // toward no quorum until promoted, so nothing else starts before. Also on restart: an
+    // earlier run may have stopped between MemberAdd and the promotion.
+    if (o.join !== undefined && (await memberIsLearner(this.etcd.clientUrl))) {
+      const t0 = performance.now();
+      const result = await promoteToVoter(o.join, this.etcd.peerUrl);
+      o.log.info({ result, ms: Math.round(performance.now() - t0) }, "etcd member is a voter");
+    }
   }
 
   private async storeEndpoints(): Promise<string[]> {

@@ -34,6 +34,13 @@ pkill -KILL -f -- "--root=$runc_root" 2>/dev/null
 grep -E " (/var/lib/gantry/agent|/run/gantry/agent)" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do
   umount -l "$m" 2>/dev/null
 done
+# The node network the agent programmed (the service proxy's nftables table; NET-A's bridge and
+# routes join netns/cleanup.ts). The agent leaves it in place when it stops, so pods keep
+# reaching Services across restarts; `make down` removes it.
+repo=$(cd "$(dirname "$0")/.." && pwd)
+if [ -f "$repo/dist/cli/gantry.js" ]; then
+  node "$repo/dist/cli/gantry.js" agent cleanup-network || echo "cleaning up the node network failed" >&2
+fi
 # The master stops its etcd member on SIGTERM; a master that died hard leaves it behind.
 pkill -TERM -f -- "--data-dir /var/lib/gantry/master/etcd" 2>/dev/null && echo "stopped a leftover etcd member"
 exit 0

@@ -11,7 +11,10 @@ debian_packages=(
   docker-registry skopeo umoci # a real OCI registry for tests, and the reference puller
   busybox-static               # test images are built from it
   containernetworking-plugins nftables iproute2
+  conntrack                    # the service proxy deletes stale UDP flows
+  wrk                          # HTTP load generator for the network benchmark
   openssl util-linux procps psmisc curl attr
+  python3-kubernetes           # the official Python client, for the end-to-end test of its watch (?watch=True)
 )
 
 missing=()

@@ -2,13 +2,16 @@
 // each in its own test host (network namespace), a real registry with the demo images, and the
 // real kubectl (v1.32) in a client host. Each step of the session is asserted: nodes, a
 // Deployment placed and running, placement by cpu requests, scale, rollout / history / undo,
-// expose, logs, exec -it, cordon / uncordon, drain, cascading delete, and an agent killed with
+// expose, logs, exec -it, cp, cordon / uncordon, drain, cascading delete, and an agent killed with
 // SIGKILL whose pods (tolerating unreachable for 5 s) are recreated on the other node.
 //
 // The last test waits out the default 40 s node grace period (`--node-monitor-grace-period`), the
 // same a user gets; everything is removed in after(), also when a test fails.
 
 import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startCluster, type GantryCluster } from "./helpers/cluster";
 import { watchWithKubectl } from "./helpers/kubectl-watch";
@@ -232,6 +235,24 @@ describe("a 1-master, 2-agent cluster driven by kubectl", () => {
       assert.equal(await Promise.race([done, wait(15_000).then(() => -2)]), 0, out);
     } finally {
       child.kill("SIGKILL");
+    }
+  });
+
+  test("kubectl cp into and out of a busybox pod (tar runs in the container)", async () => {
+    const pod = "cp-shell";
+    const local = await mkdtemp(path.join(os.tmpdir(), "gantry-kubectl-cp-"));
+    try {
+      await c.kubectlOk(["run", pod, "--image", img("gantry/busybox:1"), "--restart=Never", "--", "sleep", "3600"]);
+      await waitFor(`${pod} Running`, async () => (await c.kubectl(["get", "pod", pod, "-o", "jsonpath={.status.phase}"])).stdout === "Running", 60_000);
+      const content = `copied by kubectl cp ${Date.now()}\n`;
+      await writeFile(path.join(local, "in.txt"), content);
+      await c.kubectlOk(["cp", path.join(local, "in.txt"), `default/${pod}:/tmp/in.txt`]);
+      assert.equal(await c.kubectlOk(["exec", pod, "--", "cat", "/tmp/in.txt"]), content);
+      await c.kubectlOk(["cp", `default/${pod}:/tmp/in.txt`, path.join(local, "out.txt")]);
+      assert.equal(await readFile(path.join(local, "out.txt"), "utf8"), content);
+    } finally {
+      await c.kubectl(["delete", "pod", pod, "--grace-period=1", "--ignore-not-found"], { timeoutMs: 60_000 });
+      await rm(local, { recursive: true, force: true });
     }
   });
 

@@ -64,6 +64,8 @@ before(async () => {
     nodeIP: "127.0.0.1",
     cgroupParent,
     insecureRegistries: [registry.host],
+    // In the machine's own network namespace: leave its nftables alone.
+    serviceProxy: false,
     logger,
   });
   // The node's own identity, from a real TLS bootstrap with a bootstrap token.

@@ -2,6 +2,7 @@
 // runtime root and cgroup parent under one temp directory, its gRPC client, and a cleanup that
 // removes every container, mount, namespace, cgroup and file — also after a failed test.
 
+import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
@@ -20,9 +21,12 @@ import {
   type DesiredPod,
   type ExecInput,
   type ExecOutput,
+  type NodeConfig,
   type PodStatus,
+  type ServiceUpdate,
   type SetDesiredPodsReply,
   type VolumeData,
+  type DeepPartial,
 } from "../../proto/gen/agent";
 import { RuncRuntime } from "../../runtime/runc/runtime";
 import { removePodCgroup } from "../sandbox/pod-cgroup";
@@ -59,7 +63,8 @@ export interface AgentProcess {
 
 export async function startAgent(dirs: AgentDirs, extra: object = {}): Promise<AgentProcess> {
   const script = path.join(__dirname, "agent-main.js");
-  const opts = { nodeName: "node-test", listenAddress: "127.0.0.1", port: 0, nodeIP: "127.0.0.1", insecureRegistries: [], ...dirs, ...extra };
+  // The agent runs in the machine's own network namespace here: no service proxy rules.
+  const opts = { nodeName: "node-test", listenAddress: "127.0.0.1", port: 0, nodeIP: "127.0.0.1", insecureRegistries: [], serviceProxy: false, ...dirs, ...extra };
   const child = spawn(process.execPath, [script, JSON.stringify(opts)], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
@@ -72,13 +77,47 @@ export async function startAgent(dirs: AgentDirs, extra: object = {}): Promise<A
     });
     child.once("exit", (code) => reject(new Error(`agent exited (${code}) before serving: ${err}`)));
   });
+  return agentProcess(child, port, () => err);
+}
+
+/**
+ * The agent as an operator starts it, `gantry agent` (cli/gantry.ts), with `flags` added, so a
+ * test sees command-line flags reach the agent. It keeps its runtime state where the CLI puts
+ * it: `dirs.runtimeRoot` must be <dataDir>/runtime and `dirs.runcRoot` <runDir>/runc. It runs
+ * in the machine's network namespace with no master, so its service proxy never gets the first
+ * full Service set it waits for and programs nothing.
+ */
+export async function startAgentCli(dirs: AgentDirs, port: number, flags: string[]): Promise<AgentProcess> {
+  assert.equal(dirs.runtimeRoot, path.join(dirs.dataDir, "runtime"));
+  assert.equal(dirs.runcRoot, path.join(dirs.runDir, "runc"));
+  const cli = path.join(__dirname, "../../cli/gantry.js");
+  const args = ["agent", "--node-name", "node-test", "--listen-address", "127.0.0.1", "--port", String(port), "--node-ip", "127.0.0.1"];
+  args.push("--data-dir", dirs.dataDir, "--run-dir", dirs.runDir, "--cgroup-parent", dirs.cgroupParent, ...flags);
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
+  child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
+  const agent = agentProcess(child, port, () => out);
+  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`gantry agent exited (${code}) before serving: ${out}`))));
+  const ready = new Promise<void>((resolve, reject) => agent.client.waitForReady(Date.now() + 30_000, (e) => (e ? reject(e) : resolve())));
+  try {
+    await Promise.race([ready, exited]);
+  } catch (err) {
+    await agent.stop();
+    throw err;
+  }
+  exited.catch(() => undefined);
+  return agent;
+}
+
+function agentProcess(child: ChildProcess, port: number, output: () => string): AgentProcess {
   const client = new AgentClient(`127.0.0.1:${port}`, credentials.createInsecure());
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   return {
     port,
     child,
     client,
-    stderr: () => err,
+    stderr: output,
     async kill9() {
       client.close();
       child.kill("SIGKILL");
@@ -220,6 +259,15 @@ export class FakeMaster {
     const generation = ++this.generation;
     this.call.write(MasterMessage.fromPartial({ msg: { $case: "desiredPods", desiredPods: { generation, full, upsert: pods.map(podJson), volumeData } } }));
     return generation;
+  }
+
+  /** Sends NodeConfig (the master's first message after opening). */
+  nodeConfig(cfg: DeepPartial<NodeConfig>): void {
+    this.call.write(MasterMessage.fromPartial({ msg: { $case: "nodeConfig", nodeConfig: cfg } }));
+  }
+
+  services(update: DeepPartial<ServiceUpdate>): void {
+    this.call.write(MasterMessage.fromPartial({ msg: { $case: "services", services: update } }));
   }
 
   kinds(): string[] {

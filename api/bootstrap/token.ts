@@ -158,14 +158,6 @@ export function rfc3339(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-/** Parses a Go-style duration ("24h", "90m", "1h30m", "45s", "0"); returns ms. */
-export function parseDuration(text: string): number {
-  if (text.trim() === "0") return 0;
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text.trim());
-  if (!m || text.trim() === "") throw new Error(`"${text}" is not a duration like 24h, 90m, 1h30m or 45s`);
-  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
-}
-
 function decodeData(data: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof data !== "object" || data === null) return out;

@@ -6,6 +6,7 @@ import type { KubeObject } from "../object";
 import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultReplicationController, defaultStatefulSet } from "./apps";
 import { defaultCronJob, defaultJob } from "./batch";
 import { defaultEndpoints, defaultNamespace, defaultNode, defaultSecret } from "./core";
+import { defaultEndpointSlice } from "./discovery";
 import { defaultHPA } from "./hpa";
 import { defaultPod } from "./pod";
 import { defaultService } from "./service";
@@ -22,6 +23,7 @@ const DEFAULTERS: Readonly<Record<string, (o: Obj) => void>> = {
   Namespace: defaultNamespace,
   Node: defaultNode,
   Endpoints: defaultEndpoints,
+  EndpointSlice: defaultEndpointSlice,
   ReplicationController: defaultReplicationController,
   Deployment: defaultDeployment,
   ReplicaSet: defaultReplicaSet,

@@ -9,5 +9,6 @@ export { generateName, MAX_GENERATED_PREFIX } from "./generate-name";
 export { GENERATION_KINDS, generationChanged } from "./generation";
 export { computeQosClass, type QosClass } from "./qos";
 export { addFinalizer, canDeleteNow, deletionGracePeriod, hasFinalizer, markForDeletion, removeFinalizer } from "./deletion";
-export { MAX_OBJECT_BYTES, checkObjectSize, objectSizeError, serializedSize } from "./size";
+export { MAX_OBJECT_BYTES, checkObjectSize, objectSizeError, serializedSize, tooLargeToStore } from "./size";
+export { jsonSize } from "./json-size";
 export { generateJobSelector } from "./job-selector";

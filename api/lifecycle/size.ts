@@ -17,9 +17,14 @@ export function serializedSize(obj: KubeObject): number {
 export function objectSizeError(obj: KubeObject): ApiError | undefined {
   const size = serializedSize(obj);
   if (size <= MAX_OBJECT_BYTES) return undefined;
-  const what = `${obj.kind ?? "object"} "${obj.metadata?.name ?? ""}"`;
+  return tooLargeToStore(obj, `${size} bytes serialized`);
+}
+
+/** The 413 for an object that outgrew the limit; `how` says by how much or where, e.g. `${n} bytes serialized`. */
+export function tooLargeToStore(obj: { kind?: unknown; metadata?: { name?: unknown } }, how: string, limit = MAX_OBJECT_BYTES): ApiError {
+  const what = `${typeof obj.kind === "string" ? obj.kind : "object"} "${String(obj.metadata?.name ?? "")}"`;
   return errors.tooLarge(
-    `${what} is too large to store: ${size} bytes serialized, the limit is ${MAX_OBJECT_BYTES} bytes (etcd's request size limit); keep large data out of the object, e.g. split it across several ConfigMaps`,
+    `${what} is too large to store: ${how}, the limit is ${limit} bytes (etcd's request size limit); keep large data out of the object, e.g. split it across several ConfigMaps`,
   );
 }
 

@@ -139,6 +139,11 @@ export const FIELD_EXTENSIONS: Readonly<Record<string, Readonly<Record<string, F
   [`${core}Endpoints`]: { subsets: atomic },
   [`${core}EndpointSubset`]: { addresses: atomic, notReadyAddresses: atomic, ports: atomic },
 
+  // discovery.k8s.io/v1
+  "io.k8s.api.discovery.v1.EndpointSlice": { endpoints: atomic, ports: atomic },
+  "io.k8s.api.discovery.v1.Endpoint": { addresses: { list: "set" } },
+  "io.k8s.api.discovery.v1.EndpointHints": { forZones: atomic },
+
   // apps/v1
   "io.k8s.api.apps.v1.DeploymentSpec": { strategy: { strategy: "retainKeys" } },
   "io.k8s.api.apps.v1.DeploymentStatus": { conditions },

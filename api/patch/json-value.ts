@@ -2,7 +2,7 @@
 // inputs (callers keep the stored object for conflict checks and watch events), so results are
 // built from copies.
 
-import { errors } from "../errors";
+import { decodeJson } from "../decode/json";
 import { type JsonObject, isJsonObject } from "../object";
 
 export { type JsonObject, isJsonObject };
@@ -22,17 +22,10 @@ export function jsonKind(value: unknown): "object" | "array" | "string" | "numbe
 
 /**
  * Accepts a patch body as already-parsed JSON, a string, or raw bytes; bytes and strings are
- * parsed here so every patch type reports malformed JSON the same way (400).
+ * decoded here (with the nesting limit) so every patch type reports bad JSON the same way (400).
  */
 export function parsePatchBody(body: unknown): unknown {
-  if (typeof body === "string" || body instanceof Uint8Array) {
-    const text = typeof body === "string" ? body : new TextDecoder().decode(body);
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (err) {
-      throw errors.badRequest(`error decoding patch: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
+  if (typeof body === "string" || body instanceof Uint8Array) return decodeJson(body, "the patch");
   return body;
 }
 

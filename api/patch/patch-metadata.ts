@@ -96,6 +96,8 @@ const SCHEMAS: Readonly<Record<string, PatchSchema>> = {
   ConfigMap: PLAIN,
   Secret: PLAIN,
   Endpoints: PLAIN,
+  // endpoints, ports and addresses are atomic lists: a patch replaces them whole.
+  EndpointSlice: PLAIN,
   Event: PLAIN,
   Lease: PLAIN,
   // autoscaling/v1 Scale, patched through the /scale subresource.

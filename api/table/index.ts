@@ -14,6 +14,7 @@ import { daemonSetPrinter } from "./daemonset";
 import { defaultPrinter } from "./default";
 import { deploymentPrinter } from "./deployment";
 import { endpointsPrinter } from "./endpoints";
+import { endpointSlicePrinter } from "./endpointslice";
 import { eventPrinter } from "./event";
 import { hpaPrinter } from "./hpa";
 import { jobPrinter } from "./job";
@@ -41,6 +42,7 @@ const PRINTERS: Readonly<Record<string, KindPrinter>> = {
   DaemonSet: daemonSetPrinter,
   Deployment: deploymentPrinter,
   Endpoints: endpointsPrinter,
+  EndpointSlice: endpointSlicePrinter,
   Event: eventPrinter,
   HorizontalPodAutoscaler: hpaPrinter,
   Job: jobPrinter,

@@ -16,6 +16,7 @@ import { validateCsr, validateCsrApprovalUpdate, validateCsrStatusUpdate, valida
 import { validateDaemonSet, validateDaemonSetUpdate } from "./daemonset";
 import { validateDeployment, validateDeploymentUpdate } from "./deployment";
 import { validateEndpoints } from "./endpoints";
+import { validateEndpointSlice, validateEndpointSliceUpdate } from "./endpointslice";
 import { validateEvent, validateEventLegacy } from "./event";
 import { type FieldCause, dedupe, invalid, nonNegative } from "./field";
 import { validateHPA } from "./hpa";
@@ -84,6 +85,7 @@ const RULES: Readonly<Record<string, KindRules>> = {
   HorizontalPodAutoscaler: { create: validateHPA, update: metaUpdateThen(validateHPA), status: workloadStatus },
   Lease: { create: validateLease, update: metaUpdateThen(validateLease) },
   CertificateSigningRequest: { create: validateCsr, update: validateCsrUpdate, status: validateCsrStatusUpdate, approval: validateCsrApprovalUpdate },
+  EndpointSlice: { create: validateEndpointSlice, update: (n, p) => [...validateObjectMetaUpdate(n.metadata, p.metadata), ...validateEndpointSliceUpdate(n, p)] },
 };
 
 /** Kinds without specific rules still get the generic metadata rules. */

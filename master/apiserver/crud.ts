@@ -3,12 +3,12 @@
 
 import { ApiError, errors } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
-import { applyPatch } from "../../api/patch";
+import { applyPatch, decodePatchBody } from "../../api/patch";
 import { admitCreate, admitUpdate, checkNodeRestriction, type UpdateWrite } from "./admission";
 import { readDeleteOptions, readObjectBody } from "./body";
 import type { ResourceRequest } from "./context";
 import { deleteObject, finishedTerminating } from "./deletion";
-import { FieldChecker, parseFieldValidation, strictDecodingError, unknownFieldWarnings, type FieldValidation } from "./field-validation";
+import { FieldChecker, parseFieldValidation, strictDecodingError, typeMismatchError, unknownFieldWarnings, type FieldValidation } from "./field-validation";
 import { contentTypeOf, readBody, sendJson, successStatus } from "./http-io";
 import { loadSchemas } from "./openapi/openapi-v3";
 import { isProtobufContentType } from "./protobuf/decode";
@@ -24,16 +24,27 @@ export async function getObject(rr: ResourceRequest): Promise<void> {
 
 export async function listObjects(rr: ResourceRequest): Promise<void> {
   const q = rr.url.searchParams;
-  const limit = Number(q.get("limit") ?? "0");
-  const rv = q.get("resourceVersion") ?? undefined;
+  const parsedLimit = Number(q.get("limit") ?? "0");
+  const limit = Number.isFinite(parsedLimit) && parsedLimit > 0 ? parsedLimit : undefined;
   const list = await rr.ctx.storeFor(rr.resource).list(rr.namespace, {
-    limit: Number.isFinite(limit) && limit > 0 ? limit : undefined,
+    limit,
     continue: q.get("continue") || undefined,
-    // resourceVersion=0 means "any version is fine": serve the latest.
-    resourceVersion: rv && rv !== "0" && q.get("resourceVersionMatch") === "Exact" ? rv : undefined,
+    resourceVersion: exactListRevision(q.get("resourceVersion") ?? "", q.get("resourceVersionMatch") ?? "", limit),
     filter: selectorFilter(rr.resource.kind, q),
   });
   sendList(rr, list);
+}
+
+/**
+ * The revision a list must be read at, or undefined for "the latest": what kube-apiserver serves
+ * without a watch cache. `resourceVersionMatch=Exact` reads at the revision; so does a paged list
+ * (`limit`) with a resourceVersion and no match (the legacy exact case). "0" means any version;
+ * `NotOlderThan` is always met by the latest. A compacted revision is then 410 Expired.
+ */
+function exactListRevision(rv: string, match: string, limit: number | undefined): string | undefined {
+  if (rv === "" || rv === "0") return undefined;
+  if (match === "Exact" || (match === "" && limit !== undefined)) return rv;
+  return undefined;
 }
 
 function isDryRun(rr: ResourceRequest): boolean {
@@ -43,31 +54,34 @@ function isDryRun(rr: ResourceRequest): boolean {
 let fieldChecker: FieldChecker | undefined;
 
 /**
- * Applies the request's fieldValidation to an object it carries (a create or update body, or a
- * patched object): Strict throws 400, Warn sets Warning headers and drops the fields. `current`,
- * for patches, is the stored object: fields it already has were not introduced by the patch.
+ * Checks an object a request carries (a create or update body, or a patched object) against its
+ * schema: a value of the wrong JSON type is a 400 whatever the directive (Kubernetes' decoder
+ * refuses it); unknown fields follow fieldValidation: Strict throws 400, Warn sets Warning headers
+ * and drops the fields. `current`, for patches, is the stored object: what it already has was not
+ * introduced by the patch.
  */
 function checkFields(rr: ResourceRequest, validation: FieldValidation, obj: KubeObject, current?: KubeObject): void {
-  if (validation === "Ignore") return;
   fieldChecker ??= new FieldChecker(loadSchemas());
   const { group, version, kind } = rr.resource;
-  let unknown = fieldChecker.unknownFields(group, version, kind, obj);
-  if (unknown.length === 0) return;
+  let { unknown, mismatches } = fieldChecker.inspect(group, version, kind, obj);
+  if (unknown.length === 0 && mismatches.length === 0) return;
   let prune = validation === "Warn";
   if (current) {
-    const existing = new Set(fieldChecker.unknownFields(group, version, kind, current));
-    if (existing.size > 0) {
-      unknown = unknown.filter((f) => !existing.has(f));
-      prune = false; // keep what was stored before; drop nothing we cannot tell apart
-    }
-    if (unknown.length === 0) return;
+    const before = fieldChecker.inspect(group, version, kind, current);
+    const oldUnknown = new Set(before.unknown);
+    const oldMismatches = new Set(before.mismatches.map((m) => m.path));
+    unknown = unknown.filter((f) => !oldUnknown.has(f));
+    mismatches = mismatches.filter((m) => !oldMismatches.has(m.path));
+    if (oldUnknown.size > 0) prune = false; // keep what was stored before; drop nothing we cannot tell apart
   }
+  if (mismatches.length > 0) throw typeMismatchError(kind, version, mismatches[0]);
+  if (validation === "Ignore" || unknown.length === 0) return;
   if (validation === "Strict") throw strictDecodingError(kind, version, unknown);
   if (prune) fieldChecker.unknownFields(group, version, kind, obj, true);
   rr.res.setHeader("Warning", unknownFieldWarnings(unknown));
 }
 
-/** The directive for a JSON body; protobuf bodies cannot carry unknown fields. */
+/** The directive for a JSON or YAML body; protobuf bodies cannot carry unknown fields. */
 function bodyFieldValidation(rr: ResourceRequest): FieldValidation {
   const validation = parseFieldValidation(rr.url.searchParams);
   return isProtobufContentType(contentTypeOf(rr.req)) ? "Ignore" : validation;
@@ -110,13 +124,7 @@ export async function updateObject(rr: ResourceRequest, target?: WriteTarget): P
 export async function patchObject(rr: ResourceRequest, target?: WriteTarget): Promise<void> {
   const contentType = contentTypeOf(rr.req);
   const validation = parseFieldValidation(rr.url.searchParams);
-  const raw = await readBody(rr.req);
-  let patch: unknown;
-  try {
-    patch = JSON.parse(raw.toString("utf8"));
-  } catch (err) {
-    throw errors.badRequest(`the patch is not valid JSON: ${(err as Error).message}`);
-  }
+  const patch = decodePatchBody(contentType, await readBody(rr.req));
   const updated = await writeUpdate(rr, target, (current) => {
     const patched = applyPatch(contentType, rr.resource.kind, current, patch) as KubeObject;
     checkFields(rr, validation, patched, current);

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ApiError } from "../../api/errors";
-import { FieldChecker, parseFieldValidation, strictDecodingError, unknownFieldWarnings } from "./field-validation";
+import { FieldChecker, parseFieldValidation, strictDecodingError, typeMismatchError, unknownFieldWarnings } from "./field-validation";
 import { loadSchemas } from "./openapi/openapi-v3";
 
 const checker = new FieldChecker(loadSchemas());
@@ -91,4 +91,29 @@ test("the messages are Kubernetes'", () => {
     'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "a", unknown field "b"',
   );
   assert.deepEqual(unknownFieldWarnings(["spec.replcas"]), ['299 - "unknown field \\"spec.replcas\\""']);
+});
+
+test("values of the wrong JSON type are reported with the Go struct and type, and not looked into", () => {
+  let deep: Loose = { unknownField: 1 };
+  for (let i = 0; i < 1000; i++) deep = { x: deep };
+  const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", annotations: { a: deep } }, data: { k: ["v"] } };
+  const report = checker.inspect("", "v1", "ConfigMap", cm);
+  assert.deepEqual(report.unknown, []);
+  assert.deepEqual(report.mismatches, [
+    { path: "metadata.annotations.a", struct: "ObjectMeta", got: "object", want: "string" },
+    { path: "data.k", struct: "ConfigMap", got: "array", want: "string" },
+  ]);
+  const d = deployment() as Loose;
+  d.spec.replicas = { x: 1 };
+  d.spec.template.spec.containers = { name: "web" };
+  d.metadata.labels = "app=web";
+  assert.deepEqual(
+    checker.inspect("apps", "v1", "Deployment", d).mismatches.map((m) => `${m.got} into ${m.struct}.${m.path} of type ${m.want}`),
+    ["string into ObjectMeta.metadata.labels of type map[string]string", "object into DeploymentSpec.spec.replicas of type int32", "object into PodSpec.spec.template.spec.containers of type []v1.Container"],
+  );
+  assert.equal(
+    typeMismatchError("ConfigMap", "v1", report.mismatches[0]).message,
+    'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal object into Go struct field ObjectMeta.metadata.annotations.a of type string',
+  );
+  assert.deepEqual(checker.inspect("apps", "v1", "Deployment", deployment()).mismatches, [], "nulls and well-typed values pass");
 });

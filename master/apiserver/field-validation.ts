@@ -6,6 +6,12 @@
 //            \"spec.replcas\""` header per field
 //   Ignore → as before (and when the parameter is absent)
 //
+// Whatever the directive, a value of the wrong shape (an object or array where the schema has a
+// string or number, a scalar where it has an object or a list) is a 400, as Kubernetes' decoder
+// refuses it: `ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal
+// object into Go struct field ObjectMeta.metadata.annotations.a of type string`. Without this,
+// anything could hide under such a value, however deep, unchecked.
+//
 // The fields a kind knows come from the OpenAPI v3 schemas the server serves (k8s-schemas.json).
 // Each schema is compiled once, lazily, into a small tree of nodes; a check walks only the body.
 // Maps (`additionalProperties`) accept any key, `x-kubernetes-preserve-unknown-fields` and object
@@ -26,16 +32,35 @@ export function parseFieldValidation(query: URLSearchParams): FieldValidation {
   throw errors.badRequest(`fieldValidation: Unsupported value: ${JSON.stringify(value)}: supported values: "Ignore", "Strict", "Warn"`);
 }
 
-/** What a position in an object may hold. */
+/**
+ * What a position in an object may hold. `go` is the Go type Kubernetes decodes it into, for
+ * messages; `struct` names the Go struct an object node is.
+ */
 type Node =
   | { t: "any" }
-  | { t: "scalar" }
-  | { t: "array"; items: Node }
-  | { t: "object"; props: Map<string, Node>; additional?: Node };
+  | { t: "scalar"; go: string }
+  | { t: "array"; items: Node; go: string }
+  | { t: "object"; props: Map<string, Node>; additional?: Node; go: string; struct?: string };
 
 const ANY: Node = { t: "any" };
-const SCALAR: Node = { t: "scalar" };
 const REF_PREFIX = "#/components/schemas/";
+
+/** A value whose JSON type does not fit its schema, e.g. an object where a string belongs. */
+export interface TypeMismatch {
+  path: string;
+  /** The Go struct holding the field, e.g. `ObjectMeta`. */
+  struct: string;
+  /** What the body has: object, array, string, number or bool (Go's words). */
+  got: string;
+  /** The Go type the field decodes into: string, int32, []v1.Container, map[string]string, ... */
+  want: string;
+}
+
+/** What one walk over an object finds. */
+export interface FieldReport {
+  unknown: string[];
+  mismatches: TypeMismatch[];
+}
 
 export class FieldChecker {
   private readonly compiled = new Map<string, Node>();
@@ -58,11 +83,15 @@ export class FieldChecker {
    * `spec.template.spec.containers[0].imagePullPolcy`. With `prune`, they are also deleted.
    */
   unknownFields(group: string, version: string, kind: string, obj: unknown, prune = false): string[] {
+    return this.inspect(group, version, kind, obj, prune).unknown;
+  }
+
+  /** Unknown fields and values of the wrong JSON type, in body order. Values of the wrong type are not looked into. */
+  inspect(group: string, version: string, kind: string, obj: unknown, prune = false): FieldReport {
+    const report: FieldReport = { unknown: [], mismatches: [] };
     const name = this.byKind.get(`${group}/${version}/${kind}`);
-    if (!name) return [];
-    const out: string[] = [];
-    walk(this.named(name), obj, "", out, prune);
-    return out;
+    if (name) walk(this.named(name), obj, "", kind, report, prune);
+    return report;
   }
 
   private named(name: string): Node {
@@ -72,7 +101,7 @@ export class FieldChecker {
     if (!schema) return ANY;
     // Register an object node before compiling its properties, so recursive schemas terminate.
     if (isObjectWithProperties(schema)) {
-      const node: Node = { t: "object", props: new Map() };
+      const node: Node = { t: "object", props: new Map(), go: goName(name), struct: name.slice(name.lastIndexOf(".") + 1) };
       this.compiled.set(name, node);
       this.fillObject(node, schema);
       return node;
@@ -93,18 +122,22 @@ export class FieldChecker {
       return mergeObjects(parts);
     }
     if (schema.oneOf) return ANY; // IntOrString, Quantity
-    if (schema.type === "array") return { t: "array", items: schema.items ? this.compile(schema.items) : ANY };
+    if (schema.type === "array") {
+      const items = schema.items ? this.compile(schema.items) : ANY;
+      return { t: "array", items, go: `[]${goOf(items)}` };
+    }
     if (schema.properties) {
-      const node: Node = { t: "object", props: new Map() };
+      const node: Node = { t: "object", props: new Map(), go: "struct" };
       this.fillObject(node, schema);
       return node;
     }
     if (schema.additionalProperties !== undefined) {
       const ap = schema.additionalProperties;
-      return { t: "object", props: new Map(), additional: typeof ap === "object" ? this.compile(ap) : ANY };
+      const additional = typeof ap === "object" ? this.compile(ap) : ANY;
+      return { t: "object", props: new Map(), additional, go: `map[string]${goOf(additional)}` };
     }
     if (schema.type === "object" || schema.type === undefined) return ANY; // RawExtension, FieldsV1, untyped
-    return SCALAR;
+    return { t: "scalar", go: goScalar(schema) };
   }
 
   private fillObject(node: Node & { t: "object" }, schema: Schema): void {
@@ -121,32 +154,71 @@ function isObjectWithProperties(schema: Schema): boolean {
 function mergeObjects(parts: Node[]): Node {
   const props = new Map<string, Node>();
   let additional: Node | undefined;
+  let go = "struct";
+  let struct: string | undefined;
   for (const p of parts) {
     if (p.t === "any") return ANY;
     if (p.t !== "object") continue;
     for (const [k, v] of p.props) props.set(k, v);
     if (p.additional) additional = p.additional;
+    if (p.struct && !struct) ({ go, struct } = p);
   }
-  return { t: "object", props, additional };
+  return { t: "object", props, additional, go, struct };
 }
 
-function walk(node: Node, value: unknown, path: string, out: string[], prune: boolean): void {
-  if (node.t === "any" || node.t === "scalar" || value === null || typeof value !== "object") return;
-  if (node.t === "array") {
-    if (!Array.isArray(value)) return;
-    if (node.items.t === "any" || node.items.t === "scalar") return;
-    for (let i = 0; i < value.length; i++) walk(node.items, value[i], `${path}[${i}]`, out, prune);
+/** `io.k8s.api.core.v1.Container` → `v1.Container`, as Go prints the type. */
+function goName(schemaName: string): string {
+  const parts = schemaName.split(".");
+  return parts.slice(-2).join(".");
+}
+
+function goOf(node: Node): string {
+  return node.t === "any" ? "interface {}" : node.go;
+}
+
+function goScalar(schema: Schema): string {
+  if (schema.type === "integer") return schema.format === "int64" ? "int64" : schema.format === "int32" ? "int32" : "int";
+  if (schema.type === "number") return "float64";
+  if (schema.type === "boolean") return "bool";
+  return "string";
+}
+
+/** Go's name for the JSON type of a value, as in `cannot unmarshal object into ...`. */
+function jsonTypeName(value: unknown): string {
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "boolean") return "bool";
+  return typeof value === "object" ? "object" : typeof value;
+}
+
+/**
+ * Recursion is bounded by the schema, not the body: the walk goes only where the schema has
+ * objects and lists, and stops at values of the wrong type.
+ */
+function walk(node: Node, value: unknown, path: string, struct: string, report: FieldReport, prune: boolean): void {
+  if (node.t === "any" || value === null) return;
+  const isArray = Array.isArray(value);
+  const isObject = typeof value === "object" && !isArray;
+  const fits = node.t === "scalar" ? typeof value !== "object" : node.t === "array" ? isArray : isObject;
+  if (!fits) {
+    report.mismatches.push({ path, struct, got: jsonTypeName(value), want: node.go });
     return;
   }
-  if (Array.isArray(value)) return;
+  if (node.t === "scalar") return;
+  if (node.t === "array") {
+    if (node.items.t === "any") return;
+    const items = value as unknown[];
+    for (let i = 0; i < items.length; i++) walk(node.items, items[i], `${path}[${i}]`, struct, report, prune);
+    return;
+  }
   const obj = value as Record<string, unknown>;
+  const holder = node.struct ?? struct;
   for (const key of Object.keys(obj)) {
     const child = node.props.get(key) ?? node.additional;
     const childPath = path ? `${path}.${key}` : key;
     if (child) {
-      walk(child, obj[key], childPath, out, prune);
+      walk(child, obj[key], childPath, holder, report, prune);
     } else {
-      out.push(childPath);
+      report.unknown.push(childPath);
       if (prune) delete obj[key];
     }
   }
@@ -156,6 +228,13 @@ function walk(node: Node, value: unknown, path: string, out: string[], prune: bo
 export function strictDecodingError(kind: string, version: string, unknown: readonly string[]) {
   const list = unknown.map((f) => `unknown field ${JSON.stringify(f)}`).join(", ");
   return errors.badRequest(`${kind} in version ${JSON.stringify(version)} cannot be handled as a ${kind}: strict decoding error: ${list}`);
+}
+
+/** `ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal object into Go struct field ObjectMeta.metadata.annotations.a of type string` */
+export function typeMismatchError(kind: string, version: string, mismatch: TypeMismatch) {
+  const { path, struct, got, want } = mismatch;
+  const where = path ? `Go struct field ${struct}.${path}` : `Go value of type ${struct}`;
+  return errors.badRequest(`${kind} in version ${JSON.stringify(version)} cannot be handled as a ${kind}: json: cannot unmarshal ${got} into ${where} of type ${want}`);
 }
 
 /** The Warning header values for Warn: `299 - "unknown field \"spec.replcas\""`. */

@@ -49,14 +49,6 @@ export function contentTypeOf(req: IncomingMessage): string {
   return (req.headers["content-type"] ?? "application/json").split(";")[0].trim().toLowerCase();
 }
 
-export function parseJsonBody(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString("utf8"));
-  } catch (err) {
-    throw errors.badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
   const payload = Buffer.from(JSON.stringify(body));
   res.writeHead(code, { "Content-Type": "application/json", "Content-Length": payload.length });

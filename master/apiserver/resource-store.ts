@@ -100,7 +100,8 @@ export class ResourceStore {
       case "Conflict":
         return errors.conflict(group, plural, name, "the object has been modified; please apply your changes to the latest version and try again");
       case "Expired":
-        return errors.gone(`too old resource version: ${err.message}`);
+        // The store words it as Kubernetes does (store/etcd-errors.ts).
+        return errors.gone(err.message);
       case "InvalidContinue":
         return errors.badRequest(`invalid continue token: ${err.message}`);
     }

@@ -9,6 +9,7 @@ import { createObject, deleteCollection, deleteOne, getObject, listObjects, patc
 import { serveDiscovery } from "./discovery-routes";
 import { sendError } from "./http-io";
 import { serveOpenApi } from "./openapi-routes";
+import { parseBoolParam } from "./query-params";
 import { parseRequestPath } from "./request-info";
 import { handleSubresource } from "./subresources";
 import { watchObjects } from "./watch";
@@ -73,16 +74,16 @@ async function dispatchVerb(rr: ResourceRequest, method: string, watchPath: bool
     throw errors.notFound(r.group, r.plural, rr.name);
   }
   if (rr.subresource) return handleSubresource(rr, method);
-  const watch = watchPath || rr.url.searchParams.get("watch") === "true" || rr.url.searchParams.get("watch") === "1";
+  const watch = () => watchPath || parseBoolParam(rr.url.searchParams, "watch");
   if (rr.name === undefined) {
-    if (method === "GET") return watch ? watchObjects(rr) : listObjects(rr);
+    if (method === "GET") return watch() ? watchObjects(rr) : listObjects(rr);
     if (method === "POST") {
       if (r.namespaced && rr.namespace === undefined) throw errors.methodNotAllowed(`create ${r.plural} inside a namespace: POST /…/namespaces/<ns>/${r.plural}`);
       return createObject(rr);
     }
     if (method === "DELETE") return deleteCollection(rr);
   } else {
-    if (method === "GET") return watch ? watchObjects(rr) : getObject(rr);
+    if (method === "GET") return watch() ? watchObjects(rr) : getObject(rr);
     if (method === "PUT") return updateObject(rr);
     if (method === "PATCH") return patchObject(rr);
     if (method === "DELETE") return deleteOne(rr);

@@ -4,10 +4,10 @@
 
 import { errors } from "../../api/errors";
 import type { JsonObject, KubeObject } from "../../api/object";
-import { applyPatch } from "../../api/patch";
+import { applyPatch, decodePatchBody } from "../../api/patch";
 import { labelSelectorToString } from "../../api/selectors/label-selector";
 import { readBody } from "./http-io";
-import { readObjectBody } from "./body";
+import { decodeBody, readObjectBody } from "./body";
 import type { ResourceRequest } from "./context";
 import { checkNodeRestriction } from "./admission";
 import { getObject, patchObject, updateObject, writeUpdate } from "./crud";
@@ -68,12 +68,7 @@ function toScale(obj: KubeObject): JsonObject {
 async function writeScale(rr: ResourceRequest, method: string): Promise<void> {
   const raw = await readBody(rr.req);
   const contentType = contentTypeOf(rr.req);
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString("utf8"));
-  } catch {
-    throw errors.badRequest("the body is not valid JSON");
-  }
+  const body = method === "PUT" ? await decodeBody(raw, contentType) : decodePatchBody(contentType, raw);
   const updated = await writeUpdate(rr, undefined, (current) => {
     const scale = toScale(current);
     const next = (method === "PUT" ? body : applyPatch(contentType, "Scale", scale, body)) as { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: string } };

@@ -9,6 +9,7 @@ import { apiVersionOf } from "../../api/resources";
 import { toTable, parseIncludeObject } from "../../api/table";
 import type { WatchEvent, WatchEventType } from "../store/types";
 import type { ResourceRequest } from "./context";
+import { parseBoolParam } from "./query-params";
 import { tableRequested } from "./representation";
 import { selectorFilter } from "./selectors";
 
@@ -24,6 +25,11 @@ export async function watchObjects(rr: ResourceRequest): Promise<void> {
   let sentColumns = false;
   const nameFilter = rr.name; // GET .../pods?watch=true&fieldSelector=metadata.name= or the legacy /watch/<name>
   const timeoutSeconds = Number(q.get("timeoutSeconds") ?? "0") || 1800 + Math.floor(Math.random() * 1800);
+  const bookmarks = parseBoolParam(q, "allowWatchBookmarks");
+  // Checked so a bad value is a 400, but not acted on: the initial ADDED events come whenever no
+  // resourceVersion is given, and the bookmark that ends them under sendInitialEvents=true is not
+  // sent yet.
+  parseBoolParam(q, "sendInitialEvents");
 
   rr.res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked", "Cache-Control": "no-cache" });
   rr.res.flushHeaders();
@@ -84,7 +90,7 @@ export async function watchObjects(rr: ResourceRequest): Promise<void> {
 
   const watch = await store.watch(
     rr.namespace,
-    { resourceVersion: startRv, bookmarks: q.get("allowWatchBookmarks") === "true" },
+    { resourceVersion: startRv, bookmarks },
     {
       event: onEvent,
       error: (err) => {

@@ -8,7 +8,7 @@ import type { KubeObject } from "../../api/object";
 import { findResource, RESOURCES, type ResourceType } from "../../api/resources";
 import type { ApiContext } from "../apiserver/context";
 import { deleteObject, finishedTerminating, namespaceFinalizers } from "../apiserver/deletion";
-import type { Watch } from "../store/types";
+import { acquireInformer, type InformerLease } from "../cache/shared-informers";
 
 const NAMESPACES = findResource("", "v1", "namespaces")!;
 const FINALIZER = "kubernetes";
@@ -19,7 +19,7 @@ function namespacedStorageResources(): ResourceType[] {
 }
 
 export class NamespaceController {
-  private watch?: Watch;
+  private lease?: InformerLease;
   private resync?: NodeJS.Timeout;
   private readonly busy = new Set<string>();
   private stopped = false;
@@ -31,22 +31,22 @@ export class NamespaceController {
   ) {}
 
   async start(): Promise<void> {
-    const store = this.ctx.storeFor(NAMESPACES);
-    const initial = await store.list(undefined);
-    for (const ns of initial.items) this.enqueue(ns);
-    this.watch = await store.watch(undefined, { resourceVersion: initial.resourceVersion }, {
-      event: (e) => {
-        if (e.type === "ADDED" || e.type === "MODIFIED") this.enqueue(e.object);
-      },
-      error: (err) => this.log("namespace watch ended; the periodic resync keeps going", err),
-    });
+    // The shared informer relists whenever its watch ends (a 410 after compaction, an etcd
+    // restart), so a namespace marked for deletion is seen within about a second, not only at
+    // the next resync.
+    this.lease = await acquireInformer(
+      this.ctx,
+      NAMESPACES,
+      { add: (ns) => this.enqueue(ns), update: (_old, ns) => this.enqueue(ns) },
+      { replay: true, onError: (err) => this.log("namespace watch ended; relisting", err) },
+    );
     this.resync = setInterval(() => void this.resyncAll(), this.resyncMs);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.resync) clearInterval(this.resync);
-    await this.watch?.close();
+    await this.lease?.release();
   }
 
   private async resyncAll(): Promise<void> {

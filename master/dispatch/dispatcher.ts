@@ -1,6 +1,7 @@
 // The dispatcher (leader only): one gRPC Session per Node that has an agent address, fed from
 // informers. Down: NodeConfig (pod CIDRs allocated here, routes to the other nodes), the
-// node's desired pods and the ConfigMap/Secret data they read. Up: see upstream.ts.
+// node's desired pods and the ConfigMap/Secret data they read; every Service with its endpoints
+// (service-feed.ts: full set on connect, coalesced deltas to every session). Up: see upstream.ts.
 //
 // Level-triggered: nothing is remembered across sessions except what the informers hold, so a
 // new leader, an agent restart or a reconnect simply sends everything again.
@@ -16,11 +17,12 @@ import { findResource } from "../../api/resources";
 import { clientFor, ResourceClient } from "../apiserver/internal-client";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
-import { NodeConfig, type AgentMessage } from "../../proto/gen/agent";
+import { NodeConfig, type AgentMessage, type ServiceView } from "../../proto/gen/agent";
 import { AgentClientPool, endpointString, nodeEndpoint } from "./agent-clients";
 import type { DesiredInputs } from "./desired-state";
 import { NodeSession, type BackoffPolicy, type SessionHost } from "./node-session";
 import { PodCidrAllocator, PodCidrPool } from "./pod-cidr";
+import { ServiceFeed } from "./service-feed";
 import { Upstream } from "./upstream";
 import { configKey } from "./volume-refs";
 
@@ -41,11 +43,14 @@ export interface DispatcherOptions extends ComponentDeps {
   heartbeatThrottleMs?: number;
   credentials?: ChannelCredentials;
   backoff?: BackoffPolicy;
+  /** Service and endpoint changes within this window reach the agents as one update. Default 50 ms. */
+  serviceCoalesceMs?: number;
 }
 
 interface Running {
   pool: AgentClientPool;
   upstream: Upstream;
+  services: ServiceFeed;
   /** Set once start() has every lease; until then the caches read as empty. */
   informers?: { nodes: InformerLease; pods: InformerLease; configmaps: InformerLease; secrets: InformerLease };
   /** Every lease taken so far, released on stop. */
@@ -109,6 +114,14 @@ export class Dispatcher implements LeaderComponent, SessionHost {
         podWriteConcurrency: this.o.podWriteConcurrency ?? 8,
         heartbeatThrottleMs: this.o.heartbeatThrottleMs ?? 10_000,
       }),
+      services: new ServiceFeed({
+        ctx,
+        log: this.log,
+        coalesceMs: this.o.serviceCoalesceMs,
+        onDelta: (delta) => {
+          for (const { session } of r.sessions.values()) session.sendServices(delta);
+        },
+      }),
       leases: [],
       sessions: new Map(),
       podsByNode: new Map(),
@@ -135,6 +148,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       this.lease(r, "configmaps", configHandlers("ConfigMap")),
       this.lease(r, "secrets", configHandlers("Secret")),
       this.lease(r, "nodes", { add: nodeChanged, update: (_old, n) => nodeChanged(n), delete: nodeChanged }),
+      r.services.start(),
     ]);
     if (this.running !== r) return; // stopped meanwhile: stop() released what it found
     r.informers = { pods: podLease, configmaps, secrets, nodes };
@@ -151,6 +165,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     await Promise.all([...r.sessions.values()].map((s) => s.session.stop()));
     r.sessions.clear();
     clearTimeout(r.routesTimer);
+    await r.services.stop();
     await releaseAll(r.leases.splice(0));
     await r.cidrQueue;
     await r.upstream.stop();
@@ -200,6 +215,10 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       clusterCidrs: [this.cidrs.clusterCidr],
       serviceCidrs: [this.o.serviceCidr ?? "10.96.0.0/12"],
     });
+  }
+
+  serviceViews(): ServiceView[] {
+    return this.running?.services.fullSet() ?? [];
   }
 
   desiredInputs(nodeName: string): DesiredInputs {

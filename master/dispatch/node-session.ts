@@ -1,21 +1,25 @@
 // One long-lived Session with one node's agent (proto/README.md "Session"). On every connect it
-// sends SessionOpen, NodeConfig and the full desired pod set without waiting for the hello;
-// afterwards deltas when the host asks for a sync, NodeConfig when it changes, and heartbeats.
+// sends SessionOpen, NodeConfig, every Service (ServiceUpdate{full}) and the full desired pod set
+// without waiting for the hello; afterwards pod deltas when the host asks for a sync, Service
+// deltas the host hands it, NodeConfig when it changes, and heartbeats.
 // Whatever ends the stream (agent restart, network, a missed-heartbeat timeout, a newer
 // leader), it dials again with exponential back-off; the full set on reconnect makes both sides
 // converge again.
 
 import { status as GrpcStatus, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
 import { isDeepStrictEqual } from "node:util";
-import { MasterMessage, NodeConfig, type AgentClient, type AgentMessage } from "../../proto/gen/agent";
+import { MasterMessage, NodeConfig, type AgentClient, type AgentMessage, type ServiceView } from "../../proto/gen/agent";
 import type { Logger } from "../log";
 import { DesiredStateTracker, type DesiredInputs } from "./desired-state";
+import type { ServiceDelta } from "./service-updates";
 
 export interface SessionHost {
   readonly masterId: string;
   leaderEpoch(): number;
   readonly heartbeatIntervalSeconds: number;
   nodeConfig(nodeName: string): NodeConfig;
+  /** Every Service's view: the full set a connecting agent gets. */
+  serviceViews(): ServiceView[];
   desiredInputs(nodeName: string): DesiredInputs;
   /** Every agent message, in order. */
   onAgentMessage(nodeName: string, msg: AgentMessage): void;
@@ -39,6 +43,8 @@ export class NodeSession {
   private lastReceived = 0;
   private heartbeatSeq = 0;
   private sentConfig?: NodeConfig;
+  /** ServiceUpdate generations on the current stream. */
+  private serviceGeneration = 0;
   private closed?: Promise<void>;
 
   constructor(
@@ -76,6 +82,12 @@ export class NodeSession {
       const delta = this.tracker.delta(this.host.desiredInputs(this.nodeName));
       if (delta) this.send({ msg: { $case: "desiredPods", desiredPods: delta } });
     }, 20);
+  }
+
+  /** Sends a Service delta (the same one goes to every session). */
+  sendServices(delta: ServiceDelta): void {
+    if (!this.call) return;
+    this.send({ msg: { $case: "services", services: { generation: ++this.serviceGeneration, full: false, upsert: delta.upsert, remove: delta.remove } } });
   }
 
   /** Sends NodeConfig when it differs from what this stream last carried. */
@@ -139,6 +151,8 @@ export class NodeSession {
     });
     this.sentConfig = undefined;
     this.refreshNodeConfig();
+    this.serviceGeneration = 0;
+    this.send({ msg: { $case: "services", services: { generation: ++this.serviceGeneration, full: true, upsert: this.host.serviceViews(), remove: [] } } });
     this.send({ msg: { $case: "desiredPods", desiredPods: this.tracker.full(this.host.desiredInputs(this.nodeName)) } });
 
     const intervalMs = this.host.heartbeatIntervalSeconds * 1000;

@@ -151,7 +151,10 @@ export class LeaderElection implements Leadership {
     const timing = this.machine.timing;
     switch (action.type) {
       case "campaign":
-        this.track(backend.campaign(this.identity, timing.leaseTtlMs / 1000, action.revokeStale).then((outcome) => this.dispatch({ type: "campaigned", outcome })));
+        this.track(backend.campaign(this.identity, timing.leaseTtlMs / 1000, action.revokeStale).then((outcome) => {
+          if (outcome.result === "failed") this.log.warn({ outcome }, "campaign did not succeed; retrying");
+          this.dispatch({ type: "campaigned", outcome });
+        }));
         return;
       case "renew":
         // Half the interval: a member that does not answer leaves time to try another before the deadline.

@@ -2,14 +2,25 @@
 // outcome as data for the state machine (machine.ts); only programming errors throw.
 //
 //   campaign: range(key) → absent? leaseGrant(ttl) → txn(create_revision(key) = 0 ⇒ put(key, lease))
-//   renew:    one LeaseKeepAlive round trip, bounded by a timeout
+//   renew:    one LeaseKeepAlive round trip, bounded by a timeout (tried again on another member
+//             while members refuse)
 //   release:  leaseRevoke (etcd deletes the key with it)
 //   watch:    put/delete events of the key, plus a fresh read whenever the watch (re)connects
 
-import { EtcdLeaseInvalidError, type Etcd3, type IKeyValue, type Watcher } from "etcd3";
+import { EtcdLeaseInvalidError, GRPCUnavailableError, type Etcd3, type IKeyValue, type Watcher } from "etcd3";
 import type { CampaignOutcome, LeaderRecord, Observation, RenewOutcome } from "./machine";
 
 export const LEADER_KEY = "/gantry/leader";
+
+/** Between keepalive tries on another member, so a refusing member does not make a hot loop. */
+const RENEW_PAUSE_MS = 25;
+
+/** A keepalive try; `unavailable`: the member refused or could not be reached (gRPC UNAVAILABLE). */
+type RenewTry = RenewOutcome & { unavailable?: boolean };
+
+function isUnavailable(err: unknown): boolean {
+  return err instanceof GRPCUnavailableError || (typeof err === "object" && err !== null && (err as { code?: unknown }).code === 14);
+}
 
 /** What the election needs from etcd; a test can wrap the real one to inject faults. */
 export interface ElectionBackend {
@@ -55,28 +66,44 @@ export class EtcdElectionBackend implements ElectionBackend {
     }
   }
 
+  /**
+   * The client sends each keepalive stream to one member picked at random. A member that is down
+   * (or not started yet: a new member's URL is often listed before it runs) refuses at once, and
+   * one refusal per renewal would make a leader with two dead endpoints out of three step down
+   * (2/3 per try, every try, for 7 s). So a refused or unavailable try is repeated, on whichever
+   * member the client picks next, for as long as `timeoutMs` allows.
+   */
   async renew(leaseId: string, timeoutMs: number): Promise<RenewOutcome> {
+    const deadline = this.now() + timeoutMs;
+    for (;;) {
+      const outcome = await this.renewOnce(leaseId, Math.max(1, deadline - this.now()));
+      if (outcome.result !== "failed" || !outcome.unavailable || deadline - this.now() < RENEW_PAUSE_MS) return outcome;
+      await new Promise((r) => setTimeout(r, RENEW_PAUSE_MS));
+    }
+  }
+
+  private async renewOnce(leaseId: string, timeoutMs: number): Promise<RenewTry> {
     const sentAt = this.now();
     let timer: NodeJS.Timeout | undefined;
     let cancel = () => {};
-    const timeout = new Promise<RenewOutcome>((resolve) => {
+    const timeout = new Promise<RenewTry>((resolve) => {
       timer = setTimeout(() => {
         cancel();
         resolve({ result: "failed", error: `keepalive of lease ${leaseId} got no answer within ${timeoutMs}ms` });
       }, timeoutMs);
     });
-    const roundTrip = (async (): Promise<RenewOutcome> => {
+    const roundTrip = (async (): Promise<RenewTry> => {
       const stream = await this.client.leaseClient.leaseKeepAlive();
       cancel = () => stream.cancel();
-      return new Promise<RenewOutcome>((resolve) => {
+      return new Promise<RenewTry>((resolve) => {
         stream.on("data", (res) => {
           stream.end();
           resolve(Number(res.TTL) > 0 ? { result: "renewed", sentAt } : { result: "expired" });
         });
-        stream.on("error", (err) => resolve({ result: "failed", error: message(err) }));
+        stream.on("error", (err) => resolve({ result: "failed", error: message(err), unavailable: isUnavailable(err) }));
         stream.write({ ID: leaseId });
       });
-    })().catch((err: unknown): RenewOutcome => (err instanceof EtcdLeaseInvalidError ? { result: "expired" } : { result: "failed", error: message(err) }));
+    })().catch((err: unknown): RenewTry => (err instanceof EtcdLeaseInvalidError ? { result: "expired" } : { result: "failed", error: message(err), unavailable: isUnavailable(err) }));
     try {
       return await Promise.race([roundTrip, timeout]);
     } finally {

@@ -1,14 +1,11 @@
 // What a master needs to be one of several (README.md "HA"): the shared cluster CA, the etcd
-// cluster it belongs to (static `--initial-cluster` or `--join` via MemberAdd), and the client
+// cluster it belongs to (static `--initial-cluster`; `--join` is member-join.ts), and the client
 // URLs of every member, so its store survives a brief outage of its own member.
 
 import { X509Certificate } from "node:crypto";
 import { copyFile, mkdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { noop } from "cockatiel";
-import { Etcd3, type IMember } from "etcd3";
-
-class NameTaken extends Error {}
+import type { Etcd3, IMember } from "etcd3";
 
 /**
  * Copies the cluster CA (`ca.crt`, `ca.key`) from `caDir` (e.g. the first master's
@@ -65,43 +62,6 @@ export function initialClusterFor(members: IMember[], self: { name: string; peer
   }
   if (!entries.some((e) => e === `${self.name}=${self.peerUrl}`)) entries.push(`${self.name}=${self.peerUrl}`);
   return entries.join(",");
-}
-
-/**
- * Adds this member to the running cluster reachable at `endpoints` (MemberAdd), or finds it
- * there from an earlier attempt that did not get to start it, and returns the initial-cluster
- * value to start it with (state "existing").
- */
-export async function joinCluster(endpoints: string[], self: { name: string; peerUrl: string }, timeoutMs = 120_000): Promise<string> {
-  // No retry or circuit-breaker policies: the loop below retries, and must see every error.
-  const client = new Etcd3({
-    hosts: endpoints,
-    faultHandling: { host: () => noop, global: noop },
-    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + 10_000 }),
-  });
-  const deadline = Date.now() + timeoutMs;
-  try {
-    for (;;) {
-      try {
-        const { members } = await client.cluster.memberList({});
-        const clash = members.find((m) => m.name === self.name && !m.peerURLs.includes(self.peerUrl));
-        if (clash) throw new NameTaken(`the cluster already has a member named "${self.name}" (peer ${clash.peerURLs.join(",")}); pick another --name`);
-        if (members.some((m) => m.peerURLs.includes(self.peerUrl))) return initialClusterFor(members, self);
-        const added = await client.cluster.memberAdd({ peerURLs: [self.peerUrl] });
-        return initialClusterFor(added.members, self);
-      } catch (err) {
-        // etcd refuses a new member until every current one has been connected for a while
-        // (strict reconfig check, "unhealthy cluster"), e.g. right after the previous join;
-        // members may also be briefly unreachable. Retry until the deadline.
-        if (err instanceof NameTaken || Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  } catch (err) {
-    throw new Error(`joining the etcd cluster at ${endpoints.join(",")} failed: ${err instanceof Error ? err.message : String(err)}`);
-  } finally {
-    client.close();
-  }
 }
 
 /** Client URLs of every started member, `local` first. */

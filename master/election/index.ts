@@ -21,4 +21,5 @@ export {
   type Phase,
   type RenewOutcome,
 } from "./machine";
-export { importClusterCa, initialClusterFor, joinCluster, memberClientUrls, memberExists, parseInitialCluster } from "./ha-setup";
+export { importClusterCa, initialClusterFor, memberClientUrls, memberExists, parseInitialCluster } from "./ha-setup";
+export { joinCluster, memberIsLearner, promoteToVoter } from "./member-join";

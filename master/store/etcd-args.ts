@@ -59,7 +59,7 @@ export function etcdArgs(o: EtcdMemberOptions): string[] {
     `--initial-cluster=${o.initialCluster ?? `${o.name}=${peerUrl}`}`,
     `--initial-cluster-state=${o.initialClusterState ?? "new"}`,
     `--initial-cluster-token=${o.initialClusterToken ?? "gantry"}`,
-    // Compaction is explicit (Store.compact), so watch resumption stays predictable.
+    // The leader compacts (compactor.ts), keeping one interval of history as kube-apiserver does.
     "--auto-compaction-retention=0",
     `--quota-backend-bytes=${o.quotaBackendBytes ?? 4 * GiB}`,
     `--snapshot-count=${o.snapshotCount ?? 10000}`,

@@ -5,7 +5,7 @@
 import type { KVClient } from "etcd3";
 import type { KubeObject } from "../../api/object";
 import { decodeContinue, decodeObject, encodeContinue, keyAfter, parseRevision, prefixEnd } from "./etcd-codec";
-import { readError } from "./etcd-errors";
+import { CONTINUE_EXPIRED, LIST_EXPIRED, readError } from "./etcd-errors";
 import { StoreError, type ListOptions, type ListResult } from "./types";
 
 /** Keys per etcd range request: bounds message size and memory for big, filtered lists. */
@@ -31,7 +31,7 @@ export async function listPrefix<T extends KubeObject>(kv: KVClient, prefix: str
   for (;;) {
     const limit = filter ? CHUNK : Math.min(CHUNK, want - items.length);
     const res = await kv.range({ key: Buffer.from(startKey), range_end: end, revision: rev, limit }).catch((err: unknown) => {
-      throw readError(err, prefix, rev);
+      throw readError(err, prefix, rev, options.continue ? CONTINUE_EXPIRED : LIST_EXPIRED);
     });
     if (rev === 0) rev = Number(res.header.revision);
     let consumed = 0;

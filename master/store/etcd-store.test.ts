@@ -18,12 +18,15 @@ const cm = (name: string, value: string): KubeObject => ({ apiVersion: "v1", kin
 const rv = (o: KubeObject) => Number(o.metadata.resourceVersion);
 const names = (items: KubeObject[]) => items.map((o) => o.metadata.name);
 
-async function rejectsWith(p: Promise<unknown>, code: StoreErrorCode): Promise<void> {
+async function rejectsWith(p: Promise<unknown>, code: StoreErrorCode): Promise<StoreError> {
+  let caught: StoreError | undefined;
   await assert.rejects(p, (err: unknown) => {
     assert.ok(err instanceof StoreError, `expected StoreError ${code}, got ${String(err)}`);
     assert.equal(err.code, code);
+    caught = err;
     return true;
   });
+  return caught!;
 }
 
 test("create stores JSON without resourceVersion and returns it with one; a second create is AlreadyExists", async () => {
@@ -204,16 +207,22 @@ test("list and watch at a compacted revision are Expired", async (t) => {
   const page = await store.list(prefix, { limit: 1 });
   assert.ok(page.continue);
   await store.update(`${prefix}a`, cm("a", "2"));
-  await store.compact(await store.currentRevision());
+  const compactedAt = await store.currentRevision();
+  await store.compact(compactedAt);
   await store.compact(old.metadata.resourceVersion!); // already compacted past: a no-op
 
-  await rejectsWith(store.list(prefix, { resourceVersion: old.metadata.resourceVersion }), "Expired");
-  await rejectsWith(store.list(prefix, { continue: page.continue }), "Expired");
+  // Kubernetes' wording: apiserver storage/etcd3/errors.go for lists, the watch cache for watches.
+  const listErr = await rejectsWith(store.list(prefix, { resourceVersion: old.metadata.resourceVersion }), "Expired");
+  assert.equal(listErr.message, "The resourceVersion for the provided list is too old.");
+  const continueErr = await rejectsWith(store.list(prefix, { continue: page.continue }), "Expired");
+  assert.match(continueErr.message, /^The provided continue parameter is too old to display a consistent list result\. You can start a new list without the continue parameter\.$/);
 
   const w = collect(t, prefix, { resourceVersion: old.metadata.resourceVersion });
   await w.open();
   const err = await w.failure;
   assert.ok(err instanceof StoreError && err.code === "Expired", `expected Expired, got ${String(err)}`);
+  // The oldest resourceVersion a watch can still start from is the compaction revision - 1.
+  assert.equal(err.message, `too old resource version: ${old.metadata.resourceVersion} (${Number(compactedAt) - 1})`);
   assert.deepEqual(w.events, []);
 });
 

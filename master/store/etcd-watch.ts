@@ -5,8 +5,9 @@
 import type { Etcd3, IEvent, IWatchResponse, KVClient, Watcher } from "etcd3";
 import type { KubeObject } from "../../api/object";
 import { decodeObject, prefixEnd } from "./etcd-codec";
-import { expired, isCompactedError } from "./etcd-errors";
-import type { Watch, WatchEvent, WatchHandlers } from "./types";
+import { compactedRevision } from "./compacted-revision";
+import { isCompactedError, watchExpiredMessage } from "./etcd-errors";
+import { StoreError, type Watch, type WatchEvent, type WatchHandlers } from "./types";
 
 export interface EtcdWatchSpec {
   prefix: string;
@@ -27,7 +28,7 @@ export class EtcdWatch<T extends KubeObject> implements Watch {
   private readonly watcher: Watcher;
 
   constructor(
-    client: Etcd3,
+    private readonly client: Etcd3,
     private readonly kv: KVClient,
     private readonly spec: EtcdWatchSpec,
     private readonly handlers: WatchHandlers<T>,
@@ -90,7 +91,7 @@ export class EtcdWatch<T extends KubeObject> implements Watch {
       if (ev.kv.create_revision === ev.kv.mod_revision) return { type: "ADDED", object };
       return prev ? { type: "MODIFIED", object, prevObject: prev } : { type: "MODIFIED", object };
     }
-    if (!ev.prev_kv || !prev) throw expired(this.spec.prefix, Number(ev.kv.mod_revision));
+    if (!ev.prev_kv || !prev) throw new StoreError("Expired", this.spec.prefix, watchExpiredMessage(this.lastRev));
     const object = decodeObject<T>(key, ev.prev_kv.value, ev.kv.mod_revision);
     return { type: "DELETED", object, prevObject: prev };
   }
@@ -121,7 +122,10 @@ export class EtcdWatch<T extends KubeObject> implements Watch {
         () => false,
         (readErr: unknown) => isCompactedError(readErr),
       );
-    this.fail(compacted ? expired(this.spec.prefix, this.lastRev) : err);
+    if (!compacted) return this.fail(err);
+    const compactRev = await compactedRevision(this.client, resumeAt);
+    const oldest = compactRev === undefined ? undefined : compactRev - 1;
+    this.fail(new StoreError("Expired", this.spec.prefix, watchExpiredMessage(this.lastRev, oldest)));
   }
 
   private fail(err: unknown): void {

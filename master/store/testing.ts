@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { EtcdProcess } from "./etcd-process";
 import { EtcdStore } from "./etcd-store";
 import { freePorts } from "./ports";
+import type { Store } from "./types";
 
 export interface TestEtcdOptions {
   /** Parent of the temp dir. Default os.tmpdir(). */
@@ -17,6 +18,8 @@ export interface TestEtcdOptions {
   progressNotifyIntervalMs?: number;
   /** etcd's log lines; dropped by default. */
   log?: (line: string) => void;
+  /** etcd's space quota (`--quota-backend-bytes`), e.g. to run out of space quickly. Default 4 GiB. */
+  quotaBackendBytes?: number;
 }
 
 export interface TestEtcd {
@@ -75,6 +78,7 @@ async function startOnFreePorts(dir: string, options: TestEtcdOptions): Promise<
       peerPort,
       progressNotifyIntervalMs: options.progressNotifyIntervalMs ?? 1000,
       log: options.log,
+      quotaBackendBytes: options.quotaBackendBytes,
       startTimeoutMs: 30_000,
       stopTimeoutMs: 5000,
     });
@@ -106,4 +110,33 @@ function installExitHook(): void {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+}
+
+export interface InterceptedStore {
+  store: Store;
+  /**
+   * The next watch of exactly `prefix` first runs `between` (writes, then a compaction past the
+   * watch's start): the watch then starts below the compaction, as a watcher that fell behind
+   * does, deterministically. Returns a promise of that watch's start.
+   */
+  compactBeforeNextWatch(prefix: string, between: () => Promise<void>): Promise<void>;
+}
+
+/** `store` with a hook before its watches (see InterceptedStore). Every other call goes straight through. */
+export function interceptWatches(store: Store): InterceptedStore {
+  const armed = new Map<string, { between: () => Promise<void>; done: () => void }>();
+  const intercepted: Store = Object.create(store) as Store;
+  intercepted.watch = async (prefix, options, handlers) => {
+    const hook = armed.get(prefix);
+    if (hook) {
+      armed.delete(prefix);
+      await hook.between();
+      hook.done();
+    }
+    return store.watch(prefix, options, handlers);
+  };
+  return {
+    store: intercepted,
+    compactBeforeNextWatch: (prefix, between) => new Promise<void>((done) => armed.set(prefix, { between, done })),
+  };
 }

@@ -1,16 +1,24 @@
 // A LayerStore on the local filesystem:
 //
-//   <root>/layers/<chain hex>/    one unpacked layer (an overlayfs lowerdir), read-only by contract
-//   <root>/tmp/unpack-<random>/   a layer being unpacked; renamed into layers/ when complete
+//   <root>/layers/<chain hex>/      one unpacked layer (an overlayfs lowerdir), read-only by contract
+//   <root>/layers/<chain hex>.json  { "size": <decompressed tar bytes> }, for the image size cap
+//   <root>/tmp/unpack-<random>/     a layer being unpacked or staged; renamed into layers/ on commit
 //
-// A crash mid-unpack leaves only tmp/ entries, which cleanup() removes.
+// A crash mid-unpack leaves only tmp/ entries (and perhaps a .json without its directory),
+// which cleanup() removes.
 
 import { createReadStream, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { hexOf } from "./content-store";
 import { lstatOrUndefined } from "./layer-paths";
-import type { Digest, LayerStore, UnpackedLayer } from "./types";
-import { unpackLayer, type UnpackResult } from "./unpack";
+import type { ImageBytes, UnpackLimits } from "./limits";
+import type { Digest, LayerStore, StagedLayer } from "./types";
+import { commitLayerDir, extractLayer } from "./unpack";
+
+export interface StageCaps {
+  limits?: Partial<UnpackLimits>;
+  imageBytes?: ImageBytes;
+}
 
 export class FsLayerStore implements LayerStore {
   readonly root: string;
@@ -38,19 +46,48 @@ export class FsLayerStore implements LayerStore {
     return (await lstatOrUndefined(this.path(chainId)))?.isDirectory() ?? false;
   }
 
-  async unpack(blobPath: string, expected: { chainId: Digest; diffId: Digest }): Promise<UnpackedLayer> {
-    const dest = this.path(expected.chainId);
-    if (!(await this.has(expected.chainId))) {
-      const source = createReadStream(blobPath);
-      let result: UnpackResult;
-      try {
-        result = await unpackLayer(source, { dest, tmpDir: this.tmpDir, expectedDiffId: expected.diffId });
-      } finally {
-        source.destroy();
-      }
-      if (result.warnings.length > 0) this.warnings.set(expected.chainId, result.warnings);
+  async stage(blobPath: string, expected: { chainId: Digest; diffId: Digest }, caps: StageCaps = {}): Promise<StagedLayer> {
+    const source = createReadStream(blobPath);
+    let extracted: Awaited<ReturnType<typeof extractLayer>>;
+    try {
+      extracted = await extractLayer(source, { tmpDir: this.tmpDir, expectedDiffId: expected.diffId, ...caps });
+    } finally {
+      source.destroy();
     }
-    return { chainId: expected.chainId, diffId: expected.diffId, path: dest };
+    const { dir, result } = extracted;
+    const dest = this.path(expected.chainId);
+    return {
+      ...expected,
+      size: result.size,
+      entries: result.entries,
+      commit: async () => {
+        try {
+          await this.writeSize(expected.chainId, result.size);
+        } catch (err) {
+          await fs.rm(dir, { recursive: true, force: true });
+          throw err;
+        }
+        await commitLayerDir(dir, dest);
+        if (result.warnings.length > 0) this.warnings.set(expected.chainId, result.warnings);
+        return { chainId: expected.chainId, diffId: expected.diffId, path: dest };
+      },
+      discard: () => fs.rm(dir, { recursive: true, force: true }),
+    };
+  }
+
+  async size(chainId: Digest): Promise<number | undefined> {
+    if (!(await this.has(chainId))) return undefined;
+    try {
+      const { size } = JSON.parse(await fs.readFile(this.sizePath(chainId), "utf8")) as { size?: unknown };
+      if (typeof size === "number" && Number.isSafeInteger(size) && size >= 0) return size;
+    } catch (err) {
+      if ((err as { code?: string }).code !== "ENOENT" && !(err instanceof SyntaxError)) throw err;
+    }
+    // A layer unpacked before sizes were recorded: measure it once (file bytes plus a 512-byte
+    // header per entry, as its tar had at least) and remember the answer.
+    const size = await treeSize(this.path(chainId));
+    await this.writeSize(chainId, size);
+    return size;
   }
 
   async delete(chainId: Digest): Promise<void> {
@@ -61,6 +98,8 @@ export class FsLayerStore implements LayerStore {
     } catch (err) {
       if ((err as { code?: string }).code === "ENOENT") return;
       throw err;
+    } finally {
+      await fs.rm(this.sizePath(chainId), { force: true });
     }
     await fs.rm(doomed, { recursive: true, force: true });
   }
@@ -71,5 +110,29 @@ export class FsLayerStore implements LayerStore {
 
   async cleanup(): Promise<void> {
     for (const name of await fs.readdir(this.tmpDir)) await fs.rm(path.join(this.tmpDir, name), { recursive: true, force: true });
+    const layers = new Set(await this.list());
+    for (const name of await fs.readdir(this.layerDir)) {
+      const m = /^([0-9a-f]{64})\.json$/.exec(name);
+      if (m && !layers.has(`sha256:${m[1]}`)) await fs.rm(path.join(this.layerDir, name), { force: true });
+    }
   }
+
+  private sizePath(chainId: Digest): string {
+    return `${this.path(chainId)}.json`;
+  }
+
+  private async writeSize(chainId: Digest, size: number): Promise<void> {
+    const tmp = path.join(this.tmpDir, `size-${hexOf(chainId)}-${process.hrtime.bigint()}`);
+    await fs.writeFile(tmp, `${JSON.stringify({ size })}\n`, { mode: 0o644 });
+    await fs.rename(tmp, this.sizePath(chainId));
+  }
+}
+
+async function treeSize(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
+    total += 512;
+    if (entry.isFile()) total += (await fs.lstat(path.join(entry.parentPath ?? entry.path, entry.name))).size;
+  }
+  return total;
 }

@@ -1,6 +1,7 @@
 // Hostile and broken layers, served by a real registry (it accepts them: every blob matches
 // its digest). Each pull must fail with a clear error naming the image and the layer's
-// digest, write nothing outside the store, and leave nothing partial inside it.
+// digest, write nothing outside the store, and leave nothing of the image inside it: no
+// partial files, no layer directory (not even of its good layers), no blob.
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -20,7 +21,7 @@ import {
 } from "../../test/images/bad-images";
 import { busyboxLayers, type Layer } from "../../test/images/build";
 import { startRegistry, type TestRegistry } from "../../test/images/registry";
-import { assertNothingPartial, tempStore } from "../../test/images/store-check";
+import { assertNoBlobs, assertNoLayers, assertNothingPartial, tempStore } from "../../test/images/store-check";
 import { chainIds } from "./manifest";
 import { pullImage } from "./puller";
 import type { LocalImageStore } from "./store";
@@ -63,6 +64,9 @@ describe("pullImage refuses unsafe and broken layers", () => {
     await assertNothingPartial(store, image);
     const badChain = chainIds(pushed.image.layers.map((l) => l.diffId))[2];
     assert.equal(await store.layers.has(badChain), false, "the bad layer is not unpacked");
+    // Nor are the good ones below it, and the refused image keeps no blob a retry would reuse.
+    await assertNoLayers(store);
+    await assertNoBlobs(store, [pushed.image.digest, pushed.image.configDigest, ...pushed.image.layers.map((l) => l.digest)]);
   }
 
   it("a ../ entry", async () => {

@@ -4,20 +4,27 @@
 //            ─► ingest manifest (+ index) bytes under their digests              content-store.ts
 //            ─► ingest config blob (digest+size verified) ─► parse, diff IDs ─► chain IDs
 //            ─► per layer, at most `concurrency` at a time:
-//                 layers/<chain> present?  ─yes─► done (nothing downloaded)
+//                 layers/<chain> present?  ─yes─► its size counts towards the image cap; done
 //                 blob present? ─no─► download into content store (verified)
-//                 unpack blob ─► tmp dir, sha256 of the tar == diff ID? ─► rename to layers/<chain>
+//                 stage blob ─► tmp dir within the caps (limits.ts), sha256 of the tar == diff ID?
+//            ─► every layer staged ─► rename each into layers/<chain>
 //            ─► write ImageRecord (atomic)                                        image-store.ts
 //
 // A reference pinned by digest whose record, blobs and layers are all present is answered
 // from the store without contacting the registry at all.
+//
+// A pull refused for what the image contains (a cap passed, an unsafe or corrupt layer, a
+// digest that does not match) commits no layer and drops the image's blobs that nothing else
+// uses, so retrying it (ImagePullBackOff) neither accumulates layers nor fills the disk. A pull
+// cut by the network keeps the blobs it has, so the next attempt resumes.
 
+import { ImageBytes, resolveUnpackLimits, type UnpackLimits } from "./limits";
 import { chainIds, hostPlatform, parseImageConfig } from "./manifest";
 import { canonicalReference, parseReference, type Reference } from "./reference";
 import type { AuthConfig } from "./registry-auth";
 import { RegistryClient } from "./registry-client";
 import type { LocalImageStore } from "./store";
-import { ImageError, isNetworkError, type Digest, type ImageErrorContext, type ImageLayer, type ImageRecord, type Platform } from "./types";
+import { ImageError, isNetworkError, type Digest, type ImageErrorCode, type ImageErrorContext, type ImageLayer, type ImageRecord, type Platform, type StagedLayer } from "./types";
 
 export type PullProgress =
   | { kind: "resolved"; ref: string; digest: Digest; layers: number }
@@ -36,7 +43,12 @@ export interface PullOptions {
   concurrency?: number;
   /** Use this client (and leave it open) instead of making one per pull. */
   client?: RegistryClient;
+  /** Unpack caps (limits.ts); missing ones take their defaults. */
+  limits?: Partial<UnpackLimits>;
 }
+
+/** Errors about what the image contains: retrying cannot help, so its blobs are dropped. */
+const contentRefusals = new Set<ImageErrorCode>(["LimitExceeded", "BadLayer", "UnsafeLayer", "DigestMismatch", "SizeMismatch", "BadManifest", "Unsupported"]);
 
 export async function pullImage(input: string | Reference, opts: PullOptions): Promise<ImageRecord> {
   const ref = typeof input === "string" ? parseReference(input) : input;
@@ -44,6 +56,7 @@ export async function pullImage(input: string | Reference, opts: PullOptions): P
   const ctx: ImageErrorContext = { image: canonical, registry: ref.registry };
   const { store } = opts;
   const progress = opts.onProgress ?? (() => undefined);
+  const limits = resolveUnpackLimits(opts.limits);
 
   return store.withPull(async () => {
     const cached = await cachedByDigest(store, ref, canonical);
@@ -52,9 +65,13 @@ export async function pullImage(input: string | Reference, opts: PullOptions): P
       return cached;
     }
     const client = opts.client ?? new RegistryClient({ insecureRegistries: opts.insecureRegistries, auth: opts.auth });
+    let release: () => void = () => undefined;
+    let named: Digest[] = [];
     try {
       const resolved = await client.resolve(ref, opts.platform ?? hostPlatform());
       const manifest = resolved.manifest;
+      named = [resolved.digest, ...(resolved.index ? [resolved.index.digest] : []), manifest.config.digest, ...manifest.layers.map((l) => l.digest)];
+      release = await store.holdBlobs(named);
       const at = (digest: Digest): ImageErrorContext => ({ ...ctx, digest });
       await ingestBytes(store, resolved.digest, resolved.bytes, at(resolved.digest));
       if (resolved.index) await ingestBytes(store, resolved.index.digest, resolved.index.bytes, at(resolved.index.digest));
@@ -73,29 +90,41 @@ export async function pullImage(input: string | Reference, opts: PullOptions): P
         path: store.layers.path(chains[i]),
       }));
 
-      await forEachLimited(layers, opts.concurrency ?? 3, async (layer, i) => {
-        const desc = manifest.layers[i];
-        try {
-          if (await store.layers.has(layer.chainId)) {
-            progress({ kind: "layer", digest: layer.digest, state: "cached", size: layer.size });
-            return;
+      // Every layer is staged before any is committed: an image refused half way (a cap,
+      // a bad layer) leaves no layer directory behind.
+      const imageBytes = new ImageBytes(limits.maxImageBytes);
+      const staged: StagedLayer[] = [];
+      try {
+        await forEachLimited(layers, opts.concurrency ?? 3, async (layer, i) => {
+          const desc = manifest.layers[i];
+          try {
+            const present = await store.layers.size(layer.chainId);
+            if (present !== undefined) {
+              imageBytes.charge(present);
+              progress({ kind: "layer", digest: layer.digest, state: "cached", size: layer.size });
+              return;
+            }
+            if (!(await store.content.info(layer.digest))) {
+              progress({ kind: "layer", digest: layer.digest, state: "downloading", size: layer.size });
+              let received = 0;
+              await client.fetchBlob(ref, desc, store.content, (n) => {
+                received += n;
+                progress({ kind: "bytes", digest: layer.digest, received, size: layer.size });
+              });
+              progress({ kind: "layer", digest: layer.digest, state: "downloaded", size: layer.size });
+            }
+            progress({ kind: "layer", digest: layer.digest, state: "unpacking", size: layer.size });
+            staged.push(await store.layers.stage(store.content.path(layer.digest), { chainId: layer.chainId, diffId: layer.diffId }, { limits, imageBytes }));
+            progress({ kind: "layer", digest: layer.digest, state: "unpacked", size: layer.size });
+          } catch (err) {
+            imageBytes.stop();
+            throw withLayer(err, `layer ${i + 1} of ${layers.length}`, at(layer.digest));
           }
-          if (!(await store.content.info(layer.digest))) {
-            progress({ kind: "layer", digest: layer.digest, state: "downloading", size: layer.size });
-            let received = 0;
-            await client.fetchBlob(ref, desc, store.content, (n) => {
-              received += n;
-              progress({ kind: "bytes", digest: layer.digest, received, size: layer.size });
-            });
-            progress({ kind: "layer", digest: layer.digest, state: "downloaded", size: layer.size });
-          }
-          progress({ kind: "layer", digest: layer.digest, state: "unpacking", size: layer.size });
-          await store.layers.unpack(store.content.path(layer.digest), { chainId: layer.chainId, diffId: layer.diffId });
-          progress({ kind: "layer", digest: layer.digest, state: "unpacked", size: layer.size });
-        } catch (err) {
-          throw withLayer(err, `layer ${i + 1} of ${layers.length}`, at(layer.digest));
-        }
-      });
+        });
+        for (const layer of staged) await layer.commit();
+      } finally {
+        await Promise.all(staged.map((layer) => layer.discard())); // no-ops for committed ones
+      }
 
       const record: ImageRecord = { ref: canonical, digest: resolved.digest, configDigest: manifest.config.digest, config, layers };
       if (resolved.index) record.indexDigest = resolved.index.digest;
@@ -103,9 +132,15 @@ export async function pullImage(input: string | Reference, opts: PullOptions): P
       progress({ kind: "done", ref: canonical, digest: resolved.digest });
       return record;
     } catch (err) {
-      if (err instanceof ImageError || isNetworkError(err)) throw ImageError.from(err, ctx);
+      if (err instanceof ImageError || isNetworkError(err)) {
+        const refused = ImageError.from(err, ctx);
+        release();
+        if (contentRefusals.has(refused.code)) await store.dropBlobs(named);
+        throw refused;
+      }
       throw new Error(`pull ${canonical}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }); // local I/O (disk full…)
     } finally {
+      release();
       if (!opts.client) client.close();
     }
   });

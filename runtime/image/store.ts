@@ -27,6 +27,10 @@ export class LocalImageStore {
   readonly layers: FsLayerStore;
   readonly images: FsImageStore;
   private readonly gate = new SharedExclusiveGate();
+  /** Blobs running pulls use, with how many pulls use each; dropBlobs() leaves them alone. */
+  private readonly blobHolds = new Map<Digest, number>();
+  /** Deletions dropBlobs() has under way; holdBlobs() waits for them. */
+  private readonly blobDrops = new Map<Digest, Promise<void>>();
 
   private constructor(root: string) {
     this.root = path.resolve(root);
@@ -51,6 +55,39 @@ export class LocalImageStore {
   }
 
   /**
+   * Marks blobs as used by a running pull until the returned function is called, so that
+   * another pull's dropBlobs() keeps them. Resolves once no deletion of them is under way.
+   */
+  async holdBlobs(digests: readonly Digest[]): Promise<() => void> {
+    for (const d of digests) this.blobHolds.set(d, (this.blobHolds.get(d) ?? 0) + 1);
+    await Promise.all(digests.map((d) => this.blobDrops.get(d)));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const d of digests) {
+        const n = (this.blobHolds.get(d) ?? 1) - 1;
+        if (n > 0) this.blobHolds.set(d, n);
+        else this.blobHolds.delete(d);
+      }
+    };
+  }
+
+  /**
+   * Deletes the given blobs, except those an image record names or a running pull holds:
+   * what a pull refused for its content removes, so the refused image leaves nothing behind.
+   */
+  async dropBlobs(digests: readonly Digest[]): Promise<void> {
+    const named = blobsNamedBy(await this.images.list());
+    for (const d of new Set(digests)) {
+      if (named.has(d) || this.blobHolds.has(d)) continue;
+      const drop = this.content.delete(d).finally(() => this.blobDrops.delete(d));
+      this.blobDrops.set(d, drop);
+      await drop;
+    }
+  }
+
+  /**
    * Garbage collection. With `keep`, image records whose reference (in any form parseReference
    * accepts) or manifest digest is not listed are deleted first. Then every layer directory
    * and blob that no remaining record references is removed, as are crash leftovers.
@@ -72,16 +109,8 @@ export class LocalImageStore {
         }
         records = kept;
       }
-      const blobs = new Set<Digest>();
-      const chains = new Set<Digest>();
-      for (const r of records) {
-        blobs.add(r.digest).add(r.configDigest);
-        if (r.indexDigest) blobs.add(r.indexDigest);
-        for (const l of r.layers) {
-          blobs.add(l.digest);
-          chains.add(l.chainId);
-        }
-      }
+      const blobs = blobsNamedBy(records);
+      const chains = new Set(records.flatMap((r) => r.layers.map((l) => l.chainId)));
       for (const chainId of await this.layers.list()) {
         if (chains.has(chainId)) continue;
         await this.layers.delete(chainId);
@@ -102,6 +131,17 @@ export class LocalImageStore {
     await this.layers.cleanup();
     await this.images.cleanup();
   }
+}
+
+/** Every blob the records name: manifests, indexes, configs and layers. */
+function blobsNamedBy(records: readonly ImageRecord[]): Set<Digest> {
+  const blobs = new Set<Digest>();
+  for (const r of records) {
+    blobs.add(r.digest).add(r.configDigest);
+    if (r.indexDigest) blobs.add(r.indexDigest);
+    for (const l of r.layers) blobs.add(l.digest);
+  }
+  return blobs;
 }
 
 /** Many shared holders or one exclusive holder; a waiting exclusive holder blocks new shared ones. */

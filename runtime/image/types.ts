@@ -20,10 +20,14 @@
 //   2. The config blob is ingested (digest and size verified) and parsed; it names N diff IDs
 //      for the manifest's N layers, from which N chain IDs follow.
 //   3. For each layer whose `layers/<chain>` is missing, the compressed blob is ingested and
-//      unpacked into a temporary directory while its uncompressed sha256 is computed; only if
-//      that equals the config's diff ID is the directory renamed into place.
+//      unpacked into a staging directory while its uncompressed sha256 is computed and its
+//      size checked against the caps (limits.ts); the sizes of present layers count towards
+//      the image's cap too. Only when every layer is staged, matches its diff ID and the image
+//      is within its caps are the directories renamed into place.
 //   4. An ImageRecord naming the manifest, config and layer chain is written to the ImageStore.
 //   Nothing partial is ever visible under `blobs/` or `layers/`.
+
+import type { ImageBytes, UnpackLimits } from "./limits";
 
 /** "sha256:<64 lowercase hex>"; other algorithms are refused with code Unsupported. */
 export type Digest = string;
@@ -115,6 +119,8 @@ export type ImageErrorCode =
   | "UnsafeLayer"
   /** A layer is not a valid (gzip-compressed) tar stream, e.g. truncated. */
   | "BadLayer"
+  /** Unpacking passed a cap (limits.ts): layer or image size, entries per layer, file size. */
+  | "LimitExceeded"
   /** A manifest, index or config is not valid JSON of the expected shape. */
   | "BadManifest"
   /** A media type, digest algorithm, compression or schema we do not implement. */
@@ -240,15 +246,32 @@ export interface UnpackedLayer {
   path: string;
 }
 
+/** A layer unpacked into a staging directory: complete and verified, not yet visible. */
+export interface StagedLayer {
+  chainId: Digest;
+  diffId: Digest;
+  /** Decompressed (tar) bytes. */
+  size: number;
+  entries: number;
+  /** Moves it to its chain ID's directory (dropping ours if an identical layer got there first). */
+  commit(): Promise<UnpackedLayer>;
+  /** Removes the staging directory. */
+  discard(): Promise<void>;
+}
+
 export interface LayerStore {
   path(chainId: Digest): string;
   has(chainId: Digest): Promise<boolean>;
   /**
-   * Unpacks the layer blob at `blobPath` as chain `chainId`. The directory appears complete
-   * or not at all; the uncompressed sha256 must equal `diffId` (else DigestMismatch). If the
-   * chain is already present the blob is not read.
+   * Unpacks the layer blob at `blobPath` for chain `chainId` into a staging directory, within
+   * `caps` (limits.ts; past one: LimitExceeded). The uncompressed sha256 must equal `diffId`
+   * (else DigestMismatch). On failure nothing is left; on success nothing is visible under the
+   * chain ID until commit(), so a puller can stage every layer of an image and commit none
+   * when one of them fails.
    */
-  unpack(blobPath: string, expected: { chainId: Digest; diffId: Digest }): Promise<UnpackedLayer>;
+  stage(blobPath: string, expected: { chainId: Digest; diffId: Digest }, caps?: { limits?: Partial<UnpackLimits>; imageBytes?: ImageBytes }): Promise<StagedLayer>;
+  /** Decompressed size of a present layer, or undefined if absent. */
+  size(chainId: Digest): Promise<number | undefined>;
   delete(chainId: Digest): Promise<void>;
   list(): Promise<Digest[]>;
   /** Removes leftovers of unpacks interrupted by a crash. Safe only while no unpack runs. */

@@ -1,9 +1,13 @@
 // Unpacks one layer (tar, optionally gzip-compressed) into a directory in overlayfs form.
 //
-//   bytes ──magic?──► gunzip ──► sha256 (diff ID) ──► tar-stream ──► entries ──► <tmp dir>
-//                                                                              │ all ok and
-//                                                                              ▼ diff ID matches
-//                                                                       rename → <dest>
+//   bytes ──magic?──► gunzip ──► caps ──► sha256 (diff ID) ──► tar-stream ──► entries ──► <tmp dir>
+//                               (layer and image bytes)             (entry count, file size)  │ all ok and
+//                                                                                            ▼ diff ID matches
+//                                                                                     rename → <dest>
+//
+// Caps (limits.ts) are checked on the decompressed stream before a chunk is hashed, parsed or
+// written, and on each header before its entry is applied: past one, the unpack stops at once
+// with LimitExceeded and its temporary directory is removed.
 //
 // Entry policy (see layer-paths.ts for the path rules):
 //   file, contiguous-file  written with O_EXCL|O_NOFOLLOW; mode, uid/gid, mtime, xattrs kept
@@ -24,20 +28,27 @@
 import { createHash, randomBytes } from "node:crypto";
 import { constants, promises as fs } from "node:fs";
 import * as path from "node:path";
-import { pipeline, Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
 import * as tar from "tar-stream";
 import { cleanEntryPath, lstatOrUndefined, pathState, resolveParent } from "./layer-paths";
+import { asBadLayer, decompressed, drained } from "./layer-stream";
+import { limitExceeded, resolveUnpackLimits, type ImageBytes, type UnpackLimits } from "./limits";
 import { isRestorableXattrName, makeSpecialFiles, setXattrs, type SpecialKind } from "./overlay-marks";
 import { ImageError, type Digest } from "./types";
 
-export interface UnpackOptions {
-  /** Final directory; must not exist. If it appears meanwhile (a concurrent unpack), ours is dropped. */
-  dest: string;
-  /** Directory for the temporary tree; must be on dest's filesystem. */
+export interface ExtractOptions {
+  /** Directory for the temporary tree; must be on the final directory's filesystem. */
   tmpDir: string;
   /** The config's diff ID for this layer; a mismatch fails the unpack (DigestMismatch). */
   expectedDiffId?: Digest;
+  /** Caps (limits.ts); missing ones take their defaults. Past one: LimitExceeded. */
+  limits?: Partial<UnpackLimits>;
+  /** The image's running total of decompressed bytes, shared with its other layers. */
+  imageBytes?: ImageBytes;
+}
+
+export interface UnpackOptions extends ExtractOptions {
+  /** Final directory; must not exist. If it appears meanwhile (a concurrent unpack), ours is dropped. */
+  dest: string;
 }
 
 export interface UnpackResult {
@@ -61,49 +72,70 @@ const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
 
 /** Unpacks the layer at `source` into `opts.dest`, atomically. */
 export async function unpackLayer(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: UnpackOptions): Promise<UnpackResult> {
+  const { dir, result } = await extractLayer(source, opts);
+  await commitLayerDir(dir, opts.dest);
+  return result;
+}
+
+/**
+ * Unpacks the layer into a new directory under `opts.tmpDir` and returns it, complete and
+ * checked against its diff ID, for commitLayerDir() (or removal). On failure nothing is left.
+ */
+export async function extractLayer(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: ExtractOptions): Promise<{ dir: string; result: UnpackResult }> {
+  const limits = resolveUnpackLimits(opts.limits);
   await fs.mkdir(opts.tmpDir, { recursive: true, mode: 0o700 });
-  const tmp = path.join(opts.tmpDir, `unpack-${randomBytes(6).toString("hex")}`);
-  await fs.mkdir(tmp, { mode: 0o755 });
+  const dir = path.join(opts.tmpDir, `unpack-${randomBytes(6).toString("hex")}`);
+  await fs.mkdir(dir, { mode: 0o755 });
   try {
-    const result = await extractInto(source, tmp);
+    const result = await extractInto(source, dir, limits, opts.imageBytes);
     if (opts.expectedDiffId !== undefined && result.diffId !== opts.expectedDiffId) {
       throw new ImageError("DigestMismatch", `layer content hashes to diff ID ${result.diffId}, but the image config says ${opts.expectedDiffId}`);
     }
-    try {
-      await fs.rename(tmp, opts.dest);
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code !== "ENOTEMPTY" && code !== "EEXIST") throw err;
-      await fs.rm(tmp, { recursive: true, force: true }); // an identical layer won the race
-    }
-    return result;
+    return { dir, result };
   } catch (err) {
-    await fs.rm(tmp, { recursive: true, force: true });
+    await fs.rm(dir, { recursive: true, force: true });
     throw err;
   }
 }
 
-async function extractInto(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, root: string): Promise<UnpackResult> {
+/** Renames an extracted layer to `dest`; if an identical layer got there first, ours is dropped. */
+export async function commitLayerDir(dir: string, dest: string): Promise<void> {
+  try {
+    await fs.rename(dir, dest);
+  } catch (err) {
+    await fs.rm(dir, { recursive: true, force: true });
+    const code = (err as { code?: string }).code;
+    if (code !== "ENOTEMPTY" && code !== "EEXIST") throw err; // else an identical layer won the race
+  }
+}
+
+async function extractInto(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, root: string, limits: UnpackLimits, imageBytes?: ImageBytes): Promise<UnpackResult> {
   const tarBytes = await decompressed(source);
   const hash = createHash("sha256");
   let size = 0;
   const extract = tar.extract();
-  const layer = new LayerWriter(root);
+  const layer = new LayerWriter(root, limits);
 
-  // The first failure of the stream itself (gunzip, tar parsing): when it happens mid-entry
-  // the entry's reader only sees "Stream was destroyed", which would hide the cause.
+  // The first failure of the stream itself (gunzip, tar parsing, a cap): when it happens
+  // mid-entry the entry's reader only sees "Stream was destroyed", which would hide the cause.
   let streamError: unknown;
   extract.on("error", (err: unknown) => (streamError ??= err));
   const produce = (async () => {
     try {
       for await (const chunk of tarBytes as AsyncIterable<Buffer>) {
+        if (extract.destroyed) break; // the entries' side failed (a write error, a refused entry)
+        // Counted before the chunk goes anywhere: past a cap, not one more byte is parsed,
+        // written or inflated.
+        if (size + chunk.length > limits.maxLayerBytes) throw limitExceeded("maxLayerBytes", limits.maxLayerBytes);
+        imageBytes?.charge(chunk.length);
         hash.update(chunk);
         size += chunk.length;
         if (!extract.write(chunk)) await drained(extract);
       }
-      extract.end(undefined);
+      if (!extract.destroyed) extract.end(undefined);
     } catch (err) {
       streamError ??= err;
+      tarBytes.destroy();
       extract.destroy(asBadLayer(err) as Error);
     }
   })();
@@ -111,76 +143,15 @@ async function extractInto(source: AsyncIterable<Uint8Array> | Iterable<Uint8Arr
   try {
     for await (const entry of extract) await layer.apply(entry);
   } catch (err) {
+    const cause = err instanceof ImageError ? err : (streamError ?? err);
+    extract.destroy();
     tarBytes.destroy();
     await produce;
-    throw asBadLayer(err instanceof ImageError ? err : (streamError ?? err));
+    throw asBadLayer(cause);
   }
   await produce;
   await layer.finish();
   return { diffId: `sha256:${hash.digest("hex")}`, size, entries: layer.entries, warnings: layer.warnings };
-}
-
-/** The uncompressed tar stream: gzip is detected by its magic bytes, not by media type. */
-async function decompressed(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Readable> {
-  const it = (async function* () {
-    yield* source;
-  })();
-  const head: Buffer[] = [];
-  let headLen = 0;
-  let done = false;
-  while (headLen < 6 && !done) {
-    const r = await it.next();
-    if (r.done) done = true;
-    else {
-      head.push(Buffer.from(r.value));
-      headLen += r.value.length;
-    }
-  }
-  const first = Buffer.concat(head);
-  const rest = (async function* () {
-    if (first.length > 0) yield first;
-    if (done) return;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield Buffer.from(r.value);
-    }
-  })();
-  const magic = first.subarray(0, 6).toString("hex");
-  const unsupported = magic.startsWith("28b52ffd") ? "zstd" : magic === "fd377a585a00" ? "xz" : first.subarray(0, 3).toString("latin1") === "BZh" ? "bzip2" : undefined;
-  if (unsupported) {
-    await it.return?.(undefined);
-    throw new ImageError("Unsupported", `${unsupported}-compressed layers are not supported (only gzip and plain tar)`);
-  }
-  const raw = Readable.from(rest, { objectMode: false });
-  if (first[0] !== 0x1f || first[1] !== 0x8b) return raw;
-  const gunzip = createGunzip();
-  pipeline(raw, gunzip, (err) => {
-    if (err) gunzip.destroy(err);
-  });
-  return gunzip;
-}
-
-function drained(w: NodeJS.EventEmitter): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      w.off("drain", done);
-      w.off("close", done);
-      resolve();
-    };
-    w.on("drain", done);
-    w.on("close", done);
-  });
-}
-
-function asBadLayer(err: unknown): unknown {
-  if (err instanceof ImageError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  const code = (err as { code?: unknown } | null)?.code;
-  const fromZlib = typeof code === "string" && code.startsWith("Z_");
-  const fromTar = /tar|Unexpected end of data|Invalid/i.test(message) && !(typeof code === "string" && code.startsWith("E"));
-  if (fromZlib || fromTar) return new ImageError("BadLayer", `layer is not a valid ${fromZlib ? "gzip " : ""}tar stream: ${message}`, {}, { cause: err });
-  return err;
 }
 
 type TarEntry = AsyncIterable<unknown> & { header: tar.Header; resume(): unknown };
@@ -192,11 +163,15 @@ class LayerWriter {
   private readonly specials = new Map<string, { kind: SpecialKind; meta?: Meta }>();
   private readonly xattrs = new Map<string, Map<string, Buffer>>();
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly limits: UnpackLimits,
+  ) {}
 
   async apply(entry: TarEntry): Promise<void> {
     this.entries++;
     try {
+      if (this.entries > this.limits.maxLayerEntries) throw limitExceeded("maxLayerEntries", this.limits.maxLayerEntries);
       await this.applyHeader(entry.header, entry);
     } finally {
       entry.resume(); // drain whatever the handler did not read
@@ -243,6 +218,8 @@ class LayerWriter {
       }
       case "file":
       case "contiguous-file":
+        // The header says how long the file is: refuse before a byte of it is written.
+        if ((h.size ?? 0) > this.limits.maxFileBytes) throw limitExceeded("maxFileBytes", this.limits.maxFileBytes, `${JSON.stringify(h.name)} has ${h.size} bytes`);
         await this.replace(abs);
         await writeFile(abs, data, meta);
         break;

@@ -47,6 +47,11 @@ export interface TestNet {
   readonly bridgeNetns: string;
   readonly hosts: TestHost[];
   host(name: string): TestHost;
+  /**
+   * One more namespace of this network (`<id>-<suffix>`, lo up, no other interface), removed
+   * with the rest; the caller wires it (e.g. a "pod" on a bridge inside a host).
+   */
+  addNamespace(suffix: string): TestHost;
   /** Kills every process in the network's namespaces and deletes them. Safe to call twice. */
   destroy(): Promise<void>;
 }
@@ -107,6 +112,13 @@ export async function createTestNet(hostNames: string[]): Promise<TestNet> {
       const h = hosts.find((x) => x.name === name);
       if (!h) throw new Error(`test network ${id} has no host "${name}"`);
       return h;
+    },
+    addNamespace(suffix: string) {
+      if (!/^[a-z0-9]{1,8}$/.test(suffix)) throw new Error(`namespace suffix ${JSON.stringify(suffix)}: 1-8 lower-case letters or digits`);
+      const netns = `${id}-${suffix}`;
+      addNetns(state, netns);
+      ip("-n", netns, "link", "set", "lo", "up");
+      return makeHost(state, suffix, netns, "", () => undefined, () => undefined);
     },
     destroy: () => destroy(state),
   };

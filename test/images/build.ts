@@ -4,13 +4,15 @@
 // deterministic (fixed mtimes, gzip without timestamps), so digests are stable across runs.
 //
 // Test images (see pushTestImages):
-//   gantry-test/busybox    layer 1: /bin/busybox (from Debian busybox-static) + applet symlinks
+//   gantry-test/busybox    layer 1: /bin/busybox (from Debian busybox-static) + a symlink in /bin
+//                                   for every applet it has (`busybox --list`)
 //                          layer 2: /etc/passwd, /hello.txt, /data/{a.txt,b.txt,a-link,...}
 //   gantry-test/whiteout   busybox + a layer deleting /hello.txt and making /data opaque
 //   gantry-test/httpd      busybox + /www/index.html; runs `busybox httpd -f -p 8080 -h /www`
 //   gantry-test/fail       busybox; exits 3
 //   gantry-test/multiarch  an index: linux/amd64 (= busybox) and linux/arm64 (a marker layer)
 
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -212,13 +214,25 @@ export async function pushIndex(registryUrl: string, repo: string, tag: string, 
 // ---------------------------------------------------------------------------------------
 // The standard test images.
 
-const applets = ["sh", "ls", "cat", "echo", "sleep", "httpd", "true", "false", "env", "mkdir", "rm", "id", "hostname", "ps", "wget", "test", "touch"];
+/**
+ * Every applet the busybox binary has, as `busybox --list` prints them (sorted, so the layer
+ * and its digest are the same on every build from the same binary).
+ */
+export function busyboxApplets(): string[] {
+  const names = execFileSync(BusyboxPath, ["--list"], { encoding: "utf8" }).split("\n").filter((n) => n !== "" && n !== "busybox");
+  return [...new Set(names)].sort();
+}
 
+/**
+ * The busybox image's two layers. Like the real busybox image (`busybox --install -s`), /bin
+ * holds a symlink to busybox for every applet: tar (which `kubectl cp` runs), ping, nslookup,
+ * mount, wget, vi, ...
+ */
 export async function busyboxLayers(): Promise<[Layer, Layer]> {
   const base = await makeLayer([
     { name: "bin/", type: "directory" },
     { name: "bin/busybox", content: readFileSync(BusyboxPath), mode: 0o755 },
-    ...applets.map((a): TarEntry => ({ name: `bin/${a}`, type: "symlink", linkname: "busybox" })),
+    ...busyboxApplets().map((a): TarEntry => ({ name: `bin/${a}`, type: "symlink", linkname: "busybox" })),
     { name: "etc/", type: "directory" },
     { name: "tmp/", type: "directory", mode: 0o1777 },
     { name: "root/", type: "directory", mode: 0o700 },

@@ -9,6 +9,7 @@
 //     2: raw        the object, e.g. an apps/v1 Deployment message
 //     3: contentEncoding, 4: contentType   both empty from kubectl
 //   }
+import { decodeJson } from "../../../api/decode/json";
 import { ApiError, errors } from "../../../api/errors";
 import { defaultKubernetesSchema, type KubernetesSchema } from "./schema";
 import { messageToJson } from "./to-json";
@@ -80,7 +81,7 @@ interface Envelope {
 }
 
 function embeddedJson(raw: Uint8Array, apiVersion: string, kind: string): Record<string, unknown> {
-  const parsed: unknown = guard(kind, () => JSON.parse(Buffer.from(raw).toString("utf8")));
+  const parsed = decodeJson(raw, `the JSON in the protobuf body for ${kind}`);
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw errors.badRequest(`protobuf body for ${kind} wraps JSON that is not an object`);
   }
@@ -94,6 +95,8 @@ function guard<T>(what: string, step: () => T): T {
     return step();
   } catch (err) {
     if (err instanceof ApiError) throw err;
+    // protobufjs recurses into nested groups of unknown fields; only a crafted body gets this deep.
+    if (err instanceof RangeError && /call stack/.test(err.message)) throw errors.badRequest(`protobuf body for ${what} is nested too deeply`);
     throw errors.badRequest(`protobuf body for ${what} is malformed: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

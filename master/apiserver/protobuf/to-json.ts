@@ -15,6 +15,7 @@
 //   FieldsV1          the JSON document its bytes hold
 //   RawExtension      the JSON document its bytes hold, or an embedded protobuf object
 import * as protobuf from "protobufjs";
+import { decodeJson } from "../../../api/decode/json";
 import { errors } from "../../../api/errors";
 
 export interface ToJsonOptions {
@@ -184,11 +185,7 @@ function rawJson(raw: unknown, what: string, options: ToJsonOptions): unknown {
     if (!options.embedded) throw errors.badRequest(`protobuf body: ${what} holds a nested protobuf object, which is not supported here`);
     return options.embedded(raw);
   }
-  try {
-    return JSON.parse(Buffer.from(raw).toString("utf8"));
-  } catch (err) {
-    throw errors.badRequest(`protobuf body: ${what} must hold JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  return decodeJson(raw, `protobuf body: ${what} (which must hold JSON)`);
 }
 
 interface LongLike {

@@ -20,6 +20,8 @@ enum WireType {
   Varint = 0,
   Fixed64 = 1,
   LengthDelimited = 2,
+  StartGroup = 3,
+  EndGroup = 4,
   Fixed32 = 5,
 }
 
@@ -38,6 +40,11 @@ function scan(type: protobuf.Type, bytes: Uint8Array, path: string, found: Unkno
     const tag = reader.uint32();
     const id = tag >>> 3;
     const wireType = tag & 7;
+    // Kubernetes messages have no groups, and skipping one recurses once per nested group: a body
+    // of nested group tags would run the stack out.
+    if (wireType === WireType.StartGroup || wireType === WireType.EndGroup) {
+      throw new Error(`field ${id} at ${path || "the top level"} uses a protobuf group, which Kubernetes messages never do`);
+    }
     const field = type.fieldsById[id];
     if (!field) {
       const start = reader.pos;

@@ -5,6 +5,8 @@
 //   channel; [255, 0] is end of stdin).
 // Pure: framing, negotiation and the Status documents kubectl turns into its exit code.
 
+import { decodeJson } from "../../../api/decode/json";
+
 export const Channel = { stdin: 0, stdout: 1, stderr: 2, status: 3, resize: 4, close: 255 } as const;
 
 export const V5 = "v5.channel.k8s.io";
@@ -58,7 +60,7 @@ export function parseClientFrame(msg: Buffer, protocol: string): ClientFrame {
 
 function parseResize(data: Buffer): { width: number; height: number } | undefined {
   try {
-    const v = JSON.parse(data.toString("utf8")) as { Width?: unknown; Height?: unknown };
+    const v = decodeJson(data, "the resize message") as { Width?: unknown; Height?: unknown };
     const ok = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 65535;
     return ok(v.Width) && ok(v.Height) ? { width: v.Width, height: v.Height } : undefined;
   } catch {

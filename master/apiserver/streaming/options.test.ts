@@ -1,20 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ApiError } from "../../../api/errors";
+import { apiError } from "../../../api/testing/api-error";
 import type { KubeObject } from "../../../api/object";
 import { parseExecOptions, parseLogOptions, resolveContainer } from "./options";
 
 const q = (s: string) => new URLSearchParams(s);
-
-function apiError(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  assert.fail("expected an ApiError");
-}
 
 test("log options: what kubectl sends parses", () => {
   assert.deepEqual(parseLogOptions(q("container=nginx&follow=true&tailLines=1"), "p"), {

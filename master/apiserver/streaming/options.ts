@@ -3,6 +3,7 @@
 
 import { errors, type StatusCause } from "../../../api/errors";
 import type { KubeObject } from "../../../api/object";
+import { parseBoolParam as parseBool } from "../query-params";
 
 export interface LogOptions {
   container: string;
@@ -22,15 +23,6 @@ export interface ExecOptions {
   stdout: boolean;
   stderr: boolean;
   tty: boolean;
-}
-
-/** Go's strconv.ParseBool, which is what Kubernetes parses boolean query parameters with. */
-function parseBool(q: URLSearchParams, name: string): boolean {
-  const v = q.get(name);
-  if (v === null || v === "") return false;
-  if (["1", "t", "T", "true", "TRUE", "True"].includes(v)) return true;
-  if (["0", "f", "F", "false", "FALSE", "False"].includes(v)) return false;
-  throw errors.badRequest(`invalid value for ${name}: strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
 }
 
 function parseInt64(q: URLSearchParams, name: string): number | undefined {
@@ -53,6 +45,9 @@ export function parseLogOptions(q: URLSearchParams, podName: string): LogOptions
     previous: parseBool(q, "previous"),
     limitBytes: parseInt64(q, "limitBytes"),
   };
+  // Accepted and checked; the master reaches agents over its own gRPC link, so there is no
+  // backend TLS verification to skip.
+  parseBool(q, "insecureSkipTLSVerifyBackend");
   const causes: StatusCause[] = [];
   const invalid = (field: string, value: unknown, message: string) => causes.push({ reason: "FieldValueInvalid", field, message: `Invalid value: ${JSON.stringify(value)}: ${message}` });
   if (o.tailLines !== undefined && o.tailLines < 0) invalid("tailLines", o.tailLines, "must be greater than or equal to 0");
