@@ -1,14 +1,16 @@
 // Who is asking: the user the authenticator found, and the identities authorization treats
 // specially. Kubernetes' names throughout (k8s.io/apiserver/pkg/authentication/user).
 
+import { NODES_GROUP, NODE_USER_PREFIX } from "../../api/certificates/csr";
+
+export { NODES_GROUP, NODE_USER_PREFIX };
+
 export interface User {
   name: string;
   groups: string[];
 }
 
 export const MASTERS_GROUP = "system:masters";
-export const NODES_GROUP = "system:nodes";
-export const NODE_USER_PREFIX = "system:node:";
 export const AUTHENTICATED_GROUP = "system:authenticated";
 export const UNAUTHENTICATED_GROUP = "system:unauthenticated";
 export const ANONYMOUS_USER = "system:anonymous";
