@@ -12,7 +12,7 @@
 // as it is) and prints a fresh token.
 
 import type { Command } from "commander";
-import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE, jwsKey } from "../api/bootstrap/cluster-info";
 import type { BootstrapToken } from "../api/bootstrap/token";
@@ -87,10 +87,16 @@ export async function startMaster(f: InitFlags, caPem: string): Promise<void> {
   for (;;) {
     if (!alive(pid)) throw new Error(`gantry master exited; last lines of ${f.logFile}:\n${await logTail(f.logFile)}`);
     const ready = await api.request("GET", "/readyz").then((a) => a.status === 200, () => false);
-    if (ready && existsSync(f.adminKubeconfig)) return;
+    if (ready && (await writtenFor(f.adminKubeconfig, caPem))) return;
     if (Date.now() > deadline) throw new Error(`gantry master did not become ready in 180 s; see ${f.logFile}`);
     await new Promise((r) => setTimeout(r, 300));
   }
+}
+
+/** Whether `kubeconfig` exists and carries this cluster's CA (not a stale one of an earlier cluster). */
+async function writtenFor(kubeconfig: string, caPem: string): Promise<boolean> {
+  const text = await readFile(kubeconfig, "utf8").catch(() => "");
+  return text.includes(Buffer.from(caPem, "utf8").toString("base64"));
 }
 
 /** Waits until the bootstrap signer has signed cluster-info with `token` (anonymous read, CA verified). */
