@@ -21,12 +21,22 @@ import { endpointSliceControllerComponent } from "./controllers/endpointslice";
 import { loadBalancerStatusControllerComponent } from "./controllers/loadbalancer-status";
 import { createScheduler } from "./scheduler";
 import { Dispatcher } from "./dispatch/dispatcher";
+import { csrApproverComponent } from "./certificates/approver";
+import { csrSignerComponent } from "./certificates/signer";
+import { tokenCleanerComponent } from "./bootstrap-tokens/cleaner";
+import { clusterInfoSignerComponent } from "./bootstrap-tokens/cluster-info-signer";
 import { DEFAULT_COMPACTION_INTERVAL_MS, EtcdCompactor } from "./store/compactor";
 
 export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
+  const signer = csrSignerComponent(deps);
   return [
     // First, so it is stopped last; it only maintains etcd and needs nothing else running.
     ...etcdCompactor(deps),
+    // Joining first: TLS bootstrap (tokens, cluster-info, CSRs) does not wait for the workload controllers.
+    tokenCleanerComponent(deps),
+    clusterInfoSignerComponent(deps),
+    csrApproverComponent(deps),
+    ...(signer ? [signer] : []),
     wrapNamespaceController(deps),
     garbageCollectorComponent(deps),
     deploymentControllerComponent(deps),

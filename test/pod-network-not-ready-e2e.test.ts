@@ -14,7 +14,7 @@ import { sleep, waitFor } from "./helpers/wait";
 let c: GantryCluster;
 
 before(async () => {
-  c = await startCluster({ agents: ["node-a", "node-b"], masterArgs: ["--cluster-cidr", "10.244.0.0/24", "--node-cidr-mask-size", "24"] });
+  c = await startCluster({ agents: ["node-a", "node-b"], initArgs: ["--cluster-cidr", "10.244.0.0/24", "--node-cidr-mask-size", "24"] });
 });
 
 after(async () => {

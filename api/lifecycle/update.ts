@@ -5,7 +5,8 @@
 //   - a missing resourceVersion means an unconditional update against the stored version;
 //   - generation is the server's: carried over, +1 when the desired state changed;
 //   - writes to the main resource cannot change status; /status writes change only status;
-//     a Namespace's spec.finalizers change only through /finalize.
+//     a Namespace's spec.finalizers change only through /finalize; a CertificateSigningRequest
+//     follows its own strategy (csr.ts: /approval writes only the conditions).
 
 import { errors } from "../errors";
 import type { KubeObject } from "../object";
@@ -13,21 +14,22 @@ import type { ResourceType } from "../resources";
 import { isObj } from "../validation/json";
 import type { UpdateContext, UpdateTarget } from "./context";
 import { NAMESPACE_MISMATCH } from "./create";
+import { prepareCsrUpdate } from "./csr";
 import { generationChanged } from "./generation";
 import { patchServiceUpdate } from "./service-update";
 
 function target(ctx: UpdateContext): UpdateTarget {
-  if (ctx.subresource === "finalize") return "finalize";
+  if (ctx.subresource === "finalize" || ctx.subresource === "approval") return ctx.subresource;
   return ctx.statusOnly || ctx.subresource === "status" ? "status" : "main";
 }
 
 /** Only the status (or, for /finalize, the namespace finalizers) of `next` over `prev`. */
-function subresourceWrite(kind: "status" | "finalize", next: KubeObject, prev: KubeObject): KubeObject {
+function subresourceWrite(kind: "status" | "finalize" | "approval", next: KubeObject, prev: KubeObject): KubeObject {
   const out = structuredClone(prev);
   if (kind === "status") {
     if (next.status === undefined) delete out.status;
     else out.status = structuredClone(next.status);
-  } else {
+  } else if (kind === "finalize") {
     const finalizers = isObj(next.spec) ? (next.spec as { finalizers?: unknown }).finalizers : undefined;
     const spec = (isObj(out.spec) ? out.spec : (out.spec = {})) as { finalizers?: unknown };
     if (finalizers === undefined) delete spec.finalizers;
@@ -58,6 +60,7 @@ export function prepareForUpdate(r: ResourceType, newObj: KubeObject, oldObj: Ku
     }
     if (r.kind === "Service") patchServiceUpdate(out, prev);
   }
+  if (r.kind === "CertificateSigningRequest") prepareCsrUpdate(write === "finalize" ? "main" : write, out, newObj, prev, ctx.now);
 
   const meta = out.metadata;
   const old = prev.metadata;

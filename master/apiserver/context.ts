@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { findResource, RESOURCES, storagePrefix, type ResourceType } from "../../api/resources";
 import { Informer } from "../cache/informer";
+import type { User } from "../auth/user";
 import type { Store } from "../store/types";
 import { ClusterNetwork } from "../cluster-network";
 import { ResourceStore } from "./resource-store";
@@ -48,4 +49,6 @@ export interface ResourceRequest {
   name?: string;
   subresource?: string;
   ctx: ApiContext;
+  /** Who asked (authenticated and authorized); admission that depends on the requester reads it. */
+  user?: User;
 }

@@ -1,8 +1,9 @@
-// Routes an authenticated request to its handler: discovery, OpenAPI, health, or a verb on a
-// resource. Every failure becomes a Kubernetes Status.
+// Routes an authenticated and authorized request to its handler: discovery, OpenAPI, health, or
+// a verb on a resource. Every failure becomes a Kubernetes Status.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../../api/errors";
+import type { User } from "../auth/user";
 import type { ApiContext, ResourceRequest } from "./context";
 import { createObject, deleteCollection, deleteOne, getObject, listObjects, patchObject, updateObject } from "./crud";
 import { serveDiscovery } from "./discovery-routes";
@@ -30,7 +31,7 @@ export const VERSION_INFO = {
   platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}`,
 };
 
-export async function route(ctx: ApiContext, extras: RouterExtras, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function route(ctx: ApiContext, extras: RouterExtras, req: IncomingMessage, res: ServerResponse, user?: User): Promise<void> {
   const url = new URL(req.url ?? "/", "https://gantry.invalid");
   const method = req.method ?? "GET";
   try {
@@ -57,7 +58,7 @@ export async function route(ctx: ApiContext, extras: RouterExtras, req: Incoming
       case "other":
         throw errors.notFound("", path, "");
       case "resource": {
-        const rr: ResourceRequest = { req, res, url, ctx, resource: target.resource, namespace: target.namespace, name: target.name, subresource: target.subresource };
+        const rr: ResourceRequest = { req, res, url, ctx, resource: target.resource, namespace: target.namespace, name: target.name, subresource: target.subresource, user };
         return await dispatchVerb(rr, method, target.watchPath);
       }
     }

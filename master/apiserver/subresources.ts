@@ -9,6 +9,7 @@ import { labelSelectorToString } from "../../api/selectors/label-selector";
 import { readBody } from "./http-io";
 import { decodeBody, readObjectBody } from "./body";
 import type { ResourceRequest } from "./context";
+import { checkNodeRestriction } from "./admission";
 import { getObject, patchObject, updateObject, writeUpdate } from "./crud";
 import { deleteObject } from "./deletion";
 import { contentTypeOf, sendJson } from "./http-io";
@@ -22,9 +23,10 @@ export async function handleSubresource(rr: ResourceRequest, method: string): Pr
   }
   switch (sub) {
     case "status":
+    case "approval":
       if (method === "GET") return getObject(rr);
-      if (method === "PUT") return updateObject(rr, true);
-      if (method === "PATCH") return patchObject(rr, true);
+      if (method === "PUT") return updateObject(rr, sub);
+      if (method === "PATCH") return patchObject(rr, sub);
       break;
     case "scale":
       if (method === "GET") return sendJson(rr.res, 200, toScale(await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!)));
@@ -67,7 +69,7 @@ async function writeScale(rr: ResourceRequest, method: string): Promise<void> {
   const raw = await readBody(rr.req);
   const contentType = contentTypeOf(rr.req);
   const body = method === "PUT" ? await decodeBody(raw, contentType) : decodePatchBody(contentType, raw);
-  const updated = await writeUpdate(rr, false, (current) => {
+  const updated = await writeUpdate(rr, undefined, (current) => {
     const scale = toScale(current);
     const next = (method === "PUT" ? body : applyPatch(contentType, "Scale", scale, body)) as { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: string } };
     const replicas = next.spec?.replicas;
@@ -107,6 +109,10 @@ async function bindPod(rr: ResourceRequest): Promise<void> {
 async function evictPod(rr: ResourceRequest): Promise<void> {
   const eviction = await readObjectBody(rr.req);
   const options = (eviction.deleteOptions ?? {}) as Parameters<typeof deleteObject>[4];
+  if (rr.user) {
+    const pod = await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!);
+    checkNodeRestriction(rr.resource, rr.user, "create", undefined, pod, "eviction");
+  }
   // PodDisruptionBudgets are not served yet, so every eviction is allowed.
   await deleteObject(rr.ctx, rr.resource, rr.namespace, rr.name!, options);
   sendJson(rr.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
