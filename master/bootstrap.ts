@@ -3,9 +3,9 @@
 
 import { ApiError } from "../api/errors";
 import { findResource } from "../api/resources";
-import { admitCreate } from "./apiserver/admission";
-import type { ApiContext } from "./apiserver/context";
-import { ResourceClient } from "./apiserver/internal-client";
+import { admitCreate } from "./registry/admission";
+import type { ApiContext } from "./registry/context";
+import { ResourceClient } from "./registry/internal-client";
 import type { KubeObject } from "../api/object";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];

@@ -7,7 +7,7 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { ApiContext } from "./apiserver/context";
+import { ApiContext } from "./registry/context";
 import { ApiServer } from "./apiserver/server";
 import { attachStreaming } from "./apiserver/streaming/upgrade";
 import type { User } from "./auth/user";

@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import type { KubeObject } from "../api/object";
 import { findResource } from "../api/resources";
 import { ApiError } from "../api/errors";
-import { allocateServiceAddresses } from "../master/apiserver/service-allocation";
+import { allocateServiceAddresses } from "../master/registry/service-allocation";
 import { ensureKubeDnsService } from "../master/bootstrap";
 import { KubeDnsEndpointsController } from "../master/controllers/kube-dns-endpoints";
 import { startInProcessApi, type InProcessApi } from "./helpers/in-process";

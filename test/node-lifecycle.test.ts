@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import type { NodeCondition, Taint } from "kubernetes-types/core/v1";
 import type { KubeObject } from "../api/object";
 import { findResource } from "../api/resources";
-import type { ApiContext } from "../master/apiserver/context";
+import type { ApiContext } from "../master/registry/context";
 import { acquireInformer, type InformerLease } from "../master/cache/shared-informers";
 import { NodeLifecycleController } from "../master/controllers/node-lifecycle";
 import { ReplicaSetController } from "../master/controllers/replicaset";

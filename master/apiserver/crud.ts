@@ -4,17 +4,17 @@
 import { ApiError, errors } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { applyPatch, decodePatchBody } from "../../api/patch";
-import { admitCreate, admitUpdate, checkNodeRestriction, type UpdateWrite } from "./admission";
+import { admitCreate, admitUpdate, checkNodeRestriction, type UpdateWrite } from "../registry/admission";
 import { readDeleteOptions, readObjectBody } from "./body";
-import type { ResourceRequest } from "./context";
-import { deleteObject, finishedTerminating } from "./deletion";
+import type { ResourceRequest } from "../registry/context";
+import { deleteObject, finishedTerminating } from "../registry/deletion";
 import { FieldChecker, parseFieldValidation, strictDecodingError, typeMismatchError, unknownFieldWarnings, type FieldValidation } from "./field-validation";
 import { contentTypeOf, readBody, sendJson, successStatus } from "./http-io";
 import { loadSchemas } from "./openapi/openapi-v3";
 import { isProtobufContentType } from "./protobuf/decode";
 import { listOf, sendList, sendObject } from "./representation";
 import { selectorFilter } from "./selectors";
-import { persistNew } from "./service-allocation";
+import { persistNew } from "../registry/service-allocation";
 import { nodeNameOf } from "../auth/user";
 
 export async function getObject(rr: ResourceRequest): Promise<void> {

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../../api/errors";
 import type { User } from "../auth/user";
-import type { ApiContext, ResourceRequest } from "./context";
+import type { ApiContext, ResourceRequest } from "../registry/context";
 import { createObject, deleteCollection, deleteOne, getObject, listObjects, patchObject, updateObject } from "./crud";
 import { serveDiscovery } from "./discovery-routes";
 import { sendError } from "./http-io";

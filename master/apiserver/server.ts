@@ -13,7 +13,7 @@ import { authorize } from "../auth/authorize";
 import { AuthCaches } from "../auth/caches";
 import { forbiddenByAuthorizer } from "../auth/forbidden";
 import { MASTERS_GROUP, isAnonymous, type User } from "../auth/user";
-import type { ApiContext } from "./context";
+import type { ApiContext } from "../registry/context";
 import { sendError } from "./http-io";
 import { requestAttributes } from "./request-attributes";
 import { route, type RouterExtras } from "./router";

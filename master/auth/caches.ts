@@ -6,7 +6,7 @@
 import type { KubeObject } from "../../api/object";
 import { TOKEN_NAMESPACE } from "../../api/bootstrap/token";
 import { findResource, storagePrefix } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
+import type { ApiContext } from "../registry/context";
 import { Informer } from "../cache/informer";
 import { acquireInformer, type InformerLease } from "../cache/shared-informers";
 import type { TokenSecretSource } from "./authenticate";

@@ -21,7 +21,7 @@
 
 import type { KubeObject } from "../../api/object";
 import { storagePrefix, type ResourceType } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
+import type { ApiContext } from "../registry/context";
 import { Informer, objectKey } from "./informer";
 
 export interface InformerHandlers<T extends KubeObject = KubeObject> {

@@ -3,8 +3,8 @@
 // write `kubectl certificate approve` makes.
 
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { Controller, type ControllerOptions } from "../controllers/controller-base";

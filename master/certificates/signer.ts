@@ -5,8 +5,8 @@
 
 import { X509Certificate } from "node:crypto";
 import { ApiError } from "../../api/errors";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { Controller, type ControllerOptions } from "../controllers/controller-base";

@@ -19,8 +19,8 @@
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import type { ResourceType } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import type { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import type { ResourceClient } from "../registry/internal-client";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import { keyOf } from "./controller-utils";
 import type { Expectations } from "./controller-utils-expectations";

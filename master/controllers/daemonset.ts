@@ -10,8 +10,8 @@
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { Controller, errorMessage, type ControllerOptions } from "./controller-base";

@@ -13,8 +13,8 @@
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import { createHash } from "node:crypto";
 import { eventNameSuffix } from "../../api/event-names";
 

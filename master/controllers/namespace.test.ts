@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { findResource } from "../../api/resources";
-import { ApiContext } from "../apiserver/context";
-import { deleteObject } from "../apiserver/deletion";
-import { ResourceClient } from "../apiserver/internal-client";
+import { ApiContext } from "../registry/context";
+import { deleteObject } from "../registry/deletion";
+import { ResourceClient } from "../registry/internal-client";
 import { ensureSystemNamespaces } from "../bootstrap";
 import { interceptWatches, startTestEtcd } from "../store/testing";
 import { NamespaceController } from "./namespace";

@@ -6,8 +6,8 @@
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource, RESOURCES, type ResourceType } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { deleteObject, finishedTerminating, namespaceFinalizers } from "../apiserver/deletion";
+import type { ApiContext } from "../registry/context";
+import { deleteObject, finishedTerminating, namespaceFinalizers } from "../registry/deletion";
 import { acquireInformer, type InformerLease } from "../cache/shared-informers";
 
 const NAMESPACES = findResource("", "v1", "namespaces")!;

@@ -9,8 +9,8 @@
 import type { PodCondition } from "kubernetes-types/core/v1";
 import { ApiError } from "../../api/errors";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import { acquireInformer, releaseAll, type InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { WorkQueue, canonicalJson, leaderComponent, timestamp, type PodObject, type QueueTimers } from "./controller-utils";

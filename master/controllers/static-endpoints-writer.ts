@@ -5,8 +5,8 @@
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import { desiredStaticEndpoints, desiredStaticSlices, isStaticSlice, mergeInto, needsWrite, type StaticEndpoint, type StaticService } from "./static-endpoints";
 
 const ENDPOINTS = findResource("", "v1", "endpoints")!;

@@ -8,8 +8,8 @@
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource, type ResourceType } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import type { InformerLease } from "../cache/shared-informers";
 import { Controller, type ControllerOptions } from "./controller-base";
 import { isStaticSlice, type StaticEndpoint, type StaticService } from "./static-endpoints";

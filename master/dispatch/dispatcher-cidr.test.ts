@@ -8,8 +8,8 @@ import { after, before, test } from "node:test";
 import pino from "pino";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import { startTestEtcd, type TestEtcd } from "../store/testing";
 import { Dispatcher, podCidrsOf } from "./dispatcher";
 

@@ -14,7 +14,7 @@ import { hostname } from "node:os";
 import type { ChannelCredentials } from "@grpc/grpc-js";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import { clientFor, ResourceClient } from "../apiserver/internal-client";
+import { clientFor, ResourceClient } from "../registry/internal-client";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { EventRecorder } from "../controllers/events";

@@ -11,7 +11,7 @@
 
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
+import type { ApiContext } from "../registry/context";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import type { Logger } from "../log";
 import type { ServiceView } from "../../proto/gen/agent";

@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
-import type { ResourceClient } from "../apiserver/internal-client";
+import type { ResourceClient } from "../registry/internal-client";
 import type { Event, NodeStatus, PodStatus } from "../../proto/gen/agent";
 import type { Logger } from "../log";
 import { eventObject, eventObjectKey, updateEventObject } from "./agent-events";

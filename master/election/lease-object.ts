@@ -7,8 +7,8 @@
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
-import type { ApiContext } from "../apiserver/context";
-import { clientFor, type ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import { clientFor, type ResourceClient } from "../registry/internal-client";
 import type { Logger } from "../log";
 
 export const LEASE_NAME = "gantry-master";

@@ -12,7 +12,7 @@
 import { performance } from "node:perf_hooks";
 import type { KubeObject } from "../../api/object";
 import { findResource, storageKey, type ResourceType } from "../../api/resources";
-import { ResourceClient } from "../apiserver/internal-client";
+import { ResourceClient } from "../registry/internal-client";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { EventRecorder } from "../controllers/events";

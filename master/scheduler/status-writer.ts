@@ -5,7 +5,7 @@
 
 import { ApiError } from "../../api/errors";
 import { isJsonObject, type KubeObject } from "../../api/object";
-import type { ResourceClient } from "../apiserver/internal-client";
+import type { ResourceClient } from "../registry/internal-client";
 import { timestamp } from "./bind-writer";
 import { podKey } from "./pod-info";
 

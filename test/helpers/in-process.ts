@@ -5,8 +5,8 @@
 
 import type { ResourceType } from "../../api/resources";
 import { findResource } from "../../api/resources";
-import { ApiContext } from "../../master/apiserver/context";
-import { ResourceClient } from "../../master/apiserver/internal-client";
+import { ApiContext } from "../../master/registry/context";
+import { ResourceClient } from "../../master/registry/internal-client";
 import { ensureSystemNamespaces } from "../../master/bootstrap";
 import { startTestEtcd, type TestEtcd } from "../../master/store/testing";
 

@@ -9,7 +9,7 @@ import type { KubeObject } from "../../../api/object";
 import { findResource } from "../../../api/resources";
 import type { AgentClient } from "../../../proto/gen/agent";
 import { AgentClientPool, endpointString, nodeEndpoint, type AgentEndpoint } from "../../dispatch/agent-clients";
-import type { ApiContext } from "../context";
+import type { ApiContext } from "../../registry/context";
 
 const pools = new WeakMap<ApiContext, AgentClientPool>();
 

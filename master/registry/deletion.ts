@@ -5,9 +5,16 @@
 import { errors, ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import type { ResourceType } from "../../api/resources";
-import type { DeleteOptions } from "./body";
 import type { ApiContext } from "./context";
 import { isService, releaseServiceAddresses } from "./service-allocation";
+
+/** Kubernetes' DeleteOptions, as a request body or query parameters give them. */export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: "Orphan" | "Background" | "Foreground";
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: string[];
+}
 
 export interface DeleteOutcome {
   /** true: gone from the store; false: marked with deletionTimestamp and still present. */

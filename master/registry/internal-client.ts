@@ -7,8 +7,7 @@ import type { KubeObject } from "../../api/object";
 import { findResource, type ResourceType } from "../../api/resources";
 import { admitCreate, admitUpdate, type UpdateWrite } from "./admission";
 import type { ApiContext } from "./context";
-import { deleteObject, finishedTerminating, type DeleteOutcome } from "./deletion";
-import type { DeleteOptions } from "./body";
+import { deleteObject, finishedTerminating, type DeleteOptions, type DeleteOutcome } from "./deletion";
 import { persistNew } from "./service-allocation";
 
 export interface WriteOptions {
