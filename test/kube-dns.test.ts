@@ -42,7 +42,7 @@ describe("kube-dns", () => {
   test("10.96.0.10 is never handed out at random, even before kube-dns exists", async () => {
     const size = 2 ** 20 - 3;
     const pinned = () => (10 - 2 + 0.5) / size; // every random pick lands on 10.96.0.10
-    const svc = await allocateServiceAddresses(api.ctx.store, { apiVersion: "v1", kind: "Service", metadata: { name: "early", namespace: "default" }, spec: { ports: [{ port: 80 }] } }, api.ctx.network.serviceRange, pinned);
+    const svc = await allocateServiceAddresses(api.etcd.store, { apiVersion: "v1", kind: "Service", metadata: { name: "early", namespace: "default" }, spec: { ports: [{ port: 80 }] } }, api.ctx.network.serviceRange, pinned);
     assert.equal((svc.spec as { clusterIP: string }).clusterIP, "10.96.0.11");
   });
 

@@ -4,7 +4,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../../api/errors";
 import type { User } from "../auth/user";
-import type { ApiContext, ResourceRequest } from "../registry/context";
+import type { ApiContext } from "../registry/context";
+import type { ResourceRequest } from "./resource-request";
 import { createObject, deleteCollection, deleteOne, getObject, listObjects, patchObject, updateObject } from "./crud";
 import { serveDiscovery } from "./discovery-routes";
 import { sendError } from "./http-io";
@@ -31,7 +32,7 @@ export const VERSION_INFO = {
   platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}`,
 };
 
-export async function route(ctx: ApiContext, extras: RouterExtras, req: IncomingMessage, res: ServerResponse, user?: User): Promise<void> {
+export async function route(ctx: ApiContext, extras: RouterExtras, req: IncomingMessage, res: ServerResponse, user: User): Promise<void> {
   const url = new URL(req.url ?? "/", "https://gantry.invalid");
   const method = req.method ?? "GET";
   try {

@@ -9,10 +9,9 @@ import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { errors } from "../../api/errors";
 import { Authenticator } from "../auth/authenticate";
-import { authorize } from "../auth/authorize";
+import { checkAuthorized } from "../auth/access";
 import { AuthCaches } from "../auth/caches";
-import { forbiddenByAuthorizer } from "../auth/forbidden";
-import { MASTERS_GROUP, isAnonymous, type User } from "../auth/user";
+import { MASTERS_GROUP, type User } from "../auth/user";
 import type { ApiContext } from "../registry/context";
 import { sendError } from "./http-io";
 import { requestAttributes } from "./request-attributes";
@@ -35,7 +34,7 @@ export class ApiServer {
 
   constructor(
     private readonly options: ApiServerOptions,
-    ctx: ApiContext,
+    private readonly ctx: ApiContext,
     extras: RouterExtras,
   ) {
     this.caches = new AuthCaches(ctx, (what, err) => options.log?.(what, err));
@@ -88,11 +87,10 @@ export class ApiServer {
     // The chain's first rule, without building the attributes: the admin's requests stay cheap.
     if (auth.user.groups.includes(MASTERS_GROUP)) return auth.user;
     const url = new URL(req.url ?? "/", "https://gantry.invalid");
-    const attrs = requestAttributes(req, url, auth.user, verb);
-    const decision = authorize(attrs, this.caches.graph);
-    if (decision.allowed) return auth.user;
-    if (isAnonymous(auth.user)) throw errors.unauthorized();
-    throw forbiddenByAuthorizer(attrs, decision.reason);
+    // The same authorizer the registry asks again for each write (master/registry/registry.ts):
+    // refusing here answers before the body is read, and covers reads and non-resource paths.
+    checkAuthorized(this.ctx.authorizer, requestAttributes(req, url, auth.user, verb));
+    return auth.user;
   }
 
   /** Fills the caches authorization reads, then listens. */

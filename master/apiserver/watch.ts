@@ -8,7 +8,7 @@ import type { KubeObject } from "../../api/object";
 import { apiVersionOf } from "../../api/resources";
 import { toTable, parseIncludeObject } from "../../api/table";
 import type { WatchEvent, WatchEventType } from "../store/types";
-import type { ResourceRequest } from "../registry/context";
+import type { ResourceRequest } from "./resource-request";
 import { parseBoolParam } from "./query-params";
 import { tableRequested } from "./representation";
 import { selectorFilter } from "./selectors";

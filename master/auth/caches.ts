@@ -10,13 +10,14 @@ import type { ApiContext } from "../registry/context";
 import { Informer } from "../cache/informer";
 import { acquireInformer, type InformerLease } from "../cache/shared-informers";
 import type { TokenSecretSource } from "./authenticate";
-import { PodIndex } from "./node-graph";
+import type { PodIndex } from "./node-graph";
 
 const SECRETS = findResource("", "v1", "secrets")!;
 const PODS = findResource("", "v1", "pods")!;
 
 export class AuthCaches implements TokenSecretSource {
-  readonly graph = new PodIndex();
+  /** The node graph the Node authorizer reads: the context's own, fed from here. */
+  readonly graph: PodIndex;
   private readonly tokenSecrets: Informer;
   private podLease?: InformerLease;
 
@@ -24,6 +25,7 @@ export class AuthCaches implements TokenSecretSource {
     private readonly ctx: ApiContext,
     private readonly onError: (what: string, err: unknown) => void,
   ) {
+    this.graph = ctx.nodeGraph;
     this.tokenSecrets = new Informer(ctx.store, storagePrefix(SECRETS, TOKEN_NAMESPACE), (err) => onError("bootstrap token Secrets: watch failed; relisting", err));
   }
 

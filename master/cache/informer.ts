@@ -4,7 +4,7 @@
 
 import { EventEmitter } from "node:events";
 import type { KubeObject } from "../../api/object";
-import type { Store, Watch } from "../store/types";
+import type { StoreReader, Watch } from "../store/types";
 
 export interface InformerEvents<T extends KubeObject> {
   add: [T];
@@ -27,7 +27,7 @@ export class Informer<T extends KubeObject = KubeObject> extends EventEmitter<In
   private listed = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: StoreReader,
     /** Key prefix of the resource, e.g. "/registry/namespaces/" (api/resources.ts storagePrefix). */
     private readonly prefix: string,
     private readonly onError: (err: unknown) => void = () => {},

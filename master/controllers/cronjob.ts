@@ -27,8 +27,8 @@ const GVK = { apiVersion: "batch/v1", kind: "CronJob" };
 export type CronJobControllerOptions = ControllerOptions;
 
 export class CronJobController extends Controller {
-  private readonly cronJobs = new ResourceClient(this.ctx, CRONJOBS);
-  private readonly jobs = new ResourceClient(this.ctx, JOBS);
+  private readonly cronJobs = this.clientOf(CRONJOBS);
+  private readonly jobs = this.clientOf(JOBS);
   private cjLease?: InformerLease<CronJobObject>;
   private jobLease?: InformerLease<JobObject>;
 

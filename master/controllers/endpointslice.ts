@@ -17,7 +17,6 @@ import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
 import type { ApiContext } from "../registry/context";
-import { ResourceClient } from "../registry/internal-client";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import type { ControllerOptions } from "./controller-base";
@@ -47,7 +46,7 @@ function ownerKeyOf(slice: KubeObject): string | undefined {
 }
 
 export class EndpointSliceController extends ServicePodsController {
-  private readonly client = new ResourceClient(this.ctx, ENDPOINT_SLICES);
+  private readonly client = this.clientOf(ENDPOINT_SLICES);
   private readonly tracker = new SliceWriteTracker(() => this.ctx.clock.now().getTime());
   /** Services with pods on nodes the cache does not know yet. */
   private readonly waitingForNodes = new Set<string>();

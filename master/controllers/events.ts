@@ -15,6 +15,7 @@ import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
 import type { ApiContext } from "../registry/context";
 import { ResourceClient } from "../registry/internal-client";
+import type { User } from "../auth/user";
 import { createHash } from "node:crypto";
 import { eventNameSuffix } from "../../api/event-names";
 
@@ -34,9 +35,11 @@ export class EventRecorder {
     private readonly ctx: ApiContext,
     /** `source.component` and `reportingComponent`, e.g. "default-scheduler", "deployment-controller". */
     private readonly component: string,
+    /** Who writes the Events: the component's user. */
+    user: User,
     private readonly onError: (err: unknown) => void = () => {},
   ) {
-    this.events = new ResourceClient(ctx, findResource("", "v1", "events")!);
+    this.events = new ResourceClient(ctx, findResource("", "v1", "events")!, user);
   }
 
   /** `involved` must carry apiVersion and kind (objects from the store do). */

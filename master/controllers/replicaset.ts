@@ -13,7 +13,6 @@ import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
 import type { ApiContext } from "../registry/context";
-import { ResourceClient } from "../registry/internal-client";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { Controller, errorMessage, type ControllerOptions } from "./controller-base";
@@ -40,8 +39,8 @@ const GVK = { apiVersion: "apps/v1", kind: "ReplicaSet" };
 
 export class ReplicaSetController extends Controller {
   private readonly expectations = new Expectations(() => this.ctx.clock.now().getTime());
-  private readonly podsClient = new ResourceClient(this.ctx, PODS);
-  private readonly rsClient = new ResourceClient(this.ctx, REPLICASETS);
+  private readonly podsClient = this.clientOf(PODS);
+  private readonly rsClient = this.clientOf(REPLICASETS);
   private rsLease?: InformerLease;
   private podLease?: InformerLease;
 

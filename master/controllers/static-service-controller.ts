@@ -9,7 +9,6 @@ import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource, type ResourceType } from "../../api/resources";
 import type { ApiContext } from "../registry/context";
-import { ResourceClient } from "../registry/internal-client";
 import type { InformerLease } from "../cache/shared-informers";
 import { Controller, type ControllerOptions } from "./controller-base";
 import { isStaticSlice, type StaticEndpoint, type StaticService } from "./static-endpoints";
@@ -31,8 +30,8 @@ export interface StaticServiceSource {
 }
 
 export class StaticServiceController extends Controller {
-  private readonly services = new ResourceClient(this.ctx, SERVICES);
-  private readonly writer = new StaticEndpointsWriter(this.ctx);
+  private readonly services = this.clientOf(SERVICES);
+  private readonly writer = new StaticEndpointsWriter(this.ctx, this.user);
   private readonly key: string;
   private sources?: InformerLease;
 

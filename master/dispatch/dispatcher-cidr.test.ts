@@ -11,6 +11,7 @@ import { findResource } from "../../api/resources";
 import { ApiContext } from "../registry/context";
 import { ResourceClient } from "../registry/internal-client";
 import { startTestEtcd, type TestEtcd } from "../store/testing";
+import { TEST_ADMIN } from "../registry/testing";
 import { Dispatcher, podCidrsOf } from "./dispatcher";
 
 let env: TestEtcd;
@@ -20,7 +21,7 @@ let nodes: ResourceClient;
 before(async () => {
   env = await startTestEtcd();
   ctx = new ApiContext(env.store);
-  nodes = new ResourceClient(ctx, findResource("", "v1", "nodes")!);
+  nodes = new ResourceClient(ctx, findResource("", "v1", "nodes")!, TEST_ADMIN);
 });
 after(async () => {
   await env?.stop();

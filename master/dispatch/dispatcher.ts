@@ -26,6 +26,10 @@ import { PodCidrAllocator, PodCidrPool } from "./pod-cidr";
 import { ServiceFeed } from "./service-feed";
 import { Upstream } from "./upstream";
 import { configKey } from "./volume-refs";
+import { controllerUser } from "../auth/internal-users";
+
+/** Who allocates pod CIDRs (upstream's node IPAM controller runs as node-controller). */
+const IPAM_USER = controllerUser("node-controller");
 
 export interface DispatcherOptions extends ComponentDeps {
   /** Identifies this master to agents (logs, events); default `<hostname>/<pid>`. */
@@ -115,7 +119,9 @@ export class Dispatcher implements LeaderComponent, SessionHost {
   async start(): Promise<void> {
     if (this.running) return;
     const ctx = this.o.ctx;
-    const client = (group: string, plural: string) => clientFor(ctx, group, "v1", plural);
+    // Upstream writes agents' reports as each node; the dispatcher's own writes (pod CIDRs) are
+    // the node IPAM controller's, which upstream runs as node-controller.
+    const client = (group: string, plural: string) => clientFor(ctx, group, "v1", plural, IPAM_USER);
     const pods = client("", "pods");
     const r: Running = {
       pool: new AgentClientPool(this.o.credentials),
@@ -145,7 +151,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       cidrExhausted: false,
       cidrNotAvailable: new Set(),
       // The component name upstream's node-ipam range allocator records under.
-      events: new EventRecorder(ctx, "cidrAllocator", (err) => this.log.warn({ err }, "recording a node event failed")),
+      events: new EventRecorder(ctx, "cidrAllocator", IPAM_USER, (err) => this.log.warn({ err }, "recording a node event failed")),
       cidrQueue: Promise.resolve(),
       routeInputs: new Map(),
       ready: false,
@@ -384,7 +390,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       const reservation = `\0reserved ${cidr}`;
       r.cidrPool.set(reservation, [cidr]);
       try {
-        await new ResourceClient(this.o.ctx, findResource("", "v1", "nodes")!).update(undefined, name, (n) => {
+        await new ResourceClient(this.o.ctx, findResource("", "v1", "nodes")!, IPAM_USER).update(undefined, name, (n) => {
           const spec = (n.spec ?? {}) as { podCIDR?: string; podCIDRs?: string[] };
           if (spec.podCIDR || (spec.podCIDRs ?? []).length > 0) return undefined;
           return { ...n, spec: { ...spec, podCIDR: cidr, podCIDRs: [cidr] } };

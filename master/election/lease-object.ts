@@ -9,6 +9,7 @@ import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import type { ApiContext } from "../registry/context";
 import { clientFor, type ResourceClient } from "../registry/internal-client";
+import { CONTROLLER_MANAGER_USER } from "../auth/internal-users";
 import type { Logger } from "../log";
 
 export const LEASE_NAME = "gantry-master";
@@ -37,7 +38,7 @@ export class LeaseObjectPublisher {
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
   ) {
-    this.leases = clientFor(ctx, "coordination.k8s.io", "v1", "leases");
+    this.leases = clientFor(ctx, "coordination.k8s.io", "v1", "leases", CONTROLLER_MANAGER_USER);
   }
 
   /** Queues a write; while one is in flight only the newest request is kept. */

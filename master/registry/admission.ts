@@ -1,8 +1,15 @@
-// The write path every create and update goes through, in Kubernetes' order:
-// metadata rules -> defaults -> validation -> size limit. Also the namespace lifecycle checks
-// (no new objects in a missing or terminating namespace), and for requests from clients (a
-// `user` is given) the admission that depends on who asks: NodeRestriction for nodes
-// (master/auth/node-restriction.ts) and the requester recorded in a CertificateSigningRequest.
+// Admission: what every write goes through after authorization, in Kubernetes' order:
+//
+//   create   kind check → lifecycle (prepareForCreate) → namespace lifecycle (no new objects in
+//            a missing or terminating namespace) → mutating admission (a CSR records its
+//            requester) → defaults → validation → validating admission → size limit
+//   update   kind check → lifecycle (prepareForUpdate: what a subresource may change) → defaults
+//            → validation → validating admission → size limit
+//   delete, eviction, binding → validating admission on the stored object
+//
+// Validating admission is the ordered list `ctx.admission` (NodeRestriction first,
+// master/auth/node-restriction.ts); a plugin throws the Status that refuses the write. It sees
+// who writes, so it holds for kubectl, nodes and the master's own controllers alike.
 
 import { applyDefaults } from "../../api/defaults";
 import { ApiError, errors } from "../../api/errors";
@@ -12,54 +19,81 @@ import { findResource, type ResourceType } from "../../api/resources";
 import { csrSignatureValid, parseCsrRequest } from "../../api/certificates/csr";
 import { validateCreate, validateUpdate } from "../../api/validation";
 import { forbidden } from "../auth/forbidden";
-import { nodeRestrictionProblem, type Operation } from "../auth/node-restriction";
+import { nodeRestrictionProblem, type AdmissionAttributes, type Operation } from "../auth/node-restriction";
 import type { User } from "../auth/user";
 import type { ApiContext } from "./context";
 
+export type { AdmissionAttributes, Operation };
+
 const namespaces = findResource("", "v1", "namespaces")!;
 
-/** `user`: who asked, for requests from clients; internal writers (controllers) pass none. */
-export async function admitCreate(ctx: ApiContext, r: ResourceType, body: KubeObject, urlNamespace: string | undefined, user?: User): Promise<KubeObject> {
+/** A validating admission plugin: throws the Status (403, 422, ...) that refuses a write. */
+export interface ValidatingAdmission {
+  readonly name: string;
+  validate(a: AdmissionAttributes): void;
+}
+
+/** NodeRestriction: nodes write only their own Node, Lease and the pods bound to them. */
+export const nodeRestriction: ValidatingAdmission = {
+  name: "NodeRestriction",
+  validate(a) {
+    const why = nodeRestrictionProblem(a);
+    if (why) throw forbidden(a.apiGroup, a.resource, a.name, why);
+  },
+};
+
+/** The validating admission plugins every ApiContext starts with, in order. */
+export function defaultValidatingAdmission(): ValidatingAdmission[] {
+  return [nodeRestriction];
+}
+
+/** The subresources an update may be written through; "scale" writes the main resource. */
+export type UpdateSubresource = "status" | "approval" | "finalize" | "scale";
+
+export async function admitCreate(ctx: ApiContext, r: ResourceType, body: KubeObject, urlNamespace: string | undefined, user: User): Promise<KubeObject> {
   checkKind(r, body);
   const prepared = prepareForCreate(r, body, urlNamespace, lifecycleContext(ctx));
   if (r.namespaced) await checkNamespaceAcceptsObjects(ctx, prepared.metadata.namespace!);
-  if (user && r.kind === "CertificateSigningRequest") recordRequester(prepared, user);
+  if (r.kind === "CertificateSigningRequest") recordRequester(prepared, user);
   const defaulted = applyDefaults(r.kind, prepared);
   const causes = validateCreate(r.kind, defaulted);
   if (causes.length === 0 && r.kind === "CertificateSigningRequest" && !(await csrSignatureValid(parseCsrRequest(String((defaulted.spec as { request?: unknown }).request))))) {
     causes.push({ reason: "FieldValueInvalid", field: "spec.request", message: 'Invalid value: "<request data>": x509: signature verification failure: the request is not signed by the key it carries' });
   }
   if (causes.length > 0) throw errors.invalid(r.group, r.kind, defaulted.metadata.name ?? "", causes);
-  if (user) checkNodeRestriction(r, user, "create", defaulted);
+  runValidating(ctx, r, user, "create", defaulted, undefined, "");
   checkObjectSize(defaulted);
   return defaulted;
 }
 
-export interface UpdateWrite {
-  /** The subresource written through (default: the main resource). */
-  subresource?: "status" | "approval";
-  user?: User;
-}
-
-/** `write`: `true` is shorthand for the /status subresource. */
-export function admitUpdate(ctx: ApiContext, r: ResourceType, body: KubeObject, current: KubeObject, write: boolean | UpdateWrite = false): KubeObject {
-  const w: UpdateWrite = typeof write === "boolean" ? (write ? { subresource: "status" } : {}) : write;
+export function admitUpdate(ctx: ApiContext, r: ResourceType, body: KubeObject, current: KubeObject, user: User, subresource?: UpdateSubresource): KubeObject {
+  const target = subresource === "scale" ? undefined : subresource;
   checkKind(r, body);
-  const prepared = prepareForUpdate(r, body, current, { ...lifecycleContext(ctx), subresource: w.subresource });
+  const prepared = prepareForUpdate(r, body, current, { ...lifecycleContext(ctx), subresource: target });
   const defaulted = applyDefaults(r.kind, prepared);
-  const causes = validateUpdate(r.kind, defaulted, current, w.subresource);
+  const causes = validateUpdate(r.kind, defaulted, current, target);
   if (causes.length > 0) throw errors.invalid(r.group, r.kind, defaulted.metadata.name ?? "", causes);
-  if (w.user) checkNodeRestriction(r, w.user, "update", defaulted, current, w.subresource);
+  runValidating(ctx, r, user, "update", defaulted, current, subresource ?? "");
   checkObjectSize(defaulted);
   return defaulted;
 }
 
-/** NodeRestriction for a write by `user`; throws Kubernetes' 403 when a node oversteps. */
-export function checkNodeRestriction(r: ResourceType, user: User, operation: Operation, object: KubeObject | undefined, oldObject?: KubeObject, subresource = ""): void {
-  const name = (object ?? oldObject)?.metadata.name ?? "";
-  const namespace = (object ?? oldObject)?.metadata.namespace ?? "";
-  const why = nodeRestrictionProblem({ user, operation, apiGroup: r.group, resource: r.plural, subresource, namespace, name, object, oldObject });
-  if (why) throw forbidden(r.group, r.plural, name, why);
+/** A delete (or, with subresource "eviction", an eviction) of the stored object `current`. */
+export function admitDelete(ctx: ApiContext, r: ResourceType, user: User, current: KubeObject, subresource: "" | "eviction" = ""): void {
+  runValidating(ctx, r, user, subresource === "eviction" ? "create" : "delete", undefined, current, subresource);
+}
+
+/** A pods/binding create: the Binding object is what admission sees, as in Kubernetes. */
+export function admitBindingRequest(ctx: ApiContext, r: ResourceType, user: User, namespace: string, name: string, nodeName: string): void {
+  if (ctx.admission.length === 0) return;
+  const binding: KubeObject = { apiVersion: "v1", kind: "Binding", metadata: { name, namespace }, target: { apiVersion: "v1", kind: "Node", name: nodeName } };
+  runValidating(ctx, r, user, "create", binding, undefined, "binding");
+}
+
+function runValidating(ctx: ApiContext, r: ResourceType, user: User, operation: Operation, object: KubeObject | undefined, oldObject: KubeObject | undefined, subresource: string): void {
+  const meta = (object ?? oldObject)?.metadata;
+  const a: AdmissionAttributes = { user, operation, apiGroup: r.group, resource: r.plural, subresource, namespace: meta?.namespace ?? "", name: meta?.name ?? "", object, oldObject };
+  for (const plugin of ctx.admission) plugin.validate(a);
 }
 
 /** The CSR strategy's PrepareForCreate: the request records who made it, whatever the body says. */

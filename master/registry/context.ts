@@ -1,54 +1,55 @@
-// What every request handler may use: the per-resource stores and the injected clock and ids.
+// What every part of the master that touches the API shares: the injected clock and ids, the
+// cluster's address plan, the namespace cache admission reads, the authorizer, read access to
+// each resource, and the registry: the one path every write takes (registry.ts).
 
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
-import { findResource, RESOURCES, storagePrefix, type ResourceType } from "../../api/resources";
+import { findResource, storagePrefix, type ResourceType } from "../../api/resources";
 import { Informer } from "../cache/informer";
-import type { User } from "../auth/user";
-import type { Store } from "../store/types";
+import { chainAuthorizer, type Authorizer } from "../auth/access";
+import { PodIndex } from "../auth/node-graph";
+import type { Store, StoreReader } from "../store/types";
 import { ClusterNetwork } from "../cluster-network";
-import { ResourceStore } from "./resource-store";
+import { defaultValidatingAdmission, type ValidatingAdmission } from "./admission";
+import { Registry } from "./registry";
+import type { ResourceReader } from "./resource-store";
 
 export class ApiContext {
-  private readonly stores = new Map<ResourceType, ResourceStore>();
   /** Namespaces, cached for admission: every namespaced write checks its namespace. */
   readonly namespaces: Informer;
+  /** Which node each pod is bound to, for the Node authorizer; master/auth/caches.ts feeds it. */
+  readonly nodeGraph = new PodIndex();
+  /** Decides every request and every write (master/auth/access.ts). */
+  readonly authorizer: Authorizer;
+  /** Validating admission, in order, after validation (admission.ts); NodeRestriction first. */
+  readonly admission: ValidatingAdmission[] = defaultValidatingAdmission();
+  /** The write path: create, update, patch, delete, bind, evict (authorized, then admitted). */
+  readonly registry: Registry;
+  /** The store, for reading only (informers); writes go through `registry`. */
+  readonly store: StoreReader;
 
   constructor(
-    readonly store: Store,
+    store: Store,
     readonly clock: { now(): Date } = { now: () => new Date() },
     readonly newUid: () => string = randomUUID,
     /** The cluster's address plan (ClusterIPs come from its service range). */
     readonly network: ClusterNetwork = ClusterNetwork.from(),
+    authorizer?: Authorizer,
   ) {
-    for (const r of RESOURCES) this.stores.set(r, new ResourceStore(store, r));
+    this.store = store;
+    this.authorizer = authorizer ?? chainAuthorizer(this.nodeGraph);
+    this.registry = new Registry(this, store);
     this.namespaces = new Informer(store, storagePrefix(findResource("", "v1", "namespaces")!));
   }
 
-  storeFor(resource: ResourceType): ResourceStore {
-    const s = this.stores.get(resource);
-    if (!s) throw new Error(`no store for ${resource.plural}`);
-    return s;
+  /** Reads of one resource (get, list, watch) in its served version. */
+  storeFor(resource: ResourceType): ResourceReader {
+    return this.registry.reader(resource);
   }
 
-  /** The store of a core or named-group resource by plural, in its preferred version. */
-  storeOf(group: string, version: string, plural: string): ResourceStore {
+  /** The reads of a core or named-group resource by plural, in its preferred version. */
+  storeOf(group: string, version: string, plural: string): ResourceReader {
     const r = findResource(group, version, plural);
     if (!r) throw new Error(`unknown resource ${group}/${version}/${plural}`);
     return this.storeFor(r);
   }
-}
-
-/** One request addressed to a resource, after routing and authentication. */
-export interface ResourceRequest {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  resource: ResourceType;
-  namespace?: string;
-  name?: string;
-  subresource?: string;
-  ctx: ApiContext;
-  /** Who asked (authenticated and authorized); admission that depends on the requester reads it. */
-  user?: User;
 }

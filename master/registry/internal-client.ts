@@ -1,30 +1,39 @@
-// The API as code inside the master sees it: controllers, the scheduler and the dispatcher write
-// objects through the same admission (defaults, validation) and deletion rules as kubectl does,
-// without HTTP in between.
+// The API as code inside the master sees it: controllers, the scheduler, the dispatcher and the
+// master's bootstrap write through the registry (registry.ts) as a named user
+// (master/auth/internal-users.ts), so their writes are authorized and admitted exactly as
+// kubectl's are, without HTTP in between. Reads go to the store directly (informers do the
+// bulk of the reading) and are not authorized.
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource, type ResourceType } from "../../api/resources";
-import { admitCreate, admitUpdate, type UpdateWrite } from "./admission";
+import type { User } from "../auth/user";
+import type { UpdateSubresource } from "./admission";
 import type { ApiContext } from "./context";
-import { deleteObject, finishedTerminating, type DeleteOptions, type DeleteOutcome } from "./deletion";
-import { persistNew } from "./service-allocation";
+import type { DeleteOptions, DeleteOutcome } from "./deletion";
 
 export interface WriteOptions {
   /** Shorthand for `subresource: "status"`. */
   statusOnly?: boolean;
-  subresource?: UpdateWrite["subresource"];
+  subresource?: UpdateSubresource;
 }
 
-function writeOf(o: WriteOptions): UpdateWrite {
-  return { subresource: o.subresource ?? (o.statusOnly ? "status" : undefined) };
+function subresourceOf(o: WriteOptions): UpdateSubresource | undefined {
+  return o.subresource ?? (o.statusOnly ? "status" : undefined);
 }
 
 export class ResourceClient {
   constructor(
     private readonly ctx: ApiContext,
     readonly resource: ResourceType,
+    /** Who writes: authorization and admission see this user. */
+    readonly user: User,
   ) {}
+
+  /** The same resource, written as another user (the dispatcher writes as each node). */
+  as(user: User): ResourceClient {
+    return new ResourceClient(this.ctx, this.resource, user);
+  }
 
   get(namespace: string | undefined, name: string): Promise<KubeObject> {
     return this.ctx.storeFor(this.resource).get(namespace, name);
@@ -44,53 +53,42 @@ export class ResourceClient {
     return (await this.ctx.storeFor(this.resource).list(namespace, { filter })).items;
   }
 
-  async create(obj: KubeObject): Promise<KubeObject> {
-    const admitted = await admitCreate(this.ctx, this.resource, obj, obj.metadata.namespace);
-    return persistNew(this.ctx, this.resource, admitted);
+  create(obj: KubeObject): Promise<KubeObject> {
+    return this.ctx.registry.create(this.user, this.resource, obj);
   }
 
   /**
-   * Read-modify-write with retries on conflict. `mutate` returns the new object, or undefined
-   * to leave it as it is. `statusOnly` writes through the status subresource rules, `subresource`
-   * through another one (a CertificateSigningRequest's "approval").
+   * Read-modify-write with retries on conflict. `mutate` gets a copy of the stored object and
+   * returns the new one, or undefined to leave it as it is. `statusOnly` writes through the
+   * status subresource rules, `subresource` through another one (a CertificateSigningRequest's
+   * "approval", a Namespace's "finalize").
    */
-  async update(namespace: string | undefined, name: string, mutate: (current: KubeObject) => KubeObject | undefined, options: WriteOptions = {}): Promise<KubeObject> {
-    const store = this.ctx.storeFor(this.resource);
-    for (let attempt = 0; ; attempt++) {
-      const current = await store.get(namespace, name);
-      const wanted = mutate(structuredClone(current));
-      if (wanted === undefined) return current;
-      const next = admitUpdate(this.ctx, this.resource, wanted, current, writeOf(options));
-      try {
-        if (finishedTerminating(next)) return await store.delete(namespace, name, current.metadata.resourceVersion);
-        return await store.update(next, current.metadata.resourceVersion);
-      } catch (err) {
-        if (err instanceof ApiError && err.reason === "Conflict" && attempt < 20) continue;
-        throw err;
-      }
-    }
+  update(namespace: string | undefined, name: string, mutate: (current: KubeObject) => KubeObject | undefined, options: WriteOptions = {}): Promise<KubeObject> {
+    return this.ctx.registry.update(this.user, { resource: this.resource, namespace, name }, (current) => mutate(structuredClone(current)), { subresource: subresourceOf(options) });
   }
 
   /** Compare-and-swap write of an object read earlier; throws Conflict when it changed since. */
-  async replace(obj: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
-    const store = this.ctx.storeFor(this.resource);
-    const current = await store.get(obj.metadata.namespace, obj.metadata.name!);
-    if (current.metadata.resourceVersion !== obj.metadata.resourceVersion) {
-      throw new ApiError(409, "Conflict", `${this.resource.plural} "${obj.metadata.name}" changed since it was read`);
-    }
-    const next = admitUpdate(this.ctx, this.resource, obj, current, writeOf(options));
-    if (finishedTerminating(next)) return store.delete(obj.metadata.namespace, obj.metadata.name!, current.metadata.resourceVersion);
-    return store.update(next, current.metadata.resourceVersion);
+  replace(obj: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+    const name = obj.metadata.name!;
+    return this.ctx.registry.update(
+      this.user,
+      { resource: this.resource, namespace: obj.metadata.namespace, name },
+      (current) => {
+        if (current.metadata.resourceVersion !== obj.metadata.resourceVersion) throw new ApiError(409, "Conflict", `${this.resource.plural} "${name}" changed since it was read`);
+        return obj;
+      },
+      { subresource: subresourceOf(options) },
+    );
   }
 
   delete(namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<DeleteOutcome> {
-    return deleteObject(this.ctx, this.resource, namespace, name, options);
+    return this.ctx.registry.delete(this.user, { resource: this.resource, namespace, name }, options);
   }
 }
 
-/** Clients by plural in the preferred version: `clients.pods`, `clients.deployments`, ... */
-export function clientFor(ctx: ApiContext, group: string, version: string, plural: string): ResourceClient {
+/** A client of a resource by plural in the preferred version, writing as `user`. */
+export function clientFor(ctx: ApiContext, group: string, version: string, plural: string, user: User): ResourceClient {
   const r = findResource(group, version, plural);
   if (!r) throw new Error(`unknown resource ${group}/${version}/${plural}`);
-  return new ResourceClient(ctx, r);
+  return new ResourceClient(ctx, r, user);
 }

@@ -11,6 +11,7 @@ import { acquireInformer } from "../cache/shared-informers";
 import { ensureSystemNamespaces } from "../bootstrap";
 import { createLogger } from "../log";
 import { startTestEtcd, type TestEtcd } from "../store/testing";
+import { TEST_ADMIN } from "../registry/testing";
 import { Scheduler } from "./scheduler";
 import { testNode, testPod, type NodeSpecForTest, type PodSpecForTest } from "./testing";
 import type { SchedulerOptions } from "./types";
@@ -27,9 +28,9 @@ before(async () => {
   ctx = new ApiContext(env.store);
   await ensureSystemNamespaces(ctx);
   await ctx.namespaces.start();
-  nodes = new ResourceClient(ctx, findResource("", "v1", "nodes")!);
-  pods = new ResourceClient(ctx, findResource("", "v1", "pods")!);
-  events = new ResourceClient(ctx, findResource("", "v1", "events")!);
+  nodes = new ResourceClient(ctx, findResource("", "v1", "nodes")!, TEST_ADMIN);
+  pods = new ResourceClient(ctx, findResource("", "v1", "pods")!, TEST_ADMIN);
+  events = new ResourceClient(ctx, findResource("", "v1", "events")!, TEST_ADMIN);
 });
 after(async () => {
   await ctx?.namespaces.stop();

@@ -6,7 +6,7 @@
 import { ApiError } from "../../api/errors";
 import { isJsonObject, type KubeObject } from "../../api/object";
 import type { ResourceClient } from "../registry/internal-client";
-import { timestamp } from "./bind-writer";
+import { formatTimestamp as timestamp } from "../../api/lifecycle";
 import { podKey } from "./pod-info";
 
 export interface PodCondition {
