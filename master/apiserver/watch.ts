@@ -7,7 +7,7 @@ import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { apiVersionOf } from "../../api/resources";
 import { toTable, parseIncludeObject } from "../../api/table";
-import type { WatchEvent, WatchEventType } from "../store/types";
+import type { WatchEvent, WatchEventType } from "../registry/resource-store";
 import type { ResourceRequest } from "./resource-request";
 import { parseBoolParam } from "./query-params";
 import { tableRequested } from "./representation";

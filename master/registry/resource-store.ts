@@ -100,3 +100,6 @@ export class ResourceStore {
     }
   }
 }
+
+/** What reads return and watches deliver, for the layers above that may not import the store. */
+export type { ListResult, WatchEvent, WatchEventType } from "../store/types";
