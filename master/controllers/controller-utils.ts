@@ -80,7 +80,5 @@ export function leaderComponent(name: string, deps: ComponentDeps, build: (deps:
   };
 }
 
-/** Kubernetes' metav1.Time: RFC 3339, UTC, whole seconds. */
-export function timestamp(now: Date): string {
-  return `${now.toISOString().slice(0, 19)}Z`;
-}
+/** Kubernetes' metav1.Time: RFC 3339, UTC, whole seconds (api/time.ts). */
+export { formatTime as timestamp } from "../../api/time";

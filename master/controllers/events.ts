@@ -18,6 +18,7 @@ import { ResourceClient } from "../registry/internal-client";
 import type { User } from "../auth/user";
 import { createHash } from "node:crypto";
 import { eventNameSuffix } from "../../api/event-names";
+import { formatTime } from "../../api/time";
 
 export type EventType = "Normal" | "Warning";
 
@@ -59,7 +60,7 @@ export class EventRecorder {
   private async write(series: string, involved: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
     const namespace = involved.metadata.namespace ?? "default";
     const clock = this.ctx.clock.now();
-    const now = clock.toISOString().replace(/\.\d{3}Z$/, "Z");
+    const now = formatTime(clock);
     const known = this.known.get(series);
     if (known !== undefined) {
       try {

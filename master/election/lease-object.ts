@@ -11,6 +11,7 @@ import type { ApiContext } from "../registry/context";
 import { clientFor, type ResourceClient } from "../registry/internal-client";
 import { CONTROLLER_MANAGER_USER } from "../auth/internal-users";
 import type { Logger } from "../log";
+import { formatMicroTime as microTime } from "../../api/time";
 
 export const LEASE_NAME = "gantry-master";
 export const LEASE_NAMESPACE = "kube-system";
@@ -121,7 +122,5 @@ function storedEpoch(lease: KubeObject): number {
   return Number.isFinite(n) ? n : 0;
 }
 
-/** Kubernetes MicroTime: RFC 3339 with exactly six fractional digits, UTC. */
-export function microTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-}
+/** Kubernetes MicroTime: RFC 3339 with exactly six fractional digits, UTC (api/time.ts). */
+export { microTime };

@@ -3,6 +3,7 @@
 // that hold the object (with deletionTimestamp set) until controllers remove them.
 
 import { errors } from "../../api/errors";
+import { formatTime } from "../../api/time";
 import type { KubeObject } from "../../api/object";
 import type { ResourceType } from "../../api/resources";
 import type { Store } from "../store/types";
@@ -93,7 +94,7 @@ function markForDeletion(now: Date, r: ResourceType, current: KubeObject, option
     metadata: {
       ...current.metadata,
       finalizers: finalizers.size > 0 ? [...finalizers] : undefined,
-      deletionTimestamp: current.metadata.deletionTimestamp ?? new Date(now.getTime() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      deletionTimestamp: current.metadata.deletionTimestamp ?? formatTime(now.getTime() + grace * 1000),
       deletionGracePeriodSeconds: grace,
     },
   };
