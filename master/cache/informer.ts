@@ -4,6 +4,7 @@
 
 import { EventEmitter } from "node:events";
 import type { KubeObject } from "../../api/object";
+import { objectKey } from "../../api/object-key";
 import type { StoreReader, Watch } from "../store/types";
 
 export interface InformerEvents<T extends KubeObject> {
@@ -12,10 +13,6 @@ export interface InformerEvents<T extends KubeObject> {
   delete: [T];
   /** After every (re)list: the cache now mirrors the store at that revision. */
   synced: [string];
-}
-
-export function objectKey(obj: KubeObject): string {
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : (obj.metadata.name ?? "");
 }
 
 export class Informer<T extends KubeObject = KubeObject> extends EventEmitter<InformerEvents<T>> {

@@ -10,6 +10,7 @@
 // `Deleted job <name>`, JobAlreadyActive, MissSchedule, UnexpectedJob, MissingJob, FailedCreate.
 
 import { ApiError } from "../../api/errors";
+import { namespacedKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
 import type { ApiContext } from "../registry/context";
 import { ResourceClient } from "../registry/internal-client";
@@ -57,7 +58,7 @@ export class CronJobController extends Controller {
 
   private jobEvent(job: JobObject): void {
     const ref = controllerRef(job);
-    if (ref?.kind === GVK.kind) this.queue.add(`${job.metadata.namespace}/${ref.name}`);
+    if (ref?.kind === GVK.kind) this.queue.add(namespacedKey(job.metadata.namespace, ref.name));
   }
 
   /** One pass for the CronJob at `key`. */

@@ -9,6 +9,7 @@
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
 import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
@@ -72,7 +73,7 @@ export class DaemonSetController extends Controller {
   private owner(pod: KubeObject): DaemonSetObject | undefined {
     const ref = controllerRef(pod);
     if (!ref || ref.kind !== GVK.kind) return undefined;
-    const ds = this.dsLease?.get(`${pod.metadata.namespace}/${ref.name}`);
+    const ds = this.dsLease?.get(namespacedKey(pod.metadata.namespace, ref.name));
     return ds && ds.metadata.uid === ref.uid ? ds : undefined;
   }
 

@@ -14,6 +14,7 @@
 import type { DeploymentStatus } from "kubernetes-types/apps/v1";
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
 import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
@@ -74,7 +75,7 @@ export class DeploymentController extends Controller {
   private ownerOf(obj: KubeObject): KubeObject | undefined {
     const ref = controllerRef(obj);
     if (!ref || ref.kind !== "Deployment" || !ref.apiVersion.startsWith("apps/")) return undefined;
-    const d = this.dLease?.get(`${obj.metadata.namespace}/${ref.name}`);
+    const d = this.dLease?.get(namespacedKey(obj.metadata.namespace, ref.name));
     return d && d.metadata.uid === ref.uid ? d : undefined;
   }
 
@@ -96,7 +97,7 @@ export class DeploymentController extends Controller {
   private podDeleted(pod: KubeObject): void {
     const ref = controllerRef(pod);
     if (!ref || ref.kind !== "ReplicaSet") return;
-    const rs = this.rsLease?.get(`${pod.metadata.namespace}/${ref.name}`);
+    const rs = this.rsLease?.get(namespacedKey(pod.metadata.namespace, ref.name));
     if (!rs || rs.metadata.uid !== ref.uid) return;
     const d = this.ownerOf(rs);
     if (d && (d.spec as { strategy?: { type?: string } } | undefined)?.strategy?.type === "Recreate") this.queue.add(keyOf(d));

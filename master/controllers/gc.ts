@@ -11,6 +11,7 @@
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject, OwnerReference } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { RESOURCES, findResourceByKind, storageResourceOf, type ResourceType } from "../../api/resources";
 import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
@@ -212,7 +213,7 @@ export class GarbageCollector extends Controller {
     // A namespaced owner of a cluster-scoped object cannot exist.
     if (r.namespaced && !dep.metadata.namespace) return { kind: "absent" };
     const namespace = r.namespaced ? dep.metadata.namespace : undefined;
-    const cached = tracked.lease.get(namespace ? `${namespace}/${ref.name}` : ref.name);
+    const cached = tracked.lease.get(namespacedKey(namespace, ref.name));
     if (cached && cached.metadata.uid === ref.uid) return { kind: "present", owner: cached };
     let live: KubeObject | undefined;
     try {

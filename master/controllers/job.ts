@@ -12,6 +12,7 @@
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
 import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
@@ -89,7 +90,7 @@ export class JobController extends Controller {
   private owner(pod: KubeObject): JobObject | undefined {
     const ref = controllerRef(pod);
     if (!ref || ref.kind !== GVK.kind) return undefined;
-    const job = this.jobLease?.get(`${pod.metadata.namespace}/${ref.name}`);
+    const job = this.jobLease?.get(namespacedKey(pod.metadata.namespace, ref.name));
     return job && job.metadata.uid === ref.uid ? job : undefined;
   }
 

@@ -11,6 +11,7 @@
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
 import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
@@ -73,7 +74,7 @@ export class ReplicaSetController extends Controller {
   private resolve(namespace: string | undefined, pod: KubeObject): KubeObject | undefined {
     const ref = controllerRef(pod);
     if (!ref || ref.kind !== GVK.kind || ref.apiVersion.split("/")[0] !== "apps") return undefined;
-    const rs = this.rsLease?.get(`${namespace}/${ref.name}`);
+    const rs = this.rsLease?.get(namespacedKey(namespace, ref.name));
     return rs && rs.metadata.uid === ref.uid ? rs : undefined;
   }
 

@@ -7,6 +7,7 @@
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { findResource, type ResourceType } from "../../api/resources";
 import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
@@ -43,7 +44,7 @@ export class StaticServiceController extends Controller {
     private readonly source: StaticServiceSource,
   ) {
     super(ctx, options, { name, quietConflicts: true });
-    this.key = `${service.namespace}/${service.name}`;
+    this.key = namespacedKey(service.namespace, service.name);
   }
 
   protected async watch(): Promise<void> {

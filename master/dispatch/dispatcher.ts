@@ -13,6 +13,7 @@
 import { hostname } from "node:os";
 import type { ChannelCredentials } from "@grpc/grpc-js";
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
 import { clientFor, ResourceClient } from "../registry/internal-client";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
@@ -248,7 +249,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     const r = this.running!;
     return {
       pods: r.podsByNode.get(nodeName)?.values() ?? [],
-      config: (kind, namespace, name) => r.informers?.[kind === "ConfigMap" ? "configmaps" : "secrets"].get(`${namespace}/${name}`),
+      config: (kind, namespace, name) => r.informers?.[kind === "ConfigMap" ? "configmaps" : "secrets"].get(namespacedKey(namespace, name)),
     };
   }
 
