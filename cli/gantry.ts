@@ -9,6 +9,8 @@ import { cleanupNodeNetwork } from "../netns/cleanup";
 import { joinCluster } from "../agent/join";
 import { Master } from "../master/master";
 import { createLogger } from "../master/log";
+import { registerInstallCommands } from "./install";
+import { registerSuperviseCommand } from "./supervise";
 
 function port(value: string): number {
   const n = Number(value);
@@ -150,6 +152,9 @@ agentCommand
     const report = await cleanupNodeNetwork();
     console.log(report.proxyTable ? "removed nftables table ip gantry" : "no nftables table ip gantry");
   });
+
+registerInstallCommands(program);
+registerSuperviseCommand(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(err instanceof Error ? err.message : err);

@@ -13,6 +13,7 @@ debian_packages=(
   containernetworking-plugins nftables iproute2
   conntrack                    # the service proxy deletes stale UDP flows
   wrk                          # HTTP load generator for the network benchmark
+  systemd                      # systemd-analyze verify checks the units `gantry install` writes
   openssl util-linux procps psmisc curl attr
 )
 
