@@ -14,6 +14,7 @@
 
 import { execFile, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { access, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -32,6 +33,10 @@ export interface ClusterOptions {
   /** Node names of the agents; default node-a, node-b. */
   agents?: string[];
   readyTimeoutMs?: number;
+  /** Run the master and the agents under `gantry supervise` (pid files in the base dir), as
+   *  `make up` does where systemd is not PID 1. pid() then names the supervisor, daemonPid()
+   *  the daemon it runs. */
+  supervise?: boolean;
 }
 
 export interface ClusterAgent {
@@ -43,8 +48,10 @@ export interface ClusterAgent {
   readonly cgroupParent: string;
   output(): string;
   running(): boolean;
-  /** The agent process's pid (unchanged as long as it has not died). */
+  /** The agent process's pid (unchanged as long as it has not died); with `supervise`, the supervisor's. */
   pid(): number | undefined;
+  /** The agent daemon's pid: pid(), or with `supervise` the supervisor's current child. */
+  daemonPid(): number | undefined;
   /** Sends `signal` (default SIGKILL) to the agent process and waits for it to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Container ids in this agent's runc root (`runc --root <run-dir>/runc list -q`). */
@@ -62,8 +69,10 @@ export interface GantryCluster {
   readonly client: TestHost;
   agent(name: string): ClusterAgent;
   masterOutput(): string;
-  /** The master process's pid, or undefined once it has exited. */
+  /** The master process's pid, or undefined once it has exited; with `supervise`, the supervisor's. */
   masterPid(): number | undefined;
+  /** The master daemon's pid: masterPid(), or with `supervise` the supervisor's current child. */
+  masterDaemonPid(): number | undefined;
   /** The kubectl argv prefix (global flags) used in the client host. */
   kubectlPrefix(): string[];
   kubectl(args: string[], options?: { input?: string; timeoutMs?: number }): Promise<ExecResult>;
@@ -209,7 +218,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
     );
     registryProc = startProc(masterHost, REGISTRY_BINARY, ["serve", regConfig]);
 
-    master = startProc(masterHost, process.execPath, [
+    // Under `gantry supervise` the daemon's argv follows the supervisor's own flags.
+    const supervised = (name: string, argv: string[]) =>
+      options.supervise ? [GANTRY, "supervise", "--name", name, "--pid-file", path.join(base, `${name}.supervise.pid`), "--", process.execPath, ...argv] : argv;
+    master = startProc(masterHost, process.execPath, supervised("master", [
       GANTRY, "master",
       "--name", "m1",
       "--data-dir", masterDataDir,
@@ -218,7 +230,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
       "--port", String(API_PORT),
       "--etcd-client-port", "2379",
       "--etcd-peer-port", "2380",
-    ]);
+    ]));
 
     // Push while the master starts.
     let pushed: ExecResult | undefined;
@@ -244,7 +256,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
       const dataDir = path.join(base, name, "data");
       const runDir = path.join(base, name, "run");
       const cgroupParent = `/gantry-e2e-${tag}-${name}`;
-      const p = startProc(host, process.execPath, [
+      const p = startProc(host, process.execPath, supervised(name, [
         GANTRY, "agent",
         "--node-name", name,
         "--data-dir", dataDir,
@@ -257,7 +269,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
         "--master", `https://${masterHost.address}:${API_PORT}`,
         "--token-file", path.join(masterDataDir, "agent.token"),
         "--master-ca", path.join(masterDataDir, "pki", "ca.crt"),
-      ], true);
+      ]), true);
       agentProcs.push(p);
       const runcRoot = path.join(runDir, "runc");
       agents.push({
@@ -270,6 +282,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
         output: () => p.out,
         running: () => alive(p.child),
         pid: () => (alive(p.child) ? p.child.pid : undefined),
+        daemonPid: () => daemonOf(p, options.supervise),
         async kill(signal: NodeJS.Signals = "SIGKILL") {
           p.child.kill(signal);
           await exited(p.child);
@@ -304,6 +317,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
       },
       masterOutput: () => master!.out,
       masterPid: () => (alive(master!.child) ? master!.child.pid : undefined),
+      masterDaemonPid: () => daemonOf(master!, options.supervise),
       kubectlPrefix,
       kubectl,
       kubectlOk,
@@ -313,6 +327,18 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
     const problems = await stop();
     if (problems.length > 0) console.error(`cluster cleanup after a failed start: ${problems.join("; ")}`);
     throw err;
+  }
+}
+
+/** The daemon of a process: itself, or under `gantry supervise` the supervisor's child. */
+function daemonOf(p: Proc, supervised = false): number | undefined {
+  if (!alive(p.child) || p.child.pid === undefined) return undefined;
+  if (!supervised) return p.child.pid;
+  const pid = p.child.pid;
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)[0]) || undefined;
+  } catch {
+    return undefined;
   }
 }
 
