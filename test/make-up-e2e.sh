@@ -20,6 +20,7 @@ export KUBECONFIG=/etc/gantry/admin.conf
 node_name=$(hostname)
 runc_root=/run/gantry/agent/runc
 gantry_js=$(pwd)/dist/cli/gantry.js
+source scripts/daemons.sh   # process_start_ns
 
 step() { echo "--- $*"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -36,20 +37,11 @@ daemon_pid() {
   return 1
 }
 
-start_ns() {
-  local stat uptime ticks
-  stat=$(cat "/proc/$1/stat")
-  stat=${stat##*) }
-  ticks=$(getconf CLK_TCK)
-  read -r uptime _ </proc/uptime
-  echo $(( $(date +%s%N) - ( ${uptime/./} * 10000000 - $(echo "$stat" | awk '{print $20}') * 1000000000 / ticks ) ))
-}
-
 # The agent that runs now answers, and the master renewed the node Lease after it started.
 check_fresh() {
   local pid since renew
   pid=$(daemon_pid agent) || fail "no gantry agent process after $1"
-  since=$(start_ns "$pid")
+  since=$(process_start_ns "$pid")
   timeout 2 bash -c "</dev/tcp/127.0.0.1/10250" 2>/dev/null || fail "the agent (pid $pid) does not answer on 127.0.0.1:10250 right after $1"
   renew=$(kubectl get lease -n kube-node-lease "$node_name" -o jsonpath='{.spec.renewTime}')
   [ -n "$renew" ] && [ "$(date -d "$renew" +%s%N)" -gt "$since" ] || fail "after $1 the node Lease was last renewed at ${renew:-never}, before the agent (pid $pid) started"
