@@ -70,7 +70,10 @@ daemon_main_pid() {
     return
   fi
   pid=$(supervisor_pid "$1") || return 1
-  cat "/proc/$pid/task/$pid/children" 2>/dev/null | awk '{print $1}'
+  local children=""
+  # The file has no trailing newline, so read reports EOF even when it read the pid.
+  read -r children _ <"/proc/$pid/task/$pid/children" 2>/dev/null || true
+  [ -n "$children" ] && echo "$children"
 }
 
 # daemon_healthy ROLE: false, with the last log lines, once the daemon's supervisor (or unit)
@@ -103,16 +106,12 @@ daemon_healthy() {
 
 # process_start_ns PID: when the process started, in ns since the epoch (10 ms precision).
 process_start_ns() {
-  local stat ticks uptime
+  local stat fields uptime
   stat=$(cat "/proc/$1/stat") || return 1
-  stat=${stat##*) }                     # fields after "pid (comm) "; starttime is the 20th of these
-  ticks=$(getconf CLK_TCK)
+  read -ra fields <<<"${stat##*) }"     # the fields after "pid (comm) "; starttime is the 20th
   read -r uptime _ </proc/uptime
-  local start_ticks now_ns
-  start_ticks=$(echo "$stat" | awk '{print $20}')
-  now_ns=$(date +%s%N)
-  # now − (uptime − starttime): uptime is in seconds with two decimals.
-  echo $(( now_ns - ( ${uptime/./} * 10000000 - start_ticks * 1000000000 / ticks ) ))
+  # now − (uptime − starttime): uptime has two decimals, starttime is in clock ticks.
+  echo $(( $(date +%s%N) - ( ${uptime/./} * 10000000 - fields[19] * 1000000000 / $(getconf CLK_TCK) ) ))
 }
 
 # wait_node_ready NODE AGENT_ADDR TIMEOUT_S: waits until the agent running now answers on

@@ -9,7 +9,10 @@
 #   - `systemctl restart gantry-agent`: the same;
 #   - kill -9 of the master's main process: restarted, the API answers, the pod is still there;
 #   - `systemctl stop gantry-agent`: the container keeps running;
-#   - `gantry uninstall agent|master`: both inactive, unit files gone, no gantry or etcd left.
+#   - `gantry uninstall agent|master`: both inactive, unit files gone, no gantry or etcd left;
+#   - `make up` (scripts/up.sh) with systemd as PID 1 installs and starts the units and is ready
+#     only once the new agent is (the Node is still Ready in etcd from the steps before);
+#     `make down` (scripts/down.sh) stops and removes them.
 # Run by hand as root (`apt-get install systemd-container` first): bash test/systemd-nspawn-e2e.sh
 # Everything it starts is stopped, and the cgroups it made are removed, also on failure.
 set -euo pipefail
@@ -26,9 +29,10 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 boot_log=$(mktemp)
 # --keep-unit: no systemd on the host to ask for a scope; --register=no: no machined either;
-# @keyring: runc gives each container a session keyring (keyctl), which nspawn filters by default.
+# @keyring: runc gives each container a session keyring (keyctl), which nspawn filters by default;
+# /usr is the host's, read-only: make up writes /usr/local/bin/gantry to a tmpfs instead.
 systemd-nspawn --directory=/ --volatile=yes --register=no --keep-unit --private-network -M "$machine" \
-  --bind-ro="$repo" --system-call-filter=@keyring -b --console=pipe >"$boot_log" 2>&1 &
+  --bind-ro="$repo" --tmpfs=/usr/local/bin --system-call-filter=@keyring -b --console=pipe >"$boot_log" 2>&1 &
 nspawn_pid=$!
 leader=""
 
@@ -44,7 +48,8 @@ cleanup() {
   fi
   for _ in $(seq 1 40); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.5; done
   if kill -0 "$nspawn_pid" 2>/dev/null; then
-    [ -n "$leader" ] && kill -KILL "$leader" 2>/dev/null
+    # SIGKILL to a container's PID 1 ends everything in its PID namespace.
+    for p in $leader $(pgrep -P "$nspawn_pid"); do kill -KILL "$p" 2>/dev/null; done
     sleep 1
     kill -KILL "$nspawn_pid" 2>/dev/null
   fi
@@ -60,7 +65,15 @@ cleanup() {
 trap cleanup EXIT
 
 step "boot systemd in $machine"
-for _ in $(seq 1 100); do leader=$(pgrep -P "$nspawn_pid" | head -1 || true); [ -n "$leader" ] && break; sleep 0.1; done
+# nspawn forks a short-lived helper first; the container's PID 1 is the child that runs systemd.
+for _ in $(seq 1 300); do
+  for p in $(pgrep -P "$nspawn_pid" || true); do
+    [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = /usr/lib/systemd/systemd ] && leader=$p
+  done
+  [ -n "$leader" ] && break
+  kill -0 "$nspawn_pid" 2>/dev/null || break
+  sleep 0.1
+done
 [ -n "$leader" ] || fail "systemd-nspawn did not start a container: $(cat "$boot_log")"
 state=""
 for _ in $(seq 1 120); do
@@ -128,13 +141,21 @@ same_pod() {
   echo "after $1: same container, restartCount 0, conmon $conmon alive"
 }
 
+# kill_main ROLE: kill -9 of the unit's main process; waits for systemd to start a new one.
+kill_main() {
+  local main new t0
+  main=$(c systemctl show -p MainPID --value "gantry-$1")
+  t0=$(date +%s%N)
+  c kill -KILL "$main"
+  for _ in $(seq 1 100); do new=$(c systemctl show -p MainPID --value "gantry-$1"); [ "$new" != 0 ] && [ "$new" != "$main" ] && break; sleep 0.05; done
+  [ "$new" != 0 ] && [ "$new" != "$main" ] || fail "systemd did not restart gantry-$1 within 5 s"
+  echo "restarted by systemd after $(ms_since "$t0") ms (MainPID $main → $new, NRestarts $(c systemctl show -p NRestarts --value "gantry-$1"))"
+  killed_at=$t0
+}
+
 step "kill -9 of the agent"
-main=$(c systemctl show -p MainPID --value gantry-agent)
-t0=$(date +%s%N)
-c kill -KILL "$main"
-for _ in $(seq 1 100); do new=$(c systemctl show -p MainPID --value gantry-agent); [ "$new" != 0 ] && [ "$new" != "$main" ] && break; sleep 0.05; done
-[ "$new" != 0 ] && [ "$new" != "$main" ] || fail "systemd did not restart the agent"
-echo "restarted by systemd after $(ms_since "$t0") ms (MainPID $main → $new, NRestarts $(c systemctl show -p NRestarts --value gantry-agent))"
+kill_main agent
+t0=$killed_at
 wait_node_fresh "kill -9 of the agent"
 echo "node Ready with a fresh Lease after $(ms_since "$t0") ms"
 same_pod "kill -9 of the agent"
@@ -145,12 +166,8 @@ wait_node_fresh "systemctl restart"
 same_pod "systemctl restart gantry-agent"
 
 step "kill -9 of the master"
-main=$(c systemctl show -p MainPID --value gantry-master)
-t0=$(date +%s%N)
-c kill -KILL "$main"
-for _ in $(seq 1 100); do new=$(c systemctl show -p MainPID --value gantry-master); [ "$new" != 0 ] && [ "$new" != "$main" ] && break; sleep 0.05; done
-[ "$new" != 0 ] && [ "$new" != "$main" ] || fail "systemd did not restart the master"
-echo "restarted by systemd after $(ms_since "$t0") ms (MainPID $main → $new)"
+kill_main master
+t0=$killed_at
 for _ in $(seq 1 120); do c curl -ksf https://127.0.0.1:6443/readyz >/dev/null 2>&1 && break; sleep 0.5; done
 c curl -ksf https://127.0.0.1:6443/readyz >/dev/null || fail "the API did not come back"
 echo "API answers after $(ms_since "$t0") ms"
@@ -172,4 +189,24 @@ done
 left=$(c pgrep -af "gantry.js (master|agent)|/usr/bin/etcd" || true)
 [ -z "$left" ] || fail "left running: $left"
 echo "both units stopped and removed; no gantry or etcd process left"
+
+step "make up with systemd as PID 1"
+c bash "$repo/scripts/up.sh"
+for u in agent master; do [ "$(c systemctl is-active "gantry-$u")" = active ] || fail "make up did not start gantry-$u"; done
+node_fresh || fail "make up returned before the new agent was Ready with a fresh Lease"
+c gantry --help >/dev/null || fail "gantry is not on PATH after make up"
+kill_main agent
+wait_node_fresh "kill -9 of the agent started by make up"
+echo "units started by make up; the agent came back after kill -9"
+
+step "make down with systemd as PID 1"
+c bash "$repo/scripts/down.sh"
+for u in agent master; do
+  [ "$(c systemctl is-active "gantry-$u" || true)" = inactive ] || fail "gantry-$u still active after make down"
+  c test ! -e "/etc/systemd/system/gantry-$u.service" || fail "gantry-$u.service still there after make down"
+done
+c test ! -e /usr/local/bin/gantry || fail "/usr/local/bin/gantry still there after make down"
+left=$(c pgrep -af "gantry.js (master|agent)|/usr/bin/etcd|conmon" || true)
+[ -z "$left" ] || fail "left running after make down: $left"
+echo "make down stopped and removed the units; nothing left running"
 echo "PASS"

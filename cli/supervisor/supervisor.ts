@@ -11,10 +11,11 @@
 // the supervisor SIGKILLs the group itself.
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, closeSync, constants, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type pino from "pino";
+import { withParentDeathSignal } from "../../master/store/parent-death";
 import { endGroup, groupAlive, signalGroup } from "./process-group";
 import { decideRestart, DEFAULT_RESTART_POLICY, describeExit, INITIAL_RESTART_STATE, type RestartPolicyOptions, type RestartState } from "./restart-policy";
 
@@ -34,8 +35,6 @@ export interface SupervisorOptions {
   policy?: RestartPolicyOptions;
   log: pino.Logger;
 }
-
-const SETPRIV = "/usr/bin/setpriv";
 
 export class Supervisor {
   private child?: ChildProcess;
@@ -92,7 +91,7 @@ export class Supervisor {
 
   private spawnDaemon(): void {
     const [command, ...args] = this.o.command;
-    const argv = hasSetpriv() ? [SETPRIV, ["--pdeathsig", "SIGTERM", command, ...args]] as const : [command, args] as const;
+    const argv = withParentDeathSignal(command, args, "SIGTERM");
     const out = this.o.logFile ? openSync(this.o.logFile, "a") : undefined;
     let child: ChildProcess;
     try {
@@ -156,19 +155,6 @@ export class Supervisor {
 
 function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
-}
-
-let setprivPresent: boolean | undefined;
-function hasSetpriv(): boolean {
-  if (setprivPresent === undefined) {
-    try {
-      accessSync(SETPRIV, constants.X_OK);
-      setprivPresent = true;
-    } catch {
-      setprivPresent = false;
-    }
-  }
-  return setprivPresent;
 }
 
 /** Writes our pid to `file`, unless it names another live supervisor. */
