@@ -3,27 +3,17 @@
 // kubectl before 1.27 for apply, explain and diff, and kubectl 1.32 to validate a `kind: List`
 // file. It is derived from the v3 documents (to-swagger.ts), never written separately.
 
-import type { GroupVersionKind } from "./types";
+import type { GroupVersionKind, Schema } from "./types";
 
-/** A v2 schema: `$ref` points into `#/definitions/`, there is no `allOf`/`oneOf` wrapping. */
-export interface SwaggerSchema {
-  $ref?: string;
-  description?: string;
-  type?: "object" | "array" | "string" | "integer" | "number" | "boolean";
-  format?: string;
+/**
+ * A v2 schema: the v3 Schema's fields and Kubernetes extensions, but `$ref` points into
+ * `#/definitions/` and there is no `allOf`/`oneOf` wrapping.
+ */
+export type SwaggerSchema = Omit<Schema, "allOf" | "oneOf" | "properties" | "additionalProperties" | "items"> & {
   properties?: Record<string, SwaggerSchema>;
   additionalProperties?: SwaggerSchema | boolean;
   items?: SwaggerSchema;
-  required?: string[];
-  default?: unknown;
-  enum?: unknown[];
-  "x-kubernetes-group-version-kind"?: GroupVersionKind[];
-  "x-kubernetes-patch-strategy"?: string;
-  "x-kubernetes-patch-merge-key"?: string;
-  "x-kubernetes-list-type"?: "atomic" | "set" | "map";
-  "x-kubernetes-list-map-keys"?: string[];
-  "x-kubernetes-map-type"?: "atomic" | "granular";
-}
+};
 
 /** A query or path parameter: its type sits on the parameter itself in v2. */
 export interface SwaggerNonBodyParameter {

@@ -1,5 +1,6 @@
-// A misbehaving client of every stream Gantry serves, for test/stream-hardening.test.ts. Run it
-// inside the test's client host: `node stream-abuser.js <scenario> '<json arguments>'`. Each
+// A misbehaving client of every stream Gantry serves, for test/stream-hardening.test.ts (and the
+// SPDY protocol check of test/older-clients.test.ts, spdy-exec-scenarios.ts). Run it inside the
+// test's client host: `node stream-abuser.js <scenario> '<json arguments>'`. Each
 // scenario drives one stream to one awkward point (cancel before start, half-close, stop
 // reading, keep writing after the other side ended, garbage) and exits 0 once it has done so;
 // what the daemons do about it is for the test to check (they must keep running and serving).
@@ -13,6 +14,7 @@ import { deflateSync } from "node:zlib";
 import { WebSocket } from "ws";
 import { parse as parseYaml } from "yaml";
 import { AgentClient, MasterMessage, type ExecInput, type ExecOutput, type PodRef, type PortForwardData } from "../../proto/gen/agent";
+import { SPDY_EXEC_SCENARIOS } from "./spdy-exec-scenarios";
 
 export interface AbuseArgs {
   /** host:port of the agent's gRPC server. */
@@ -371,13 +373,23 @@ function synStreamBomb(): Buffer {
   return Buffer.concat([header, payload]);
 }
 
-export const SCENARIOS = Object.getOwnPropertyNames(Scenarios.prototype).filter((n) => n !== "constructor" && !n.startsWith("private") && n.includes("-"));
+export const SCENARIOS = [...Object.getOwnPropertyNames(Scenarios.prototype).filter((n) => n !== "constructor" && !n.startsWith("private") && n.includes("-")), ...Object.keys(SPDY_EXEC_SCENARIOS)];
 
 if (require.main === module) {
   const [name, json] = process.argv.slice(2);
-  const s = new Scenarios(JSON.parse(json) as AbuseArgs);
-  const run = (s as unknown as Record<string, () => Promise<string>>)[name];
-  if (typeof run !== "function") {
+  const a = JSON.parse(json) as AbuseArgs;
+  // The SPDY exec scenarios need no agent address; the others get a Scenarios (and its agent client).
+  let s: Scenarios | undefined;
+  let run: (() => Promise<string>) | undefined;
+  if (Object.hasOwn(SPDY_EXEC_SCENARIOS, name)) {
+    const spdy = SPDY_EXEC_SCENARIOS[name];
+    run = () => spdy({ server: a.server, namespace: a.namespace, sleeper: a.sleeper, creds: credentialsOf(a.kubeconfig) });
+  } else {
+    const scenarios = (s = new Scenarios(a));
+    const method = (scenarios as unknown as Record<string, unknown>)[name];
+    if (typeof method === "function") run = () => (method as () => Promise<string>).call(scenarios);
+  }
+  if (!run) {
     console.error(`no scenario ${name}; known: ${SCENARIOS.join(", ")}`);
     process.exit(2);
   }
@@ -385,17 +397,17 @@ if (require.main === module) {
     console.log(`${name}: still waiting after 30 s (the daemon never ended the stream)`);
     process.exit(3);
   }, 30_000);
-  run.call(s).then(
+  run().then(
     (seen) => {
       clearTimeout(timer);
       console.log(`${name}: ${seen}`);
-      s.close();
+      s?.close();
       process.exit(0);
     },
     (err: unknown) => {
       clearTimeout(timer);
       console.log(`${name}: failed: ${err instanceof Error ? err.message : String(err)}`);
-      s.close();
+      s?.close();
       process.exit(1);
     },
   );

@@ -7,38 +7,12 @@ import { describe, it } from "node:test";
 import * as protobuf from "protobufjs";
 import { openApiV2DocumentType } from "../openapi/swagger-protobuf";
 import { KUBECTL_1_20 } from "../../../test/helpers/old-kubectl";
+import { descriptorProblems, typesIn } from "./testing/descriptor-check";
 import { KUBECTL } from "./testing/kubectl";
 import { type MessageIndex, findExecutable, readKubectlDescriptors, readRawDescriptor } from "./testing/kubectl-descriptors";
 
-const SCALARS: Record<string, number> = { int64: 3, bool: 8, string: 9, double: 1 };
-
 function problemsAgainst(upstream: MessageIndex): { problems: string[]; checked: number } {
-  const root = openApiV2DocumentType().root;
-  const ours = (root.lookup("openapi.v2") as protobuf.Namespace).nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type);
-  const problems: string[] = [];
-  let checked = 0;
-  for (const type of ours) {
-    const theirs = upstream.get(type.fullName);
-    if (!theirs) {
-      problems.push(`${type.fullName}: kubectl has no such message`);
-      continue;
-    }
-    for (const field of type.fieldsArray) {
-      checked++;
-      const where = `${type.fullName}.${field.name} = ${field.id}`;
-      const them = theirs.field?.find((f) => f.number === field.id);
-      if (!them) {
-        problems.push(`${where}: kubectl has no field ${field.id}`);
-        continue;
-      }
-      if (them.name !== field.name) problems.push(`${where}: kubectl calls it "${them.name}"`);
-      if (field.repeated !== (them.label === 3)) problems.push(`${where}: repeated ${field.repeated}, kubectl ${them.label === 3}`);
-      const mine = field.resolvedType instanceof protobuf.Type ? field.resolvedType.fullName : `scalar ${SCALARS[field.type] ?? field.type}`;
-      const theirType = them.type === 11 ? String(them.typeName) : `scalar ${them.type}`;
-      if (mine !== theirType) problems.push(`${where}: type ${mine}, kubectl ${theirType}`);
-    }
-  }
-  return { problems, checked };
+  return descriptorProblems(typesIn(openApiV2DocumentType().root.lookup("openapi.v2") as protobuf.Namespace), upstream);
 }
 
 describe("schema/openapiv2.proto against the descriptors compiled into kubectl", () => {
