@@ -20,7 +20,7 @@ import { API_PORT, startCluster, type GantryCluster } from "./helpers/cluster";
 import { requireKubectl120 } from "./helpers/old-kubectl";
 import { startTerminal } from "./helpers/terminal";
 
-const ABUSER = path.resolve(__dirname, "helpers/stream-abuser.js");
+const SPDY_CHECK = path.resolve(__dirname, "helpers/spdy-exec-scenarios.js");
 
 describe("older clients: kubectl 1.20 and kubectl 1.32 with OpenAPI v2", { timeout: 900_000 }, () => {
   let cluster: GantryCluster;
@@ -201,22 +201,23 @@ describe("older clients: kubectl 1.20 and kubectl 1.32 with OpenAPI v2", { timeo
       [
         `${oldLine()} port-forward pod/web 18090:8080 > ${scratch}/pf.log 2>&1 & p=$!`,
         `for i in $(seq 50); do curl -s -m 2 http://127.0.0.1:18090/ > ${scratch}/pf.out && break; sleep 0.2; done`,
-        `curl -s -m 2 http://127.0.0.1:18090/ >> ${scratch}/pf.out`,
+        // More connections, one after another: each is a new pair of SPDY streams.
+        `for i in 1 2 3 4 5; do curl -s -m 10 http://127.0.0.1:18090/ >> ${scratch}/pf.out; done`,
         "kill $p; wait $p",
         `cat ${scratch}/pf.out; cat ${scratch}/pf.log >&2`,
       ].join("\n"),
     );
-    assert.equal(r.stdout, "web v1\nweb v1\n", r.stderr);
+    assert.equal(r.stdout, "web v1\n".repeat(6), r.stderr);
     assert.match(r.stderr, /Forwarding from 127\.0\.0\.1:18090 -> 8080/);
     assert.doesNotMatch(r.stderr, /error|lost connection/i);
     can.push("kubectl 1.20: port-forward (portforward.k8s.io over SPDY)");
   });
 
   test("a raw SPDY client: v5, v4, v3 and v2 remote-command (exit codes, stdin half-close, resize)", async (t) => {
-    const args = { server: `https://${cluster.masterHost.address}:${API_PORT}`, kubeconfig: cluster.kubeconfig, namespace: "default", sleeper: "sleeper", agent: "", spewer: "", web: "", image: "" };
-    const r = await cluster.client.exec(process.execPath, [ABUSER, "spdy-exec-protocols", JSON.stringify(args)], { timeoutMs: 120_000 });
+    const args = { server: `https://${cluster.masterHost.address}:${API_PORT}`, kubeconfig: cluster.kubeconfig, namespace: "default", sleeper: "sleeper" };
+    const r = await cluster.client.exec(process.execPath, [SPDY_CHECK, JSON.stringify(args)], { timeoutMs: 180_000 });
     assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
-    const seen = JSON.parse(r.stdout.slice(r.stdout.indexOf("{"))) as Record<string, { protocol: string; stdout: string; stderr: string; error: string } | { status: number; body: string }>;
+    const seen = JSON.parse(r.stdout) as Record<string, { protocol: string; stdout: string; stderr: string; error: string } | { status: number; body: string }>;
     t.diagnostic(JSON.stringify(seen));
     const run = (key: string) => seen[key] as { protocol: string; stdout: string; stderr: string; error: string };
     for (const v of ["v5", "v4", "v3", "v2"]) {

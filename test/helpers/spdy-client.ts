@@ -4,10 +4,22 @@
 // header compression come from the server's own modules; what this adds is the client's half:
 // odd stream ids, SYN_STREAM out, SYN_REPLY in.
 
+import { readFileSync } from "node:fs";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import zlib from "node:zlib";
 import { controlFrame, dataFrame, decodeHeaderBlock, encodeHeaderBlock, FLAG_FIN, FrameReader, FrameType, SPDY3_DICTIONARY, u32, type Frame } from "../../master/apiserver/streaming/spdy-frames";
+import { parse as parseYaml } from "yaml";
 import { ZlibContext } from "../../master/apiserver/streaming/spdy-session";
+
+/** The admin kubeconfig's CA and client certificate, for raw TLS clients. */
+export function credentialsOf(kubeconfigPath: string): { ca: Buffer; cert: Buffer; key: Buffer } {
+  const kc = parseYaml(readFileSync(kubeconfigPath, "utf8")) as {
+    clusters: { cluster: Record<string, string> }[];
+    users: { user: Record<string, string> }[];
+  };
+  const b64 = (v: string | undefined) => Buffer.from(v ?? "", "base64");
+  return { ca: b64(kc.clusters[0].cluster["certificate-authority-data"]), cert: b64(kc.users[0].user["client-certificate-data"]), key: b64(kc.users[0].user["client-key-data"]) };
+}
 
 export interface SpdyUpgrade {
   server: string;

@@ -1,10 +1,11 @@
-// exec over SPDY driven by a raw client (spdy-client.ts), run by stream-abuser.js in a test's
-// client host like its other scenarios. "spdy-exec-protocols" checks the protocol versions
-// kubectl 1.20 does not pick (it always takes v4) and prints what it saw as JSON for
-// test/older-clients.test.ts; the others drive a session to an awkward point for
-// test/stream-hardening.test.ts and print one line.
+// exec over SPDY driven by a raw client (spdy-client.ts), run in a test's client host.
+// checkSpdyExecProtocols tries the protocol versions kubectl 1.20 does not pick (it always takes
+// v4) and prints what it saw as JSON, for test/older-clients.test.ts:
+//   node spdy-exec-scenarios.js '<json SpdyExecArgs with kubeconfig>'
+// SPDY_EXEC_SCENARIOS drive a session to an awkward point each, for
+// test/stream-hardening.test.ts; stream-abuser.js runs them like its other scenarios.
 
-import { spdyUpgrade, type ClientStream, type SpdyClient } from "./spdy-client";
+import { credentialsOf, spdyUpgrade, type ClientStream, type SpdyClient } from "./spdy-client";
 
 export interface SpdyExecArgs {
   server: string;
@@ -64,32 +65,32 @@ async function outcome(s: Session): Promise<{ protocol: string; stdout: string; 
   return result;
 }
 
-export const SPDY_EXEC_SCENARIOS: Record<string, (a: SpdyExecArgs) => Promise<string>> = {
-  /** Every protocol version: output, exit codes, stdin half-close, the resize stream. */
-  async "spdy-exec-protocols"(a) {
-    const results: Record<string, unknown> = {};
-    for (const version of ["v5", "v4", "v3", "v2"]) {
-      const protocols = [`${version}.channel.k8s.io`];
-      results[`${version} exit 7`] = await outcome(await openExec(a, { command: ["sh", "-c", "echo out; echo err >&2; exit 7"], protocols }));
-      results[`${version} success`] = await outcome(await openExec(a, { command: ["true"], protocols }));
-      const cat = await openExec(a, { command: ["cat"], stdin: true, protocols });
-      cat.client.write(cat.stdin!, Buffer.from("through stdin\n"));
-      cat.client.end(cat.stdin!);
-      results[`${version} stdin`] = await outcome(cat);
-    }
-    for (const version of ["v4", "v3"]) {
-      // The size reaches the pty when runc starts the process; a first instruction may beat it.
-      const tty = await openExec(a, { command: ["sh", "-c", "sleep 0.3; stty size"], tty: true, protocols: [`${version}.channel.k8s.io`] });
-      // Go's json.Encoder: one value per line; split across two frames on purpose.
-      tty.client.write(tty.resize!, Buffer.from('{"Width":123,'));
-      tty.client.write(tty.resize!, Buffer.from('"Height":45}\n'));
-      results[`${version} tty`] = await outcome(tty);
-    }
-    const refused = await spdyUpgrade({ server: a.server, path: execPath(a, { command: ["true"] }), protocols: ["channel.k8s.io"], creds: a.creds });
-    results["v1 only"] = refused.ok ? "upgraded" : { status: refused.status, body: refused.body };
-    return JSON.stringify(results);
-  },
+/** Every protocol version: output, exit codes, stdin half-close, the resize stream; as JSON. */
+export async function checkSpdyExecProtocols(a: SpdyExecArgs): Promise<string> {
+  const results: Record<string, unknown> = {};
+  for (const version of ["v5", "v4", "v3", "v2"]) {
+    const protocols = [`${version}.channel.k8s.io`];
+    results[`${version} exit 7`] = await outcome(await openExec(a, { command: ["sh", "-c", "echo out; echo err >&2; exit 7"], protocols }));
+    results[`${version} success`] = await outcome(await openExec(a, { command: ["true"], protocols }));
+    const cat = await openExec(a, { command: ["cat"], stdin: true, protocols });
+    cat.client.write(cat.stdin!, Buffer.from("through stdin\n"));
+    cat.client.end(cat.stdin!);
+    results[`${version} stdin`] = await outcome(cat);
+  }
+  for (const version of ["v4", "v3"]) {
+    // The size reaches the pty when runc starts the process; a first instruction may beat it.
+    const tty = await openExec(a, { command: ["sh", "-c", "sleep 0.3; stty size"], tty: true, protocols: [`${version}.channel.k8s.io`] });
+    // Go's json.Encoder: one value per line; split across two frames on purpose.
+    tty.client.write(tty.resize!, Buffer.from('{"Width":123,'));
+    tty.client.write(tty.resize!, Buffer.from('"Height":45}\n'));
+    results[`${version} tty`] = await outcome(tty);
+  }
+  const refused = await spdyUpgrade({ server: a.server, path: execPath(a, { command: ["true"] }), protocols: ["channel.k8s.io"], creds: a.creds });
+  results["v1 only"] = refused.ok ? "upgraded" : { status: refused.status, body: refused.body };
+  return JSON.stringify(results);
+}
 
+export const SPDY_EXEC_SCENARIOS: Record<string, (a: SpdyExecArgs) => Promise<string>> = {
   async "spdy-exec-stdin-after-exit"(a) {
     const s = await openExec(a, { command: ["true"], stdin: true });
     const chunk = Buffer.alloc(64 * 1024, 0x62);
@@ -138,3 +139,17 @@ export const SPDY_EXEC_SCENARIOS: Record<string, (a: SpdyExecArgs) => Promise<st
     return `second stdout ${twice.reset ? "refused" : "accepted"}`;
   },
 };
+
+if (require.main === module) {
+  const a = JSON.parse(process.argv[2]) as Omit<SpdyExecArgs, "creds"> & { kubeconfig: string };
+  checkSpdyExecProtocols({ ...a, creds: credentialsOf(a.kubeconfig) }).then(
+    (seen) => {
+      console.log(seen);
+      process.exit(0);
+    },
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : String(err));
+      process.exit(1);
+    },
+  );
+}

@@ -7,13 +7,12 @@
 // It prints one line saying what it saw, for the test's diagnostics.
 
 import { credentials, type ClientDuplexStream, type ClientReadableStream } from "@grpc/grpc-js";
-import { readFileSync } from "node:fs";
 import https from "node:https";
 import { connect as tlsConnect } from "node:tls";
 import { deflateSync } from "node:zlib";
 import { WebSocket } from "ws";
-import { parse as parseYaml } from "yaml";
 import { AgentClient, MasterMessage, type ExecInput, type ExecOutput, type PodRef, type PortForwardData } from "../../proto/gen/agent";
+import { credentialsOf } from "./spdy-client";
 import { SPDY_EXEC_SCENARIOS } from "./spdy-exec-scenarios";
 
 export interface AbuseArgs {
@@ -36,14 +35,6 @@ export interface AbuseArgs {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MiB = 1024 * 1024;
 
-function credentialsOf(kubeconfigPath: string): { ca: Buffer; cert: Buffer; key: Buffer } {
-  const kc = parseYaml(readFileSync(kubeconfigPath, "utf8")) as {
-    clusters: { cluster: Record<string, string> }[];
-    users: { user: Record<string, string> }[];
-  };
-  const b64 = (v: string | undefined) => Buffer.from(v ?? "", "base64");
-  return { ca: b64(kc.clusters[0].cluster["certificate-authority-data"]), cert: b64(kc.users[0].user["client-certificate-data"]), key: b64(kc.users[0].user["client-key-data"]) };
-}
 
 /** Ends when the call has finished, whichever way. */
 function settled(call: ClientDuplexStream<unknown, unknown> | ClientReadableStream<unknown>): Promise<string> {
