@@ -2,7 +2,7 @@
 // one agent, each in its own test host (helpers/cluster.ts), and two kubectls in the client host:
 //
 //   kubectl 1.32   `apply -f` of a `kind: List` file, with validation: the items are validated
-//                  client-side against /openapi/v2
+//                  client-side against /openapi/v2; exec over its SPDY fallback
 //   kubectl 1.20   Debian's kubernetes-client (helpers/old-kubectl.ts): OpenAPI v2 only for
 //                  apply, explain and diff; SPDY/3.1 for exec, exec -it, attach, cp, port-forward
 //
@@ -162,6 +162,15 @@ describe("older clients: kubectl 1.20 and kubectl 1.32 with OpenAPI v2", { timeo
     can.push("kubectl 1.20: exec over SPDY (v4.channel.k8s.io), exit codes passed through");
   });
 
+  test("kubectl 1.32 without WebSockets (its SPDY fallback) negotiates v5 and passes exit codes through", async () => {
+    const line = ["kubectl", ...cluster.kubectlPrefix()].join(" ");
+    const r = await shell(`KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false ${line} exec sleeper -v=8 -- sh -c 'echo fallback; exit 4'; echo "exit $?"`);
+    assert.match(r.stdout, /^fallback\nexit 4\n$/, r.stderr);
+    assert.match(r.stderr, /X-Stream-Protocol-Version: v5\.channel\.k8s\.io/);
+    assert.match(r.stderr, /Upgrade: SPDY\/3\.1/);
+    can.push("kubectl 1.32: exec over SPDY (KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false, v5 over SPDY)");
+  });
+
   test("kubectl 1.20 exec -it answers on a terminal", async () => {
     const term = startTerminal(cluster.client, `timeout --foreground 20 ${oldLine()} exec -it sleeper -- sh`);
     try {
@@ -264,7 +273,7 @@ describe("older clients: kubectl 1.20 and kubectl 1.32 with OpenAPI v2", { timeo
     }
     t.diagnostic(`can: ${can.join(" | ")}`);
     t.diagnostic(`cannot: ${cannot.join(" | ")}`);
-    for (const shown of ["kind: List", "1.20: apply", "1.20: explain", "1.20: diff", "1.20: exec over SPDY", "1.20: exec -it", "1.20: attach", "1.20: cp", "1.20: port-forward", "v5/v4/v3/v2"]) {
+    for (const shown of ["kind: List", "1.32: exec over SPDY", "1.20: apply", "1.20: explain", "1.20: diff", "1.20: exec over SPDY", "1.20: exec -it", "1.20: attach", "1.20: cp", "1.20: port-forward", "v5/v4/v3/v2"]) {
       assert.ok(can.some((c) => c.includes(shown)), `not shown to work: ${shown}`);
     }
   });

@@ -1,5 +1,5 @@
 // Protocol upgrades on the API's HTTPS server: pods/exec and pods/attach over WebSocket
-// (v5.channel.k8s.io, or v4: kubectl 1.29 and later) or over SPDY/3.1 (v4, v3, v2.channel.k8s.io:
+// (v5.channel.k8s.io, or v4: kubectl 1.29 and later) or over SPDY/3.1 (v5, v4, v3, v2.channel.k8s.io:
 // older kubectls and client-go programs, and kubectl's fallback), pods/portforward over SPDY/3.1
 // — directly on the upgraded connection, or tunnelled in WebSocket binary messages (subprotocol
 // SPDY/3.1+portforward.k8s.io), which kubectl 1.32 tries first. Requests are authenticated and
