@@ -4,9 +4,11 @@
 
 import { Command } from "commander";
 import { registerAgentCommand } from "./agent";
+import { registerCertsCommand } from "./certs";
 import { registerInitCommand } from "./init";
 import { registerJoinCommand } from "./join";
 import { registerMasterCommand } from "./master";
+import { registerResetCommand } from "./reset";
 import { registerTokenCommand } from "./token";
 
 const program = new Command("gantry").description("A Kubernetes-compatible container orchestrator");
@@ -16,6 +18,8 @@ registerAgentCommand(program);
 registerInitCommand(program);
 registerJoinCommand(program);
 registerTokenCommand(program);
+registerCertsCommand(program);
+registerResetCommand(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(err instanceof Error ? err.message : err);

@@ -1,7 +1,8 @@
-// Growing a cluster: the first master starts alone (a one-member etcd); the second and third
-// join it with --join (etcd MemberAdd, then their members start as "existing"). Afterwards etcd
-// has three voting members, every master serves the API with the shared CA, and all agree on
-// one leader; stopping that leader gracefully hands over at once (its lease is revoked).
+// Growing a cluster: `gantry init` starts the first master alone (a one-member etcd); the second
+// and third join it with the printed `gantry join --control-plane --certificate-key` command (the
+// uploaded CAs, etcd MemberAdd over TLS as a learner, then promoted). Afterwards etcd has three
+// voting members, every master serves the API with the shared CA, and all agree on one leader;
+// stopping that leader gracefully hands over at once (its lease is revoked).
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -11,13 +12,12 @@ test("masters join a running cluster one by one; all agree on the leader; a grac
   const cluster = await startHaCluster({ bootstrap: "join" });
   try {
     const [m1, m2, m3] = cluster.masters;
-    const endpoints = cluster.masters.map((m) => `http://${m.address}:2379`).join(",");
-    const list = await cluster.client.exec("etcdctl", ["--endpoints", endpoints, "member", "list", "-w", "json"], { env: { ...process.env, ETCDCTL_API: "3" } });
+    const list = await cluster.etcdctl(["member", "list", "-w", "json"]);
     assert.equal(list.code, 0, list.stderr);
     const members = (JSON.parse(list.stdout) as { members: { name: string; peerURLs: string[]; isLearner?: boolean }[] }).members;
     assert.deepEqual(members.map((m) => m.name).sort(), ["m1", "m2", "m3"]);
     assert.ok(members.every((m) => !m.isLearner), "all voting members");
-    for (const m of cluster.masters) assert.ok(members.some((x) => x.name === m.name && x.peerURLs.includes(`http://${m.address}:2380`)));
+    for (const m of cluster.masters) assert.ok(members.some((x) => x.name === m.name && x.peerURLs.includes(`https://${m.address}:2380`)));
 
     // m1 was alone when it started, so it won; the others follow it.
     for (const m of cluster.masters) {

@@ -6,7 +6,7 @@
 
 import type { IOptions } from "etcd3";
 import path from "node:path";
-import { certPath, keyPath } from "../pki/files";
+import { certPath, keyPath, readPair } from "../pki/files";
 import type { EtcdPki } from "../pki/etcd";
 
 /** The files etcd's TLS flags name. */
@@ -54,4 +54,14 @@ export function healthcheckClient(pki: EtcdPki): EtcdClientTls {
 export function etcd3Credentials(tls: EtcdClientTls | undefined): IOptions["credentials"] {
   if (!tls) return undefined;
   return { rootCertificate: Buffer.from(tls.caPem), certChain: Buffer.from(tls.certPem), privateKey: Buffer.from(tls.keyPem) };
+}
+
+/** The API's etcd client credentials from a master's PKI directory, as they are (nothing issued); for the CLI on a master host. */
+export async function readApiserverEtcdClient(pkiDir: string): Promise<EtcdClientTls> {
+  const ca = await readPair(path.join(pkiDir, "etcd"), "ca");
+  const client = await readPair(pkiDir, "apiserver-etcd-client");
+  if (ca.state !== "present" || client.state !== "present") {
+    throw new Error(`${pkiDir} has no etcd CA and apiserver-etcd-client certificate; is it a master's PKI directory (and has that master started)?`);
+  }
+  return { caPem: ca.pair.certPem, certPem: client.pair.certPem, keyPem: client.pair.keyPem };
 }
