@@ -10,6 +10,8 @@ import { registerJoinCommand } from "./join";
 import { registerMasterCommand } from "./master";
 import { registerResetCommand } from "./reset";
 import { registerTokenCommand } from "./token";
+import { registerInstallCommands } from "./install";
+import { registerSuperviseCommand } from "./supervise";
 
 const program = new Command("gantry").description("A Kubernetes-compatible container orchestrator");
 
@@ -20,6 +22,9 @@ registerJoinCommand(program);
 registerTokenCommand(program);
 registerCertsCommand(program);
 registerResetCommand(program);
+
+registerInstallCommands(program);
+registerSuperviseCommand(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(err instanceof Error ? err.message : err);
