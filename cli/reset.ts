@@ -3,14 +3,15 @@
 //   1. a master: remove its etcd member from the cluster over TLS (MemberRemove through the other
 //      members), refused when the members left could not form a quorum, unless --force
 //      (master/election/member-remove.ts); the only member takes the cluster with it;
-//   2. stop this host's daemons: the pid files, then any gantry master/agent or etcd whose
-//      command line names this host's data directories (cli/host-processes.ts);
+//   2. stop this host's daemons: the systemd units `gantry install` wrote (stopped, disabled and
+//      removed, as `gantry uninstall` does), the supervisors in the pid files, then any gantry
+//      master/agent or etcd whose command line names this host's data directories
+//      (cli/host-processes.ts);
 //   3. an agent: remove its containers (runc), the mounts under its directories, the pod network
 //      and the service proxy's table (`gantry agent cleanup-network`), its pods' cgroup;
 //   4. delete the state: the master and agent data dirs, the agent's run dir, the kubeconfigs,
 //      the pid files.
 // It asks first unless --yes (-f) is given; without a terminal to ask on it refuses.
-// (systemd units, once `gantry install` exists, are removed with `gantry uninstall`.)
 
 import type { Command } from "commander";
 import { access, rm } from "node:fs/promises";
@@ -25,7 +26,9 @@ import { removeCgroup } from "../runtime/runc/cgroups";
 import { mountsUnder, readMountInfo } from "../runtime/rootfs/mountinfo";
 import { DEFAULT_AGENT_KUBECONFIG } from "./agent";
 import { processesWithDataDir, stopPidFile, stopProcess } from "./host-processes";
+import { DEFAULT_UNIT_DIR, uninstallUnit } from "./install";
 import { DEFAULT_ADMIN_KUBECONFIG, DEFAULT_MASTER_DATA_DIR } from "./master";
+import { unitName } from "./systemd/units";
 
 interface ResetFlags {
   yes?: boolean;
@@ -39,12 +42,13 @@ interface ResetFlags {
   agentPidFile: string;
   cgroupParent: string;
   cniPath: string;
+  unitDir: string;
 }
 
 export function registerResetCommand(program: Command): void {
   program
     .command("reset")
-    .description("undo gantry init / gantry join on this host: leave the etcd cluster (a master), stop the daemons, remove containers, mounts and the pod network, delete the state")
+    .description("undo gantry init / gantry join on this host: leave the etcd cluster (a master), stop and uninstall its services, remove containers, mounts and the pod network, delete the state")
     .option("-f, --yes", "do not ask for confirmation")
     .option("--force", "remove this master's etcd member even if the members left could not form a quorum, and go on when etcd cannot be reached")
     .option("--master-data-dir <dir>", "the master's data dir", DEFAULT_MASTER_DATA_DIR)
@@ -56,6 +60,7 @@ export function registerResetCommand(program: Command): void {
     .option("--agent-pid-file <file>", "pid file of the background agent", "/run/gantry/agent.pid")
     .option("--cgroup-parent <path>", "the agent's --cgroup-parent", "/gantry")
     .option("--cni-path <dirs>", "directories of the CNI plugin binaries (colon-separated)", "/usr/lib/cni")
+    .option("--unit-dir <dir>", "where `gantry install` wrote the systemd units", DEFAULT_UNIT_DIR)
     .action(async (opts: ResetFlags) => {
       await reset(opts);
     });
@@ -123,8 +128,11 @@ async function leaveEtcdCluster(f: ResetFlags): Promise<void> {
   console.log(`[reset] removed etcd member "${record.name}" (${plan.self.ID}) from the cluster; members now: ${left.join(", ")}`);
 }
 
-/** Step 2: the daemons by pid file, then whatever still runs on this host's data dirs. */
+/** Step 2: the systemd units, the daemons by pid file, then whatever still runs on this host's data dirs. */
 async function stopDaemons(f: ResetFlags): Promise<void> {
+  for (const role of ["agent", "master"] as const) {
+    if (await exists(path.join(f.unitDir, unitName(role)))) console.log(`[reset] stopped, disabled and removed ${await uninstallUnit(role, f.unitDir)}`);
+  }
   for (const [name, pidFile] of [["agent", f.agentPidFile], ["master", f.masterPidFile]] as const) {
     const stopped = await stopPidFile(pidFile);
     if (stopped) console.log(`[reset] ${stopped.how} the gantry ${name} (pid ${stopped.pid})`);
