@@ -112,3 +112,26 @@ test("joinCluster refuses a name another member already has", { timeout: 60_000 
   const [peerPort] = await freePorts(1);
   await assert.rejects(joinCluster([first.endpoint], { name: "test", peerUrl: `https://127.0.0.1:${peerPort}` }, first.tls, 5000), /already has a member named "test"/);
 });
+
+test("gantry reset's member lookup and removal reach the cluster past endpoints that are down (the member being reset is often one)", { timeout: 60_000 }, async (t) => {
+  const first = await startTestEtcd({ tls: true });
+  t.after(() => first.stop());
+  const tls = first.tls!;
+  const [deadPort, peerPort] = await freePorts(2);
+  const dead = `https://127.0.0.1:${deadPort}`;
+  const peerUrl = `https://127.0.0.1:${peerPort}`;
+  // A learner that never ran (as a member whose master is gone): it has a peer URL, no client URL.
+  await first.store.client.cluster.memberAdd({ peerURLs: [peerUrl], isLearner: true });
+  // Several lookups: an etcd client given both URLs would pick the dead one about every other time.
+  for (let i = 0; i < 6; i++) {
+    const plan = await planRemoval([dead, first.endpoint], peerUrl, tls);
+    assert.equal(plan.members.length, 2);
+    assert.ok(plan.self?.isLearner, "the member to remove is found");
+  }
+  await assert.rejects(planRemoval([dead], peerUrl, tls), /UNAVAILABLE|ECONNREFUSED|No connection/, "nothing reachable: the connection error");
+  const plan = await planRemoval([dead, first.endpoint], peerUrl, tls);
+  await removeMember(plan, tls);
+  const { members } = await first.store.client.cluster.memberList({});
+  assert.equal(members.length, 1);
+  assert.ok(!members.some((m) => m.peerURLs.includes(peerUrl)));
+});
