@@ -98,19 +98,19 @@ test("masters join with --control-plane; kill -9 of the first hands over to a jo
     await m1.restart();
     await waitFor("m1 to follow the successor", async () => electionLine(await cluster.readyz(m1)) === `[+]leader-election ok (leader: ${successor.name}, this master: follower)`, 30_000, 300);
 
-    // A graceful stop hands over at once: the stopping leader revokes its lease.
+    // A graceful stop hands over at once: the stopping leader revokes its lease, so another
+    // master wins far sooner than the 10 s TTL (timed from the winner's own log line; the visible
+    // Lease object follows when the winner's write gets through).
     const stoppedAt = Date.now();
     await successor.kill("SIGTERM");
-    let holder = "";
-    for (const deadline = Date.now() + 5000; Date.now() < deadline && (holder === "" || holder === successor.name); ) {
-      const r = await cluster.kubectl(["get", "lease", "gantry-master", "-n", "kube-system", "-o", "jsonpath={.spec.holderIdentity}"], other);
-      holder = r.code === 0 ? r.stdout.trim() : "";
-    }
-    const handover = Date.now() - stoppedAt;
-    t.diagnostic(`graceful handover from ${successor.name} to ${holder}: ${handover}ms after SIGTERM`);
-    assert.ok(holder === "m1" || holder === other.name, `new holder "${holder}"`);
-    // Far below the 10 s TTL: the stopping leader revoked its lease.
-    assert.ok(handover < 6000, `handover took ${handover}ms`);
+    const won = await waitFor("another master to win after the graceful stop", () => {
+      const winner = [m1, other].find((m) => loggedAt(m, "became leader; starting leader components", stoppedAt));
+      return winner && { winner, at: loggedAt(winner, "became leader; starting leader components", stoppedAt)!.time };
+    }, 4 * LEASE_TTL_SECONDS * 1000, 100);
+    const handover = won.at - stoppedAt;
+    t.diagnostic(`graceful handover from ${successor.name} to ${won.winner.name}: ${handover}ms after SIGTERM`);
+    assert.ok(handover < 5000, `handover took ${handover}ms`);
+    await waitFor(`the Lease to name ${won.winner.name}`, async () => (await leaderLease(cluster, other))?.holder === won.winner.name, 30_000, 300);
 
     // gantry reset on the stopped master's host: its member leaves through the others; its state goes.
     const stoppedOut = await reset(successor, unitDir);
