@@ -19,6 +19,7 @@
 // Stopping the agent (stop(), SIGTERM, or kill -9) leaves pods running; the next start adopts
 // them (pod-manager.ts).
 
+import type { ServerCredentials } from "@grpc/grpc-js";
 import { randomUUID } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
@@ -57,6 +58,8 @@ export interface AgentOptions {
   /** gRPC listen address and port. Defaults 0.0.0.0:10250; port 0 picks a free one. */
   listenAddress?: string;
   port?: number;
+  /** The gRPC port's credentials: mutual TLS for a cluster member (server-tls.ts); plain HTTP/2 when unset (tests). */
+  serverCredentials?: ServerCredentials;
   /** The container runtime's state root (bundles, logs). Default <dataDir>/runtime. */
   runtimeRoot?: string;
   /** Volatile state: namespaces, runc state, the secrets tmpfs. Default /run/gantry/agent. */
@@ -206,7 +209,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   });
   const service = agentService({ pods, reporter, sessions, runtime, images, nodeStatus: () => nodeStatus.get(), now, stopping: () => stopping });
   const address = options.listenAddress ?? "0.0.0.0";
-  const { server, port } = await listen(service, address, options.port ?? 10250);
+  const { server, port } = await listen(service, address, options.port ?? 10250, options.serverCredentials);
   log.info({ address, port, node: options.nodeName, instanceId, pods: pods.workers().length }, "agent serving");
 
   return {

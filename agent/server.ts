@@ -73,8 +73,11 @@ export function agentService(d: ServiceDeps): AgentServer {
   };
 }
 
-/** Starts the gRPC server; resolves with the bound port (useful with port 0). */
-export async function listen(service: AgentServer, address: string, port: number): Promise<{ server: Server; port: number }> {
+/**
+ * Starts the gRPC server; resolves with the bound port (useful with port 0). `credentials`:
+ * mutual TLS in a cluster member (server-tls.ts); plain HTTP/2 otherwise (tests on loopback).
+ */
+export async function listen(service: AgentServer, address: string, port: number, credentials: ServerCredentials = ServerCredentials.createInsecure()): Promise<{ server: Server; port: number }> {
   const server = new Server({
     "grpc.keepalive_time_ms": 30_000,
     "grpc.keepalive_timeout_ms": 10_000,
@@ -84,7 +87,7 @@ export async function listen(service: AgentServer, address: string, port: number
   server.addService(AgentService, service);
   const host = address.includes(":") && !address.startsWith("[") ? `[${address}]` : address;
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${host}:${port}`, credentials, (err, p) => (err ? reject(err) : resolve(p))),
   );
   return { server, port: bound };
 }

@@ -8,12 +8,15 @@ import type { KubeObject } from "../../api/object";
 import { decodeObject, encodeObjectJson, parseRevision } from "./etcd-codec";
 import { isCompactedError, readError } from "./etcd-errors";
 import { listPrefix } from "./etcd-list";
+import { etcd3Credentials, type EtcdClientTls } from "./etcd-tls";
 import { EtcdWatch } from "./etcd-watch";
 import { StoreError, type ListOptions, type ListResult, type Store, type Watch, type WatchHandlers, type WatchOptions } from "./types";
 
 export interface EtcdStoreOptions {
-  /** Client URLs of the members, e.g. ["http://127.0.0.1:2379"]. */
+  /** Client URLs of the members, e.g. ["https://10.0.0.1:2379"]. */
   endpoints: string[];
+  /** The client certificate for members that serve TLS (a master's always do; etcd-tls.ts). */
+  tls?: EtcdClientTls;
   /** Deadline of each unary etcd call. Default 30000. */
   requestTimeoutMs?: number;
   /** Default attempts per call on a transient (unavailable) error. Default 3. */
@@ -34,6 +37,7 @@ export class EtcdStore implements Store {
     const timeout = options.requestTimeoutMs ?? 30_000;
     this.client = new Etcd3({
       hosts: options.endpoints,
+      credentials: etcd3Credentials(options.tls),
       // One local member per master: a circuit breaker would only delay noticing it is back.
       faultHandling: {
         host: () => noop,

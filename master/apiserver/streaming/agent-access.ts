@@ -9,11 +9,18 @@ import type { KubeObject } from "../../../api/object";
 import { findResource } from "../../../api/resources";
 import type { AgentClient } from "../../../proto/gen/agent";
 import { AgentClientPool, endpointString, nodeEndpoint, type AgentEndpoint } from "../../dispatch/agent-clients";
+import type { AgentTransport } from "../../dispatch/agent-transport";
 import type { ApiContext } from "../context";
 
 const pools = new WeakMap<ApiContext, AgentClientPool>();
 
-/** The agent channels of this apiserver; created on first use. */
+/** Makes this apiserver dial agents with `transport` (a master: mutual TLS). Call before serving. */
+export function useAgentTransport(ctx: ApiContext, transport: AgentTransport): void {
+  pools.get(ctx)?.close();
+  pools.set(ctx, new AgentClientPool(transport));
+}
+
+/** The agent channels of this apiserver; created on first use (plain, for in-process tests, unless useAgentTransport was called). */
 export function agentPoolFor(ctx: ApiContext): AgentClientPool {
   let pool = pools.get(ctx);
   if (!pool) pools.set(ctx, (pool = new AgentClientPool()));
@@ -46,7 +53,7 @@ export async function agentForPod(ctx: ApiContext, namespace: string | undefined
   }
   const endpoint = nodeEndpoint(node);
   if (!endpoint) throw errors.unavailable(`node "${nodeName}" has no address in status.addresses; its agent cannot be reached`);
-  return { pod, nodeName, endpoint, client: agentPoolFor(ctx).client(endpoint) };
+  return { pod, nodeName, endpoint, client: agentPoolFor(ctx).client(endpoint, nodeName) };
 }
 
 /** The agent's gRPC failure as the API error a user sees. */
