@@ -59,6 +59,8 @@ test("pods carry short names, categories and every subresource kubectl uses", ()
   assert.deepEqual(subs.log.verbs, ["get"]);
   assert.deepEqual(subs.binding.verbs, ["create"]);
   for (const s of ["exec", "attach", "portforward"]) assert.deepEqual(subs[s].verbs, ["create", "get"], s);
+  // kubectl debug patches pods/ephemeralcontainers; it falls back to an older API when discovery lacks it.
+  assert.deepEqual(subs.ephemeralcontainers, { subresource: "ephemeralcontainers", responseKind: { group: "", version: "v1", kind: "Pod" }, verbs: ["get", "patch", "update"] });
 });
 
 test("deployments/scale speaks autoscaling/v1 Scale; nodes are cluster-scoped", () => {

@@ -26,6 +26,7 @@ const SUBRESOURCES: Readonly<Record<string, SubresourceSpec>> = {
   attach: { kind: { group: "", version: "v1", kind: "PodAttachOptions" }, verbs: ["create", "get"] },
   portforward: { kind: { group: "", version: "v1", kind: "PodPortForwardOptions" }, verbs: ["create", "get"] },
   finalize: { kind: "parent", verbs: ["update"] },
+  ephemeralcontainers: { kind: "parent", verbs: ["get", "patch", "update"] },
 };
 
 export interface SubresourceInfo {

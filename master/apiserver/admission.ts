@@ -23,12 +23,16 @@ export async function admitCreate(ctx: ApiContext, r: ResourceType, body: KubeOb
   return defaulted;
 }
 
-/** `statusOnly`: the write came through the /status subresource. */
-export function admitUpdate(ctx: ApiContext, r: ResourceType, body: KubeObject, current: KubeObject, statusOnly = false): KubeObject {
+/** Subresources whose writes replace part of the stored object (api/lifecycle/update.ts). */
+export type WriteSubresource = "status" | "ephemeralcontainers";
+
+/** `subresource`: the write came through /status (`true` says the same) or /ephemeralcontainers. */
+export function admitUpdate(ctx: ApiContext, r: ResourceType, body: KubeObject, current: KubeObject, subresource: boolean | WriteSubresource = false): KubeObject {
   checkKind(r, body);
-  const prepared = prepareForUpdate(r, body, current, { ...lifecycleContext(ctx), statusOnly });
+  const sub = subresource === true ? "status" : subresource || undefined;
+  const prepared = prepareForUpdate(r, body, current, { ...lifecycleContext(ctx), subresource: sub });
   const defaulted = applyDefaults(r.kind, prepared);
-  const causes = validateUpdate(r.kind, defaulted, current, statusOnly ? "status" : undefined);
+  const causes = validateUpdate(r.kind, defaulted, current, sub);
   if (causes.length > 0) throw errors.invalid(r.group, r.kind, defaulted.metadata.name ?? "", causes);
   checkObjectSize(defaulted);
   return defaulted;

@@ -4,7 +4,7 @@
 import { ApiError, errors } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { applyPatch, decodePatchBody } from "../../api/patch";
-import { admitCreate, admitUpdate } from "./admission";
+import { admitCreate, admitUpdate, type WriteSubresource } from "./admission";
 import { readDeleteOptions, readObjectBody } from "./body";
 import type { ResourceRequest } from "./context";
 import { deleteObject, finishedTerminating } from "./deletion";
@@ -98,8 +98,8 @@ export async function createObject(rr: ResourceRequest): Promise<void> {
   sendObject(rr, 201, await persistNew(rr.ctx, rr.resource, obj));
 }
 
-/** PUT: replace the object. A resourceVersion in the body makes it a compare-and-swap. */
-export async function updateObject(rr: ResourceRequest, statusOnly = false): Promise<void> {
+/** PUT: replace the object (or, through `subresource`, part of it). A resourceVersion in the body makes it a compare-and-swap. */
+export async function updateObject(rr: ResourceRequest, subresource?: WriteSubresource): Promise<void> {
   const validation = bodyFieldValidation(rr);
   const body = await readObjectBody(rr.req);
   checkFields(rr, validation, body);
@@ -108,7 +108,7 @@ export async function updateObject(rr: ResourceRequest, statusOnly = false): Pro
     throw errors.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${rr.name})`);
   }
   const expected = body.metadata.resourceVersion || undefined;
-  const updated = await writeUpdate(rr, statusOnly, (current) => {
+  const updated = await writeUpdate(rr, subresource, (current) => {
     if (expected && expected !== current.metadata.resourceVersion) {
       throw errors.conflict(rr.resource.group, rr.resource.plural, rr.name!, "the object has been modified; please apply your changes to the latest version and try again");
     }
@@ -117,11 +117,11 @@ export async function updateObject(rr: ResourceRequest, statusOnly = false): Pro
   sendObject(rr, 200, updated);
 }
 
-export async function patchObject(rr: ResourceRequest, statusOnly = false): Promise<void> {
+export async function patchObject(rr: ResourceRequest, subresource?: WriteSubresource): Promise<void> {
   const contentType = contentTypeOf(rr.req);
   const validation = parseFieldValidation(rr.url.searchParams);
   const patch = decodePatchBody(contentType, await readBody(rr.req));
-  const updated = await writeUpdate(rr, statusOnly, (current) => {
+  const updated = await writeUpdate(rr, subresource, (current) => {
     const patched = applyPatch(contentType, rr.resource.kind, current, patch) as KubeObject;
     checkFields(rr, validation, patched, current);
     const wanted = patched.metadata?.resourceVersion;
@@ -137,11 +137,11 @@ export async function patchObject(rr: ResourceRequest, statusOnly = false): Prom
  * Read-modify-write of one object: `change` maps the current object to the requested one; the
  * result passes admission and is written with compare-and-swap, retried when another writer won.
  */
-export async function writeUpdate(rr: ResourceRequest, statusOnly: boolean, change: (current: KubeObject) => KubeObject): Promise<KubeObject> {
+export async function writeUpdate(rr: ResourceRequest, subresource: WriteSubresource | undefined, change: (current: KubeObject) => KubeObject): Promise<KubeObject> {
   const store = rr.ctx.storeFor(rr.resource);
   for (let attempt = 0; ; attempt++) {
     const current = await store.get(rr.namespace, rr.name!);
-    const next = admitUpdate(rr.ctx, rr.resource, change(current), current, statusOnly);
+    const next = admitUpdate(rr.ctx, rr.resource, change(current), current, subresource ?? false);
     if (isDryRun(rr)) return next;
     try {
       if (finishedTerminating(next)) return await store.delete(rr.namespace, rr.name!, current.metadata.resourceVersion);

@@ -1,4 +1,5 @@
-// Subresources: status (writes touch only .status), scale (the autoscaling/v1 Scale view of a
+// Subresources: status (writes touch only .status), ephemeralcontainers (a Pod's writes touch
+// only spec.ephemeralContainers: kubectl debug), scale (the autoscaling/v1 Scale view of a
 // workload's replicas), binding (the scheduler's write), eviction (policy/v1, what drain posts), and
 // log (streaming/logs.ts); exec, attach and portforward arrive as upgrades (streaming/upgrade.ts).
 
@@ -22,9 +23,11 @@ export async function handleSubresource(rr: ResourceRequest, method: string): Pr
   }
   switch (sub) {
     case "status":
+    case "ephemeralcontainers":
+      // Both read the whole object and write only their part of it (api/lifecycle/update.ts).
       if (method === "GET") return getObject(rr);
-      if (method === "PUT") return updateObject(rr, true);
-      if (method === "PATCH") return patchObject(rr, true);
+      if (method === "PUT") return updateObject(rr, sub);
+      if (method === "PATCH") return patchObject(rr, sub);
       break;
     case "scale":
       if (method === "GET") return sendJson(rr.res, 200, toScale(await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!)));
@@ -67,7 +70,7 @@ async function writeScale(rr: ResourceRequest, method: string): Promise<void> {
   const raw = await readBody(rr.req);
   const contentType = contentTypeOf(rr.req);
   const body = method === "PUT" ? await decodeBody(raw, contentType) : decodePatchBody(contentType, raw);
-  const updated = await writeUpdate(rr, false, (current) => {
+  const updated = await writeUpdate(rr, undefined, (current) => {
     const scale = toScale(current);
     const next = (method === "PUT" ? body : applyPatch(contentType, "Scale", scale, body)) as { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: string } };
     const replicas = next.spec?.replicas;
