@@ -20,6 +20,7 @@ import {
   importClusterCa,
   joinCluster,
   LeaderElection,
+  LEASE_NAME,
   LeaseObjectPublisher,
   memberClientUrls,
   memberExists,
@@ -34,6 +35,7 @@ import { ensureClusterPki, writeKubeconfig } from "./pki";
 import { peerUrlOf } from "./store/etcd-args";
 import { EtcdProcess } from "./store/etcd-process";
 import { EtcdStore } from "./store/etcd-store";
+import { MasterMetrics } from "./metrics/master-metrics";
 import type { Logger } from "./log";
 
 export interface MasterOptions {
@@ -98,12 +100,15 @@ export class Master {
     const pki = await ensureClusterPki(pkiDir, { hostnames: [], ips: [o.advertiseAddress] });
 
     await this.startEtcd();
-    this.store = new EtcdStore({ endpoints: await this.storeEndpoints() });
+    // One registry per master (several may share a test process); served at /metrics.
+    const metrics = new MasterMetrics();
+    metrics.collectProcessMetrics();
+    this.store = new EtcdStore({ endpoints: await this.storeEndpoints(), metrics: metrics.etcd });
 
     const tokens = await loadTokens(path.join(o.dataDir, "tokens.json"));
     await ensureAgentToken(path.join(o.dataDir, "tokens.json"), path.join(o.dataDir, "agent.token"), tokens);
 
-    const ctx = new ApiContext(this.store);
+    const ctx = new ApiContext(this.store, undefined, undefined, metrics);
     this.ctx = ctx;
     await ensureSystemNamespaces(ctx);
     await ctx.namespaces.start();
@@ -146,6 +151,8 @@ export class Master {
       settings: { nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriodSeconds, etcdCompactionIntervalMs: o.etcdCompactionIntervalMs },
     };
     this.election = election;
+    metrics.setLeader(LEASE_NAME, false);
+    election.subscribe((status) => metrics.setLeader(LEASE_NAME, status.isLeader));
     await election.start();
     o.log.info({ server, dataDir: o.dataDir, name: o.etcdName, leader: election.status().leader?.identity ?? null }, "master ready");
   }

@@ -69,6 +69,8 @@ test("deployments/scale speaks autoscaling/v1 Scale; nodes are cluster-scoped", 
   const scale = deploy.subresources?.find((s) => s.subresource === "scale");
   assert.deepEqual(scale, { subresource: "scale", responseKind: { group: "autoscaling", version: "v1", kind: "Scale" }, verbs: ["get", "patch", "update"] });
   assert.equal(find("core", "", "v1", "nodes").scope, "Cluster");
+  // kubectl get --raw /api/v1/nodes/<node>/proxy/metrics: the agent's metrics through the API.
+  assert.deepEqual(find("core", "", "v1", "nodes").subresources?.find((s) => s.subresource === "proxy"), { subresource: "proxy", responseKind: { group: "", version: "v1", kind: "NodeProxyOptions" }, verbs: ["get"] });
 });
 
 test("resources without short names or categories omit those fields", () => {

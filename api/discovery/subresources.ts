@@ -27,6 +27,8 @@ const SUBRESOURCES: Readonly<Record<string, SubresourceSpec>> = {
   portforward: { kind: { group: "", version: "v1", kind: "PodPortForwardOptions" }, verbs: ["create", "get"] },
   finalize: { kind: "parent", verbs: ["update"] },
   ephemeralcontainers: { kind: "parent", verbs: ["get", "patch", "update"] },
+  // Only nodes have it, and only GET is served (node-proxy.ts); upstream lists every verb.
+  proxy: { kind: { group: "", version: "v1", kind: "NodeProxyOptions" }, verbs: ["get"] },
 };
 
 export interface SubresourceInfo {

@@ -42,13 +42,15 @@ export class ApiServer {
         secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
       },
       (req, res) => {
+        // Counted when the response closes; the router says what the request addressed.
+        const record = ctx.metrics.requests.begin(req.method ?? "GET", res);
         const pathname = (req.url ?? "/").split("?")[0];
         if (!isPublicPath(pathname) && !this.authenticator.authenticate(req)) {
           req.resume();
           sendError(res, errors.unauthorized());
           return;
         }
-        void route(ctx, extras, req, res);
+        void route(ctx, extras, req, res, record);
       },
     );
     this.server.keepAliveTimeout = 65_000;
