@@ -11,6 +11,7 @@
 //   <dataDir>                 /var/lib/gantry/agent: desired.json, pods/, images/, runtime/
 //   <runDir>                  /run/gantry/agent: netns/, runc/ state, secrets/ (a tmpfs the
 //                             agent mounts: Secret data of the persisted desired set)
+//   <dataDir>/cni             results/ (the CNI attachment of each pod), networks/ (host-local)
 //
 // The service proxy (netns/proxy) programs the `ip gantry` nftables table of the network
 // namespace the agent runs in, from the ServiceCatalog and NodeConfig the master sends.
@@ -23,12 +24,13 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import pino from "pino";
-import { LoopbackPlugin } from "../netns/loopback";
+import { NodeDns } from "../netns/dns/node-dns";
+import type { UpstreamAddress } from "../netns/dns/forwarder";
 import { hostCommands } from "../netns/host-commands";
 import { NetnsRegistry } from "../netns/netns";
-import { PodNetworks } from "../netns/pod-network";
 import { ServiceProxy } from "../netns/proxy/proxy";
 import { ServiceCatalog } from "../netns/services/catalog";
+import { CatalogStore } from "../netns/services/catalog-store";
 import type { NodeConfig, NodeStatus } from "../proto/gen/agent";
 import { resolveUnpackLimits, type UnpackLimits } from "../runtime/image/limits";
 import { LocalImageStore } from "../runtime/image/store";
@@ -41,6 +43,8 @@ import { AgentMetrics } from "./metrics/agent-metrics";
 import { MeteredRuntime } from "./metrics/metered-runtime";
 import { AGENT_VERSION, NodeStatusProvider, defaultNodeIP } from "./node/node-status";
 import { PodManager } from "./pod-manager";
+import { PodServiceEnv } from "./pod-service-env";
+import { podNetworking, type PodNetworkMode } from "./pod-networking";
 import type { DnsSettings } from "./pod-spec/etc-files";
 import { agentService, listen } from "./server";
 import { SessionHub } from "./session";
@@ -74,6 +78,17 @@ export interface AgentOptions {
   /** How many pod sandbox set-ups, container creates and starts run at once (start-slots.ts).
    *  Default four per CPU, at most 16. */
   podStartConcurrency?: number;
+  /**
+   * The node's cluster DNS server (netns/dns): `upstreams` are the resolvers for names outside
+   * the cluster domain ([] forwards nothing; default: the host resolv.conf's nameservers), `port`
+   * its port (default 53). false: no DNS server (tests that run agents outside a test host).
+   */
+  dns?: { upstreams?: UpstreamAddress[]; port?: number } | false;
+  /** `cni` (default): pod IPs through the CNI plugins and the node network from NodeConfig;
+   *  `loopback`: pods get `lo` only and the host's network is left alone (pod-networking.ts). */
+  podNetwork?: PodNetworkMode;
+  /** Directories of the CNI plugin binaries; default /usr/lib/cni. */
+  cniPath?: string[];
   /** Program the service proxy (`ip gantry` nftables table) in this agent's network namespace.
    *  Default true; tests that run an agent in the machine's own namespace turn it off. */
   serviceProxy?: boolean;
@@ -97,6 +112,8 @@ export interface RunningAgent {
   nodeStatus(): Promise<NodeStatus>;
   /** The cluster's Services as the master last sent them. */
   services: ServiceCatalog;
+  /** The node's cluster DNS server (undefined with `dns: false`). */
+  dns: NodeDns | undefined;
   /** Stops serving and the pod workers; containers keep running. */
   stop(): Promise<void>;
 }
@@ -120,13 +137,17 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const imageStore = await LocalImageStore.open(path.join(dataDir, "images"));
   const images = new ImageService(imageStore, options.insecureRegistries ?? [], imageLimits);
   const registry = new NetnsRegistry(path.join(runDir, "netns"));
-  const networks = new PodNetworks(registry, new LoopbackPlugin(registry));
+  const networking = podNetworking({ mode: options.podNetwork ?? "cni", dataDir, registry, cniPath: options.cniPath, nodeNetns: options.nodeNetns, log });
+  const networks = networking.networks;
   const store = new DesiredStore(dataDir, path.join(runDir, "secrets"));
   await store.init();
   const logRetention = new LogRetention(path.join(dataDir, "log-retention.json"), options.logRetentionMs ?? 3_600_000, now);
   await logRetention.load();
   const reporter = new StatusReporter(100, now);
   const services = new ServiceCatalog();
+  // Before the pods start: containers a restarted agent creates get the Services it knew.
+  const catalogStore = new CatalogStore(path.join(dataDir, "services.json"), services, (err) => log.warn({ err }, "saving the service catalog failed"));
+  await catalogStore.start();
   // Before the master's first full ServiceUpdate it writes nothing: the rules a previous agent
   // left keep serving until then (netns/proxy/README.md).
   const proxy =
@@ -137,6 +158,8 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
 
   let nodeConfig: NodeConfig = { podCidrs: [], clusterDns: [], clusterDomain: "cluster.local", routes: [], clusterCidrs: [], serviceCidrs: [] };
   const hostResolvConf = await fs.readFile("/etc/resolv.conf", "utf8").catch(() => "");
+  const nodeDns =
+    options.dns === false ? undefined : new NodeDns({ catalog: services, upstreams: options.dns?.upstreams, port: options.dns?.port, hostResolvConf, log });
   const dns = (): DnsSettings => ({ clusterDNS: nodeConfig.clusterDns, clusterDomain: nodeConfig.clusterDomain || "cluster.local", hostResolvConf });
 
   const pods: PodManager = new PodManager({
@@ -149,10 +172,12 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     hostIP: nodeIP,
     metrics,
     logRetention,
+    serviceEnv: new PodServiceEnv(services, (msg) => log.warn(msg)),
     startSlots: new StartSlots(options.podStartConcurrency ?? defaultStartSlots(os.cpus().length)),
     sandboxEnv: {
       podsDir,
       networks,
+      hostIP: nodeIP,
       cgroupParent: options.cgroupParent ?? "/gantry",
       dns,
       facts: (podIPs) => ({ nodeName: options.nodeName, hostIP: nodeIP, podIPs }),
@@ -164,6 +189,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   metrics.readFrom(pods);
   const nodeStatus = new NodeStatusProvider({ nodeName: options.nodeName, nodeIP, dataDir, images: imageStore, runningPods: () => pods.runningPods() });
 
+  networking.node?.onReady(() => pods.networkReady());
   await pods.start();
   const sweeper = setInterval(() => void logRetention.sweep().catch((err) => log.warn({ err }, "deleting expired logs failed")), 60_000);
   sweeper.unref();
@@ -178,6 +204,8 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     nodeStatus: () => nodeStatus.get(),
     setNodeConfig: (cfg) => {
       nodeConfig = cfg;
+      nodeDns?.configure({ podCidrs: cfg.podCidrs, clusterDomain: cfg.clusterDomain || "cluster.local", clusterCidrs: cfg.clusterCidrs, serviceCidrs: cfg.serviceCidrs });
+      networking.configure(cfg);
       proxy?.setNodeRanges({ podCIDRs: cfg.podCidrs, clusterCIDRs: cfg.clusterCidrs, serviceCIDRs: cfg.serviceCidrs });
     },
     services,
@@ -193,6 +221,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     port,
     instanceId,
     services,
+    dns: nodeDns,
     nodeIP,
     nodeStatus: () => nodeStatus.get(),
     async stop() {
@@ -200,11 +229,14 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
       stopping = true;
       sessions.closeAll();
       clearInterval(sweeper);
+      networking.stop();
       pods.stop();
       reporter.stop();
       // The rules stay: pods keep reaching Services while the agent is away.
       await proxy?.stop();
       await pods.persist();
+      await catalogStore.stop();
+      await nodeDns?.stop();
       // Open log follows and exec sessions would hold a graceful shutdown forever.
       await Promise.race([new Promise<void>((resolve) => server.tryShutdown(() => resolve())), new Promise((r) => setTimeout(r, 2000))]);
       server.forceShutdown();

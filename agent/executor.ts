@@ -12,6 +12,7 @@ import type { LogRetention } from "./log-retention";
 import { ConfigError } from "./pod-spec/errors";
 import { buildContainerConfig } from "./pod-spec/container-config";
 import type { VolumeDataLookup } from "./pod-spec/volume-data";
+import type { PodServiceEnv } from "./pod-service-env";
 import { specOf } from "./pod-worker/state";
 import type { ContainerKind, ObservedContainer, WorkerAction, WorkerInput } from "./pod-worker/types";
 import { runProbe } from "./probes/probe-runner";
@@ -26,6 +27,8 @@ export interface ExecutorDeps {
   images: ImageService;
   sandboxEnv: SandboxEnv;
   volumeData: VolumeDataLookup;
+  /** Service environment variables for new containers; none when absent (tests of other parts). */
+  serviceEnv?: PodServiceEnv;
   logRetention: LogRetention;
   /** Shared by every pod's executor: bounds how many sandbox/create/start steps run at once. */
   startSlots?: StartSlots;
@@ -185,6 +188,7 @@ export class PodExecutor {
     const id = containerId(pod.metadata?.uid ?? "", name, attempt);
     let built;
     try {
+      const serviceEnv = await d.serviceEnv?.forPod(pod);
       built = buildContainerConfig({
         pod,
         container: spec,
@@ -194,6 +198,7 @@ export class PodExecutor {
         image: { config: record.config, layers: record.layers.map((l) => l.path) },
         data: d.volumeData,
         facts: d.sandboxEnv.facts(sandbox.podIPs),
+        serviceEnv,
         paths: sandbox.paths,
         volumes: sandbox.volumes,
         netnsPath: sandbox.netnsPath,

@@ -1,30 +1,26 @@
-// Joining a cluster: the agent registers its Node through the Kubernetes API with the token the
-// master issued, using the same capacity and system info it reports on the master's session.
+// Running as a cluster member with the node's identity (bootstrap/node-identity.ts): register
+// the Node with the client certificate, using the same capacity and system info the agent reports
+// on the master's session; then get the serving certificate for the gRPC port and keep both
+// certificates renewed while the agent runs.
 
 import type { RunningAgent } from "./agent";
+import type { NodeIdentity } from "./bootstrap/node-identity";
+import { servingNames } from "./bootstrap/node-identity";
 import { registerNode, type NodeAddress, type NodeObject } from "./registration";
 
-export interface JoinOptions {
-  masterUrl: string;
-  token: string;
-  caPem?: string;
-  insecureSkipTlsVerify?: boolean;
-  nodeName: string;
+export interface MemberOptions {
   labels?: Record<string, string>;
   /** Keep trying while the master is not up yet. */
   retryForMs?: number;
 }
 
-export async function joinCluster(agent: RunningAgent, o: JoinOptions): Promise<NodeObject> {
+export async function registerAgent(agent: RunningAgent, identity: NodeIdentity, o: MemberOptions = {}): Promise<NodeObject> {
   const status = await agent.nodeStatus();
   const info = status.nodeInfo;
-  const addresses: NodeAddress[] = [{ type: "InternalIP", address: agent.nodeIP }, { type: "Hostname", address: o.nodeName }];
+  const addresses: NodeAddress[] = [{ type: "InternalIP", address: agent.nodeIP }, { type: "Hostname", address: identity.nodeName }];
   return registerNode({
-    masterUrl: o.masterUrl,
-    token: o.token,
-    caPem: o.caPem,
-    insecureSkipTlsVerify: o.insecureSkipTlsVerify,
-    nodeName: o.nodeName,
+    api: identity.api,
+    nodeName: identity.nodeName,
     addresses,
     port: agent.port,
     capacity: status.capacity,
@@ -43,4 +39,11 @@ export async function joinCluster(agent: RunningAgent, o: JoinOptions): Promise<
     labels: o.labels,
     retryForMs: o.retryForMs,
   });
+}
+
+/** Registers, then keeps the node's certificates (client and serving) renewed until `identity.stop()`. */
+export async function runAsMember(agent: RunningAgent, identity: NodeIdentity, o: MemberOptions = {}): Promise<NodeObject> {
+  const node = await registerAgent(agent, identity, o);
+  identity.startRotation(servingNames(agent.nodeIP, identity.nodeName));
+  return node;
 }

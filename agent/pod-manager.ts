@@ -6,8 +6,9 @@
 //      before any master reconnects;
 //   2. the runtime's containers are listed and grouped by their pod-uid label; each desired
 //      pod's worker adopts its containers (running ones keep running, same id and pid);
-//   3. pods that have containers, a network namespace or a pod directory but are not desired
-//      get a worker that only removes them (containers, mounts, namespace, directory).
+//   3. pods that have containers, a network attachment, a network namespace or a pod directory
+//      but are not desired get a worker that only removes them (containers, network, mounts,
+//      namespace, directory).
 
 import { promises as fs } from "node:fs";
 import type { Pod, PodStatus } from "kubernetes-types/core/v1";
@@ -89,7 +90,8 @@ export class PodManager {
       const known = orphans.get(uid)?.spec?.terminationGracePeriodSeconds;
       orphans.set(uid, orphanPod(uid, s.labels[Label.podNamespace] ?? "", s.labels[Label.podName] ?? "", Number.isFinite(grace) ? Math.max(grace, known ?? 0) : (known ?? 30)));
     }
-    for (const uid of await fs.readdir(this.deps.podsDir).catch(() => [] as string[])) {
+    const leftovers = [...(await fs.readdir(this.deps.podsDir).catch(() => [] as string[])), ...(await this.deps.networks.attachedPods())];
+    for (const uid of leftovers) {
       if (!this.slots.has(uid) && !orphans.has(uid)) orphans.set(uid, orphanPod(uid, "", "", 30));
     }
     for (const [uid, pod] of orphans) this.startOrphanRemoval(pod, byPod.get(uid) ?? []);
@@ -130,6 +132,11 @@ export class PodManager {
         volumeData: this.desired.volumeData(),
       })
       .catch((err) => this.deps.error("saving the desired state failed", err));
+  }
+
+  /** The node's pod network became ready: pods waiting for it try again now. */
+  networkReady(): void {
+    for (const s of this.slots.values()) s.worker.input({ kind: "networkReady" });
   }
 
   workers(): PodWorker[] {

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ApiClient } from "./api-client";
 import { nodeLabels, registerNode, registrationStatus, type RegisterNodeOptions } from "./registration";
 
 const options: RegisterNodeOptions = {
-  masterUrl: "https://127.0.0.1:6443",
-  token: "t",
-  caPem: "-----BEGIN CERTIFICATE-----",
+  api: new ApiClient({ server: "https://127.0.0.1:6443", caPem: "-----BEGIN CERTIFICATE-----" }),
   nodeName: "worker-1",
   addresses: [{ type: "InternalIP", address: "10.0.0.5" }],
   port: 10250,
@@ -40,8 +39,13 @@ test("the registered status says where the agent listens and that it is Ready", 
   assert.equal(s.allocatable.cpu, "3900m");
 });
 
-test("registration refuses to send the token without a way to trust the master, or without an InternalIP", async () => {
-  await assert.rejects(registerNode({ ...options, caPem: undefined }), /no cluster CA/);
+test("registration needs an InternalIP; the API client needs https and the cluster CA", async () => {
   await assert.rejects(registerNode({ ...options, addresses: [{ type: "Hostname", address: "worker-1" }] }), /InternalIP/);
-  await assert.rejects(registerNode({ ...options, masterUrl: "http://127.0.0.1:6443" }), /must be https/);
+  assert.throws(() => new ApiClient({ server: "https://127.0.0.1:6443" }), /no cluster CA/);
+  assert.throws(() => new ApiClient({ server: "http://127.0.0.1:6443", caPem: "x" }), /must be an https/);
+});
+
+test("an unverified client never sends credentials", async () => {
+  const api = new ApiClient({ server: "https://127.0.0.1:1", insecure: true, credentials: () => ({ token: "abcdef.0123456789abcdef" }) });
+  await assert.rejects(api.request("GET", "/"), /refusing to send credentials/);
 });

@@ -65,6 +65,8 @@ export const RESOURCES: readonly ResourceType[] = [
   resource({ group: "autoscaling", version: "v1", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], subresources: ["status"] }),
   // coordination.k8s.io/v1: node heartbeats and the leader lease.
   resource({ group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", singular: "lease", namespaced: true }),
+  // certificates.k8s.io/v1: TLS bootstrap and certificate rotation of nodes (master/certificates).
+  resource({ group: "certificates.k8s.io", version: "v1", kind: "CertificateSigningRequest", plural: "certificatesigningrequests", singular: "certificatesigningrequest", namespaced: false, shortNames: ["csr"], subresources: ["status", "approval"] }),
   // discovery.k8s.io/v1: the endpoints of Services, written by the EndpointSlice controller.
   resource({ group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices", singular: "endpointslice", namespaced: true }),
 ];
@@ -75,6 +77,7 @@ export const GROUP_VERSIONS: readonly { group: string; versions: string[] }[] = 
   { group: "apps", versions: ["v1"] },
   { group: "autoscaling", versions: ["v2", "v1"] },
   { group: "batch", versions: ["v1"] },
+  { group: "certificates.k8s.io", versions: ["v1"] },
   { group: "coordination.k8s.io", versions: ["v1"] },
   { group: "discovery.k8s.io", versions: ["v1"] },
   { group: "policy", versions: ["v1"] },

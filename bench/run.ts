@@ -12,10 +12,11 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   scheduler: benchScheduler,
   runtime: () => import("./runtime.js").then((m) => m.benchRuntime()),
   "network-proxy": () => import("./network-proxy.js").then((m) => m.benchNetworkProxy()),
+  "network-pod-start": () => import("./network-pod-start.js").then(async (m) => ({ podStart: await m.benchPodStart() })),
 };
 
 /** Benchmarks that write their keys into a results file they share with others. */
-const SHARED_FILES: Record<string, string> = { "network-proxy": "network" };
+const SHARED_FILES: Record<string, string> = { "network-proxy": "network", "network-pod-start": "network" };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

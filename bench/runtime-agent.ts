@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import type { ClientDuplexStream, ServiceError } from "@grpc/grpc-js";
 import type { Pod } from "kubernetes-types/core/v1";
 import { podJson } from "../agent/testing/harness";
-import { MasterMessage, type AgentClient, type AgentMessage, type PodStatus } from "../proto/gen/agent";
+import { MasterMessage, PullImageRequest, type AgentClient, type AgentMessage, type NodeConfig, type PodStatus } from "../proto/gen/agent";
 import { sleep } from "./runtime-proc";
 
 /** One container, `sleep 3600`, image already on the node, no grace period on removal (sleep as
@@ -95,6 +95,11 @@ export class BenchSession {
     return t;
   }
 
+  /** Sends the node its NodeConfig (pod CIDR, ranges, routes), as the dispatcher does on connect. */
+  nodeConfig(cfg: Partial<NodeConfig>): void {
+    this.call.write(MasterMessage.fromPartial({ msg: { $case: "nodeConfig", nodeConfig: cfg } }));
+  }
+
   /** Resolves once `cond` holds after some status update, or rejects after `timeoutMs`. */
   async until(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
     if (cond()) return;
@@ -154,6 +159,16 @@ export async function pollRunning(client: AgentClient, uids: readonly string[], 
     if (now > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${pending.size} of ${uids.length} pods not running`);
     await sleep(everyMs);
   }
+}
+
+/** Pulls `image` onto the node through the agent's PullImage RPC (progress ignored). */
+export function prePull(client: AgentClient, image: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = client.pullImage(PullImageRequest.fromPartial({ image }));
+    s.on("data", () => undefined);
+    s.on("end", () => resolve());
+    s.on("error", reject);
+  });
 }
 
 /** Number of pods the agent reports, by ListPodStatus. */

@@ -52,16 +52,17 @@ export interface RawStart {
 
 /**
  * Prepares a bundle (directories and config.json, untimed), then times mounting its overlay
- * and `runc run -d`. The container's stdio is /dev/null (runc's pass-through mode).
+ * and `runc run -d`. The container's stdio is /dev/null (runc's pass-through mode). With
+ * `netnsPath` the container joins that network namespace instead of getting a new one.
  */
-export async function rawStart(r: RawRunc, layers: readonly string[], env: readonly string[], args: readonly string[]): Promise<RawStart> {
+export async function rawStart(r: RawRunc, layers: readonly string[], env: readonly string[], args: readonly string[], netnsPath?: string): Promise<RawStart> {
   const id = `raw-${r.ids.length}-${randomBytes(3).toString("hex")}`;
   const dir = path.join(r.base, id);
   const bundle = path.join(dir, "bundle");
   const rootfs = path.join(bundle, "rootfs");
   for (const d of ["upper", "work", "bundle/rootfs"]) await fs.mkdir(path.join(dir, d), { recursive: true });
   const spec = buildSpec(
-    { id, labels: {}, layers: [...layers], args: [...args], env: [...env], workingDir: "/", hostname: id, mounts: [], resources: {}, cgroupParent: r.cgroupParent, tty: false, stdin: false },
+    { id, labels: {}, layers: [...layers], args: [...args], env: [...env], workingDir: "/", hostname: id, mounts: [], resources: {}, cgroupParent: r.cgroupParent, tty: false, stdin: false, netnsPath },
     { uid: 0, gid: 0, additionalGids: [], home: "/root" },
     { cgroupsPath: cgroupsPathFor(r.cgroupParent, id, "cgroupfs"), limitSwap: await swapLimitWanted(), nofile: await containerNofile() },
   );

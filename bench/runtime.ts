@@ -48,13 +48,12 @@ import { promises as fs } from "node:fs";
 import { agentDirs, forceCleanup, startAgent } from "../agent/testing/harness";
 import { mountsUnder, readMountInfo } from "../netns/mountinfo";
 import { run } from "../netns/run";
-import { PullImageRequest, type AgentClient } from "../proto/gen/agent";
 import { pullImage } from "../runtime/image/puller";
 import { LocalImageStore } from "../runtime/image/store";
 import { cgroupDirs } from "../runtime/runc/cgroups";
 import { pushTestImages } from "../test/images/build";
 import { startRegistry } from "../test/images/registry";
-import { BenchSession, podCount, pollRunning, sleepPod, uidOf } from "./runtime-agent";
+import { BenchSession, podCount, pollRunning, prePull, sleepPod, uidOf } from "./runtime-agent";
 import { CleanupStack, clockTicks, cpuTicks, findProcesses, sleep, statusKiB, summarize } from "./runtime-proc";
 import { BigRepo, benchPull, pushBigImage } from "./runtime-pull";
 import { RUNC, rawCleanup, rawRunc, rawStart } from "./runtime-raw";
@@ -70,15 +69,6 @@ const NODE = "bench-node";
 const COMMAND = ["sleep", "3600"];
 
 const loadavg = () => os.loadavg().map((l) => round(l, 2));
-
-function prePull(client: AgentClient, image: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = client.pullImage(PullImageRequest.fromPartial({ image }));
-    s.on("data", () => undefined);
-    s.on("end", () => resolve());
-    s.on("error", reject);
-  });
-}
 
 async function withTimeout<T>(what: string, p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,11 +1,12 @@
-// Objects every cluster has from its first start: the four system namespaces. Idempotent.
+// Objects every cluster has from its first start: the four system namespaces, the `kubernetes`
+// Service and the cluster DNS Service `kube-system/kube-dns`. Idempotent.
 
 import { ApiError } from "../api/errors";
 import { findResource } from "../api/resources";
 import { admitCreate } from "./apiserver/admission";
 import type { ApiContext } from "./apiserver/context";
 import { ResourceClient } from "./apiserver/internal-client";
-import { KUBERNETES_SERVICE_IP } from "./apiserver/service-allocation";
+import type { KubeObject } from "../api/object";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -23,20 +24,56 @@ export async function ensureSystemNamespaces(ctx: ApiContext): Promise<void> {
 
 /**
  * The `kubernetes` Service in `default`, at the first address of the service range, as on
- * Kubernetes. Safe to call on every start and from several masters at once: an existing Service
- * is kept, and losing a creation race (AlreadyExists, or 422 for the address already reserved
- * by the winner) means another master made it.
+ * Kubernetes.
  */
 export async function ensureKubernetesService(ctx: ApiContext): Promise<void> {
-  const services = new ResourceClient(ctx, findResource("", "v1", "services")!);
-  const svc = {
+  await ensureSystemService(ctx, {
     apiVersion: "v1",
     kind: "Service",
     metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
-    spec: { type: "ClusterIP", clusterIP: KUBERNETES_SERVICE_IP, clusterIPs: [KUBERNETES_SERVICE_IP], ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
+    spec: { type: "ClusterIP", clusterIP: ctx.network.kubernetesServiceIP, clusterIPs: [ctx.network.kubernetesServiceIP], ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
+  });
+}
+
+/**
+ * The cluster DNS Service `kube-system/kube-dns` at `ip` (the range's 10th address), the nameserver in
+ * every pod's resolv.conf. No selector: each node's agent answers DNS itself, and the kube-dns
+ * endpoints controller lists every node's gateway address as an endpoint; with
+ * internalTrafficPolicy Local each node's proxy sends 10.96.0.10:53 to its own node.
+ */
+export function kubeDnsService(ip: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "kube-dns", namespace: "kube-system", labels: { "k8s-app": "kube-dns" } },
+    spec: {
+      type: "ClusterIP",
+      clusterIP: ip,
+      clusterIPs: [ip],
+      internalTrafficPolicy: "Local",
+      ports: [
+        { name: "dns", port: 53, protocol: "UDP", targetPort: 53 },
+        { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
+      ],
+    },
   };
+}
+
+export async function ensureKubeDnsService(ctx: ApiContext): Promise<void> {
+  await ensureSystemService(ctx, kubeDnsService(ctx.network.clusterDnsIP));
+}
+
+/**
+ * Creates `svc` unless a Service of that name exists (an existing one is kept as it is). Its
+ * address is reserved through the same path as any Service's, so nothing else can hold it. Safe
+ * on every start and from several masters at once: losing a creation race (AlreadyExists, or
+ * 422 for the address the winner reserved) means another master made it.
+ */
+async function ensureSystemService(ctx: ApiContext, svc: KubeObject): Promise<void> {
+  const services = new ResourceClient(ctx, findResource("", "v1", "services")!);
+  const { namespace, name } = svc.metadata;
   for (let attempt = 1; ; attempt++) {
-    if (await services.tryGet("default", "kubernetes")) return;
+    if (await services.tryGet(namespace, name!)) return;
     try {
       await services.create(svc);
       return;

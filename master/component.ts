@@ -7,6 +7,7 @@ import type { Etcd3 } from "etcd3";
 import type { ApiContext } from "./apiserver/context";
 import type { Leadership } from "./election/leadership";
 import type { Logger } from "./log";
+import type { CertificateAuthority } from "./pki";
 
 export interface LeaderComponent {
   readonly name: string;
@@ -23,6 +24,8 @@ export interface ComponentDeps {
   leadership?: Leadership;
   /** Operator settings of the leader components (master flags). */
   settings?: LeaderSettings;
+  /** The cluster CA: the CSR signer signs with it, cluster-info publishes its certificate. */
+  ca?: CertificateAuthority;
   /** The store's etcd client, for the maintenance the leader does (compaction, defragmentation). */
   etcd?: Etcd3;
 }
@@ -30,6 +33,10 @@ export interface ComponentDeps {
 export interface LeaderSettings {
   /** A node without a heartbeat for this long is NotReady (`--node-monitor-grace-period`). */
   nodeMonitorGracePeriodSeconds?: number;
+  /** Longest certificate the CSR signer issues (`--cluster-signing-duration`); default 1 year. */
+  clusterSigningDurationSeconds?: number;
+  /** The API address cluster-info publishes when it creates the ConfigMap, e.g. https://10.0.0.1:6443. */
+  clusterInfoServer?: string;
   /** Time between etcd compactions; 0 turns compaction off (`--etcd-compaction-interval`, default 5 min). */
   etcdCompactionIntervalMs?: number;
 }

@@ -15,17 +15,28 @@ import { daemonSetControllerComponent } from "./controllers/daemonset";
 import { jobControllerComponent } from "./controllers/job";
 import { cronJobControllerComponent } from "./controllers/cronjob";
 import { nodeLifecycleControllerComponent } from "./controllers/node-lifecycle";
+import { kubeDnsEndpointsComponent } from "./controllers/kube-dns-endpoints";
 import { endpointsControllerComponent } from "./controllers/endpoints";
 import { endpointSliceControllerComponent } from "./controllers/endpointslice";
 import { loadBalancerStatusControllerComponent } from "./controllers/loadbalancer-status";
 import { createScheduler } from "./scheduler";
 import { Dispatcher } from "./dispatch/dispatcher";
+import { csrApproverComponent } from "./certificates/approver";
+import { csrSignerComponent } from "./certificates/signer";
+import { tokenCleanerComponent } from "./bootstrap-tokens/cleaner";
+import { clusterInfoSignerComponent } from "./bootstrap-tokens/cluster-info-signer";
 import { DEFAULT_COMPACTION_INTERVAL_MS, EtcdCompactor } from "./store/compactor";
 
 export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
+  const signer = csrSignerComponent(deps);
   return [
     // First, so it is stopped last; it only maintains etcd and needs nothing else running.
     ...etcdCompactor(deps),
+    // Joining first: TLS bootstrap (tokens, cluster-info, CSRs) does not wait for the workload controllers.
+    tokenCleanerComponent(deps),
+    clusterInfoSignerComponent(deps),
+    csrApproverComponent(deps),
+    ...(signer ? [signer] : []),
     wrapNamespaceController(deps),
     garbageCollectorComponent(deps),
     deploymentControllerComponent(deps),
@@ -34,6 +45,7 @@ export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
     jobControllerComponent(deps),
     cronJobControllerComponent(deps),
     nodeLifecycleControllerComponent(deps, gracePeriodOption(deps)),
+    kubeDnsEndpointsComponent(deps),
     endpointsControllerComponent(deps),
     endpointSliceControllerComponent(deps),
     loadBalancerStatusControllerComponent(deps),

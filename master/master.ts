@@ -4,15 +4,14 @@
 // dispatcher). Everything it knows lives in etcd, so a restart with the same data dir loses
 // nothing. One master or three: see master/election/README.md.
 
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { ApiContext } from "./apiserver/context";
 import { ApiServer } from "./apiserver/server";
 import { attachStreaming } from "./apiserver/streaming/upgrade";
-import { ensureAgentToken } from "./dispatch/agent-token";
-import type { User } from "./apiserver/auth";
-import { ensureKubernetesService, ensureSystemNamespaces } from "./bootstrap";
+import type { User } from "./auth/user";
+import { ensureKubeDnsService, ensureKubernetesService, ensureSystemNamespaces } from "./bootstrap";
 import type { ComponentDeps } from "./component";
 import {
   ComponentRunner,
@@ -30,6 +29,7 @@ import {
   timingForTtl,
   type Leadership,
 } from "./election";
+import { ClusterNetwork, type ClusterNetworkFlags } from "./cluster-network";
 import { buildLeaderComponents } from "./leader-components";
 import { ensureClusterPki, writeKubeconfig } from "./pki";
 import { peerUrlOf } from "./store/etcd-args";
@@ -64,6 +64,12 @@ export interface MasterOptions {
   leaderLeaseTtlSeconds?: number;
   /** Heartbeat grace before a node is NotReady (default 40 s). */
   nodeMonitorGracePeriodSeconds?: number;
+  /** --cluster-cidr, --node-cidr-mask-size, --service-cluster-ip-range (cluster-network.ts). */
+  network?: ClusterNetworkFlags;
+  /** Longest certificate the CSR signer issues (default one year; tests use minutes). */
+  clusterSigningDurationSeconds?: number;
+  /** The API URL kube-public/cluster-info publishes to joining hosts. Default: https://<advertise address>:<port>. */
+  controlPlaneEndpoint?: string;
   /** Time between etcd compactions by the leader (default 5 min); 0 turns compaction off. */
   etcdCompactionIntervalMs?: number;
   log: Logger;
@@ -92,12 +98,13 @@ export class Master {
     const o = this.options;
     await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
     if (o.initialCluster !== undefined && o.join !== undefined) throw new Error("--initial-cluster and --join exclude each other: bootstrap a new cluster or join a running one");
+    const network = ClusterNetwork.from(o.network);
 
     // Certificates first: they need no etcd, and other masters of a new cluster may be
     // waiting for this one's CA (README "HA").
     const pkiDir = path.join(o.dataDir, "pki");
     if (o.caDir) await importClusterCa(o.caDir, pkiDir);
-    const pki = await ensureClusterPki(pkiDir, { hostnames: [], ips: [o.advertiseAddress] });
+    const pki = await ensureClusterPki(pkiDir, { hostnames: [], ips: [o.advertiseAddress, network.kubernetesServiceIP] });
 
     await this.startEtcd();
     // One registry per master (several may share a test process); served at /metrics.
@@ -106,15 +113,18 @@ export class Master {
     this.store = new EtcdStore({ endpoints: await this.storeEndpoints(), metrics: metrics.etcd });
 
     const tokens = await loadTokens(path.join(o.dataDir, "tokens.json"));
-    await ensureAgentToken(path.join(o.dataDir, "tokens.json"), path.join(o.dataDir, "agent.token"), tokens);
+    // Agents join with bootstrap tokens now; the shared agent token of older data dirs is void.
+    await rm(path.join(o.dataDir, "agent.token"), { force: true });
 
-    const ctx = new ApiContext(this.store, undefined, undefined, metrics);
+    const ctx = new ApiContext(this.store, undefined, undefined, network, metrics);
     this.ctx = ctx;
     await ensureSystemNamespaces(ctx);
     await ctx.namespaces.start();
     await ensureKubernetesService(ctx);
+    // Not worth refusing to start over: the kube-dns endpoints controller keeps trying.
+    await ensureKubeDnsService(ctx).catch((err) => o.log.error({ err }, "creating the cluster DNS Service kube-system/kube-dns failed"));
     this.api = new ApiServer(
-      { host: o.bindAddress, port: o.port, tls: { certPem: pki.apiserverCert, keyPem: pki.apiserverKey, caPem: pki.caCert }, tokens },
+      { host: o.bindAddress, port: o.port, tls: { certPem: pki.apiserverCert, keyPem: pki.apiserverKey, caPem: pki.caCert }, tokens, log: (msg, err) => o.log.warn({ err }, msg) },
       ctx,
       { health: (verbose) => this.health(verbose) },
     );
@@ -143,12 +153,19 @@ export class Master {
     });
     const publisher = new LeaseObjectPublisher(ctx, o.etcdName, ttl, (epoch) => election.epoch() === epoch, o.log);
     // `leadership` goes beyond ComponentDeps today; components that need the epoch read it from there.
+    const settings = {
+      nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriodSeconds,
+      etcdCompactionIntervalMs: o.etcdCompactionIntervalMs,
+      clusterSigningDurationSeconds: o.clusterSigningDurationSeconds,
+      clusterInfoServer: o.controlPlaneEndpoint ?? server,
+    };
     const deps: ComponentDeps & { leadership: Leadership } = {
       ctx,
       log: o.log,
       leadership: election,
       etcd: this.store.client,
-      settings: { nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriodSeconds, etcdCompactionIntervalMs: o.etcdCompactionIntervalMs },
+      settings,
+      ca: { caCert: pki.caCert, caKey: pki.caKey },
     };
     this.election = election;
     metrics.setLeader(LEASE_NAME, false);
@@ -238,7 +255,11 @@ export class Master {
  * again fails on its already-reserved ClusterIP (422, not AlreadyExists), so look first, and
  * when another master wins the race, wait for its Service to appear.
  */
-/** Bearer tokens: `{ "<token>": { "name": "...", "groups": [...] } }`; an admin token is made on first start. */
+/**
+ * Static bearer tokens: `{ "<token>": { "name": "...", "groups": [...] } }`; an admin token is
+ * made on first start. The `system:node-bootstrapper` entry older masters kept for agents is
+ * dropped: agents join with bootstrap tokens and then use their node certificates.
+ */
 async function loadTokens(file: string): Promise<Map<string, User>> {
   let entries: Record<string, User>;
   try {
@@ -247,5 +268,7 @@ async function loadTokens(file: string): Promise<Map<string, User>> {
     entries = { [randomBytes(24).toString("hex")]: { name: "kubernetes-admin", groups: ["system:masters"] } };
     await writeFile(file, JSON.stringify(entries, null, 2), { mode: 0o600 });
   }
-  return new Map(Object.entries(entries));
+  const kept = Object.entries(entries).filter(([, u]) => u.name !== "system:node-bootstrapper");
+  if (kept.length !== Object.keys(entries).length) await writeFile(file, JSON.stringify(Object.fromEntries(kept), null, 2), { mode: 0o600 });
+  return new Map(kept);
 }

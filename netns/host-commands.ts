@@ -7,7 +7,12 @@ import { run, type RunResult } from "./run";
 
 export type CommandRunner = (argv: readonly string[], options?: { input?: string; timeoutMs?: number }) => Promise<RunResult>;
 
+/** The argv prefix that runs a command in `netnsPath` (nothing for the agent's own namespace). */
+export function netnsPrefix(netnsPath?: string): string[] {
+  return netnsPath === undefined ? [] : ["nsenter", `--net=${netnsPath}`, "--"];
+}
+
 export function hostCommands(netnsPath?: string): CommandRunner {
-  const prefix = netnsPath === undefined ? [] : ["nsenter", `--net=${netnsPath}`, "--"];
+  const prefix = netnsPrefix(netnsPath);
   return (argv, options) => run([...prefix, ...argv], options);
 }

@@ -1,7 +1,8 @@
-// The loopback-only plugin of this issue: containers of a pod reach each other on 127.0.0.1
-// and nothing else. NetnsRegistry.create brings `lo` up in a namespace it makes; setUp repeats
-// it so the plugin is correct on its own, also for a namespace adopted after a crash (the CNI
-// `loopback` plugin does the same job later).
+// The loopback-only plugin: containers of a pod reach each other on 127.0.0.1 and nothing else.
+// For agents told to leave the host's network alone (`gantry agent --pod-network=loopback`, and
+// tests whose agents run in the machine's own namespace). NetnsRegistry.create brings `lo` up in
+// a namespace it makes; setUp repeats it so the plugin is correct on its own, also for a
+// namespace adopted after a crash.
 
 import type { NetnsRegistry } from "./netns";
 import type { PodNetworkPlugin, PodNetworkRequest, PodNetworkStatus } from "./types";

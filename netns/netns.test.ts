@@ -3,23 +3,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { promises as fs } from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { NetnsRegistry } from "./netns";
+import type { NetnsRegistry } from "./netns";
 import { LoopbackPlugin } from "./loopback";
 import { PodNetworks, netnsName } from "./pod-network";
-import { mountsUnder, parseMountInfo, readMountInfo } from "./mountinfo";
-import { run } from "./run";
-
-async function tempRegistry(t: { after: (fn: () => Promise<void>) => void }): Promise<NetnsRegistry> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gantry-netns-"));
-  const registry = new NetnsRegistry(dir);
-  t.after(async () => {
-    for (const m of mountsUnder(await readMountInfo(), dir)) await run(["umount", "--lazy", m.mountPoint]).catch(() => undefined);
-    await fs.rm(dir, { recursive: true, force: true });
-  });
-  return registry;
-}
+import { mountsUnder, parseMountInfo } from "./mountinfo";
+import { tempRegistry } from "./testing/temp-registry";
 
 /** The namespace inode as seen from inside: equal inodes mean the same namespace. */
 async function nsInode(registry: NetnsRegistry, nsPath: string): Promise<string> {

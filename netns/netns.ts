@@ -12,6 +12,7 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { readMountInfo } from "./mountinfo";
+import { readDirOrEmpty } from "./read-dir";
 import { run } from "./run";
 
 export interface NetnsInfo {
@@ -54,13 +55,7 @@ export class NetnsRegistry {
 
   /** Live namespaces in the directory (stale files are left for delete() to sweep). */
   async list(): Promise<NetnsInfo[]> {
-    let names: string[];
-    try {
-      names = await fs.readdir(this.dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw err;
-    }
+    const names = await readDirOrEmpty(this.dir);
     const live = new Set((await readMountInfo()).filter((m) => m.fsType === "nsfs").map((m) => m.mountPoint));
     return names
       .filter((n) => NAME_RE.test(n) && live.has(path.join(this.dir, n)))
@@ -70,12 +65,7 @@ export class NetnsRegistry {
 
   /** Every file in the directory, live or stale: what a cleanup must consider. */
   async names(): Promise<string[]> {
-    try {
-      return (await fs.readdir(this.dir)).filter((n) => NAME_RE.test(n)).sort();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw err;
-    }
+    return (await readDirOrEmpty(this.dir)).filter((n) => NAME_RE.test(n)).sort();
   }
 
   /** Runs argv inside the namespace at `nsPath`; resolves with its stdout. */
@@ -83,7 +73,8 @@ export class NetnsRegistry {
     return (await run(["nsenter", `--net=${nsPath}`, "--", ...argv], { timeoutMs })).stdout;
   }
 
-  private async isLive(file: string): Promise<boolean> {
+  /** Whether `file` is a live namespace (an nsfs mount), not a missing or stale file. */
+  async isLive(file: string): Promise<boolean> {
     return (await readMountInfo()).some((m) => m.mountPoint === file && m.fsType === "nsfs");
   }
 }

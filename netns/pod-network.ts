@@ -2,6 +2,7 @@
 // The agent calls ensure() when it (re)creates a sandbox, remove() when the pod is gone, and
 // list() after a restart to find namespaces whose pods are no longer wanted.
 
+import type { PortMapping } from "./cni/types";
 import { NetnsRegistry } from "./netns";
 import type { PodNetwork, PodNetworkPlugin, PodNetworkRequest } from "./types";
 
@@ -11,6 +12,8 @@ export interface PodRef {
   uid: string;
   namespace: string;
   name: string;
+  /** The pod's hostPorts (setUp only). */
+  portMappings?: PortMapping[];
 }
 
 /** The namespace name for a pod uid: the whole uid, so two pods can never collide. */
@@ -37,6 +40,11 @@ export class PodNetworks {
     await this.registry.delete(name);
   }
 
+  /** Pod uids the plugin holds state for (e.g. CNI attachments), whatever their namespaces. */
+  async attachedPods(): Promise<string[]> {
+    return (await this.plugin.attachedPods?.()) ?? [];
+  }
+
   /** Names (not uids: uids were sanitised) of every pod namespace file, live or stale. */
   async list(): Promise<string[]> {
     return (await this.registry.names()).filter((n) => n.startsWith(PREFIX));
@@ -52,6 +60,6 @@ export class PodNetworks {
   }
 
   private request(pod: PodRef, netnsPath: string): PodNetworkRequest {
-    return { podUid: pod.uid, namespace: pod.namespace, name: pod.name, netnsPath };
+    return { podUid: pod.uid, namespace: pod.namespace, name: pod.name, netnsPath, portMappings: pod.portMappings ?? [] };
   }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make down`: stops what `make up` started. Data in /var/lib/gantry is kept for the next `make up`.
 set -uo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
 
 stop_pidfile() {
   local pidfile=$1 name=$2
@@ -34,12 +35,12 @@ pkill -KILL -f -- "--root=$runc_root" 2>/dev/null
 grep -E " (/var/lib/gantry/agent|/run/gantry/agent)" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do
   umount -l "$m" 2>/dev/null
 done
-# The node network the agent programmed (the service proxy's nftables table; NET-A's bridge and
-# routes join netns/cleanup.ts). The agent leaves it in place when it stops, so pods keep
-# reaching Services across restarts; `make down` removes it.
-repo=$(cd "$(dirname "$0")/.." && pwd)
+# The node network the agent programmed: the service proxy's nftables table and the pod network
+# (each pod's CNI attachment: address lease, veth, hostPort rules; the gantry0 bridge; Gantry's
+# routes, `proto 157`). The agent leaves it in place when it stops, so pods keep their network
+# across restarts; `make down` removes it. Sysctls stay as they are.
 if [ -f "$repo/dist/cli/gantry.js" ]; then
-  node "$repo/dist/cli/gantry.js" agent cleanup-network || echo "cleaning up the node network failed" >&2
+  node "$repo/dist/cli/gantry.js" agent cleanup-network --data-dir /var/lib/gantry/agent --run-dir /run/gantry/agent || echo "cleaning up the node network failed" >&2
 fi
 # The master stops its etcd member on SIGTERM; a master that died hard leaves it behind.
 pkill -TERM -f -- "--data-dir /var/lib/gantry/master/etcd" 2>/dev/null && echo "stopped a leftover etcd member"

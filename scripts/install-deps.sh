@@ -10,7 +10,9 @@ debian_packages=(
   runc conmon                  # container runtime
   docker-registry skopeo umoci # a real OCI registry for tests, and the reference puller
   busybox-static               # test images are built from it
-  containernetworking-plugins nftables iproute2
+  containernetworking-plugins  # pod networks: bridge, host-local, portmap (agent/pod-networking.ts)
+  iptables                     # portmap (hostPort) programs its DNAT through it (iptables-nft)
+  nftables iproute2
   conntrack                    # the service proxy deletes stale UDP flows
   wrk                          # HTTP load generator for the network benchmark
   openssl util-linux procps psmisc curl attr

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `make up`: a single-master cluster on this host, started in the background.
-# State: /var/lib/gantry (data), /var/log/gantry (logs), /run/gantry (pid files), /etc/gantry (kubeconfig).
+# `make up`: a single-master cluster on this host, started in the background: `gantry init`, then
+# `gantry join` of this host's agent with the command init printed.
+# State: /var/lib/gantry (data), /var/log/gantry (logs), /run/gantry (pid files), /etc/gantry
+# (admin.conf, agent.conf).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -37,28 +39,31 @@ start "registry" /run/gantry/registry.pid /var/log/gantry/registry.log /usr/bin/
 for _ in $(seq 1 40); do curl -sf http://127.0.0.1:5000/v2/ >/dev/null && break; sleep 0.25; done
 node "$repo/dist/test/images/demo.js" http://127.0.0.1:5000
 
-pidfile=/run/gantry/master.pid
+# The master: `gantry init` creates the PKI (or reuses it), starts `gantry master` in the
+# background (pid /run/gantry/master.pid, log /var/log/gantry/master.log), writes
+# /etc/gantry/admin.conf, creates a bootstrap token and prints the join command.
+init_out=$(node "$repo/dist/cli/gantry.js" init --data-dir /var/lib/gantry/master --admin-kubeconfig /etc/gantry/admin.conf \
+  --pid-file /run/gantry/master.pid --log-file /var/log/gantry/master.log) || {
+  echo "gantry init failed; last lines of /var/log/gantry/master.log:" >&2
+  tail -n 30 /var/log/gantry/master.log >&2
+  exit 1
+}
+echo "$init_out"
 
-start "gantry master" "$pidfile" /var/log/gantry/master.log \
-  node "$repo/dist/cli/gantry.js" master --data-dir /var/lib/gantry/master --admin-kubeconfig /etc/gantry/admin.conf
-
-for _ in $(seq 1 120); do
-  if curl -ksf https://127.0.0.1:6443/readyz >/dev/null 2>&1 && [ -s /etc/gantry/admin.conf ] && [ -s /var/lib/gantry/master/agent.token ]; then
-    break
-  fi
-  if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    echo "gantry master exited; last log lines:" >&2
-    tail -n 30 /var/log/gantry/master.log >&2
-    exit 1
-  fi
-  sleep 0.5
-done
-
-# The local agent: this host is the cluster's node. Masters dial it on loopback.
+# The local agent: this host is the cluster's node. Masters dial it on loopback. It joins with the
+# printed command (TLS bootstrap with the token, then its own certificate); a node that joined
+# this cluster before (same CA) just starts again with its identity in /etc/gantry/agent.conf.
 node_name=$(hostname)
-start "gantry agent" /run/gantry/agent.pid /var/log/gantry/agent.log \
-  node "$repo/dist/cli/gantry.js" agent --node-name "$node_name" --node-ip 127.0.0.1 --listen-address 127.0.0.1 \
-  --master https://127.0.0.1:6443 --token-file /var/lib/gantry/master/agent.token --master-ca /var/lib/gantry/master/pki/ca.crt
+agent_args=(--node-name "$node_name" --node-ip 127.0.0.1 --listen-address 127.0.0.1)
+if [ -s /etc/gantry/agent.conf ] && cmp -s /var/lib/gantry/agent/pki/ca.crt /var/lib/gantry/master/pki/ca.crt; then
+  start "gantry agent" /run/gantry/agent.pid /var/log/gantry/agent.log \
+    node "$repo/dist/cli/gantry.js" agent --kubeconfig /etc/gantry/agent.conf "${agent_args[@]}"
+else
+  join_cmd=$(grep -m1 -E '^ *gantry join ' <<<"$init_out")
+  read -r _ _ address _ token _ ca_hash <<<"$join_cmd"
+  node "$repo/dist/cli/gantry.js" join "$address" --token "$token" --discovery-token-ca-cert-hash "$ca_hash" \
+    --kubeconfig /etc/gantry/agent.conf --pid-file /run/gantry/agent.pid --log-file /var/log/gantry/agent.log "${agent_args[@]}"
+fi
 
 for _ in $(seq 1 120); do
   if KUBECONFIG=/etc/gantry/admin.conf kubectl get node "$node_name" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -q True; then

@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { promises as fs, readFileSync } from "node:fs";
+import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
@@ -22,6 +22,7 @@ import { mountsUnder, readMountInfo } from "../runtime/rootfs/mountinfo";
 import { pushTestImages, TestRepos } from "./images/build";
 import { startRegistry, type TestRegistry } from "./images/registry";
 import { ApiClient } from "./helpers/api-client";
+import { joinNode, type JoinedNode } from "./helpers/join";
 import { Kubectl } from "./helpers/kubectl";
 import { startMaster, type MasterHandle } from "./helpers/master-process";
 import { waitFor } from "./helpers/wait";
@@ -43,6 +44,7 @@ let base = "";
 const cgroupParent = `/gantry-e2e-${randomBytes(4).toString("hex")}`;
 let image = "";
 let agentLog = "";
+let joined: JoinedNode | undefined;
 
 before(async () => {
   base = await fs.mkdtemp(path.join(os.tmpdir(), "gantry-agent-e2e-"));
@@ -62,14 +64,17 @@ before(async () => {
     nodeIP: "127.0.0.1",
     cgroupParent,
     insecureRegistries: [registry.host],
-    // In the machine's own network namespace: leave its nftables alone.
+    // In the machine's own network namespace: no bridge or routes, leave its nftables alone, and
+    // no DNS server on its addresses.
+    podNetwork: "loopback",
     serviceProxy: false,
+    dns: false,
     logger,
   });
+  // The node's own identity, from a real TLS bootstrap with a bootstrap token.
+  joined = await joinNode(master.kubeconfig, NODE);
   await registerNode({
-    masterUrl: master.server,
-    token: readFileSync(path.join(master.dataDir, "agent.token"), "utf8").trim(),
-    caPem: readFileSync(path.join(master.dataDir, "pki", "ca.crt"), "utf8"),
+    api: joined.identity.api,
     nodeName: NODE,
     addresses: [{ type: "InternalIP", address: "127.0.0.1" }],
     port: agent.port,
@@ -117,6 +122,7 @@ after(async () => {
   api?.close();
   kubectl?.cleanup();
   await step("master", async () => master?.stop());
+  await step("node identity files", async () => joined?.cleanup());
   await step("registry", async () => registry?.stop());
   if (problems.length > 0) throw new Error(`cleanup: ${problems.join("; ")}`);
 });

@@ -9,7 +9,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import {
@@ -42,11 +42,13 @@ import {
   type SessionOpen,
   type VolumeData,
 } from "../proto/gen/agent";
+import { ApiClient as NodeApiClient } from "../agent/api-client";
 import { registerNode } from "../agent/registration";
 import { startMaster, type MasterHandle } from "./helpers/master-process";
 import { Kubectl } from "./helpers/kubectl";
 import { ApiClient } from "./helpers/api-client";
 import { waitFor } from "./helpers/wait";
+import { joinNode, type JoinedNode } from "./helpers/join";
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -274,16 +276,15 @@ class ScriptedAgent {
 let master: MasterHandle;
 let kubectl: Kubectl;
 let api: ApiClient;
-let token: string;
 let caPem: string;
+const identities = new Map<string, JoinedNode>();
 const n1 = new ScriptedAgent("node-a");
 const n2 = new ScriptedAgent("node-b");
 
+/** Registers `agent` with its node's own certificate (TLS-bootstrapped in before()). */
 function register(agent: ScriptedAgent) {
   return registerNode({
-    masterUrl: master.server,
-    token,
-    caPem,
+    api: identities.get(agent.nodeName)!.identity.api,
     nodeName: agent.nodeName,
     addresses: [{ type: "InternalIP", address: "127.0.0.1" }],
     port: agent.port,
@@ -317,8 +318,8 @@ before(async () => {
   master = await startMaster();
   kubectl = new Kubectl(master.kubeconfig);
   api = new ApiClient(master.kubeconfig);
-  token = readFileSync(path.join(master.dataDir, "agent.token"), "utf8").trim();
   caPem = readFileSync(path.join(master.dataDir, "pki", "ca.crt"), "utf8");
+  for (const name of ["node-a", "node-b"]) identities.set(name, await joinNode(master.kubeconfig, name));
   await n1.start();
   await n2.start();
 });
@@ -329,14 +330,16 @@ after(async () => {
   api?.close();
   kubectl?.cleanup();
   await master?.stop();
+  for (const j of identities.values()) await j.cleanup();
 });
 
 describe("dispatch: the master side of the agent contract", () => {
-  test("the agent token is a node-bootstrapper token, refused when wrong", async () => {
-    const tokens = JSON.parse(readFileSync(path.join(master.dataDir, "tokens.json"), "utf8")) as Record<string, { name: string }>;
-    assert.equal(tokens[token]?.name, "system:node-bootstrapper");
-    await assert.rejects(registerNode({ masterUrl: master.server, token: "wrong", caPem, nodeName: "x", addresses: [{ type: "InternalIP", address: "127.0.0.1" }], port: 1, capacity: {}, allocatable: {}, nodeInfo: {} }), /401.*agent\.token/);
-    await assert.rejects(registerNode({ masterUrl: master.server, token, nodeName: "x", addresses: [{ type: "InternalIP", address: "127.0.0.1" }], port: 1, capacity: {}, allocatable: {}, nodeInfo: {} }), /no cluster CA/);
+  test("nodes register with their own certificates; a token or another node's certificate is refused", async () => {
+    const asToken = new NodeApiClient({ server: master.server, caPem, credentials: () => ({ token: "abcdef.0123456789abcdef" }) });
+    const node = { nodeName: "x", addresses: [{ type: "InternalIP" as const, address: "127.0.0.1" }], port: 1, capacity: {}, allocatable: {}, nodeInfo: {} };
+    await assert.rejects(registerNode({ ...node, api: asToken }), /401.*gantry join/);
+    await assert.rejects(registerNode({ ...node, api: identities.get("node-a")!.identity.api }), /403 nodes "x" is forbidden: User "system:node:node-a" cannot get resource "nodes"/);
+    assert.equal(existsSync(path.join(master.dataDir, "agent.token")), false, "no shared agent token");
   });
 
   test("registered nodes show Ready, get a pod CIDR, a session and a Lease", async () => {

@@ -30,6 +30,8 @@ export interface ContainerBuildInput {
   image: { config: ImageConfig; layers: string[] };
   data: VolumeDataLookup;
   facts: PodRuntimeFacts;
+  /** The pod's Service variables (service-env.ts); none when absent. */
+  serviceEnv?: ReadonlyMap<string, string>;
   paths: PodPaths;
   volumes: readonly VolumePlan[];
   netnsPath: string;
@@ -51,7 +53,7 @@ export interface BuiltContainer {
 export function buildContainerConfig(input: ContainerBuildInput): BuiltContainer {
   const { pod, container, image } = input;
   const imageCfg = image.config.config;
-  const { env, vars, skipped } = buildEnv(pod, container, imageCfg?.Env ?? [], input.data, input.facts);
+  const { env, vars, skipped } = buildEnv(pod, container, imageCfg?.Env ?? [], input.data, input.facts, input.serviceEnv);
   const { mounts, subPaths } = containerMounts(container, input.volumes, vars, input.paths);
   const mountedAt = new Set(mounts.map((m) => m.destination));
   const bind = (destination: string, source: string, ro = false): Mount => ({ destination, source, type: "bind", options: ["rbind", "rprivate", ro ? "ro" : "rw"] });

@@ -2,8 +2,10 @@
 //   1. envFrom sources in order (prefix + key, invalid names skipped),
 //   2. env entries in order: `value` with $(VAR) expansion against what is defined so far,
 //      or `valueFrom` (fieldRef, resourceFieldRef, configMapKeyRef, secretKeyRef),
-//   3. merged over the image's Env: same keys replaced in place, new keys appended.
-// The image's own variables are not visible to $(VAR) expansion (Kubernetes does not see them).
+//   3. the Service variables (service-env.ts) the container does not define itself,
+//   4. merged over the image's Env: same keys replaced in place, new keys appended.
+// $(VAR) sees the container's variables defined so far, then the Service variables; the
+// image's own variables are not visible to it (Kubernetes does not see them).
 
 import type { Container, Pod } from "kubernetes-types/core/v1";
 import { expand } from "./expand";
@@ -16,13 +18,20 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 export interface EnvResult {
   /** "KEY=value" in final order, image variables first. */
   env: string[];
-  /** The container's own variables (for $(VAR) in command, args and subPathExpr). */
+  /** The container's own variables, then the Service ones (for $(VAR) in command, args and subPathExpr). */
   vars: Map<string, string>;
   /** envFrom keys that are not valid variable names (the kubelet reports them in an event). */
   skipped: string[];
 }
 
-export function buildEnv(pod: Pod, container: Container, imageEnv: readonly string[], data: VolumeDataLookup, facts: PodRuntimeFacts): EnvResult {
+export function buildEnv(
+  pod: Pod,
+  container: Container,
+  imageEnv: readonly string[],
+  data: VolumeDataLookup,
+  facts: PodRuntimeFacts,
+  serviceEnv: ReadonlyMap<string, string> = new Map(),
+): EnvResult {
   const ns = pod.metadata?.namespace ?? "";
   const vars = new Map<string, string>();
   const skipped: string[] = [];
@@ -48,7 +57,7 @@ export function buildEnv(pod: Pod, container: Container, imageEnv: readonly stri
 
   for (const e of container.env ?? []) {
     if (e.value !== undefined && e.value !== "") {
-      vars.set(e.name, expand(e.value, (n) => vars.get(n)));
+      vars.set(e.name, expand(e.value, (n) => vars.get(n) ?? serviceEnv.get(n)));
       continue;
     }
     const from = e.valueFrom;
@@ -75,6 +84,8 @@ export function buildEnv(pod: Pod, container: Container, imageEnv: readonly stri
     }
   }
 
+  // The pod's own variables win over the Service ones (the kubelet drops those it defines).
+  for (const [key, value] of serviceEnv) if (!vars.has(key)) vars.set(key, value);
   return { env: mergeEnv(imageEnv, vars), vars, skipped };
 }
 

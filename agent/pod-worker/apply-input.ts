@@ -42,6 +42,9 @@ export function applyInput(state: PodWorkerState, input: WorkerInput, ctx: StepC
     case "sandboxRemoved":
       state.sandbox.state = "removed";
       return;
+    case "networkReady":
+      if (state.sandbox.state === "failed") delete state.sandboxBackoff.sandbox;
+      return;
     case "containerCreated":
       created(state, input.container, ctx);
       return;

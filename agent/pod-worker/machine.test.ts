@@ -299,6 +299,19 @@ test("a sandbox failure is reported and retried with back-off", () => {
   assert.equal(sim.status().phase, "Running");
 });
 
+test("a sandbox that waited for the node's network is retried as soon as the network is ready, not after its back-off", () => {
+  const sim = new Sim(makePod({ containers: [app()] }), { images: present, sandboxFailures: 1 }).runUntil(3000);
+  assert.equal(sim.issued("createSandbox").length, 1, "in back-off until 10 s");
+  sim.feed({ kind: "networkReady" });
+  assert.deepEqual(sim.issued("createSandbox").map((a) => a.atMs), [0, 3000]);
+  sim.runUntil(5000);
+  assert.equal(sim.status().phase, "Running");
+  // On a pod whose sandbox is fine the input changes nothing.
+  const before = sim.actions.length;
+  sim.feed({ kind: "networkReady" });
+  assert.equal(sim.actions.length, before);
+});
+
 test("CreateContainerConfigError is shown and retried with back-off", () => {
   const sim = new Sim(makePod({ containers: [app()] }), {
     images: present,

@@ -56,6 +56,9 @@ export type WorkerInput =
   | { kind: "sandboxReady"; podIPs: string[] }
   | { kind: "sandboxFailed"; reason: string; message: string }
   | { kind: "sandboxRemoved" }
+  /** The node's pod network became ready (it has a pod CIDR): a sandbox that failed waiting for
+   *  it is retried now, not when its back-off ends. */
+  | { kind: "networkReady" }
   | { kind: "containerCreated"; container: ObservedContainer }
   | { kind: "containerCreateFailed"; name: string; attempt: number; reason: "CreateContainerConfigError" | "CreateContainerError"; message: string }
   | { kind: "containerStarted"; container: ObservedContainer }

@@ -15,6 +15,7 @@ import { run } from "../../netns/run";
 import { lookupFrom, type VolumeSourceData } from "../pod-spec/volume-data";
 import { writeAtomically } from "./atomic-writer";
 import { setUpSandbox, tearDownSandbox, type SandboxEnv } from "./sandbox";
+import { NetworkNotReadyError, type PodNetworkPlugin } from "../../netns/types";
 import { stageSubPath } from "./subpath";
 
 async function tempEnv(t: { after: (fn: () => Promise<void>) => void }): Promise<{ env: SandboxEnv; root: string }> {
@@ -27,6 +28,7 @@ async function tempEnv(t: { after: (fn: () => Promise<void>) => void }): Promise
   const env: SandboxEnv = {
     podsDir: path.join(root, "pods"),
     networks: new PodNetworks(registry, new LoopbackPlugin(registry)),
+    hostIP: "127.0.0.1",
     cgroupParent: "/gantry-test",
     dns: () => ({ clusterDNS: [], clusterDomain: "cluster.local", hostResolvConf: "nameserver 192.0.2.1\n" }),
     facts: (podIPs) => ({ nodeName: "n", hostIP: "127.0.0.1", podIPs }),
@@ -119,6 +121,29 @@ test("a missing ConfigMap fails setUp with a FailedMount message", async (t) => 
   });
   await tearDownSandbox(p, env);
   assert.deepEqual(mountsUnder(await readMountInfo(), root), []);
+});
+
+test("hostNetwork: no namespace of its own, the containers join the agent's, the pod IP is the node's", async (t) => {
+  const { env } = await tempEnv(t);
+  const p: Pod = { metadata: { name: "hn", namespace: "default", uid: "3c0f0f5e-aaaa-4bbb-8ccc-000000000002" }, spec: { hostNetwork: true, containers: [{ name: "app", image: "x" }] } };
+  const sb = await setUpSandbox(p, { ...env, hostIP: "10.250.9.2" }, lookupFrom([]));
+  assert.equal(sb.netnsPath, `/proc/${process.pid}/ns/net`);
+  assert.deepEqual(sb.podIPs, ["10.250.9.2"]);
+  assert.deepEqual(await env.networks.list(), [], "no pod namespace made");
+  await tearDownSandbox(p, env);
+});
+
+test("a node without a pod network yet fails setUp with NetworkNotReady", async (t) => {
+  const { env } = await tempEnv(t);
+  const registry = env.networks.registry;
+  const notReady: PodNetworkPlugin = { name: "waiting", setUp: () => Promise.reject(new NetworkNotReadyError("the node has no pod CIDR yet")), tearDown: async () => undefined };
+  const p: Pod = { metadata: { name: "w", namespace: "default", uid: "3c0f0f5e-aaaa-4bbb-8ccc-000000000003" }, spec: { containers: [{ name: "app", image: "x" }] } };
+  await assert.rejects(setUpSandbox(p, { ...env, networks: new PodNetworks(registry, notReady) }, lookupFrom([])), (err: Error & { reason?: string }) => {
+    assert.equal(err.reason, "NetworkNotReady");
+    assert.match(err.message, /^network is not ready: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:the node has no pod CIDR yet$/);
+    return true;
+  });
+  await tearDownSandbox(p, env);
 });
 
 test("atomic writer: a rewrite swaps ..data and drops names no longer present", async (t) => {

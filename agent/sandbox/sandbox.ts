@@ -1,14 +1,19 @@
 // The pod sandbox on the node: pod directory, network, IPC and UTS namespaces, /etc files and
-// volumes.
-// setUp is idempotent (after an agent restart it finds the namespace and tmpfs mounts it made
-// before and keeps them, rewriting files atomically); tearDown removes everything, and never
-// deletes through a mount point: it unmounts first and refuses if a mount remains.
+// volumes. setUp is idempotent (after an agent restart it finds the namespaces, its network and
+// the tmpfs mounts it made before and keeps them, rewriting files atomically); tearDown removes
+// everything, and never deletes through a mount point: it unmounts first and refuses if a mount
+// remains.
+//
+// hostNetwork pods get no network namespace of their own: their containers join the agent's
+// (the node's) network namespace, and their pod IP is the node's.
 
 import { promises as fs } from "node:fs";
 import type { Pod } from "kubernetes-types/core/v1";
 import type { PodNetworks } from "../../netns/pod-network";
+import { NetworkNotReadyError } from "../../netns/types";
 import { VolumeError } from "../pod-spec/errors";
 import { hostsFile, podHostname, resolvConf, type DnsSettings } from "../pod-spec/etc-files";
+import { hostPortMappings } from "../pod-spec/host-ports";
 import type { PodRuntimeFacts } from "../pod-spec/field-ref";
 import { PodPaths } from "../pod-spec/pod-paths";
 import { planVolumes, type VolumePlan } from "../pod-spec/volumes";
@@ -22,6 +27,8 @@ import { podCgroupParent, removePodCgroup } from "./pod-cgroup";
 export interface SandboxEnv {
   podsDir: string;
   networks: PodNetworks;
+  /** The node's address: a hostNetwork pod's IP. */
+  hostIP: string;
   cgroupParent: string;
   dns(): DnsSettings;
   facts(podIPs: string[]): PodRuntimeFacts;
@@ -35,13 +42,13 @@ export interface Sandbox {
   podIPs: string[];
   volumes: VolumePlan[];
   cgroupParent: string;
-  /** Set when dnsPolicy ClusterFirst fell back to the host's resolv.conf. */
+  /** Set when resolv.conf is not what the pod asked for (no cluster DNS yet, limits exceeded). */
   dnsWarning?: string;
 }
 
 export class SandboxError extends Error {
   constructor(
-    readonly reason: "FailedMount" | "FailedCreatePodSandBox",
+    readonly reason: "FailedMount" | "FailedCreatePodSandBox" | "NetworkNotReady",
     message: string,
   ) {
     super(message);
@@ -53,13 +60,23 @@ function podRef(pod: Pod) {
   return { uid: pod.metadata?.uid ?? "", namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" };
 }
 
+/** The agent's own network namespace, which hostNetwork pods' containers join. */
+export function hostNetnsPath(): string {
+  return `/proc/${process.pid}/ns/net`;
+}
+
+async function podNetwork(pod: Pod, env: SandboxEnv): Promise<{ netnsPath: string; ips: string[] }> {
+  if (pod.spec?.hostNetwork === true) return { netnsPath: hostNetnsPath(), ips: env.hostIP ? [env.hostIP] : [] };
+  return env.networks.ensure({ ...podRef(pod), portMappings: hostPortMappings(pod) });
+}
+
 export async function setUpSandbox(pod: Pod, env: SandboxEnv, data: VolumeDataLookup): Promise<Sandbox> {
   const paths = new PodPaths(env.podsDir, pod.metadata?.uid ?? "");
   let net;
   try {
     await fs.mkdir(paths.dir, { recursive: true, mode: 0o750 });
     await fs.mkdir(`${paths.dir}/containers`, { recursive: true, mode: 0o750 });
-    net = await env.networks.ensure(podRef(pod));
+    net = await podNetwork(pod, env);
     const namespaces = await ensurePodNamespaces(paths.namespaces);
     const dns = env.dns();
     await fs.writeFile(paths.hosts, hostsFile(pod, net.ips, dns.clusterDomain), { mode: 0o644 });
@@ -69,10 +86,11 @@ export async function setUpSandbox(pod: Pod, env: SandboxEnv, data: VolumeDataLo
     const volumes = planVolumes(pod, paths, data, env.facts(net.ips));
     for (const v of volumes) await setUpVolume(v);
     const sandbox: Sandbox = { paths, netnsPath: net.netnsPath, ...namespaces, podIPs: net.ips, volumes, cgroupParent: podCgroupParent(env.cgroupParent, paths.uid) };
-    if (resolv.fellBack) sandbox.dnsWarning = "pod: dnsPolicy ClusterFirst but the node has no cluster DNS yet; using the node's resolv.conf";
+    if (resolv.warnings.length > 0) sandbox.dnsWarning = resolv.warnings.join("; ");
     return sandbox;
   } catch (err) {
     if (err instanceof VolumeError) throw new SandboxError("FailedMount", err.message);
+    if (err instanceof NetworkNotReadyError) throw new SandboxError("NetworkNotReady", err.message);
     throw new SandboxError("FailedCreatePodSandBox", `Failed to create pod sandbox: ${(err as Error).message}`);
   }
 }

@@ -63,8 +63,9 @@ export interface AgentProcess {
 
 export async function startAgent(dirs: AgentDirs, extra: object = {}): Promise<AgentProcess> {
   const script = path.join(__dirname, "agent-main.js");
-  // The agent runs in the machine's own network namespace here: no service proxy rules.
-  const opts = { nodeName: "node-test", listenAddress: "127.0.0.1", port: 0, nodeIP: "127.0.0.1", insecureRegistries: [], serviceProxy: false, ...dirs, ...extra };
+  // The agent runs in the machine's own network namespace here: loopback pod networks (no
+  // bridge or routes), no service proxy rules and no cluster DNS server, unless a test asks.
+  const opts = { nodeName: "node-test", listenAddress: "127.0.0.1", port: 0, nodeIP: "127.0.0.1", insecureRegistries: [], podNetwork: "loopback", serviceProxy: false, dns: false, ...dirs, ...extra };
   const child = spawn(process.execPath, [script, JSON.stringify(opts)], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr!.on("data", (b: Buffer) => (err += b.toString()));

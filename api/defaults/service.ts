@@ -6,7 +6,7 @@ import { type Obj, ensureObj, isObj, objList, setIfAbsent, setIfEmpty, str } fro
 
 /** Kubernetes' DefaultClientIPServiceAffinitySeconds (3 hours). */
 const DEFAULT_AFFINITY_SECONDS = 10800;
-/** Gantry's service CIDR (10.96.0.0/12) is IPv4 only. */
+/** The service range (`gantry master --service-cluster-ip-range`, 10.96.0.0/12) is IPv4 only. */
 const PRIMARY_FAMILY = "IPv4";
 const SECONDARY_FAMILY = "IPv6";
 

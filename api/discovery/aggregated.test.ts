@@ -32,6 +32,7 @@ test("/apis lists named groups in catalogue order, preferred version first, no e
       ["apps", ["v1"]],
       ["autoscaling", ["v2", "v1"]],
       ["batch", ["v1"]],
+      ["certificates.k8s.io", ["v1"]],
       ["coordination.k8s.io", ["v1"]],
       ["discovery.k8s.io", ["v1"]],
     ],

@@ -34,6 +34,8 @@ const INITIAL_STATUS: Readonly<Record<string, StatusFactory>> = {
   Job: () => ({}),
   CronJob: () => ({}),
   HorizontalPodAutoscaler: () => ({ desiredReplicas: 0 }),
+  // A request starts with no conditions and no certificate, whatever the client sent.
+  CertificateSigningRequest: () => ({}),
 };
 
 /** Sets the create-time status; kinds without a status keep whatever they have (usually none). */

@@ -5,7 +5,8 @@
 //   - a missing resourceVersion means an unconditional update against the stored version;
 //   - generation is the server's: carried over, +1 when the desired state changed;
 //   - writes to the main resource cannot change status; /status writes change only status;
-//     a Namespace's spec.finalizers change only through /finalize; a Pod's
+//     a Namespace's spec.finalizers change only through /finalize; a CertificateSigningRequest
+//     follows its own strategy (csr.ts: /approval writes only the conditions); a Pod's
 //     spec.ephemeralContainers is all that /ephemeralcontainers writes (upstream's
 //     dropNonEphemeralContainerUpdates).
 
@@ -15,11 +16,12 @@ import type { ResourceType } from "../resources";
 import { isObj } from "../validation/json";
 import type { UpdateContext, UpdateTarget } from "./context";
 import { NAMESPACE_MISMATCH } from "./create";
+import { prepareCsrUpdate } from "./csr";
 import { generationChanged } from "./generation";
 import { patchServiceUpdate } from "./service-update";
 
 function target(ctx: UpdateContext): UpdateTarget {
-  if (ctx.subresource === "finalize" || ctx.subresource === "ephemeralcontainers") return ctx.subresource;
+  if (ctx.subresource === "finalize" || ctx.subresource === "approval" || ctx.subresource === "ephemeralcontainers") return ctx.subresource;
   return ctx.statusOnly || ctx.subresource === "status" ? "status" : "main";
 }
 
@@ -36,7 +38,7 @@ function subresourceWrite(kind: Exclude<UpdateTarget, "main">, next: KubeObject,
   } else if (kind === "status") {
     if (next.status === undefined) delete out.status;
     else out.status = structuredClone(next.status);
-  } else {
+  } else if (kind === "finalize") {
     const finalizers = isObj(next.spec) ? (next.spec as { finalizers?: unknown }).finalizers : undefined;
     const spec = (isObj(out.spec) ? out.spec : (out.spec = {})) as { finalizers?: unknown };
     if (finalizers === undefined) delete spec.finalizers;
@@ -67,6 +69,7 @@ export function prepareForUpdate(r: ResourceType, newObj: KubeObject, oldObj: Ku
     }
     if (r.kind === "Service") patchServiceUpdate(out, prev);
   }
+  if (r.kind === "CertificateSigningRequest") prepareCsrUpdate(write === "finalize" || write === "ephemeralcontainers" ? "main" : write, out, newObj, prev, ctx.now);
 
   const meta = out.metadata;
   const old = prev.metadata;

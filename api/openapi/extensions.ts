@@ -169,6 +169,10 @@ export const FIELD_EXTENSIONS: Readonly<Record<string, Readonly<Record<string, F
   // policy/v1
   "io.k8s.api.policy.v1.PodDisruptionBudgetSpec": { selector: { strategy: "replace" } },
   "io.k8s.api.policy.v1.PodDisruptionBudgetStatus": { conditions },
+
+  // certificates.k8s.io/v1
+  "io.k8s.api.certificates.v1.CertificateSigningRequestSpec": { usages: atomic, groups: atomic },
+  "io.k8s.api.certificates.v1.CertificateSigningRequestStatus": { conditions: { list: "map", mapKeys: ["type"] } },
 };
 
 /** Structs that are replaced whole, never merged field by field (`+structType=atomic`). */

@@ -9,6 +9,7 @@
 import type { KubeObject } from "../object";
 import { configMapPrinter } from "./configmap";
 import { cronJobPrinter } from "./cronjob";
+import { csrPrinter } from "./csr";
 import { daemonSetPrinter } from "./daemonset";
 import { defaultPrinter } from "./default";
 import { deploymentPrinter } from "./deployment";
@@ -35,6 +36,7 @@ export { parseIncludeObject, tableVersion, wantsTable, type IncludeObject, type 
 export type { Table, TableCell, TableColumnDefinition, TableListMeta, TableRow, TableRowCondition } from "./types";
 
 const PRINTERS: Readonly<Record<string, KindPrinter>> = {
+  CertificateSigningRequest: csrPrinter,
   ConfigMap: configMapPrinter,
   CronJob: cronJobPrinter,
   DaemonSet: daemonSetPrinter,

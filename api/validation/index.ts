@@ -12,6 +12,7 @@ import type { KubeObject } from "../object";
 import { RESOURCES } from "../resources";
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from "./config-data";
 import { validateCronJob, validateCronJobUpdate } from "./cronjob";
+import { validateCsr, validateCsrApprovalUpdate, validateCsrStatusUpdate, validateCsrUpdate } from "./csr";
 import { validateDaemonSet, validateDaemonSetUpdate } from "./daemonset";
 import { validateDeployment, validateDeploymentUpdate } from "./deployment";
 import { validateEndpoints } from "./endpoints";
@@ -33,7 +34,7 @@ import { validateServiceAccount } from "./service-account";
 import { validateStatefulSet, validateStatefulSetUpdate } from "./statefulset";
 
 export type { FieldCause } from "./field";
-export type UpdateSubresource = "status" | "finalize" | "ephemeralcontainers";
+export type UpdateSubresource = "status" | "finalize" | "approval" | "ephemeralcontainers";
 
 type Create = (o: Obj) => FieldCause[];
 type Update = (next: Obj, prev: Obj) => FieldCause[];
@@ -47,6 +48,8 @@ interface KindRules {
   create: Create;
   update: Update;
   status?: Update;
+  /** certificatesigningrequests/approval */
+  approval?: Update;
 }
 
 /** Status counters of the workloads must not be negative, and collisionCount only grows. */
@@ -81,6 +84,7 @@ const RULES: Readonly<Record<string, KindRules>> = {
   CronJob: { create: validateCronJob, update: validateCronJobUpdate },
   HorizontalPodAutoscaler: { create: validateHPA, update: metaUpdateThen(validateHPA), status: workloadStatus },
   Lease: { create: validateLease, update: metaUpdateThen(validateLease) },
+  CertificateSigningRequest: { create: validateCsr, update: validateCsrUpdate, status: validateCsrStatusUpdate, approval: validateCsrApprovalUpdate },
   EndpointSlice: { create: validateEndpointSlice, update: (n, p) => [...validateObjectMetaUpdate(n.metadata, p.metadata), ...validateEndpointSliceUpdate(n, p)] },
 };
 
@@ -109,6 +113,7 @@ export function validateUpdate(kind: string, newObj: KubeObject, oldObj: KubeObj
   const prev = asObj(oldObj);
   if (subresource === "finalize" && kind === "Namespace") return dedupe(validateNamespaceFinalizeUpdate(next, prev));
   if (subresource === "ephemeralcontainers" && kind === "Pod") return dedupe(validatePodEphemeralContainersUpdate(next, prev));
+  if (subresource === "approval" && rules.approval) return dedupe(rules.approval(next, prev));
   if (subresource === "status") {
     return dedupe((rules.status ?? ((n: Obj, p: Obj) => validateObjectMetaUpdate(n.metadata, p.metadata)))(next, prev));
   }

@@ -1,41 +1,74 @@
 // The write path every create and update goes through, in Kubernetes' order:
 // metadata rules -> defaults -> validation -> size limit. Also the namespace lifecycle checks
-// (no new objects in a missing or terminating namespace).
+// (no new objects in a missing or terminating namespace), and for requests from clients (a
+// `user` is given) the admission that depends on who asks: NodeRestriction for nodes
+// (master/auth/node-restriction.ts) and the requester recorded in a CertificateSigningRequest.
 
 import { applyDefaults } from "../../api/defaults";
 import { ApiError, errors } from "../../api/errors";
 import { prepareForCreate, prepareForUpdate, checkObjectSize } from "../../api/lifecycle";
 import type { KubeObject } from "../../api/object";
 import { findResource, type ResourceType } from "../../api/resources";
+import { csrSignatureValid, parseCsrRequest } from "../../api/certificates/csr";
 import { validateCreate, validateUpdate } from "../../api/validation";
+import { forbidden } from "../auth/forbidden";
+import { nodeRestrictionProblem, type Operation } from "../auth/node-restriction";
+import type { User } from "../auth/user";
 import type { ApiContext } from "./context";
 
 const namespaces = findResource("", "v1", "namespaces")!;
 
-export async function admitCreate(ctx: ApiContext, r: ResourceType, body: KubeObject, urlNamespace: string | undefined): Promise<KubeObject> {
+/** `user`: who asked, for requests from clients; internal writers (controllers) pass none. */
+export async function admitCreate(ctx: ApiContext, r: ResourceType, body: KubeObject, urlNamespace: string | undefined, user?: User): Promise<KubeObject> {
   checkKind(r, body);
   const prepared = prepareForCreate(r, body, urlNamespace, lifecycleContext(ctx));
   if (r.namespaced) await checkNamespaceAcceptsObjects(ctx, prepared.metadata.namespace!);
+  if (user && r.kind === "CertificateSigningRequest") recordRequester(prepared, user);
   const defaulted = applyDefaults(r.kind, prepared);
   const causes = validateCreate(r.kind, defaulted);
+  if (causes.length === 0 && r.kind === "CertificateSigningRequest" && !(await csrSignatureValid(parseCsrRequest(String((defaulted.spec as { request?: unknown }).request))))) {
+    causes.push({ reason: "FieldValueInvalid", field: "spec.request", message: 'Invalid value: "<request data>": x509: signature verification failure: the request is not signed by the key it carries' });
+  }
   if (causes.length > 0) throw errors.invalid(r.group, r.kind, defaulted.metadata.name ?? "", causes);
+  if (user) checkNodeRestriction(r, user, "create", defaulted);
   checkObjectSize(defaulted);
   return defaulted;
 }
 
-/** Subresources whose writes replace part of the stored object (api/lifecycle/update.ts). */
-export type WriteSubresource = "status" | "ephemeralcontainers";
+export interface UpdateWrite {
+  /** The subresource written through (default: the main resource). */
+  subresource?: "status" | "approval" | "ephemeralcontainers";
+  user?: User;
+}
 
-/** `subresource`: the write came through /status (`true` says the same) or /ephemeralcontainers. */
-export function admitUpdate(ctx: ApiContext, r: ResourceType, body: KubeObject, current: KubeObject, subresource: boolean | WriteSubresource = false): KubeObject {
+/** `write`: `true` is shorthand for the /status subresource. */
+export function admitUpdate(ctx: ApiContext, r: ResourceType, body: KubeObject, current: KubeObject, write: boolean | UpdateWrite = false): KubeObject {
+  const w: UpdateWrite = typeof write === "boolean" ? (write ? { subresource: "status" } : {}) : write;
   checkKind(r, body);
-  const sub = subresource === true ? "status" : subresource || undefined;
-  const prepared = prepareForUpdate(r, body, current, { ...lifecycleContext(ctx), subresource: sub });
+  const prepared = prepareForUpdate(r, body, current, { ...lifecycleContext(ctx), subresource: w.subresource });
   const defaulted = applyDefaults(r.kind, prepared);
-  const causes = validateUpdate(r.kind, defaulted, current, sub);
+  const causes = validateUpdate(r.kind, defaulted, current, w.subresource);
   if (causes.length > 0) throw errors.invalid(r.group, r.kind, defaulted.metadata.name ?? "", causes);
+  if (w.user) checkNodeRestriction(r, w.user, "update", defaulted, current, w.subresource);
   checkObjectSize(defaulted);
   return defaulted;
+}
+
+/** NodeRestriction for a write by `user`; throws Kubernetes' 403 when a node oversteps. */
+export function checkNodeRestriction(r: ResourceType, user: User, operation: Operation, object: KubeObject | undefined, oldObject?: KubeObject, subresource = ""): void {
+  const name = (object ?? oldObject)?.metadata.name ?? "";
+  const namespace = (object ?? oldObject)?.metadata.namespace ?? "";
+  const why = nodeRestrictionProblem({ user, operation, apiGroup: r.group, resource: r.plural, subresource, namespace, name, object, oldObject });
+  if (why) throw forbidden(r.group, r.plural, name, why);
+}
+
+/** The CSR strategy's PrepareForCreate: the request records who made it, whatever the body says. */
+function recordRequester(csr: KubeObject, user: User): void {
+  const spec = (typeof csr.spec === "object" && csr.spec !== null ? csr.spec : (csr.spec = {})) as Record<string, unknown>;
+  spec.username = user.name;
+  spec.groups = [...user.groups];
+  delete spec.uid;
+  delete spec.extra;
 }
 
 function lifecycleContext(ctx: ApiContext) {

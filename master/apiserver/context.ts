@@ -6,7 +6,9 @@ import { randomUUID } from "node:crypto";
 import { findResource, RESOURCES, storagePrefix, type ResourceType } from "../../api/resources";
 import { Informer } from "../cache/informer";
 import { MasterMetrics } from "../metrics/master-metrics";
+import type { User } from "../auth/user";
 import type { Store } from "../store/types";
+import { ClusterNetwork } from "../cluster-network";
 import { ResourceStore } from "./resource-store";
 
 export class ApiContext {
@@ -18,6 +20,8 @@ export class ApiContext {
     readonly store: Store,
     readonly clock: { now(): Date } = { now: () => new Date() },
     readonly newUid: () => string = randomUUID,
+    /** The cluster's address plan (ClusterIPs come from its service range). */
+    readonly network: ClusterNetwork = ClusterNetwork.from(),
     readonly metrics: MasterMetrics = new MasterMetrics(),
   ) {
     for (const r of RESOURCES) this.stores.set(r, new ResourceStore(store, r));
@@ -50,4 +54,6 @@ export interface ResourceRequest {
   /** nodes/<name>/proxy/<path>: the path after proxy/ ("metrics"). */
   proxyPath?: string;
   ctx: ApiContext;
+  /** Who asked (authenticated and authorized); admission that depends on the requester reads it. */
+  user?: User;
 }

@@ -4,7 +4,7 @@
 import { ApiError, errors } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { applyPatch, decodePatchBody } from "../../api/patch";
-import { admitCreate, admitUpdate, type WriteSubresource } from "./admission";
+import { admitCreate, admitUpdate, checkNodeRestriction, type UpdateWrite } from "./admission";
 import { readDeleteOptions, readObjectBody } from "./body";
 import type { ResourceRequest } from "./context";
 import { deleteObject, finishedTerminating } from "./deletion";
@@ -15,6 +15,7 @@ import { isProtobufContentType } from "./protobuf/decode";
 import { listOf, sendList, sendObject } from "./representation";
 import { selectorFilter } from "./selectors";
 import { persistNew } from "./service-allocation";
+import { nodeNameOf } from "../auth/user";
 
 export async function getObject(rr: ResourceRequest): Promise<void> {
   const obj = await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!);
@@ -90,7 +91,7 @@ export async function createObject(rr: ResourceRequest): Promise<void> {
   const validation = bodyFieldValidation(rr);
   const body = await readObjectBody(rr.req);
   checkFields(rr, validation, body);
-  const obj = await admitCreate(rr.ctx, rr.resource, body, rr.namespace);
+  const obj = await admitCreate(rr.ctx, rr.resource, body, rr.namespace, rr.user);
   if (isDryRun(rr)) {
     sendObject(rr, 201, obj);
     return;
@@ -98,8 +99,11 @@ export async function createObject(rr: ResourceRequest): Promise<void> {
   sendObject(rr, 201, await persistNew(rr.ctx, rr.resource, obj));
 }
 
-/** PUT: replace the object (or, through `subresource`, part of it). A resourceVersion in the body makes it a compare-and-swap. */
-export async function updateObject(rr: ResourceRequest, subresource?: WriteSubresource): Promise<void> {
+/** The subresource a PUT or PATCH writes through: status, approval, ephemeralcontainers, or the main resource. */
+export type WriteTarget = UpdateWrite["subresource"];
+
+/** PUT: replace the object. A resourceVersion in the body makes it a compare-and-swap. */
+export async function updateObject(rr: ResourceRequest, target?: WriteTarget): Promise<void> {
   const validation = bodyFieldValidation(rr);
   const body = await readObjectBody(rr.req);
   checkFields(rr, validation, body);
@@ -108,7 +112,7 @@ export async function updateObject(rr: ResourceRequest, subresource?: WriteSubre
     throw errors.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${rr.name})`);
   }
   const expected = body.metadata.resourceVersion || undefined;
-  const updated = await writeUpdate(rr, subresource, (current) => {
+  const updated = await writeUpdate(rr, target, (current) => {
     if (expected && expected !== current.metadata.resourceVersion) {
       throw errors.conflict(rr.resource.group, rr.resource.plural, rr.name!, "the object has been modified; please apply your changes to the latest version and try again");
     }
@@ -117,11 +121,11 @@ export async function updateObject(rr: ResourceRequest, subresource?: WriteSubre
   sendObject(rr, 200, updated);
 }
 
-export async function patchObject(rr: ResourceRequest, subresource?: WriteSubresource): Promise<void> {
+export async function patchObject(rr: ResourceRequest, target?: WriteTarget): Promise<void> {
   const contentType = contentTypeOf(rr.req);
   const validation = parseFieldValidation(rr.url.searchParams);
   const patch = decodePatchBody(contentType, await readBody(rr.req));
-  const updated = await writeUpdate(rr, subresource, (current) => {
+  const updated = await writeUpdate(rr, target, (current) => {
     const patched = applyPatch(contentType, rr.resource.kind, current, patch) as KubeObject;
     checkFields(rr, validation, patched, current);
     const wanted = patched.metadata?.resourceVersion;
@@ -137,11 +141,11 @@ export async function patchObject(rr: ResourceRequest, subresource?: WriteSubres
  * Read-modify-write of one object: `change` maps the current object to the requested one; the
  * result passes admission and is written with compare-and-swap, retried when another writer won.
  */
-export async function writeUpdate(rr: ResourceRequest, subresource: WriteSubresource | undefined, change: (current: KubeObject) => KubeObject): Promise<KubeObject> {
+export async function writeUpdate(rr: ResourceRequest, target: WriteTarget, change: (current: KubeObject) => KubeObject): Promise<KubeObject> {
   const store = rr.ctx.storeFor(rr.resource);
   for (let attempt = 0; ; attempt++) {
     const current = await store.get(rr.namespace, rr.name!);
-    const next = admitUpdate(rr.ctx, rr.resource, change(current), current, subresource ?? false);
+    const next = admitUpdate(rr.ctx, rr.resource, change(current), current, { subresource: target, user: rr.user });
     if (isDryRun(rr)) return next;
     try {
       if (finishedTerminating(next)) return await store.delete(rr.namespace, rr.name!, current.metadata.resourceVersion);
@@ -155,6 +159,7 @@ export async function writeUpdate(rr: ResourceRequest, subresource: WriteSubreso
 
 export async function deleteOne(rr: ResourceRequest): Promise<void> {
   const options = await readDeleteOptions(rr.req, rr.url.searchParams);
+  if (rr.user) await checkDeleteAdmission(rr);
   const outcome = await deleteObject(rr.ctx, rr.resource, rr.namespace, rr.name!, options);
   // Kubernetes answers 200 with the object, or 202 when deletion continues in the background.
   sendObject(rr, outcome.deleted ? 200 : 202, outcome.object);
@@ -178,4 +183,11 @@ export async function deleteCollection(rr: ResourceRequest): Promise<void> {
     return;
   }
   sendJson(rr.res, 200, listOf(rr.resource, deleted, { resourceVersion: list.resourceVersion }));
+}
+
+/** NodeRestriction on deletes: what a node may delete depends on the stored object (its pod's node). */
+async function checkDeleteAdmission(rr: ResourceRequest): Promise<void> {
+  if (nodeNameOf(rr.user!) === undefined) return;
+  const stored = await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!);
+  checkNodeRestriction(rr.resource, rr.user!, "delete", undefined, stored);
 }

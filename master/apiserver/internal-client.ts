@@ -5,11 +5,21 @@
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource, type ResourceType } from "../../api/resources";
-import { admitCreate, admitUpdate } from "./admission";
+import { admitCreate, admitUpdate, type UpdateWrite } from "./admission";
 import type { ApiContext } from "./context";
 import { deleteObject, finishedTerminating, type DeleteOutcome } from "./deletion";
 import type { DeleteOptions } from "./body";
 import { persistNew } from "./service-allocation";
+
+export interface WriteOptions {
+  /** Shorthand for `subresource: "status"`. */
+  statusOnly?: boolean;
+  subresource?: UpdateWrite["subresource"];
+}
+
+function writeOf(o: WriteOptions): UpdateWrite {
+  return { subresource: o.subresource ?? (o.statusOnly ? "status" : undefined) };
+}
 
 export class ResourceClient {
   constructor(
@@ -42,15 +52,16 @@ export class ResourceClient {
 
   /**
    * Read-modify-write with retries on conflict. `mutate` returns the new object, or undefined
-   * to leave it as it is. `statusOnly` writes through the status subresource rules.
+   * to leave it as it is. `statusOnly` writes through the status subresource rules, `subresource`
+   * through another one (a CertificateSigningRequest's "approval").
    */
-  async update(namespace: string | undefined, name: string, mutate: (current: KubeObject) => KubeObject | undefined, options: { statusOnly?: boolean } = {}): Promise<KubeObject> {
+  async update(namespace: string | undefined, name: string, mutate: (current: KubeObject) => KubeObject | undefined, options: WriteOptions = {}): Promise<KubeObject> {
     const store = this.ctx.storeFor(this.resource);
     for (let attempt = 0; ; attempt++) {
       const current = await store.get(namespace, name);
       const wanted = mutate(structuredClone(current));
       if (wanted === undefined) return current;
-      const next = admitUpdate(this.ctx, this.resource, wanted, current, options.statusOnly ?? false);
+      const next = admitUpdate(this.ctx, this.resource, wanted, current, writeOf(options));
       try {
         if (finishedTerminating(next)) return await store.delete(namespace, name, current.metadata.resourceVersion);
         return await store.update(next, current.metadata.resourceVersion);
@@ -62,13 +73,13 @@ export class ResourceClient {
   }
 
   /** Compare-and-swap write of an object read earlier; throws Conflict when it changed since. */
-  async replace(obj: KubeObject, options: { statusOnly?: boolean } = {}): Promise<KubeObject> {
+  async replace(obj: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
     const store = this.ctx.storeFor(this.resource);
     const current = await store.get(obj.metadata.namespace, obj.metadata.name!);
     if (current.metadata.resourceVersion !== obj.metadata.resourceVersion) {
       throw new ApiError(409, "Conflict", `${this.resource.plural} "${obj.metadata.name}" changed since it was read`);
     }
-    const next = admitUpdate(this.ctx, this.resource, obj, current, options.statusOnly ?? false);
+    const next = admitUpdate(this.ctx, this.resource, obj, current, writeOf(options));
     if (finishedTerminating(next)) return store.delete(obj.metadata.namespace, obj.metadata.name!, current.metadata.resourceVersion);
     return store.update(next, current.metadata.resourceVersion);
   }

@@ -1,9 +1,10 @@
-// Routes an authenticated request to its handler: discovery, OpenAPI, health, or a verb on a
-// resource. Every failure becomes a Kubernetes Status.
+// Routes an authenticated and authorized request to its handler: discovery, OpenAPI, health, or
+// a verb on a resource. Every failure becomes a Kubernetes Status.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../../api/errors";
 import type { RequestRecord } from "../metrics/request-metrics";
+import type { User } from "../auth/user";
 import type { ApiContext, ResourceRequest } from "./context";
 import { createObject, deleteCollection, deleteOne, getObject, listObjects, patchObject, updateObject } from "./crud";
 import { serveDiscovery } from "./discovery-routes";
@@ -34,7 +35,7 @@ export const VERSION_INFO = {
 /** Paths outside /api and /apis the server answers, as their metrics label them. */
 const SERVED_PATHS = new Set(["/version", "/healthz", "/livez", "/readyz", "/metrics", "/openapi/v2", "/openapi/v3"]);
 
-export async function route(ctx: ApiContext, extras: RouterExtras, req: IncomingMessage, res: ServerResponse, record?: RequestRecord): Promise<void> {
+export async function route(ctx: ApiContext, extras: RouterExtras, req: IncomingMessage, res: ServerResponse, user?: User, record?: RequestRecord): Promise<void> {
   const url = new URL(req.url ?? "/", "https://gantry.invalid");
   const method = req.method ?? "GET";
   try {
@@ -71,7 +72,7 @@ export async function route(ctx: ApiContext, extras: RouterExtras, req: Incoming
         throw errors.notFound("", path, "");
       case "resource": {
         record?.resource(target, url.searchParams, contentTypeOf(req));
-        const rr: ResourceRequest = { req, res, url, ctx, resource: target.resource, namespace: target.namespace, name: target.name, subresource: target.subresource, proxyPath: target.proxyPath };
+        const rr: ResourceRequest = { req, res, url, ctx, resource: target.resource, namespace: target.namespace, name: target.name, subresource: target.subresource, proxyPath: target.proxyPath, user };
         return await dispatchVerb(rr, method, target.watchPath);
       }
     }

@@ -1,39 +1,52 @@
-// The HTTPS listener of the Kubernetes API: TLS with the cluster's serving certificate,
-// optional client-certificate authentication, bearer tokens, then the router.
+// The HTTPS listener of the Kubernetes API: TLS with the cluster's serving certificate, then for
+// every request (and every streaming upgrade, streaming/upgrade.ts) one access check —
+// authentication (master/auth/authenticate.ts), then the authorization chain
+// (master/auth/authorize.ts) — then the router with the request's user.
 
 import { constants } from "node:crypto";
 import https from "node:https";
+import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { errors } from "../../api/errors";
-import { Authenticator, isPublicPath, type User } from "./auth";
+import { Authenticator } from "../auth/authenticate";
+import { authorize } from "../auth/authorize";
+import { AuthCaches } from "../auth/caches";
+import { forbiddenByAuthorizer } from "../auth/forbidden";
+import { MASTERS_GROUP, isAnonymous, type User } from "../auth/user";
 import type { ApiContext } from "./context";
 import { sendError } from "./http-io";
+import { requestAttributes } from "./request-attributes";
 import { route, type RouterExtras } from "./router";
 
 export interface ApiServerOptions {
   host: string;
   port: number;
   tls: { certPem: string; keyPem: string; caPem: string };
+  /** Static bearer tokens (<data-dir>/tokens.json). */
   tokens: ReadonlyMap<string, User>;
+  /** Where denials and cache failures are reported. */
+  log?: (msg: string, err?: unknown) => void;
 }
 
 export class ApiServer {
   private readonly server: https.Server;
   private readonly authenticator: Authenticator;
+  private readonly caches: AuthCaches;
 
   constructor(
     private readonly options: ApiServerOptions,
     ctx: ApiContext,
     extras: RouterExtras,
   ) {
-    this.authenticator = new Authenticator(options.tokens);
+    this.caches = new AuthCaches(ctx, (what, err) => options.log?.(what, err));
+    this.authenticator = new Authenticator(options.tokens, this.caches, () => ctx.clock.now());
     this.server = https.createServer(
       {
         cert: options.tls.certPem,
         key: options.tls.keyPem,
         ca: options.tls.caPem,
         // Ask for a client certificate but let the request through without one: bearer tokens
-        // and the public health paths still work; Authenticator decides.
+        // and anonymous requests still reach the access check, which decides.
         requestCert: true,
         rejectUnauthorized: false,
         // Like Go's crypto/tls server (and so Kubernetes), refuse TLS 1.2 renegotiation: a
@@ -44,13 +57,15 @@ export class ApiServer {
       (req, res) => {
         // Counted when the response closes; the router says what the request addressed.
         const record = ctx.metrics.requests.begin(req.method ?? "GET", res);
-        const pathname = (req.url ?? "/").split("?")[0];
-        if (!isPublicPath(pathname) && !this.authenticator.authenticate(req)) {
+        let user: User;
+        try {
+          user = this.access(req);
+        } catch (err) {
           req.resume();
-          sendError(res, errors.unauthorized());
+          sendError(res, err);
           return;
         }
-        void route(ctx, extras, req, res, record);
+        void route(ctx, extras, req, res, user, record);
       },
     );
     this.server.keepAliveTimeout = 65_000;
@@ -64,11 +79,27 @@ export class ApiServer {
     return this.server;
   }
 
-  authenticate(req: Parameters<Authenticator["authenticate"]>[0]): User | undefined {
-    return this.authenticator.authenticate(req);
+  /**
+   * Authenticates and authorizes `req`; returns its user or throws the Status to answer: 401
+   * for bad credentials and for anonymous requests authorization refuses, 403 (Kubernetes'
+   * wording) for authenticated ones. `verb` overrides the verb derived from the method.
+   */
+  access(req: IncomingMessage, verb?: string): User {
+    const auth = this.authenticator.authenticate(req);
+    if ("error" in auth) throw errors.unauthorized();
+    // The chain's first rule, without building the attributes: the admin's requests stay cheap.
+    if (auth.user.groups.includes(MASTERS_GROUP)) return auth.user;
+    const url = new URL(req.url ?? "/", "https://gantry.invalid");
+    const attrs = requestAttributes(req, url, auth.user, verb);
+    const decision = authorize(attrs, this.caches.graph);
+    if (decision.allowed) return auth.user;
+    if (isAnonymous(auth.user)) throw errors.unauthorized();
+    throw forbiddenByAuthorizer(attrs, decision.reason);
   }
 
-  listen(): Promise<number> {
+  /** Fills the caches authorization reads, then listens. */
+  async listen(): Promise<number> {
+    await this.caches.start();
     return new Promise((resolve, reject) => {
       this.server.once("error", reject);
       this.server.listen(this.options.port, this.options.host, () => {
@@ -78,10 +109,11 @@ export class ApiServer {
     });
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => {
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+    await this.caches.stop();
   }
 }

@@ -1,18 +1,23 @@
-// ClusterIPs (from the service CIDR 10.96.0.0/12) and NodePorts (30000-32767) for Services.
-// Each allocation is a key in etcd created if absent, so two masters can never hand out the same
-// address; the Service keeps what it got until it is deleted, and deletion releases it.
+// ClusterIPs (from the service range, `--service-cluster-ip-range`, default 10.96.0.0/12) and
+// NodePorts (30000-32767) for Services. Each allocation is a key in etcd created if absent, so
+// two masters can never hand out the same address; the Service keeps what it got until it is
+// deleted, and deletion releases it. A ClusterIP asked for outside the range is refused (422).
 
 import { ApiError, errors } from "../../api/errors";
+import type { Ipv4Cidr } from "../../api/ipv4-cidr";
 import type { JsonObject, KubeObject } from "../../api/object";
 import type { ResourceType } from "../../api/resources";
 import type { Store } from "../store/types";
 import { StoreError } from "../store/types";
 
-const SERVICE_CIDR_BASE = ipToInt("10.96.0.0");
-const SERVICE_CIDR_SIZE = 1 << 20; // a /12
-/** 10.96.0.1 is the `kubernetes` service; .0 is the network address. */
+/** The first address is the `kubernetes` Service's; offset 0 is the network address. */
 const FIRST_DYNAMIC_OFFSET = 2;
-export const KUBERNETES_SERVICE_IP = "10.96.0.1";
+/**
+ * The cluster DNS Service's address (kube-dns, the range's 10th): never handed out at random,
+ * so no Service created before the bootstrap made kube-dns (an older cluster, a race with
+ * another master) can hold it. Asked for by name, it is reserved like any other address.
+ */
+const CLUSTER_DNS_OFFSET = 10;
 const NODE_PORT_MIN = 30000;
 const NODE_PORT_MAX = 32767;
 
@@ -27,17 +32,22 @@ interface ServiceSpec {
 }
 
 /** Fills spec.clusterIP(s) and nodePorts of a Service about to be created, reserving each. */
-export async function allocateServiceAddresses(store: Store, svc: KubeObject, random: () => number = Math.random): Promise<KubeObject> {
+export async function allocateServiceAddresses(store: Store, svc: KubeObject, range: Ipv4Cidr, random: () => number = Math.random): Promise<KubeObject> {
   const spec = { ...((svc.spec ?? {}) as ServiceSpec & JsonObject) };
   const owner = `${svc.metadata.namespace}/${svc.metadata.name}`;
   const reserved: string[] = [];
   try {
     if (spec.type !== "ExternalName" && spec.clusterIP !== "None") {
       if (spec.clusterIP) {
+        if (!range.contains(spec.clusterIP)) {
+          throw errors.invalid("", "Service", svc.metadata.name ?? "", [{ reason: "FieldValueInvalid", field: "spec.clusterIPs", message: `Invalid value: []string{"${spec.clusterIP}"}: failed to allocate IP ${spec.clusterIP}: the provided IP (${spec.clusterIP}) is not in the valid range. The range of valid IPs is ${range}` }]);
+        }
         await reserve(store, ipKey(spec.clusterIP), owner, () => errors.invalid("", "Service", svc.metadata.name ?? "", [{ reason: "FieldValueInvalid", field: "spec.clusterIPs", message: `Invalid value: []string{"${spec.clusterIP}"}: failed to allocate IP ${spec.clusterIP}: provided IP is already allocated` }]));
         reserved.push(ipKey(spec.clusterIP));
       } else {
-        const ip = await reserveRandom(store, owner, SERVICE_CIDR_SIZE - FIRST_DYNAMIC_OFFSET - 1, random, (i) => intToIp(SERVICE_CIDR_BASE + FIRST_DYNAMIC_OFFSET + i), ipKey);
+        // Neither the network address, the `kubernetes` Service's address, the cluster DNS
+        // address, nor the broadcast address.
+        const ip = await reserveRandom(store, owner, range.size - FIRST_DYNAMIC_OFFSET - 1, random, (i) => range.addressAt(FIRST_DYNAMIC_OFFSET + i), ipKey, (i) => FIRST_DYNAMIC_OFFSET + i === CLUSTER_DNS_OFFSET);
         reserved.push(ipKey(ip));
         spec.clusterIP = ip;
         spec.clusterIPs = [ip];
@@ -82,8 +92,17 @@ async function reserve(store: Store, key: string, owner: string, taken: () => Ap
 }
 
 /** Tries random slots, then a linear scan from a random start, so a nearly full range still works. */
-async function reserveRandom(store: Store, owner: string, size: number, random: () => number, valueAt: (i: number) => string, keyOf: (v: string) => string): Promise<string> {
+async function reserveRandom(
+  store: Store,
+  owner: string,
+  size: number,
+  random: () => number,
+  valueAt: (i: number) => string,
+  keyOf: (v: string) => string,
+  skip: (i: number) => boolean = () => false,
+): Promise<string> {
   const attempt = async (i: number) => {
+    if (skip(i)) return undefined;
     const value = valueAt(i);
     try {
       await store.create(keyOf(value), { metadata: { name: owner } });
@@ -105,18 +124,10 @@ async function reserveRandom(store: Store, owner: string, size: number, random: 
   throw errors.internal("the service address range is full");
 }
 
-function ipToInt(ip: string): number {
-  return ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
-}
-
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
-}
-
 /** Stores a new object; Services get their addresses first, released again if the write fails. */
-export async function persistNew(ctx: { store: Store; storeFor(r: ResourceType): { create(o: KubeObject): Promise<KubeObject> } }, r: ResourceType, obj: KubeObject): Promise<KubeObject> {
+export async function persistNew(ctx: { store: Store; network: { serviceRange: Ipv4Cidr }; storeFor(r: ResourceType): { create(o: KubeObject): Promise<KubeObject> } }, r: ResourceType, obj: KubeObject): Promise<KubeObject> {
   if (!isService(r)) return ctx.storeFor(r).create(obj);
-  const allocated = await allocateServiceAddresses(ctx.store, obj);
+  const allocated = await allocateServiceAddresses(ctx.store, obj, ctx.network.serviceRange);
   try {
     return await ctx.storeFor(r).create(allocated);
   } catch (err) {

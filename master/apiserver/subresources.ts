@@ -11,6 +11,7 @@ import { labelSelectorToString } from "../../api/selectors/label-selector";
 import { readBody } from "./http-io";
 import { decodeBody, readObjectBody } from "./body";
 import type { ResourceRequest } from "./context";
+import { checkNodeRestriction } from "./admission";
 import { getObject, patchObject, updateObject, writeUpdate } from "./crud";
 import { deleteObject } from "./deletion";
 import { contentTypeOf, sendJson } from "./http-io";
@@ -25,8 +26,9 @@ export async function handleSubresource(rr: ResourceRequest, method: string): Pr
   }
   switch (sub) {
     case "status":
+    case "approval":
     case "ephemeralcontainers":
-      // Both read the whole object and write only their part of it (api/lifecycle/update.ts).
+      // Each reads the whole object and writes only its part of it (api/lifecycle/update.ts).
       if (method === "GET") return getObject(rr);
       if (method === "PUT") return updateObject(rr, sub);
       if (method === "PATCH") return patchObject(rr, sub);
@@ -114,6 +116,10 @@ async function bindPod(rr: ResourceRequest): Promise<void> {
 async function evictPod(rr: ResourceRequest): Promise<void> {
   const eviction = await readObjectBody(rr.req);
   const options = (eviction.deleteOptions ?? {}) as Parameters<typeof deleteObject>[4];
+  if (rr.user) {
+    const pod = await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!);
+    checkNodeRestriction(rr.resource, rr.user, "create", undefined, pod, "eviction");
+  }
   // PodDisruptionBudgets are not served yet, so every eviction is allowed.
   await deleteObject(rr.ctx, rr.resource, rr.namespace, rr.name!, options);
   sendJson(rr.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });

@@ -17,6 +17,7 @@ import { findResource } from "../../api/resources";
 import { clientFor, ResourceClient } from "../apiserver/internal-client";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
+import { EventRecorder } from "../controllers/events";
 import { NodeConfig, type AgentMessage, type ServiceView } from "../../proto/gen/agent";
 import { AgentClientPool, endpointString, nodeEndpoint } from "./agent-clients";
 import type { DesiredInputs } from "./desired-state";
@@ -31,10 +32,14 @@ export interface DispatcherOptions extends ComponentDeps {
   masterId?: string;
   /** The leader epoch agents use to fence deposed leaders; default 1 (single master). */
   leaderEpoch?: () => number;
+  /** Default: the ApiContext's address plan (`gantry master --cluster-cidr`). */
   clusterCidr?: string;
+  /** Default: the ApiContext's (`--node-cidr-mask-size`). */
   nodeCidrMaskSize?: number;
-  /** The service range agents blackhole (what ClusterIPs are allocated from). */
+  /** The service range agents blackhole (what ClusterIPs are allocated from); default the
+   *  ApiContext's (`--service-cluster-ip-range`). */
   serviceCidr?: string;
+  /** Default: the tenth address of the service range. */
   clusterDns?: string[];
   clusterDomain?: string;
   heartbeatIntervalSeconds?: number;
@@ -65,8 +70,12 @@ interface Running {
   cidrPool: PodCidrPool;
   /** Nodes with an allocation queued, so a burst of their events queues one. */
   cidrWaiting: Set<string>;
-  /** The cluster CIDR ran out: said once, until an allocation succeeds again. */
+  /** The cluster CIDR ran out: logged once, until an allocation succeeds again. */
   cidrExhausted: boolean;
+  /** Nodes told (by a CIDRNotAvailable event) that no range is left for them; a node is told
+   *  again only after it got a range or left. */
+  cidrNotAvailable: Set<string>;
+  events: EventRecorder;
   cidrQueue: Promise<void>;
   /** Per node, what other nodes' routes depend on: its pod CIDRs and address. */
   routeInputs: Map<string, string>;
@@ -81,6 +90,8 @@ export class Dispatcher implements LeaderComponent, SessionHost {
   readonly heartbeatIntervalSeconds: number;
   readonly log: ComponentDeps["log"];
   private readonly cidrs: PodCidrAllocator;
+  private readonly serviceCidr: string;
+  private readonly clusterDns: string[];
   private running?: Running;
 
   constructor(private readonly o: DispatcherOptions) {
@@ -88,7 +99,10 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     this.masterId = o.masterId ?? identity ?? `${hostname()}/${process.pid}`;
     this.heartbeatIntervalSeconds = o.heartbeatIntervalSeconds ?? 10;
     this.log = o.log.child({ component: "dispatcher" });
-    this.cidrs = new PodCidrAllocator(o.clusterCidr, o.nodeCidrMaskSize);
+    const net = o.ctx.network;
+    this.cidrs = new PodCidrAllocator(o.clusterCidr ?? String(net.clusterCidr), o.nodeCidrMaskSize ?? net.nodeCidrMaskSize);
+    this.serviceCidr = o.serviceCidr ?? String(net.serviceRange);
+    this.clusterDns = o.clusterDns ?? [net.clusterDnsIP];
   }
 
   /** The option, else the election's epoch when the deps carry one (master.ts), else 1. */
@@ -129,6 +143,9 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       cidrPool: new PodCidrPool(this.cidrs),
       cidrWaiting: new Set(),
       cidrExhausted: false,
+      cidrNotAvailable: new Set(),
+      // The component name upstream's node-ipam range allocator records under.
+      events: new EventRecorder(ctx, "cidrAllocator", (err) => this.log.warn({ err }, "recording a node event failed")),
       cidrQueue: Promise.resolve(),
       routeInputs: new Map(),
       ready: false,
@@ -209,11 +226,11 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     routes.sort((a, b) => a.nodeName.localeCompare(b.nodeName));
     return NodeConfig.fromPartial({
       podCidrs: node ? podCidrsOf(node) : [],
-      clusterDns: this.o.clusterDns ?? ["10.96.0.10"],
+      clusterDns: this.clusterDns,
       clusterDomain: this.o.clusterDomain ?? "cluster.local",
       routes,
       clusterCidrs: [this.cidrs.clusterCidr],
-      serviceCidrs: [this.o.serviceCidr ?? "10.96.0.0/12"],
+      serviceCidrs: [this.serviceCidr],
     });
   }
 
@@ -299,6 +316,9 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       }
       r.upstream.forgetNode(name);
       r.cidrPool.set(name, []);
+      r.cidrNotAvailable.delete(name);
+      // Its range is free again: nodes that were told none is left get their turn now.
+      for (const waiting of r.cidrNotAvailable) if (!r.cidrWaiting.has(waiting)) this.allocateCidr(r, waiting);
       this.routeInputChanged(r, name, undefined);
       return;
     }
@@ -351,9 +371,16 @@ export class Dispatcher implements LeaderComponent, SessionHost {
         if (r.cidrExhausted) this.log.debug(fields, "no pod CIDR left for node: the cluster CIDR is exhausted");
         else this.log.error(fields, "no pod CIDR left for node: the cluster CIDR is exhausted (further nodes left without one are logged at debug level)");
         r.cidrExhausted = true;
+        // What upstream's range allocator records (nodeutil.RecordNodeStatusChange), plus why.
+        if (!r.cidrNotAvailable.has(name)) {
+          r.cidrNotAvailable.add(name);
+          const why = `no /${this.cidrs.nodeMaskSize} is left in the cluster CIDR ${this.cidrs.clusterCidr} (${this.cidrs.capacity} ranges, all held by nodes); pods on this node wait until a node is deleted or the cluster CIDR is larger`;
+          r.events.record(node, "Normal", "CIDRNotAvailable", `Node ${name} status is now: CIDRNotAvailable: ${why}`);
+        }
         return;
       }
       r.cidrExhausted = false;
+      r.cidrNotAvailable.delete(name);
       const reservation = `\0reserved ${cidr}`;
       r.cidrPool.set(reservation, [cidr]);
       try {

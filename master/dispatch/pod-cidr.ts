@@ -1,10 +1,13 @@
-// Pod address ranges per node: the cluster CIDR (10.244.0.0/16) cut into equal subnets (/24),
-// one per node, lowest free first. Pure: the dispatcher reads which ranges Node objects hold and
-// writes the chosen one to spec.podCIDR/podCIDRs. IPv4 only for now. PodCidrPool keeps the taken
-// set current between allocations.
+// Pod address ranges per node: the cluster CIDR (`--cluster-cidr`, 10.244.0.0/16) cut into equal
+// subnets (`--node-cidr-mask-size`, /24), one per node, lowest free first. Pure: the dispatcher
+// reads which ranges Node objects hold and writes the chosen one to spec.podCIDR/podCIDRs, so
+// allocations live in the Nodes (a restarted master rebuilds its pool from them) and go with
+// them. IPv4 only for now. PodCidrPool keeps the taken set current between allocations.
+
+import { Ipv4Cidr, numberToIpv4 } from "../../api/ipv4-cidr";
 
 export class PodCidrAllocator {
-  private readonly base: number;
+  private readonly cluster: Ipv4Cidr;
   private readonly subnetSize: number;
   readonly capacity: number;
 
@@ -12,28 +15,27 @@ export class PodCidrAllocator {
     readonly clusterCidr = "10.244.0.0/16",
     readonly nodeMaskSize = 24,
   ) {
-    const parsed = parseCidr(clusterCidr);
+    const parsed = Ipv4Cidr.parse(clusterCidr);
     if (!parsed) throw new Error(`cluster CIDR ${JSON.stringify(clusterCidr)} is not an IPv4 CIDR like 10.244.0.0/16`);
     if (nodeMaskSize < parsed.prefix || nodeMaskSize > 30) {
       throw new Error(`node CIDR mask size /${nodeMaskSize} must be between /${parsed.prefix} (the cluster CIDR's) and /30`);
     }
-    this.base = parsed.network;
+    this.cluster = parsed;
     this.subnetSize = 2 ** (32 - nodeMaskSize);
     this.capacity = 2 ** (nodeMaskSize - parsed.prefix);
   }
 
   cidrAt(index: number): string {
-    return `${formatIp(this.base + index * this.subnetSize)}/${this.nodeMaskSize}`;
+    return `${numberToIpv4(this.cluster.network + index * this.subnetSize)}/${this.nodeMaskSize}`;
   }
 
   /** The subnet index of a node range inside the cluster CIDR, or undefined for anything else. */
   indexOf(cidr: string): number | undefined {
-    const parsed = parseCidr(cidr);
+    const parsed = Ipv4Cidr.parse(cidr);
     if (!parsed || parsed.prefix !== this.nodeMaskSize) return undefined;
-    const offset = parsed.network - this.base;
-    if (offset < 0 || offset % this.subnetSize !== 0) return undefined;
-    const index = offset / this.subnetSize;
-    return index < this.capacity ? index : undefined;
+    const offset = this.cluster.offsetOf(parsed.addressAt(0));
+    if (offset === undefined || offset % this.subnetSize !== 0) return undefined;
+    return offset / this.subnetSize;
   }
 
   /** The lowest subnet no node holds, or undefined when the cluster CIDR is full. */
@@ -93,19 +95,4 @@ export class PodCidrPool {
     while (this.floor < this.allocator.capacity && this.claims.has(this.floor)) this.floor++;
     return this.floor < this.allocator.capacity ? this.allocator.cidrAt(this.floor) : undefined;
   }
-}
-
-function parseCidr(cidr: string): { network: number; prefix: number } | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-  const ip = ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3];
-  const size = 2 ** (32 - prefix);
-  return { network: ip - (ip % size), prefix };
-}
-
-function formatIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
 }

@@ -63,14 +63,26 @@ export async function createCa(commonName: string, now = new Date()): Promise<Ce
 
 /** A new key pair and a certificate for it, signed by `ca`. */
 export async function issueCertificate(ca: CertKeyPair, req: CertificateRequest): Promise<CertKeyPair> {
+  const keys = await generateKeys();
+  const certPem = await signCertificate(ca, { ...req, publicKey: keys.publicKey });
+  return { certPem, keyPem: await privateKeyPem(keys.privateKey) };
+}
+
+export interface SigningRequest extends CertificateRequest {
+  /** The key the certificate is for: a WebCrypto key or a DER SubjectPublicKeyInfo (e.g. from a CSR). */
+  publicKey: webcrypto.CryptoKey | Uint8Array;
+  /** Exact validity, overriding `validityDays` and the default backdating (the CSR signer's choice). */
+  notBefore?: Date;
+  notAfter?: Date;
+}
+
+/** A certificate for someone else's key (a CSR's), signed by `ca`. Returns the certificate PEM. */
+export async function signCertificate(ca: CertKeyPair, req: SigningRequest): Promise<string> {
   const now = req.now ?? new Date();
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await importPrivateKey(ca.keyPem);
-  const keys = await generateKeys();
-
   const subject: Record<string, string[]>[] = (req.organizations ?? []).map((o) => ({ O: [o] }));
   subject.push({ CN: [req.commonName] });
-
   const sans: x509.JsonGeneralName[] = [
     ...unique(req.dnsNames ?? []).map((value) => ({ type: "dns" as const, value })),
     ...unique(req.ipAddresses ?? []).map((value) => ({ type: "ip" as const, value })),
@@ -78,33 +90,31 @@ export async function issueCertificate(ca: CertKeyPair, req: CertificateRequest)
   for (const ip of req.ipAddresses ?? []) {
     if (isIP(ip) === 0) throw new Error(`certificate for ${req.commonName}: "${ip}" is not an IP address`);
   }
-
   const extendedUsages = req.usages.map((u) => (u === "server" ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth));
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
     new x509.ExtendedKeyUsageExtension(extendedUsages, false),
     await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey, false, crypto),
-    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto),
+    await x509.SubjectKeyIdentifierExtension.create(req.publicKey, false, crypto),
   ];
   if (sans.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(sans, false));
-
   const cert = await x509.X509CertificateGenerator.create(
     {
       serialNumber: randomSerial(),
       // The issuer's encoded name, byte for byte: Go and OpenSSL match issuer to subject on bytes.
       issuer: caCert.subjectName,
       subject,
-      notBefore: new Date(now.getTime() - BACKDATE_MS),
-      notAfter: new Date(now.getTime() + (req.validityDays ?? LEAF_VALIDITY_DAYS) * DAY_MS),
-      publicKey: keys.publicKey,
+      notBefore: req.notBefore ?? new Date(now.getTime() - BACKDATE_MS),
+      notAfter: req.notAfter ?? new Date(now.getTime() + (req.validityDays ?? LEAF_VALIDITY_DAYS) * DAY_MS),
+      publicKey: req.publicKey,
       signingKey: caKey,
       signingAlgorithm,
       extensions,
     },
     crypto,
   );
-  return { certPem: cert.toString("pem"), keyPem: await privateKeyPem(keys.privateKey) };
+  return cert.toString("pem");
 }
 
 /** Whether `pair.keyPem` is the private key of the public key in `pair.certPem`. */

@@ -13,3 +13,5 @@ export {
 } from "./cluster";
 export { apiserverTlsOptions, verifyClientCertificate, type ClientCertificateResult } from "./client-auth";
 export { renderKubeconfig, writeKubeconfig, type KubeconfigOptions } from "./kubeconfig";
+export { signCertificate, type SigningRequest } from "./certs";
+export { ensureEtcdPki, type EtcdMember, type EtcdPki } from "./etcd";

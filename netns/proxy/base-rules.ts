@@ -10,8 +10,8 @@
 //
 // Why the rejects sit in prerouting after DNAT (kube-proxy uses input/forward/output): a
 // packet that no rule DNATed still carries a Service address there, and nothing routes it yet.
-// The node blackholes the service range, so a packet that reached the routing decision would
-// be dropped silently instead of rejected. reject in prerouting needs Linux 5.9 or later.
+// The node routes the service range into a port-less sink device, so a packet that reached the
+// routing decision would be dropped silently instead of rejected. reject in prerouting needs Linux 5.9 or later.
 
 import { MARK_FOR_MASQUERADE, REJECT_CHAIN } from "./service-rules";
 import { podRanges, type ProxyFacts } from "./types";

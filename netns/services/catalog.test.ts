@@ -1,28 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ServiceCatalog, type CatalogChange, type ServiceInfo } from "./catalog";
+import { service } from "./testing/service-fixtures";
 
 function svc(namespace: string, name: string, clusterIP = "10.96.0.20"): ServiceInfo {
-  return {
-    namespace,
-    name,
-    uid: `${namespace}-${name}`,
-    resourceVersion: "1",
-    type: "ClusterIP",
-    clusterIPs: [clusterIP],
-    headless: false,
-    ports: [{ name: "", protocol: "TCP", port: 80, nodePort: 0 }],
-    sessionAffinity: "None",
-    sessionAffinityTimeoutSeconds: 10800,
-    externalTrafficPolicy: "Cluster",
-    internalTrafficPolicy: "Cluster",
-    loadBalancerIPs: [],
-    externalIPs: [],
-    externalName: "",
-    publishNotReadyAddresses: false,
-    endpoints: [],
-    healthCheckNodePort: 0,
-  };
+  return service(namespace, name, { clusterIPs: [clusterIP], ports: [{ name: "", protocol: "TCP", port: 80, nodePort: 0 }] });
 }
 
 test("a full update replaces everything, deltas replace and remove by key, listeners hear the keys", async () => {

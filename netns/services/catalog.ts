@@ -73,11 +73,32 @@ export class ServiceCatalog {
   private readonly services = new Map<string, ServiceInfo>();
   private readonly listeners = new Set<CatalogListener>();
   private synced = false;
+  private restored = false;
   private readonly syncWaiters: (() => void)[] = [];
 
   /** True once a full set has arrived: before that the catalog may be missing services. */
   isSynced(): boolean {
     return this.synced;
+  }
+
+  /** True once a full set has arrived or an earlier run's view was restored (restore()). */
+  hasView(): boolean {
+    return this.synced || this.restored;
+  }
+
+  /**
+   * Fills the catalog with the view an earlier run of the agent saved, until the master's first
+   * full set replaces it; ignored once synced. It does not count as synced: consumers that must
+   * not act on a possibly stale view (none so far) wait for whenSynced().
+   */
+  restore(services: ServiceInfo[]): void {
+    if (this.synced) return;
+    this.restored = true;
+    const removed = [...this.services.keys()];
+    this.services.clear();
+    for (const s of services) this.services.set(serviceKey(s.namespace, s.name), s);
+    const change: CatalogChange = { full: true, changed: [...this.services.keys()], removed: removed.filter((k) => !this.services.has(k)) };
+    for (const l of this.listeners) l(change);
   }
 
   /** Resolves once a full set has arrived. */

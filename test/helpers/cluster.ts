@@ -1,10 +1,13 @@
-// A whole cluster for end-to-end tests (DESIGN §8): one real `gantry master`, N real
-// `gantry agent` processes and a real registry, each in a test host (netns-hosts.ts), plus a
-// "client" host that runs kubectl. Layout of the test network:
+// A whole cluster for end-to-end tests (DESIGN §8), made the way an operator makes one: the real
+// `gantry init` on the master host, the real `gantry join` (with the command init printed) on
+// each agent host, a real registry, and a "client" host that runs kubectl. Each in a test host
+// (netns-hosts.ts). Layout of the test network:
 //
-//   master   : gantry master (API :6443, etcd) and docker-registry on <ip>:5000 (demo images)
-//   a1, a2.. : one gantry agent each, own --data-dir, --run-dir, --cgroup-parent,
-//              --node-ip = --listen-address = the host's address, registered with --master
+//   master   : `gantry init --foreground` (the master: API :6443, etcd) and docker-registry on
+//              <ip>:5000 (demo images)
+//   a1, a2.. : `gantry join --foreground` each (TLS bootstrap, then the agent), own --data-dir,
+//              --run-dir, --cgroup-parent, --kubeconfig; --node-ip = --listen-address = the
+//              host's address. `spareHosts` adds hosts a test joins itself (cluster.join).
 //   client   : kubectl (and `script` for exec -it)
 //
 // All traffic stays inside the test namespaces. stop() — also run after a failed start —
@@ -14,24 +17,46 @@
 
 import { execFile, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { access, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { removeCgroup } from "../../runtime/runc/cgroups";
 import { mountsUnder, readMountInfo } from "../../runtime/rootfs/mountinfo";
+import { startClusterRegistry } from "./cluster-registry";
 import { createTestNet, type ExecResult, type TestHost, type TestNet } from "./netns-hosts";
 
 const GANTRY = path.resolve(__dirname, "../../cli/gantry.js");
-const DEMO = path.resolve(__dirname, "../images/demo.js");
-const REGISTRY_BINARY = "/usr/bin/docker-registry";
 export const API_PORT = 6443;
 export const AGENT_PORT = 10250;
 export const REGISTRY_PORT = 5000;
 
 export interface ClusterOptions {
-  /** Node names of the agents; default node-a, node-b. */
+  /** Node names of the agents joined at start; default node-a, node-b. */
   agents?: string[];
+  /**
+   * The agents' `--dns-upstream` values. Default `none`: cluster DNS forwards nothing, so no test
+   * sends DNS to a resolver it did not start.
+   */
+  dnsUpstreams?: string[];
+  /** Agent hosts made without an agent, for tests that join them themselves (cluster.join). */
+  spareHosts?: number;
+  /** Extra `gantry init` flags (it takes the master's), e.g. ["--cluster-signing-duration", "120"] or ["--cluster-cidr", ...]. */
+  initArgs?: string[];
   readyTimeoutMs?: number;
+}
+
+/** What `gantry init` printed for agents: `gantry join <address> --token <t> --discovery-token-ca-cert-hash <h>`. */
+export interface JoinCommand {
+  address: string;
+  token: string;
+  caHash: string;
+}
+
+export interface JoinOptions {
+  /** Replace the printed command's values (a wrong token, a wrong hash). */
+  join?: Partial<JoinCommand>;
+  /** Extra `gantry join` flags. */
+  args?: string[];
 }
 
 export interface ClusterAgent {
@@ -41,12 +66,18 @@ export interface ClusterAgent {
   readonly runDir: string;
   readonly runcRoot: string;
   readonly cgroupParent: string;
+  /** The node's kubeconfig (its identity), written by `gantry join`. */
+  readonly kubeconfig: string;
   output(): string;
   running(): boolean;
   /** The agent process's pid (unchanged as long as it has not died). */
   pid(): number | undefined;
+  /** Resolves with the exit code once the process has exited. */
+  exited(): Promise<number | null>;
   /** Sends `signal` (default SIGKILL) to the agent process and waits for it to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the agent again with the same flags (after kill()); output() keeps the earlier runs'. */
+  restart(): void;
   /** Container ids in this agent's runc root (`runc --root <run-dir>/runc list -q`). */
   containers(): Promise<string[]>;
 }
@@ -60,10 +91,15 @@ export interface GantryCluster {
   readonly registry: string;
   readonly agents: ClusterAgent[];
   readonly client: TestHost;
-  agent(name: string): ClusterAgent;
+  /** The agent command `gantry init` printed. */
+  readonly joinCommand: JoinCommand;
+  /** `gantry init`'s output (and then the master's log) so far. */
   masterOutput(): string;
   /** The master process's pid, or undefined once it has exited. */
   masterPid(): number | undefined;
+  agent(name: string): ClusterAgent;
+  /** Starts `gantry join --foreground` for node `name` on agent host `host` (e.g. "a3"); returns at once. */
+  join(name: string, host: string, options?: JoinOptions): ClusterAgent;
   /** The kubectl argv prefix (global flags) used in the client host. */
   kubectlPrefix(): string[];
   kubectl(args: string[], options?: { input?: string; timeoutMs?: number }): Promise<ExecResult>;
@@ -101,6 +137,12 @@ function run(cmd: string, args: string[], timeoutMs = 30_000): Promise<ExecResul
   );
 }
 
+/** The join command in `gantry init`'s output, once printed. */
+export function parseJoinCommand(output: string): JoinCommand | undefined {
+  const m = /gantry join (\S+) --token (\S+) --discovery-token-ca-cert-hash (\S+)/.exec(output);
+  return m ? { address: m[1], token: m[2], caHash: m[3] } : undefined;
+}
+
 export async function startCluster(options: ClusterOptions = {}): Promise<GantryCluster> {
   const agentNames = options.agents ?? ["node-a", "node-b"];
   const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
@@ -108,12 +150,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
   const tag = randomBytes(4).toString("hex");
   const cacheDir = path.join(base, "kubectl-cache");
   const masterDataDir = path.join(base, "master");
-  const kubeconfig = path.join(masterDataDir, "admin.conf");
+  const kubeconfig = path.join(base, "admin.conf");
   const agents: ClusterAgent[] = [];
-  const agentProcs: Proc[] = [];
+  /** The current process of each agent (restart() replaces it). */
+  const agentProcs: { proc: Proc; earlier: string }[] = [];
   let net: TestNet | undefined;
   let master: Proc | undefined;
-  let registryProc: Proc | undefined;
+  let registry: { proc: Proc; address: string } | undefined;
 
   const stop = async (): Promise<string[]> => {
     const problems: string[] = [];
@@ -127,7 +170,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
     // Agents first (they leave their containers running), then whatever containers are left.
     await step("agents", () =>
       Promise.all(
-        agentProcs.map(async (p) => {
+        agentProcs.map(async ({ proc: p }) => {
           if (!alive(p.child)) return;
           const timer = setTimeout(() => p.child.kill("SIGKILL"), 10_000);
           p.child.kill("SIGTERM");
@@ -172,10 +215,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
   };
 
   try {
-    net = await createTestNet(["master", ...agentNames.map((_, i) => `a${i + 1}`), "client"]);
+    const agentHosts = agentNames.length + (options.spareHosts ?? 0);
+    net = await createTestNet(["master", ...Array.from({ length: agentHosts }, (_, i) => `a${i + 1}`), "client"]);
     const masterHost = net.host("master");
     const client = net.host("client");
-    const registry = `${masterHost.address}:${REGISTRY_PORT}`;
     const kubectlPrefix = () => ["--kubeconfig", kubeconfig, "--cache-dir", cacheDir, "--request-timeout", "20s"];
     const kubectl = (args: string[], opts: { input?: string; timeoutMs?: number } = {}) =>
       client.exec("kubectl", [...kubectlPrefix(), ...args], { timeoutMs: opts.timeoutMs ?? 60_000, input: opts.input });
@@ -185,67 +228,39 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
       return r.stdout;
     };
 
-    // The registry, on the master's host address, then the demo images pushed from inside it.
-    const regDir = path.join(base, "registry");
-    await mkdir(path.join(regDir, "storage"), { recursive: true });
-    const regConfig = path.join(regDir, "config.yml");
-    await writeFile(
-      regConfig,
-      [
-        "version: 0.1",
-        "log:",
-        "  level: warn",
-        "storage:",
-        "  filesystem:",
-        `    rootdirectory: ${JSON.stringify(path.join(regDir, "storage"))}`,
-        "  maintenance:",
-        "    uploadpurging:",
-        "      enabled: false",
-        "http:",
-        `  addr: ${registry}`,
-        "  secret: gantry-test-registry-secret",
-        "",
-      ].join("\n"),
-    );
-    registryProc = startProc(masterHost, REGISTRY_BINARY, ["serve", regConfig]);
-
+    const registryStart = startClusterRegistry(masterHost, base, REGISTRY_PORT, startProc);
     master = startProc(masterHost, process.execPath, [
-      GANTRY, "master",
+      GANTRY, "init", "--foreground",
       "--name", "m1",
       "--data-dir", masterDataDir,
+      "--admin-kubeconfig", kubeconfig,
       "--bind-address", masterHost.address,
       "--advertise-address", masterHost.address,
       "--port", String(API_PORT),
       "--etcd-client-port", "2379",
       "--etcd-peer-port", "2380",
+      ...(options.initArgs ?? []),
     ]);
+    registry = await registryStart;
 
-    // Push while the master starts.
-    let pushed: ExecResult | undefined;
-    for (let i = 0; i < 40; i++) {
-      if (!alive(registryProc.child)) throw new Error(`docker-registry exited:\n${registryProc.out}`);
-      pushed = await masterHost.exec(process.execPath, [DEMO, `http://${registry}`], { timeoutMs: 60_000 });
-      if (pushed.code === 0) break;
-      await sleep(250);
-    }
-    if (pushed?.code !== 0) throw new Error(`pushing the demo images failed:\n${pushed?.stderr}${pushed?.stdout}\nregistry:\n${registryProc.out}`);
-
-    const required = [kubeconfig, path.join(masterDataDir, "agent.token"), path.join(masterDataDir, "pki", "ca.crt")];
-    await waitUntil("the master to be ready", readyTimeoutMs, async () => {
-      if (!alive(master!.child)) throw new Error(`gantry master exited (${master!.child.exitCode ?? master!.child.signalCode}):\n${master!.out}`);
-      for (const f of required) if (!(await access(f).then(() => true, () => false))) return false;
-      return (await kubectl(["get", "--raw", "/readyz"], { timeoutMs: 10_000 })).code === 0;
+    let joinCommand: JoinCommand | undefined;
+    await waitUntil("gantry init to print the join command", readyTimeoutMs, async () => {
+      if (!alive(master!.child)) throw new Error(`gantry init exited (${master!.child.exitCode ?? master!.child.signalCode}):\n${master!.out}`);
+      joinCommand = parseJoinCommand(master!.out);
+      return joinCommand !== undefined;
     }).catch((err: Error) => {
       throw new Error(`${err.message}\n${master!.out.slice(-4000)}`);
     });
 
-    for (const [i, name] of agentNames.entries()) {
-      const host = net.host(`a${i + 1}`);
-      const dataDir = path.join(base, name, "data");
-      const runDir = path.join(base, name, "run");
+    const join = (name: string, hostName: string, o: JoinOptions = {}): ClusterAgent => {
+      const host = net!.host(hostName);
+      const dir = path.join(base, name);
+      const dataDir = path.join(dir, "data");
+      const runDir = path.join(dir, "run");
+      const agentKubeconfig = path.join(dir, "agent.conf");
       const cgroupParent = `/gantry-e2e-${tag}-${name}`;
-      const p = startProc(host, process.execPath, [
-        GANTRY, "agent",
+      const cmd = { ...joinCommand!, ...o.join };
+      const flags = [
         "--node-name", name,
         "--data-dir", dataDir,
         "--run-dir", runDir,
@@ -253,36 +268,53 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
         "--port", String(AGENT_PORT),
         "--node-ip", host.address,
         "--cgroup-parent", cgroupParent,
-        "--insecure-registry", registry,
-        "--master", `https://${masterHost.address}:${API_PORT}`,
-        "--token-file", path.join(masterDataDir, "agent.token"),
-        "--master-ca", path.join(masterDataDir, "pki", "ca.crt"),
-      ], true);
-      agentProcs.push(p);
+        "--insecure-registry", registry!.address,
+        ...(options.dnsUpstreams ?? ["none"]).flatMap((u) => ["--dns-upstream", u]),
+        ...(o.args ?? []),
+      ];
+      const joinArgv = [GANTRY, "join", cmd.address, "--token", cmd.token, "--discovery-token-ca-cert-hash", cmd.caHash, "--foreground", "--kubeconfig", agentKubeconfig, ...flags];
+      // A restart runs the agent again with the identity its join wrote, as a service manager would.
+      const agentArgv = [GANTRY, "agent", "--kubeconfig", agentKubeconfig, ...flags];
+      const slot = { proc: startProc(host, process.execPath, joinArgv, true), earlier: "" };
+      agentProcs.push(slot);
       const runcRoot = path.join(runDir, "runc");
-      agents.push({
+      const agent: ClusterAgent = {
         name,
         host,
         dataDir,
         runDir,
         runcRoot,
         cgroupParent,
-        output: () => p.out,
-        running: () => alive(p.child),
-        pid: () => (alive(p.child) ? p.child.pid : undefined),
+        kubeconfig: agentKubeconfig,
+        output: () => slot.earlier + slot.proc.out,
+        running: () => alive(slot.proc.child),
+        pid: () => (alive(slot.proc.child) ? slot.proc.child.pid : undefined),
+        exited: async () => {
+          await exited(slot.proc.child);
+          return slot.proc.child.exitCode;
+        },
         async kill(signal: NodeJS.Signals = "SIGKILL") {
-          p.child.kill(signal);
-          await exited(p.child);
+          slot.proc.child.kill(signal);
+          await exited(slot.proc.child);
+        },
+        restart() {
+          if (alive(slot.proc.child)) throw new Error(`agent ${name} is still running; kill() it first`);
+          slot.earlier += slot.proc.out;
+          slot.proc = startProc(host, process.execPath, agentArgv, true);
         },
         async containers() {
           const r = await run("runc", [`--root=${runcRoot}`, "list", "-q"]);
           return r.stdout.split("\n").map((s) => s.trim()).filter(Boolean);
         },
-      });
-    }
+      };
+      agents.push(agent);
+      return agent;
+    };
+
+    for (const [i, name] of agentNames.entries()) join(name, `a${i + 1}`);
 
     await waitUntil("every node Ready", readyTimeoutMs, async () => {
-      for (const [i, p] of agentProcs.entries()) if (!alive(p.child)) throw new Error(`agent ${agentNames[i]} exited (${p.child.exitCode ?? p.child.signalCode}):\n${p.out}`);
+      for (const a of agents) if (!a.running()) throw new Error(`agent ${a.name} exited:\n${a.output()}`);
       const out = (await kubectl(["get", "nodes", "--no-headers"], { timeoutMs: 10_000 })).stdout;
       return agentNames.every((n) => new RegExp(`^${n}\\s+Ready\\b`, "m").test(out));
     }).catch((err: Error) => {
@@ -294,14 +326,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
       masterHost,
       masterDataDir,
       kubeconfig,
-      registry,
+      registry: registry.address,
       agents,
       client,
+      joinCommand: joinCommand!,
       agent(name: string) {
         const a = agents.find((x) => x.name === name);
         if (!a) throw new Error(`no agent ${name}`);
         return a;
       },
+      join,
       masterOutput: () => master!.out,
       masterPid: () => (alive(master!.child) ? master!.child.pid : undefined),
       kubectlPrefix,
@@ -316,15 +350,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
   }
 }
 
-async function waitUntil(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
+export async function waitUntil(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe()) return;
-    await sleep(300);
+    await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`timed out waiting for ${what} (${timeoutMs} ms)`);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

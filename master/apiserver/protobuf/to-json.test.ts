@@ -202,6 +202,21 @@ describe("other kinds", () => {
     });
   });
 
+  it("CertificateSigningRequest (kubectl certificate approve): request bytes as base64, condition times", () => {
+    const pem = "-----BEGIN CERTIFICATE REQUEST-----\n";
+    const csr = decode(
+      body(
+        "certificates.k8s.io/v1",
+        "CertificateSigningRequest",
+        msg(1, str(1, "csr-1")),
+        msg(2, bytes(1, Buffer.from(pem)), str(7, "kubernetes.io/kube-apiserver-client"), str(5, "client auth"), str(2, "alice"), str(4, "system:authenticated")),
+        msg(3, msg(1, str(1, "Approved"), str(6, "True"), str(2, "KubectlApprove"), str(3, "ok"), time(4, 1714557600))),
+      ),
+    );
+    assert.deepEqual(csr.spec, { request: Buffer.from(pem).toString("base64"), signerName: "kubernetes.io/kube-apiserver-client", usages: ["client auth"], username: "alice", groups: ["system:authenticated"] });
+    assert.deepEqual(csr.status, { conditions: [{ type: "Approved", status: "True", reason: "KubectlApprove", message: "ok", lastUpdateTime: "2024-05-01T10:00:00Z" }] });
+  });
+
   it("DeleteOptions of any group version", () => {
     const options = decodeKubernetesProtobuf(body("apps/v1", "DeleteOptions", str(4, "Orphan")));
     assert.deepEqual(options, { apiVersion: "apps/v1", kind: "DeleteOptions", object: { kind: "DeleteOptions", apiVersion: "apps/v1", propagationPolicy: "Orphan" } });

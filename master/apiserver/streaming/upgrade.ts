@@ -1,8 +1,9 @@
 // Protocol upgrades on the API's HTTPS server: pods/exec and pods/attach over WebSocket
 // (v5.channel.k8s.io, or v4), pods/portforward over SPDY/3.1 — directly on the upgraded
 // connection, or tunnelled in WebSocket binary messages (subprotocol
-// SPDY/3.1+portforward.k8s.io), which kubectl 1.32 tries first. Requests are authenticated like
-// every other API request and checked (pod bound and not finished, container valid, options
+// SPDY/3.1+portforward.k8s.io), which kubectl 1.32 tries first. Requests are authenticated and
+// authorized like every other API request (verb `create` on pods/exec, pods/attach,
+// pods/portforward, as Kubernetes checks the upgrade) and checked (pod bound and not finished, container valid, options
 // sane) before the 101, so that mistakes come back as ordinary Status errors. kubectl retries a
 // failed exec WebSocket upgrade over SPDY, which exec does not serve: that retry receives the
 // same error, or, when the request itself was fine, a 400 saying so.
@@ -65,7 +66,8 @@ async function handleUpgrade(
   record: RequestRecord,
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "https://gantry.invalid");
-  if (!api.authenticate(req)) throw errors.unauthorized();
+  // The same access check as every request: exec, attach and portforward are `create` on pods/<sub>.
+  api.access(req);
   const target = parseRequestPath(url.pathname);
   if (target.type === "resource") record.resource(target, url.searchParams, "");
   const sub = target.type === "resource" && target.resource.kind === "Pod" && target.resource.group === "" ? target.subresource : undefined;

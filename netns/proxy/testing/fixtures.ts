@@ -1,6 +1,7 @@
 // Hand-made catalog entries for the proxy's tests and benchmarks.
 
 import type { Endpoint, ServiceInfo } from "../../services/catalog";
+import { service as baseService } from "../../services/testing/service-fixtures";
 import type { ProxyFacts } from "../types";
 
 export function facts(over: Partial<ProxyFacts> = {}): ProxyFacts {
@@ -20,25 +21,5 @@ export function endpoint(ip: string, port: number, over: Partial<Endpoint> = {},
 }
 
 export function service(name: string, clusterIP: string, endpoints: Endpoint[], over: Partial<ServiceInfo> = {}): ServiceInfo {
-  return {
-    namespace: "default",
-    name,
-    uid: `uid-${name}`,
-    resourceVersion: "1",
-    type: "ClusterIP",
-    clusterIPs: [clusterIP],
-    headless: false,
-    ports: [{ name: "http", protocol: "TCP", port: 80, nodePort: 0 }],
-    sessionAffinity: "None",
-    sessionAffinityTimeoutSeconds: 10800,
-    externalTrafficPolicy: "Cluster",
-    internalTrafficPolicy: "Cluster",
-    loadBalancerIPs: [],
-    externalIPs: [],
-    externalName: "",
-    publishNotReadyAddresses: false,
-    endpoints,
-    healthCheckNodePort: 0,
-    ...over,
-  };
+  return baseService("default", name, { uid: `uid-${name}`, clusterIPs: [clusterIP], ports: [{ name: "http", protocol: "TCP", port: 80, nodePort: 0 }], endpoints, ...over });
 }

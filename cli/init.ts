@@ -1,0 +1,113 @@
+// `gantry init`: a new cluster on this host, kubeadm-style.
+//
+//   1. the PKI: the cluster CA and the etcd CA with their certificates (master/pki);
+//   2. the master: a background daemon (startMaster below, the step systemd replaces), or in
+//      this process with --foreground; wait until its API answers;
+//   3. the admin kubeconfig (written by the master, default /etc/gantry/admin.conf);
+//   4. a bootstrap token (24 h by default), and a wait until cluster-info carries its signature,
+//      so the printed command works at once;
+//   5. the join commands.
+//
+// Running it again on the same data dir reuses the PKI and the cluster (a running master is left
+// as it is) and prints a fresh token.
+
+import type { Command } from "commander";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE, jwsKey } from "../api/bootstrap/cluster-info";
+import type { BootstrapToken } from "../api/bootstrap/token";
+import { ApiClient } from "../agent/api-client";
+import { ensureClusterPki, ensureEtcdPki } from "../master/pki";
+import { adminClient } from "./admin-client";
+import { alive, logTail, startDaemon } from "./daemon";
+import { addMasterFlags, DEFAULT_ADMIN_KUBECONFIG, masterFlagArgs, runMasterProcess, type MasterFlags } from "./master";
+import { createToken, joinCommand, tokenTtl } from "./token";
+
+interface InitFlags extends MasterFlags {
+  adminKubeconfig: string;
+  tokenTtl: number;
+  foreground?: boolean;
+  pidFile: string;
+  logFile: string;
+}
+
+export function registerInitCommand(program: Command): void {
+  addMasterFlags(program.command("init").description("create a cluster: PKI, a master, the admin kubeconfig, a bootstrap token, and the join commands"))
+    .option("--admin-kubeconfig <file>", "where to write the admin kubeconfig", DEFAULT_ADMIN_KUBECONFIG)
+    .option("--token-ttl <duration>", "lifetime of the bootstrap token printed for joining", tokenTtl, 24 * 3600 * 1000)
+    .option("--foreground", "run the master in this process instead of as a background daemon")
+    .option("--pid-file <file>", "pid file of the background master", "/run/gantry/master.pid")
+    .option("--log-file <file>", "log of the background master", "/var/log/gantry/master.log")
+    .action(async (opts: InitFlags) => {
+      await init(opts);
+    });
+}
+
+async function init(f: InitFlags): Promise<void> {
+  const ttlMs = f.tokenTtl;
+  const pkiDir = path.join(f.dataDir, "pki");
+  const names = { hostnames: [], ips: f.advertiseAddress === "0.0.0.0" ? [] : [f.advertiseAddress] };
+  const pki = await ensureClusterPki(pkiDir, names);
+  await ensureEtcdPki(pkiDir, { name: f.name, names });
+  console.log(`[certs] cluster CA and etcd CA in ${pkiDir}`);
+
+  await startMaster(f, pki.caCert);
+  console.log(`[kubeconfig] the admin kubeconfig is ${f.adminKubeconfig}`);
+
+  const admin = await adminClient(f.adminKubeconfig);
+  const token = await createToken(admin.api, { ttlMs, description: "created by gantry init" });
+  await waitForSignature(admin.server, admin.caPem, token);
+  const lifetime = ttlMs === 0 ? "that never expires" : `valid for ${Math.round(ttlMs / 60_000)} minutes`;
+  console.log(`[bootstrap-token] created a bootstrap token ${lifetime}; cluster-info is signed with it\n`);
+
+  console.log("Your Gantry control plane has initialized successfully!\n");
+  console.log("To use kubectl:\n");
+  console.log(`  export KUBECONFIG=${f.adminKubeconfig}\n`);
+  console.log("Join any number of agent hosts by running this on each, as root:\n");
+  console.log(`  ${joinCommand(admin.server, admin.caPem, token)}\n`);
+  console.log("Joining further masters with `gantry join --control-plane --certificate-key <key>` needs the");
+  console.log("control-plane certificate upload, which this version does not have yet; add masters with");
+  console.log("`gantry master --join ... --ca-dir ...` instead (master/election/README.md).");
+}
+
+/**
+ * Starts the master and resolves once its API answers with the cluster CA and the admin
+ * kubeconfig is written. The one step systemd units (`gantry install`) replace.
+ */
+export async function startMaster(f: InitFlags, caPem: string): Promise<void> {
+  const server = `https://${f.advertiseAddress === "0.0.0.0" ? "127.0.0.1" : f.advertiseAddress}:${f.port}`;
+  if (f.foreground) {
+    await runMasterProcess(f);
+    return;
+  }
+  const { pid, started } = await startDaemon({ name: "gantry master", args: ["master", ...masterFlagArgs(f)], pidFile: f.pidFile, logFile: f.logFile });
+  console.log(started ? `[master] started gantry master (pid ${pid}, log ${f.logFile})` : `[master] gantry master is already running (pid ${pid})`);
+  const api = new ApiClient({ server, caPem, timeoutMs: 2_000 });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (!alive(pid)) throw new Error(`gantry master exited; last lines of ${f.logFile}:\n${await logTail(f.logFile)}`);
+    const ready = await api.request("GET", "/readyz").then((a) => a.status === 200, () => false);
+    if (ready && (await writtenFor(f.adminKubeconfig, caPem))) return;
+    if (Date.now() > deadline) throw new Error(`gantry master did not become ready in 180 s; see ${f.logFile}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** Whether `kubeconfig` exists and carries this cluster's CA (not a stale one of an earlier cluster). */
+async function writtenFor(kubeconfig: string, caPem: string): Promise<boolean> {
+  const text = await readFile(kubeconfig, "utf8").catch(() => "");
+  return text.includes(Buffer.from(caPem, "utf8").toString("base64"));
+}
+
+/** Waits until the bootstrap signer has signed cluster-info with `token` (anonymous read, CA verified). */
+async function waitForSignature(server: string, caPem: string, token: BootstrapToken): Promise<void> {
+  const api = new ApiClient({ server, caPem, timeoutMs: 5_000 });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const answer = await api.request("GET", `/api/v1/namespaces/${CLUSTER_INFO_NAMESPACE}/configmaps/${CLUSTER_INFO_NAME}`).catch(() => undefined);
+    const data = (answer?.body as { data?: Record<string, string> } | undefined)?.data ?? {};
+    if (answer?.status === 200 && data[jwsKey(token.id)]) return;
+    if (Date.now() > deadline) throw new Error(`cluster-info was not signed with token ${token.id} within 60 s; is the master leading? (kubectl -n kube-public get configmap cluster-info -o yaml)`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

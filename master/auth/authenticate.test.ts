@@ -1,0 +1,83 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { IncomingMessage } from "node:http";
+import { tokenSecret } from "../../api/bootstrap/token";
+import type { KubeObject } from "../../api/object";
+import { Authenticator, type AuthResult, type TokenSecretSource } from "./authenticate";
+
+function fakeTlsRequest(socket: object, headers: Record<string, string> = {}): IncomingMessage {
+  return { headers, socket } as unknown as IncomingMessage;
+}
+
+function fakeSocket(subject: Record<string, unknown> | undefined, authorized = true) {
+  const socket = {
+    authorized,
+    calls: 0,
+    getPeerCertificate() {
+      socket.calls++;
+      return subject === undefined ? {} : { subject };
+    },
+  };
+  return socket;
+}
+
+const noTokens: TokenSecretSource = { get: () => undefined };
+const user = (r: AuthResult) => ("user" in r ? r.user : assert.fail(`expected a user, got ${r.error}`));
+
+test("a client certificate names the user and its organizations the groups (plus system:authenticated)", () => {
+  const auth = new Authenticator(new Map(), noTokens);
+  assert.deepEqual(user(auth.authenticate(fakeTlsRequest(fakeSocket({ CN: "admin", O: "system:masters" })))), { name: "admin", groups: ["system:masters", "system:authenticated"] });
+  assert.deepEqual(user(auth.authenticate(fakeTlsRequest(fakeSocket({ CN: "bob", O: ["a", "b"] })))).groups, ["a", "b", "system:authenticated"]);
+  assert.deepEqual(user(auth.authenticate(fakeTlsRequest(fakeSocket({ CN: "carol" })))).groups, ["system:authenticated"]);
+});
+
+test("the certificate is read once per connection, and each request gets its own User", () => {
+  const auth = new Authenticator(new Map(), noTokens);
+  const socket = fakeSocket({ CN: "admin", O: ["system:masters"] });
+  const first = user(auth.authenticate(fakeTlsRequest(socket)));
+  assert.deepEqual(user(auth.authenticate(fakeTlsRequest(socket))), first);
+  assert.equal(socket.calls, 1);
+  first.groups.push("changed");
+  assert.deepEqual(user(auth.authenticate(fakeTlsRequest(socket))).groups, ["system:masters", "system:authenticated"]);
+});
+
+test("no credentials is the anonymous user; bad credentials are an error, never anonymous", () => {
+  const auth = new Authenticator(new Map(), noTokens);
+  assert.deepEqual(user(auth.authenticate(fakeTlsRequest(fakeSocket(undefined, false)))), { name: "system:anonymous", groups: ["system:unauthenticated"] });
+  assert.deepEqual(user(auth.authenticate(fakeTlsRequest({}))).name, "system:anonymous");
+  assert.ok("error" in auth.authenticate(fakeTlsRequest(fakeSocket({ CN: "admin" }, false))), "an untrusted certificate");
+  assert.ok("error" in auth.authenticate(fakeTlsRequest(fakeSocket({ O: "x" }))), "a certificate without CN");
+  assert.ok("error" in auth.authenticate(fakeTlsRequest(fakeSocket(undefined), { authorization: "Bearer nope" })), "an unknown token");
+});
+
+test("a bearer token wins over the certificate", () => {
+  const auth = new Authenticator(new Map([["t0k3n", { name: "ci", groups: ["ops"] }]]), noTokens);
+  const socket = fakeSocket({ CN: "admin" });
+  assert.deepEqual(user(auth.authenticate(fakeTlsRequest(socket, { authorization: "Bearer t0k3n" }))), { name: "ci", groups: ["ops", "system:authenticated"] });
+  assert.ok("error" in auth.authenticate(fakeTlsRequest(socket, { authorization: "Bearer wrong" })));
+  assert.equal(socket.calls, 0);
+});
+
+test("bootstrap tokens: system:bootstrap:<id> in system:bootstrappers while valid, unexpired and meant for authentication", () => {
+  let now = new Date("2026-03-01T00:00:00Z");
+  const secrets = new Map<string, KubeObject>();
+  const auth = new Authenticator(new Map(), { get: (name) => secrets.get(name) }, () => now);
+  const bearer = (t: string) => auth.authenticate(fakeTlsRequest(fakeSocket(undefined), { authorization: `Bearer ${t}` }));
+  const token = { id: "abcdef", secret: "0123456789abcdef" };
+  assert.ok("error" in bearer("abcdef.0123456789abcdef"), "no Secret yet");
+  secrets.set("bootstrap-token-abcdef", tokenSecret({ token, ttlMs: 3600_000, now }));
+  assert.deepEqual(user(bearer("abcdef.0123456789abcdef")), {
+    name: "system:bootstrap:abcdef",
+    groups: ["system:bootstrappers", "system:bootstrappers:kubeadm:default-node-token", "system:authenticated"],
+  });
+  assert.ok("error" in bearer("abcdef.0123456789abcdee"), "wrong secret");
+  now = new Date(now.getTime() + 3600_000);
+  assert.ok("error" in bearer("abcdef.0123456789abcdef"), "expired");
+  now = new Date("2026-03-01T00:00:00Z");
+  secrets.set("bootstrap-token-abcdef", tokenSecret({ token, usages: ["signing"], now }));
+  assert.ok("error" in bearer("abcdef.0123456789abcdef"), "signing-only token");
+  const deleting = tokenSecret({ token, now });
+  deleting.metadata.deletionTimestamp = "2026-03-01T00:00:00Z";
+  secrets.set("bootstrap-token-abcdef", deleting);
+  assert.ok("error" in bearer("abcdef.0123456789abcdef"), "being deleted");
+});

@@ -1,0 +1,82 @@
+// Authentication, kube-apiserver's order: a bearer token (a bootstrap token from its Secret, else
+// the static tokens of <data-dir>/tokens.json), else a client certificate signed by the cluster
+// CA, else the anonymous user. Credentials that are presented but wrong (an unknown or expired
+// token, a certificate from another CA) are an error (401), never anonymous.
+
+import type { IncomingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
+import { BOOTSTRAPPERS_GROUP, isExpired, parseToken, readTokenSecret, secretMatches, tokenSecretName, tokenUser } from "../../api/bootstrap/token";
+import type { KubeObject } from "../../api/object";
+import { anonymousUser, authenticated, type User } from "./user";
+
+export type AuthResult = { user: User } | { error: string };
+
+/** Where bootstrap token Secrets are looked up (an informer cache of kube-system Secrets). */
+export interface TokenSecretSource {
+  /** The Secret `kube-system/<name>`, if cached. */
+  get(name: string): KubeObject | undefined;
+}
+
+export class Authenticator {
+  /**
+   * The client-certificate identity of each TLS connection, worked out on its first request:
+   * getPeerCertificate() builds the whole certificate (fingerprints included) on every call,
+   * which was a large share of a small request's cost. A connection's certificate cannot
+   * change, since the server refuses TLS renegotiation (see apiserver/server.ts).
+   */
+  private readonly certUsers = new WeakMap<TLSSocket, AuthResult | null>();
+
+  constructor(
+    private readonly staticTokens: ReadonlyMap<string, User>,
+    private readonly bootstrapTokens: TokenSecretSource,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  authenticate(req: IncomingMessage): AuthResult {
+    const header = req.headers.authorization;
+    if (header !== undefined && /^bearer /i.test(header)) return this.token(header.slice("Bearer ".length).trim());
+    const socket = req.socket as TLSSocket;
+    if (typeof socket.getPeerCertificate !== "function") return { user: anonymousUser() };
+    let result = this.certUsers.get(socket);
+    if (result === undefined) {
+      result = certificateUser(socket);
+      this.certUsers.set(socket, result);
+    }
+    if (result === null) return { user: anonymousUser() };
+    return "user" in result ? { user: { name: result.user.name, groups: [...result.user.groups] } } : result;
+  }
+
+  private token(token: string): AuthResult {
+    const bootstrap = parseToken(token);
+    if (bootstrap) {
+      const user = this.bootstrapUser(bootstrap.id, bootstrap.secret);
+      if (user) return { user };
+    }
+    const user = this.staticTokens.get(token);
+    if (user) return { user: authenticated(user.name, user.groups) };
+    return { error: "invalid bearer token" };
+  }
+
+  /** Kubernetes' bootstrap token authenticator: the Secret must exist, match, be unexpired and meant for authentication. */
+  private bootstrapUser(id: string, secret: string): User | undefined {
+    const stored = this.bootstrapTokens.get(tokenSecretName(id));
+    if (!stored || stored.metadata.deletionTimestamp) return undefined;
+    const record = readTokenSecret(stored);
+    if ("invalid" in record) return undefined;
+    if (!secretMatches(secret, record.secret)) return undefined;
+    if (isExpired(record, this.clock())) return undefined;
+    if (!record.usages.includes("authentication")) return undefined;
+    return authenticated(tokenUser(id), [BOOTSTRAPPERS_GROUP, ...record.groups]);
+  }
+}
+
+/** null: no certificate (anonymous so far); an error: a certificate that is not acceptable. */
+function certificateUser(socket: TLSSocket): AuthResult | null {
+  const cert = socket.getPeerCertificate();
+  if (cert === null || Object.keys(cert).length === 0) return null;
+  if (!socket.authorized) return { error: "client certificate not trusted" };
+  const cn = cert.subject?.CN;
+  if (typeof cn !== "string" || cn === "") return { error: "client certificate names no user" };
+  const o = cert.subject.O;
+  return { user: authenticated(cn, o === undefined ? [] : Array.isArray(o) ? o : [o]) };
+}
