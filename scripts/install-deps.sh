@@ -15,6 +15,7 @@ debian_packages=(
   nftables iproute2
   conntrack                    # the service proxy deletes stale UDP flows
   wrk                          # HTTP load generator for the network benchmark
+  systemd                      # systemd-analyze verify checks the units `gantry install` writes
   openssl util-linux procps psmisc curl attr
   python3-kubernetes           # the official Python client, for the end-to-end test of its watch (?watch=True)
 )
