@@ -49,7 +49,7 @@ export async function route(ctx: ApiContext, extras: RouterExtras, req: Incoming
       return;
     }
     if (path === "/metrics") {
-      // A nonResourceURL; any authenticated user may read it until authorization exists.
+      // A nonResourceURL, authorized before routing (server.ts): `get` on path /metrics.
       if (method !== "GET") throw errors.methodNotAllowed(`${method} is not supported on /metrics`);
       const { contentType, text } = await ctx.metrics.expose();
       return sendRaw(res, 200, contentType, text);
