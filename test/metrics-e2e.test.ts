@@ -5,8 +5,9 @@
 // with the requests and pods that happen.
 
 import assert from "node:assert/strict";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startCluster, type GantryCluster } from "./helpers/cluster";
+import { API_PORT, startCluster, type GantryCluster } from "./helpers/cluster";
 import { parsePrometheusText, sampleSum, type Family } from "./helpers/prom-text";
 import { waitFor } from "./helpers/wait";
 
@@ -106,6 +107,25 @@ describe("metrics", () => {
     assert.equal(delta("kubelet_image_pulls_total", { result: "success" }), 1, "the first pod on the node pulled its image");
     assert.equal(delta("kubelet_image_pull_duration_seconds_count"), 1);
     assert.ok(sampleSum(await master(), "scheduler_schedule_attempts_total", { result: "scheduled", profile: "default-scheduler" }) > schedBefore);
+  });
+
+  test("both go through authorization: anonymous users 401, a node's own certificate 403, refusals counted", async () => {
+    const url = (p: string) => `https://${c.masterHost.address}:${API_PORT}${p}`;
+    const anonymousCode = async (p: string) => (await c.client.exec("curl", ["-sk", "-o", "/dev/null", "-w", "%{http_code}", url(p)])).stdout;
+    const refused = { verb: "GET", group: "", version: "", resource: "", subresource: "", code: "401" };
+    const before = await master();
+    assert.equal(await anonymousCode("/metrics"), "401");
+    assert.equal(await anonymousCode(`/api/v1/nodes/${NODE}/proxy/metrics`), "401");
+    assert.equal(await anonymousCode("/healthz"), "200", "the health paths stay public");
+    assert.equal(sampleSum(await master(), "apiserver_request_total", refused) - sampleSum(before, "apiserver_request_total", refused), 2);
+
+    const agent = c.agent(NODE);
+    const asNode = (args: string[]) => c.client.exec("kubectl", ["--kubeconfig", agent.kubeconfig, "--cache-dir", path.join(agent.dataDir, "..", "kc"), ...args]);
+    const own = await asNode(["get", "--raw", "/metrics"]);
+    assert.notEqual(own.code, 0);
+    assert.match(own.stderr, /forbidden: User "system:node:node-a" cannot get path "\/metrics"/);
+    const proxied = await asNode(["get", "--raw", `/api/v1/nodes/${NODE}/proxy/metrics`]);
+    assert.match(proxied.stderr, /nodes "node-a" is forbidden: User "system:node:node-a" cannot get resource "nodes\/proxy" in API group "" at the cluster scope/);
   });
 
   test("nodes/proxy serves the agent's /metrics only; unknown nodes and paths are 404s", async () => {
