@@ -4,10 +4,12 @@
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import {
   AgentService,
+  GetMetricsReply,
   ListPodStatusReply,
   SetDesiredPodsReply,
   type AgentServer,
   type DesiredPods,
+  type GetMetricsRequest,
   type GetNodeStatusRequest,
   type ListPodStatusRequest,
   type NodeStatus,
@@ -16,6 +18,7 @@ import type { ContainerRuntime } from "../runtime/types";
 import { handleExec } from "./exec-bridge";
 import { AgentRpcError, Code, endWith, rpcError, toRpcError } from "./grpc-status";
 import type { ImageService } from "./images";
+import type { AgentMetrics } from "./metrics/agent-metrics";
 import { serveLogs } from "./logs-rpc";
 import type { PodManager } from "./pod-manager";
 import { handlePortForward } from "./port-forward";
@@ -32,6 +35,7 @@ export interface ServiceDeps {
   runtime: ContainerRuntime;
   images: ImageService;
   nodeStatus(): Promise<NodeStatus>;
+  metrics: AgentMetrics;
   now(): number;
   stopping(): boolean;
 }
@@ -55,6 +59,7 @@ export function agentService(d: ServiceDeps): AgentServer {
     }, d),
     listPodStatus: unary((req: ListPodStatusRequest) => ListPodStatusReply.fromPartial({ pods: d.reporter.snapshot(req.uids).map(podStatusToProto) }), d),
     getNodeStatus: unary((_req: GetNodeStatusRequest) => d.nodeStatus(), d),
+    getMetrics: unary(async (_req: GetMetricsRequest) => GetMetricsReply.fromPartial(await d.metrics.expose()), d),
     logs: (call) => {
       serveLogs(call, d.pods, d.runtime, d.now).then(
         () => call.end(),

@@ -20,6 +20,7 @@ import {
   importClusterCa,
   joinCluster,
   LeaderElection,
+  LEASE_NAME,
   LeaseObjectPublisher,
   memberClientUrls,
   memberExists,
@@ -38,6 +39,7 @@ import { peerUrlOf } from "./store/etcd-args";
 import { EtcdProcess } from "./store/etcd-process";
 import { EtcdStore } from "./store/etcd-store";
 import { apiserverEtcdClient, etcdTlsFiles, healthcheckClient, type EtcdClientTls } from "./store/etcd-tls";
+import { MasterMetrics } from "./metrics/master-metrics";
 import type { Logger } from "./log";
 
 export interface MasterOptions {
@@ -115,14 +117,17 @@ export class Master {
 
     await this.startEtcd(pkiDir, etcdPki);
     const endpoints = await this.storeEndpoints();
-    this.store = new EtcdStore({ endpoints, tls: this.etcdTls });
+    // One registry per master (several may share a test process); served at /metrics.
+    const metrics = new MasterMetrics();
+    metrics.collectProcessMetrics();
+    this.store = new EtcdStore({ endpoints, tls: this.etcdTls, metrics: metrics.etcd });
     await writeMemberRecord(o.dataDir, { name: o.etcdName, clientUrl: this.etcd!.clientUrl, peerUrl: this.etcd!.peerUrl, endpoints });
 
     const tokens = await loadTokens(path.join(o.dataDir, "tokens.json"));
     // Agents join with bootstrap tokens now; the shared agent token of older data dirs is void.
     await rm(path.join(o.dataDir, "agent.token"), { force: true });
 
-    const ctx = new ApiContext(this.store, undefined, undefined, network);
+    const ctx = new ApiContext(this.store, undefined, undefined, network, metrics);
     this.ctx = ctx;
     await ensureSystemNamespaces(ctx);
     await ctx.namespaces.start();
@@ -178,6 +183,8 @@ export class Master {
       ca: { caCert: pki.caCert, caKey: pki.caKey },
     };
     this.election = election;
+    metrics.setLeader(LEASE_NAME, false);
+    election.subscribe((status) => metrics.setLeader(LEASE_NAME, status.isLeader));
     await election.start();
     o.log.info({ server, dataDir: o.dataDir, name: o.etcdName, leader: election.status().leader?.identity ?? null }, "master ready");
   }

@@ -55,6 +55,8 @@ export class ApiServer {
         secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
       },
       (req, res) => {
+        // Counted when the response closes; the router says what the request addressed.
+        const record = ctx.metrics.requests.begin(req.method ?? "GET", res);
         let user: User;
         try {
           user = this.access(req);
@@ -63,7 +65,7 @@ export class ApiServer {
           sendError(res, err);
           return;
         }
-        void route(ctx, extras, req, res, user);
+        void route(ctx, extras, req, res, user, record);
       },
     );
     this.server.keepAliveTimeout = 65_000;

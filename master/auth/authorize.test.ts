@@ -42,6 +42,16 @@ test("system:masters may do anything; other authenticated users too until RBAC l
   assert.equal(allowed(req(alice, "create", "apps/deployments", { namespace: "default" })), true);
 });
 
+test("metrics: any authenticated user until RBAC; not anonymous users, nodes or bootstrap tokens", () => {
+  const proxied = (u: User) => req(u, "get", "nodes", { subresource: "proxy", name: "node-b" });
+  assert.equal(allowed(path(alice, "/metrics")), true);
+  assert.equal(allowed(proxied(alice)), true);
+  for (const u of [anonymous, nodeB, bootstrapper]) {
+    assert.equal(allowed(path(u, "/metrics")), false, u.name);
+    assert.equal(allowed(proxied(u)), false, `${u.name}: nodes/proxy, even of its own node`);
+  }
+});
+
 test("anonymous: only cluster-info and the health paths", () => {
   assert.equal(allowed(req(anonymous, "get", "configmaps", { namespace: "kube-public", name: "cluster-info" })), true);
   for (const p of ["/healthz", "/livez", "/readyz", "/version"]) assert.equal(allowed(path(anonymous, p)), true, p);
