@@ -6,11 +6,12 @@ import { Master, type MasterOptions } from "../master/master";
 import { createLogger, type Logger } from "../master/log";
 import { port } from "./agent";
 import { parseGoDuration } from "./duration";
+import { addPodSecurityFlags, podSecurityConfig, podSecurityFlagArgs, type PodSecurityFlags } from "./pod-security-flags";
 
 export const DEFAULT_MASTER_DATA_DIR = "/var/lib/gantry/master";
 export const DEFAULT_ADMIN_KUBECONFIG = "/etc/gantry/admin.conf";
 
-export interface MasterFlags {
+export interface MasterFlags extends PodSecurityFlags {
   dataDir: string;
   bindAddress: string;
   advertiseAddress: string;
@@ -65,7 +66,7 @@ function signingSeconds(value: string): number {
 
 /** The flags of `gantry master` (and `gantry init`). `adminKubeconfig` is the caller's to add. */
 export function addMasterFlags(cmd: Command): Command {
-  return cmd
+  cmd
     .option("--data-dir <dir>", "where etcd data, certificates and tokens live", DEFAULT_MASTER_DATA_DIR)
     .option("--bind-address <ip>", "address the API listens on", "0.0.0.0")
     .option("--advertise-address <ip>", "address other hosts reach this master at", "127.0.0.1")
@@ -89,6 +90,7 @@ export function addMasterFlags(cmd: Command): Command {
     .option("--cluster-cidr <cidr>", "pod addresses of the whole cluster; each node gets one range of it", "10.244.0.0/16")
     .option("--node-cidr-mask-size <bits>", "prefix length of each node's pod range (spec.podCIDR)", maskSize, 24)
     .option("--service-cluster-ip-range <cidr>", "ClusterIPs of Services; the first is the kubernetes Service, the tenth the cluster DNS", "10.96.0.0/12");
+  return addPodSecurityFlags(cmd);
 }
 
 /** The same flags as arguments again, for starting `gantry master` from `gantry init`. */
@@ -99,6 +101,7 @@ export function masterFlagArgs(f: MasterFlags): string[] {
     "--leader-lease-ttl", String(f.leaderLeaseTtl), "--node-monitor-grace-period", String(f.nodeMonitorGracePeriod), "--cluster-signing-duration", String(f.clusterSigningDuration),
     "--etcd-compaction-interval", f.etcdCompactionInterval === 0 ? "0" : `${f.etcdCompactionInterval}ms`,
     "--cluster-cidr", f.clusterCidr, "--node-cidr-mask-size", String(f.nodeCidrMaskSize), "--service-cluster-ip-range", f.serviceClusterIpRange,
+    ...podSecurityFlagArgs(f),
   ];
   if (f.adminKubeconfig) args.push("--admin-kubeconfig", f.adminKubeconfig);
   if (f.initialCluster) args.push("--initial-cluster", f.initialCluster);
@@ -129,6 +132,7 @@ export function masterOptions(f: MasterFlags, log: Logger): MasterOptions {
     clusterSigningDurationSeconds: f.clusterSigningDuration,
     controlPlaneEndpoint: f.controlPlaneEndpoint,
     network: { clusterCidr: f.clusterCidr, nodeCidrMaskSize: f.nodeCidrMaskSize, serviceCidr: f.serviceClusterIpRange },
+    podSecurity: podSecurityConfig(f),
     log,
   };
 }

@@ -35,6 +35,7 @@ import { peerUrlOf } from "./store/etcd-args";
 import { EtcdProcess } from "./store/etcd-process";
 import { EtcdStore } from "./store/etcd-store";
 import type { Logger } from "./log";
+import type { PodSecurityConfig } from "./pod-security/config";
 
 export interface MasterOptions {
   dataDir: string;
@@ -70,6 +71,8 @@ export interface MasterOptions {
   controlPlaneEndpoint?: string;
   /** Time between etcd compactions by the leader (default 5 min); 0 turns compaction off. */
   etcdCompactionIntervalMs?: number;
+  /** Pod Security admission's defaults and exemptions (default: enforce baseline, warn restricted, kube-system exempt). */
+  podSecurity?: PodSecurityConfig;
   log: Logger;
 }
 
@@ -112,6 +115,8 @@ export class Master {
     await rm(path.join(o.dataDir, "agent.token"), { force: true });
 
     const ctx = new ApiContext(this.store, undefined, undefined, network);
+    if (o.podSecurity) ctx.podSecurity = o.podSecurity;
+    ctx.podSecurity.audit = (record) => o.log.info({ podSecurityAudit: record }, "Pod Security audit");
     this.ctx = ctx;
     await ensureSystemNamespaces(ctx);
     await ctx.namespaces.start();
