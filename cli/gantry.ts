@@ -7,6 +7,7 @@ import { registerAgentCommand } from "./agent";
 import { registerInitCommand } from "./init";
 import { registerJoinCommand } from "./join";
 import { registerMasterCommand } from "./master";
+import { registerSecretsCommand } from "./secrets";
 import { registerTokenCommand } from "./token";
 import { registerInstallCommands } from "./install";
 import { registerSuperviseCommand } from "./supervise";
@@ -18,6 +19,7 @@ registerAgentCommand(program);
 registerInitCommand(program);
 registerJoinCommand(program);
 registerTokenCommand(program);
+registerSecretsCommand(program);
 
 registerInstallCommands(program);
 registerSuperviseCommand(program);

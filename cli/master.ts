@@ -156,6 +156,8 @@ export async function runMasterProcess(f: MasterFlags): Promise<Master> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  // kube-apiserver style: SIGHUP re-reads <data-dir>/encryption-config.yaml (changes are also picked up within a second).
+  process.on("SIGHUP", () => void master.reloadEncryptionConfig());
   try {
     await master.start();
   } catch (err) {

@@ -34,6 +34,9 @@ import { ensureClusterPki, writeKubeconfig } from "./pki";
 import { peerUrlOf } from "./store/etcd-args";
 import { EtcdProcess } from "./store/etcd-process";
 import { EtcdStore } from "./store/etcd-store";
+import { EncryptionAtRest } from "./store/encryption/encryption-at-rest";
+import { ENCRYPTION_CONFIG_FILE } from "./store/encryption/encryption-config";
+import { importEncryptionConfig } from "./store/encryption/shared-config";
 import type { Logger } from "./log";
 import type { PodSecurityConfig } from "./pod-security/config";
 
@@ -82,6 +85,7 @@ export class Master {
   private api?: ApiServer;
   private election?: LeaderElection;
   private ctx?: ApiContext;
+  private encryption?: EncryptionAtRest;
   port = 0;
 
   constructor(readonly options: MasterOptions) {}
@@ -101,6 +105,15 @@ export class Master {
     if (o.initialCluster !== undefined && o.join !== undefined) throw new Error("--initial-cluster and --join exclude each other: bootstrap a new cluster or join a running one");
     const network = ClusterNetwork.from(o.network);
 
+    // The encryption config before the CA: other masters of a new cluster wait for the CA, then copy both.
+    if (o.caDir) await importEncryptionConfig(o.caDir, o.dataDir);
+    const encryption = await EncryptionAtRest.open(path.join(o.dataDir, ENCRYPTION_CONFIG_FILE), {
+      info: (msg, fields) => o.log.info(fields ?? {}, msg),
+      warn: (msg, fields) => o.log.warn(fields ?? {}, msg),
+    });
+    this.encryption = encryption;
+    encryption.watch();
+
     // Certificates first: they need no etcd, and other masters of a new cluster may be
     // waiting for this one's CA (README "HA").
     const pkiDir = path.join(o.dataDir, "pki");
@@ -108,7 +121,7 @@ export class Master {
     const pki = await ensureClusterPki(pkiDir, { hostnames: [], ips: [o.advertiseAddress, network.kubernetesServiceIP] });
 
     await this.startEtcd();
-    this.store = new EtcdStore({ endpoints: await this.storeEndpoints() });
+    this.store = new EtcdStore({ endpoints: await this.storeEndpoints(), transformer: encryption });
 
     const tokens = await loadTokens(path.join(o.dataDir, "tokens.json"));
     // Agents join with bootstrap tokens now; the shared agent token of older data dirs is void.
@@ -232,13 +245,20 @@ export class Master {
     const election = this.election?.status();
     const role = election?.isLeader ? "leader" : "follower";
     checks.push(["leader-election", true, `(leader: ${election?.leader?.identity || "none"}, this master: ${role})`]);
+    if (this.encryption) checks.push(["encryption-config", true, encryptionDetail(this.encryption)]);
     const ok = checks.every(([, pass]) => pass);
     if (!verbose) return { ok, text: ok ? "ok" : "not ready" };
     const lines = checks.map(([name, pass, detail]) => `[${pass ? "+" : "-"}]${name} ${pass ? "ok" : "failed"}${detail ? ` ${detail}` : ""}`);
     return { ok, text: `${lines.join("\n")}\n${ok ? "readyz check passed" : "readyz check failed"}\n` };
   }
 
+  /** Reads `<data-dir>/encryption-config.yaml` again now (SIGHUP); it is also reloaded when it changes. */
+  reloadEncryptionConfig(): Promise<void> {
+    return this.encryption?.reload() ?? Promise.resolve();
+  }
+
   async stop(): Promise<void> {
+    this.encryption?.stop();
     // First: stops the leader components and revokes the lease, so another master takes over now.
     await this.election?.stop();
     await this.ctx?.namespaces.stop();
@@ -269,4 +289,10 @@ async function loadTokens(file: string): Promise<Map<string, User>> {
   const kept = Object.entries(entries).filter(([, u]) => u.name !== "system:node-bootstrapper");
   if (kept.length !== Object.keys(entries).length) await writeFile(file, JSON.stringify(Object.fromEntries(kept), null, 2), { mode: 0o600 });
   return new Map(kept);
+}
+
+/** `(sha256:…, secrets written with key2)`: `gantry secrets rotate-key` waits for its file's digest. */
+function encryptionDetail(e: EncryptionAtRest): string {
+  const { sha256, writeKeys } = e.status();
+  return `(sha256:${sha256}, ${writeKeys.map((w) => `${w.resource} written with ${w.writeKey}`).join(", ")})`;
 }
