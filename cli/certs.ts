@@ -22,6 +22,7 @@ import { answerMessage, type ApiClient } from "../agent/api-client";
 import { readMemberRecord } from "../master/member-record";
 import { readPair } from "../master/pki/files";
 import { directClient } from "../master/store/direct-client";
+import { ENCRYPTION_CONFIG_FILE } from "../master/store/encryption/encryption-config";
 import { readApiserverEtcdClient } from "../master/store/etcd-tls";
 import { adminClient } from "./admin-client";
 import { DEFAULT_ADMIN_KUBECONFIG, DEFAULT_MASTER_DATA_DIR } from "./master";
@@ -57,11 +58,14 @@ async function readMaterial(masterDataDir: string): Promise<ControlPlaneMaterial
   }
   const saKey = await readFile(path.join(pkiDir, "sa.key"), "utf8").catch(() => undefined);
   const saPub = await readFile(path.join(pkiDir, "sa.pub"), "utf8").catch(() => undefined);
+  // Secrets are encrypted at rest with this file's keys: every master must have the same one.
+  const encryptionConfig = await readFile(path.join(masterDataDir, ENCRYPTION_CONFIG_FILE), "utf8").catch(() => undefined);
   return {
     clusterCa: clusterCa.pair,
     etcdCa: etcdCa.pair,
     etcdEndpoints: await etcdEndpoints(masterDataDir),
     ...(saKey !== undefined && saPub !== undefined ? { serviceAccount: { keyPem: saKey, pubPem: saPub } } : {}),
+    ...(encryptionConfig !== undefined ? { encryptionConfig } : {}),
   };
 }
 

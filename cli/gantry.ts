@@ -9,6 +9,7 @@ import { registerInitCommand } from "./init";
 import { registerJoinCommand } from "./join";
 import { registerMasterCommand } from "./master";
 import { registerResetCommand } from "./reset";
+import { registerSecretsCommand } from "./secrets";
 import { registerTokenCommand } from "./token";
 import { registerInstallCommands } from "./install";
 import { registerSuperviseCommand } from "./supervise";
@@ -22,6 +23,7 @@ registerJoinCommand(program);
 registerTokenCommand(program);
 registerCertsCommand(program);
 registerResetCommand(program);
+registerSecretsCommand(program);
 
 registerInstallCommands(program);
 registerSuperviseCommand(program);

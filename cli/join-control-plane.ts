@@ -29,6 +29,7 @@ import { ensureClusterPki, ensureEtcdPki, ensureMasterAgentClient } from "../mas
 import { installCa } from "../master/pki/ca-install";
 import { writeFileAtomic } from "../master/pki/files";
 import { directClient } from "../master/store/direct-client";
+import { ENCRYPTION_CONFIG_FILE } from "../master/store/encryption/encryption-config";
 import { readApiserverEtcdClient } from "../master/store/etcd-tls";
 import { port } from "./agent";
 import { startMaster, type MasterDaemonFlags } from "./init";
@@ -76,10 +77,10 @@ export async function joinControlPlane(address: string, token: BootstrapToken, c
   const cluster = await discoverCluster({ address, token, caHashes, timeoutMs: f.timeout * 1000, log: (msg) => console.log(`[discovery] ${msg}`) });
   console.log(`[discovery] cluster CA pinned; API at ${cluster.server}`);
   const material = await downloadCerts(cluster.server, cluster.caPem, token, key);
-  console.log(`[download-certs] decrypted ${CERTS_SECRET_NAMESPACE}/${CERTS_SECRET_NAME}: the cluster CA, the etcd CA${material.serviceAccount ? ", the service-account keys" : ""}; etcd members at ${material.etcdEndpoints.join(",")}`);
+  console.log(`[download-certs] decrypted ${CERTS_SECRET_NAMESPACE}/${CERTS_SECRET_NAME}: the cluster CA, the etcd CA${material.serviceAccount ? ", the service-account keys" : ""}${material.encryptionConfig !== undefined ? ", the encryption-at-rest config" : ""}; etcd members at ${material.etcdEndpoints.join(",")}`);
 
   const pkiDir = path.join(dataDir, "pki");
-  await installMaterial(pkiDir, material);
+  await installMaterial(dataDir, material);
   const network = ClusterNetwork.from({ clusterCidr: f.clusterCidr, nodeCidrMaskSize: f.nodeCidrMaskSize, serviceCidr: f.serviceClusterIpRange });
   const pki = await ensureClusterPki(pkiDir, { hostnames: [], ips: [advertise, network.kubernetesServiceIP] });
   await ensureEtcdPki(pkiDir, { name: f.nodeName, names: { hostnames: [], ips: [advertise] } });
@@ -123,8 +124,9 @@ async function downloadCerts(server: string, caPem: string, token: BootstrapToke
   return material;
 }
 
-/** The CAs (refusing a data dir of another cluster) and the service-account keys. */
-async function installMaterial(pkiDir: string, m: ControlPlaneMaterial): Promise<void> {
+/** The CAs (refusing a data dir of another cluster), the service-account keys and the encryption-at-rest config. */
+async function installMaterial(dataDir: string, m: ControlPlaneMaterial): Promise<void> {
+  const pkiDir = path.join(dataDir, "pki");
   const fix = "reset this host with `gantry reset`, or join with another --data-dir";
   await installCa(pkiDir, m.clusterCa, "cluster CA", fix);
   await installCa(path.join(pkiDir, "etcd"), m.etcdCa, "etcd CA", fix);
@@ -132,6 +134,8 @@ async function installMaterial(pkiDir: string, m: ControlPlaneMaterial): Promise
     await writeFileAtomic(path.join(pkiDir, "sa.key"), m.serviceAccount.keyPem, 0o600);
     await writeFileAtomic(path.join(pkiDir, "sa.pub"), m.serviceAccount.pubPem, 0o644);
   }
+  // Without the first master's keys this master would make its own and could not read any Secret.
+  if (m.encryptionConfig !== undefined) await writeFileAtomic(path.join(dataDir, ENCRYPTION_CONFIG_FILE), m.encryptionConfig, 0o600);
 }
 
 /** `m1 https://…:2380, m2 …`, as etcd lists them now. */

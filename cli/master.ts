@@ -6,11 +6,12 @@ import { Master, type MasterOptions } from "../master/master";
 import { createLogger, type Logger } from "../master/log";
 import { port } from "./agent";
 import { parseGoDuration } from "./duration";
+import { addPodSecurityFlags, podSecurityConfig, podSecurityFlagArgs, type PodSecurityFlags } from "./pod-security-flags";
 
 export const DEFAULT_MASTER_DATA_DIR = "/var/lib/gantry/master";
 export const DEFAULT_ADMIN_KUBECONFIG = "/etc/gantry/admin.conf";
 
-export interface MasterFlags {
+export interface MasterFlags extends PodSecurityFlags {
   dataDir: string;
   bindAddress: string;
   advertiseAddress: string;
@@ -98,6 +99,7 @@ export function addClusterSettingFlags(cmd: Command): Command {
     .option("--cluster-cidr <cidr>", "pod addresses of the whole cluster; each node gets one range of it", "10.244.0.0/16")
     .option("--node-cidr-mask-size <bits>", "prefix length of each node's pod range (spec.podCIDR)", maskSize, 24)
     .option("--service-cluster-ip-range <cidr>", "ClusterIPs of Services; the first is the kubernetes Service, the tenth the cluster DNS", "10.96.0.0/12");
+  return addPodSecurityFlags(cmd);
 }
 
 /** The same flags as arguments again, for starting `gantry master` from `gantry init`. */
@@ -108,6 +110,7 @@ export function masterFlagArgs(f: MasterFlags): string[] {
     "--leader-lease-ttl", String(f.leaderLeaseTtl), "--node-monitor-grace-period", String(f.nodeMonitorGracePeriod), "--cluster-signing-duration", String(f.clusterSigningDuration),
     "--etcd-compaction-interval", f.etcdCompactionInterval === 0 ? "0" : `${f.etcdCompactionInterval}ms`,
     "--cluster-cidr", f.clusterCidr, "--node-cidr-mask-size", String(f.nodeCidrMaskSize), "--service-cluster-ip-range", f.serviceClusterIpRange,
+    ...podSecurityFlagArgs(f),
   ];
   if (f.adminKubeconfig) args.push("--admin-kubeconfig", f.adminKubeconfig);
   if (f.initialCluster) args.push("--initial-cluster", f.initialCluster);
@@ -138,6 +141,7 @@ export function masterOptions(f: MasterFlags, log: Logger): MasterOptions {
     clusterSigningDurationSeconds: f.clusterSigningDuration,
     controlPlaneEndpoint: f.controlPlaneEndpoint,
     network: { clusterCidr: f.clusterCidr, nodeCidrMaskSize: f.nodeCidrMaskSize, serviceCidr: f.serviceClusterIpRange },
+    podSecurity: podSecurityConfig(f),
     log,
   };
 }
@@ -161,6 +165,8 @@ export async function runMasterProcess(f: MasterFlags): Promise<Master> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  // kube-apiserver style: SIGHUP re-reads <data-dir>/encryption-config.yaml (changes are also picked up within a second).
+  process.on("SIGHUP", () => void master.reloadEncryptionConfig());
   try {
     await master.start();
   } catch (err) {

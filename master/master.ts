@@ -40,7 +40,11 @@ import { EtcdProcess } from "./store/etcd-process";
 import { EtcdStore } from "./store/etcd-store";
 import { apiserverEtcdClient, etcdTlsFiles, healthcheckClient, type EtcdClientTls } from "./store/etcd-tls";
 import { MasterMetrics } from "./metrics/master-metrics";
+import { EncryptionAtRest } from "./store/encryption/encryption-at-rest";
+import { ENCRYPTION_CONFIG_FILE } from "./store/encryption/encryption-config";
+import { importEncryptionConfig } from "./store/encryption/shared-config";
 import type { Logger } from "./log";
+import type { PodSecurityConfig } from "./pod-security/config";
 
 export interface MasterOptions {
   dataDir: string;
@@ -76,6 +80,8 @@ export interface MasterOptions {
   controlPlaneEndpoint?: string;
   /** Time between etcd compactions by the leader (default 5 min); 0 turns compaction off. */
   etcdCompactionIntervalMs?: number;
+  /** Pod Security admission's defaults and exemptions (default: enforce baseline, warn restricted, kube-system exempt). */
+  podSecurity?: PodSecurityConfig;
   log: Logger;
 }
 
@@ -86,6 +92,7 @@ export class Master {
   private api?: ApiServer;
   private election?: LeaderElection;
   private ctx?: ApiContext;
+  private encryption?: EncryptionAtRest;
   port = 0;
 
   constructor(readonly options: MasterOptions) {}
@@ -105,6 +112,15 @@ export class Master {
     if (o.initialCluster !== undefined && o.join !== undefined) throw new Error("--initial-cluster and --join exclude each other: bootstrap a new cluster or join a running one");
     const network = ClusterNetwork.from(o.network);
 
+    // The encryption config before the CA: other masters of a new cluster wait for the CA, then copy both.
+    if (o.caDir) await importEncryptionConfig(o.caDir, o.dataDir);
+    const encryption = await EncryptionAtRest.open(path.join(o.dataDir, ENCRYPTION_CONFIG_FILE), {
+      info: (msg, fields) => o.log.info(fields ?? {}, msg),
+      warn: (msg, fields) => o.log.warn(fields ?? {}, msg),
+    });
+    this.encryption = encryption;
+    encryption.watch();
+
     // Certificates first: they need no etcd, and other masters of a new cluster may be
     // waiting for this one's CAs (README "HA"). Every link is TLS: etcd's member certificates
     // name this master's address; agents are dialled with the master's own client certificate.
@@ -120,7 +136,7 @@ export class Master {
     // One registry per master (several may share a test process); served at /metrics.
     const metrics = new MasterMetrics();
     metrics.collectProcessMetrics();
-    this.store = new EtcdStore({ endpoints, tls: this.etcdTls, metrics: metrics.etcd });
+    this.store = new EtcdStore({ endpoints, tls: this.etcdTls, metrics: metrics.etcd, transformer: encryption });
     await writeMemberRecord(o.dataDir, { name: o.etcdName, clientUrl: this.etcd!.clientUrl, peerUrl: this.etcd!.peerUrl, endpoints });
 
     const tokens = await loadTokens(path.join(o.dataDir, "tokens.json"));
@@ -128,6 +144,8 @@ export class Master {
     await rm(path.join(o.dataDir, "agent.token"), { force: true });
 
     const ctx = new ApiContext(this.store, undefined, undefined, network, metrics);
+    if (o.podSecurity) ctx.podSecurity = o.podSecurity;
+    ctx.podSecurity.audit = (record) => o.log.info({ podSecurityAudit: record }, "Pod Security audit");
     this.ctx = ctx;
     await ensureSystemNamespaces(ctx);
     await ctx.namespaces.start();
@@ -251,13 +269,20 @@ export class Master {
     const election = this.election?.status();
     const role = election?.isLeader ? "leader" : "follower";
     checks.push(["leader-election", true, `(leader: ${election?.leader?.identity || "none"}, this master: ${role})`]);
+    if (this.encryption) checks.push(["encryption-config", true, encryptionDetail(this.encryption)]);
     const ok = checks.every(([, pass]) => pass);
     if (!verbose) return { ok, text: ok ? "ok" : "not ready" };
     const lines = checks.map(([name, pass, detail]) => `[${pass ? "+" : "-"}]${name} ${pass ? "ok" : "failed"}${detail ? ` ${detail}` : ""}`);
     return { ok, text: `${lines.join("\n")}\n${ok ? "readyz check passed" : "readyz check failed"}\n` };
   }
 
+  /** Reads `<data-dir>/encryption-config.yaml` again now (SIGHUP); it is also reloaded when it changes. */
+  reloadEncryptionConfig(): Promise<void> {
+    return this.encryption?.reload() ?? Promise.resolve();
+  }
+
   async stop(): Promise<void> {
+    this.encryption?.stop();
     // First: stops the leader components and revokes the lease, so another master takes over now.
     await this.election?.stop();
     await this.ctx?.namespaces.stop();
@@ -288,4 +313,10 @@ async function loadTokens(file: string): Promise<Map<string, User>> {
   const kept = Object.entries(entries).filter(([, u]) => u.name !== "system:node-bootstrapper");
   if (kept.length !== Object.keys(entries).length) await writeFile(file, JSON.stringify(Object.fromEntries(kept), null, 2), { mode: 0o600 });
   return new Map(kept);
+}
+
+/** `(sha256:…, secrets written with key2)`: `gantry secrets rotate-key` waits for its file's digest. */
+function encryptionDetail(e: EncryptionAtRest): string {
+  const { sha256, writeKeys } = e.status();
+  return `(sha256:${sha256}, ${writeKeys.map((w) => `${w.resource} written with ${w.writeKey}`).join(", ")})`;
 }

@@ -68,6 +68,9 @@ test("masters join with --control-plane; kill -9 of the first hands over to a jo
     // One CA: m3's admin credentials work against m2, and writes through m3 are read through m1.
     await cluster.kubectlOk(["create", "configmap", "joined", "--from-literal=k=v"], m3);
     assert.equal((await cluster.kubectlOk(["get", "configmap", "joined", "-o", "jsonpath={.data.k}"], m1)).trim(), "v");
+    // One encryption-at-rest key: a Secret written through m1 (encrypted in etcd) is read through m3.
+    await cluster.kubectlOk(["create", "secret", "generic", "shared-key", "--from-literal=k=s3cret"], m1);
+    assert.equal((await cluster.kubectlOk(["get", "secret", "shared-key", "-o", "jsonpath={.data.k}"], m3)).trim(), Buffer.from("s3cret").toString("base64"));
     const viaOtherKubeconfig = await cluster.client.exec("kubectl", ["--kubeconfig", m3.kubeconfig, "--server", `https://${m2.address}:6443`, "get", "ns", "default", "-o", "name"]);
     assert.equal(viaOtherKubeconfig.code, 0, viaOtherKubeconfig.stderr);
 

@@ -42,6 +42,11 @@ test("the uploaded Secret round-trips under the key; nothing in it is readable w
 
   const withSa = { ...material, serviceAccount: { keyPem: "sa-private", pubPem: "sa-public" } };
   assert.deepEqual(readCertsSecret(certsSecret(withSa, key, { tokenId: "abcdef", uid: "u" }), key), withSa);
+
+  const withEncryption = { ...material, encryptionConfig: "kind: EncryptionConfiguration\n" };
+  const sealed = certsSecret(withEncryption, key, { tokenId: "abcdef", uid: "u" });
+  assert.ok(!Buffer.from((sealed.data as Record<string, string>)["encryption-config.yaml"], "base64").toString().includes("EncryptionConfiguration"));
+  assert.deepEqual(readCertsSecret(sealed, key), withEncryption);
 });
 
 test("a wrong key, a tampered value, or a value under another name is refused", () => {

@@ -38,6 +38,8 @@ export interface ControlPlaneMaterial {
   etcdEndpoints: string[];
   /** The service-account signing keys (`sa.key`, `sa.pub`), when the cluster has them. */
   serviceAccount?: { keyPem: string; pubPem: string };
+  /** The first master's `encryption-config.yaml` (the keys Secrets are encrypted with at rest), when it has one. */
+  encryptionConfig?: string;
 }
 
 /** A new certificate key: 64 hex characters. */
@@ -88,6 +90,7 @@ function plainValues(m: ControlPlaneMaterial): Record<string, string> {
     values["sa.key"] = m.serviceAccount.keyPem;
     values["sa.pub"] = m.serviceAccount.pubPem;
   }
+  if (m.encryptionConfig !== undefined) values["encryption-config.yaml"] = m.encryptionConfig;
   return values;
 }
 
@@ -126,10 +129,12 @@ export function readCertsSecret(secret: KubeObject, key: Buffer): ControlPlaneMa
   const optional = (name: string) => (data[name] === undefined ? undefined : value(name));
   const saKey = optional("sa.key");
   const saPub = optional("sa.pub");
+  const encryptionConfig = optional("encryption-config.yaml");
   return {
     clusterCa: { certPem: value("ca.crt"), keyPem: value("ca.key") },
     etcdCa: { certPem: value("etcd-ca.crt"), keyPem: value("etcd-ca.key") },
     etcdEndpoints: value("etcd-endpoints").split(",").filter((u) => u !== ""),
     ...(saKey !== undefined && saPub !== undefined ? { serviceAccount: { keyPem: saKey, pubPem: saPub } } : {}),
+    ...(encryptionConfig !== undefined ? { encryptionConfig } : {}),
   };
 }

@@ -3,6 +3,7 @@
 // (no new objects in a missing or terminating namespace), and for requests from clients (a
 // `user` is given) the admission that depends on who asks: NodeRestriction for nodes
 // (master/auth/node-restriction.ts) and the requester recorded in a CertificateSigningRequest.
+// Pod Security admission (master/pod-security) applies to every writer, controllers included.
 
 import { applyDefaults } from "../../api/defaults";
 import { ApiError, errors } from "../../api/errors";
@@ -14,12 +15,16 @@ import { validateCreate, validateUpdate } from "../../api/validation";
 import { forbidden } from "../auth/forbidden";
 import { nodeRestrictionProblem, type Operation } from "../auth/node-restriction";
 import type { User } from "../auth/user";
+import { podSecurityAdmission } from "../pod-security/hook";
 import type { ApiContext } from "./context";
 
 const namespaces = findResource("", "v1", "namespaces")!;
 
-/** `user`: who asked, for requests from clients; internal writers (controllers) pass none. */
-export async function admitCreate(ctx: ApiContext, r: ResourceType, body: KubeObject, urlNamespace: string | undefined, user?: User): Promise<KubeObject> {
+/**
+ * `user`: who asked, for requests from clients; internal writers (controllers) pass none.
+ * `warnings`: collects what admission wants the client told (Warning headers).
+ */
+export async function admitCreate(ctx: ApiContext, r: ResourceType, body: KubeObject, urlNamespace: string | undefined, user?: User, warnings?: string[]): Promise<KubeObject> {
   checkKind(r, body);
   const prepared = prepareForCreate(r, body, urlNamespace, lifecycleContext(ctx));
   if (r.namespaced) await checkNamespaceAcceptsObjects(ctx, prepared.metadata.namespace!);
@@ -31,6 +36,8 @@ export async function admitCreate(ctx: ApiContext, r: ResourceType, body: KubeOb
   }
   if (causes.length > 0) throw errors.invalid(r.group, r.kind, defaulted.metadata.name ?? "", causes);
   if (user) checkNodeRestriction(r, user, "create", defaulted);
+  const podSecurityWarnings = await podSecurityAdmission(ctx, r, { operation: "create", object: defaulted, user });
+  warnings?.push(...podSecurityWarnings);
   checkObjectSize(defaulted);
   return defaulted;
 }
@@ -39,10 +46,12 @@ export interface UpdateWrite {
   /** The subresource written through (default: the main resource). */
   subresource?: "status" | "approval" | "ephemeralcontainers";
   user?: User;
+  /** Collects what admission wants the client told (Warning headers). */
+  warnings?: string[];
 }
 
 /** `write`: `true` is shorthand for the /status subresource. */
-export function admitUpdate(ctx: ApiContext, r: ResourceType, body: KubeObject, current: KubeObject, write: boolean | UpdateWrite = false): KubeObject {
+export async function admitUpdate(ctx: ApiContext, r: ResourceType, body: KubeObject, current: KubeObject, write: boolean | UpdateWrite = false): Promise<KubeObject> {
   const w: UpdateWrite = typeof write === "boolean" ? (write ? { subresource: "status" } : {}) : write;
   checkKind(r, body);
   const prepared = prepareForUpdate(r, body, current, { ...lifecycleContext(ctx), subresource: w.subresource });
@@ -50,6 +59,8 @@ export function admitUpdate(ctx: ApiContext, r: ResourceType, body: KubeObject, 
   const causes = validateUpdate(r.kind, defaulted, current, w.subresource);
   if (causes.length > 0) throw errors.invalid(r.group, r.kind, defaulted.metadata.name ?? "", causes);
   if (w.user) checkNodeRestriction(r, w.user, "update", defaulted, current, w.subresource);
+  const warnings = await podSecurityAdmission(ctx, r, { operation: "update", object: defaulted, oldObject: current, subresource: w.subresource, user: w.user });
+  w.warnings?.push(...warnings);
   checkObjectSize(defaulted);
   return defaulted;
 }

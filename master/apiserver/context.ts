@@ -9,12 +9,15 @@ import { MasterMetrics } from "../metrics/master-metrics";
 import type { User } from "../auth/user";
 import type { Store } from "../store/types";
 import { ClusterNetwork } from "../cluster-network";
+import { defaultPodSecurityConfig, type PodSecurityConfig } from "../pod-security/config";
 import { ResourceStore } from "./resource-store";
 
 export class ApiContext {
   private readonly stores = new Map<ResourceType, ResourceStore>();
   /** Namespaces, cached for admission: every namespaced write checks its namespace. */
   readonly namespaces: Informer;
+  /** Pod Security admission's defaults and exemptions (the master sets them from its flags). */
+  podSecurity: PodSecurityConfig = defaultPodSecurityConfig();
 
   constructor(
     readonly store: Store,

@@ -16,6 +16,7 @@ import { listOf, sendList, sendObject } from "./representation";
 import { selectorFilter } from "./selectors";
 import { persistNew } from "./service-allocation";
 import { nodeNameOf } from "../auth/user";
+import { addWarningHeaders, addWarnings } from "./warnings";
 
 export async function getObject(rr: ResourceRequest): Promise<void> {
   const obj = await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!);
@@ -78,7 +79,7 @@ function checkFields(rr: ResourceRequest, validation: FieldValidation, obj: Kube
   if (validation === "Ignore" || unknown.length === 0) return;
   if (validation === "Strict") throw strictDecodingError(kind, version, unknown);
   if (prune) fieldChecker.unknownFields(group, version, kind, obj, true);
-  rr.res.setHeader("Warning", unknownFieldWarnings(unknown));
+  addWarningHeaders(rr.res, unknownFieldWarnings(unknown));
 }
 
 /** The directive for a JSON or YAML body; protobuf bodies cannot carry unknown fields. */
@@ -91,7 +92,9 @@ export async function createObject(rr: ResourceRequest): Promise<void> {
   const validation = bodyFieldValidation(rr);
   const body = await readObjectBody(rr.req);
   checkFields(rr, validation, body);
-  const obj = await admitCreate(rr.ctx, rr.resource, body, rr.namespace, rr.user);
+  const warnings: string[] = [];
+  const obj = await admitCreate(rr.ctx, rr.resource, body, rr.namespace, rr.user, warnings);
+  addWarnings(rr.res, warnings);
   if (isDryRun(rr)) {
     sendObject(rr, 201, obj);
     return;
@@ -145,11 +148,17 @@ export async function writeUpdate(rr: ResourceRequest, target: WriteTarget, chan
   const store = rr.ctx.storeFor(rr.resource);
   for (let attempt = 0; ; attempt++) {
     const current = await store.get(rr.namespace, rr.name!);
-    const next = admitUpdate(rr.ctx, rr.resource, change(current), current, { subresource: target, user: rr.user });
-    if (isDryRun(rr)) return next;
+    const warnings: string[] = [];
+    const next = await admitUpdate(rr.ctx, rr.resource, change(current), current, { subresource: target, user: rr.user, warnings });
+    if (isDryRun(rr)) {
+      addWarnings(rr.res, warnings);
+      return next;
+    }
     try {
       if (finishedTerminating(next)) return await store.delete(rr.namespace, rr.name!, current.metadata.resourceVersion);
-      return await store.update(next, current.metadata.resourceVersion);
+      const updated = await store.update(next, current.metadata.resourceVersion);
+      addWarnings(rr.res, warnings);
+      return updated;
     } catch (err) {
       if (err instanceof ApiError && err.reason === "Conflict" && attempt < 5) continue;
       throw err;

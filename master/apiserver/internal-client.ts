@@ -61,7 +61,7 @@ export class ResourceClient {
       const current = await store.get(namespace, name);
       const wanted = mutate(structuredClone(current));
       if (wanted === undefined) return current;
-      const next = admitUpdate(this.ctx, this.resource, wanted, current, writeOf(options));
+      const next = await admitUpdate(this.ctx, this.resource, wanted, current, writeOf(options));
       try {
         if (finishedTerminating(next)) return await store.delete(namespace, name, current.metadata.resourceVersion);
         return await store.update(next, current.metadata.resourceVersion);
@@ -79,7 +79,7 @@ export class ResourceClient {
     if (current.metadata.resourceVersion !== obj.metadata.resourceVersion) {
       throw new ApiError(409, "Conflict", `${this.resource.plural} "${obj.metadata.name}" changed since it was read`);
     }
-    const next = admitUpdate(this.ctx, this.resource, obj, current, writeOf(options));
+    const next = await admitUpdate(this.ctx, this.resource, obj, current, writeOf(options));
     if (finishedTerminating(next)) return store.delete(obj.metadata.namespace, obj.metadata.name!, current.metadata.resourceVersion);
     return store.update(next, current.metadata.resourceVersion);
   }

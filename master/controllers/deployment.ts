@@ -208,7 +208,7 @@ export class DeploymentController extends Controller {
     }
     // The informer's update event for the newer version has queued (or will queue) a sync.
     if (current.metadata.uid !== d.metadata.uid || current.metadata.resourceVersion !== d.metadata.resourceVersion) return;
-    const next = admitUpdate(this.ctx, DEPLOYMENTS, { ...current, status }, current, true);
+    const next = await admitUpdate(this.ctx, DEPLOYMENTS, { ...current, status }, current, true);
     if (revision !== undefined) next.metadata.annotations = { ...next.metadata.annotations, [REVISION]: revision };
     await store.update(next, current.metadata.resourceVersion);
   }

@@ -11,6 +11,7 @@ import { listPrefix } from "./etcd-list";
 import { etcd3Credentials, type EtcdClientTls } from "./etcd-tls";
 import { EtcdWatch } from "./etcd-watch";
 import { StoreError, type ListOptions, type ListResult, type Store, type Watch, type WatchHandlers, type WatchOptions } from "./types";
+import { decoderFor, IDENTITY_TRANSFORMER, type ValueDecoder, type ValueTransformer } from "./value-transformer";
 
 /** Told the duration of every etcd call the store makes (master/metrics/etcd-metrics.ts). */
 export interface EtcdRequestObserver {
@@ -29,6 +30,8 @@ export interface EtcdStoreOptions {
   /** Bookmark interval when WatchOptions.bookmarkIntervalMs is unset. Default 60000. */
   defaultBookmarkIntervalMs?: number;
   metrics?: EtcdRequestObserver;
+  /** Encryption at rest of some values (master/store/encryption). Default: values stored as they are. */
+  transformer?: ValueTransformer;
 }
 
 /** guaranteedUpdate gives up after this many lost races; something is wrong by then. */
@@ -38,9 +41,13 @@ export class EtcdStore implements Store {
   readonly client: Etcd3;
   private readonly kv: KVClient;
   private readonly watches = new Set<Watch>();
+  private readonly transformer: ValueTransformer;
+  private readonly decode: ValueDecoder;
 
   constructor(private readonly options: EtcdStoreOptions) {
     const timeout = options.requestTimeoutMs ?? 30_000;
+    this.transformer = options.transformer ?? IDENTITY_TRANSFORMER;
+    this.decode = decoderFor(this.transformer);
     this.client = new Etcd3({
       hosts: options.endpoints,
       credentials: etcd3Credentials(options.tls),
@@ -70,7 +77,7 @@ export class EtcdStore implements Store {
     const res = await this.timed("create", key, () =>
       this.kv.txn({
         compare: [{ key: k, target: "Version", result: "Equal", version: 0 }],
-        success: [{ request_put: { key: k, value: Buffer.from(json) } }],
+        success: [{ request_put: { key: k, value: this.transformer.toStorage(key, Buffer.from(json)) } }],
       }),
     );
     if (!res.succeeded) throw new StoreError("AlreadyExists", key);
@@ -81,7 +88,7 @@ export class EtcdStore implements Store {
     const res = await this.timed("get", key, () => this.kv.range({ key: Buffer.from(key) }));
     const kv = res.kvs[0];
     if (!kv) throw new StoreError("NotFound", key);
-    return decodeObject<T>(key, kv.value, kv.mod_revision);
+    return this.decode<T>(key, kv.value, kv.mod_revision);
   }
 
   async update<T extends KubeObject>(key: string, obj: T, expectedResourceVersion?: string): Promise<T> {
@@ -111,17 +118,17 @@ export class EtcdStore implements Store {
     const prev = res.responses[0]?.response_delete_range?.prev_kvs?.[0];
     if (!prev) throw new StoreError("NotFound", key);
     // The last state, stamped with the revision of the delete (what watchers see too).
-    return decodeObject<T>(key, prev.value, res.header.revision);
+    return this.decode<T>(key, prev.value, res.header.revision);
   }
 
   list<T extends KubeObject>(prefix: string, options?: ListOptions): Promise<ListResult<T>> {
-    return this.timed("list", prefix, () => listPrefix<T>(this.kv, prefix, options));
+    return this.timed("list", prefix, () => listPrefix<T>(this.kv, prefix, options, this.decode));
   }
 
   async watch<T extends KubeObject>(prefix: string, options: WatchOptions, handlers: WatchHandlers<T>): Promise<Watch> {
     const startAfter = await this.watchStart(prefix, options.resourceVersion);
     const interval = options.bookmarks ? (options.bookmarkIntervalMs ?? this.options.defaultBookmarkIntervalMs ?? 60_000) : 0;
-    const watch = new EtcdWatch<T>(this.client, this.kv, { prefix, startAfter, bookmarkIntervalMs: interval }, handlers, (w) => this.watches.delete(w));
+    const watch = new EtcdWatch<T>(this.client, this.kv, { prefix, startAfter, bookmarkIntervalMs: interval, decode: this.decode }, handlers, (w) => this.watches.delete(w));
     this.watches.add(watch);
     return watch;
   }
@@ -164,7 +171,7 @@ export class EtcdStore implements Store {
     expectedResourceVersion: string | undefined,
   ): Promise<{ object: T } | { error: StoreError; current?: T }> {
     const json = encodeObjectJson(obj);
-    const res = await this.timed("update", key, () => this.conditional(key, expectedResourceVersion, { request_put: { key: Buffer.from(key), value: Buffer.from(json) } }));
+    const res = await this.timed("update", key, () => this.conditional(key, expectedResourceVersion, { request_put: { key: Buffer.from(key), value: this.transformer.toStorage(key, Buffer.from(json)) } }));
     if (!res.succeeded) return this.preconditionFailure<T>(key, res);
     return { object: decodeObject<T>(key, json, res.header.revision) };
   }
@@ -191,7 +198,7 @@ export class EtcdStore implements Store {
   private preconditionFailure<T extends KubeObject>(key: string, res: ITxnResponse): { error: StoreError; current?: T } {
     const kv: IKeyValue | undefined = res.responses[0]?.response_range?.kvs?.[0];
     if (!kv) return { error: new StoreError("NotFound", key) };
-    const current = decodeObject<T>(key, kv.value, kv.mod_revision);
+    const current = this.decode<T>(key, kv.value, kv.mod_revision);
     return {
       error: new StoreError("Conflict", key, `${key} was modified (now at resourceVersion ${kv.mod_revision}); read it again and retry`),
       current,
