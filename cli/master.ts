@@ -86,7 +86,7 @@ export function addMasterFlags(cmd: Command): Command {
  * address plan). Shared with `gantry join --control-plane`, which starts a master with them.
  */
 export function addClusterSettingFlags(cmd: Command): Command {
-  return cmd
+  cmd
     .option("--leader-lease-ttl <seconds>", "TTL of the leader lease; a dead leader is replaced after about this long", seconds, 10)
     .option("--node-monitor-grace-period <seconds>", "a node whose agent sent no heartbeat for this long is NotReady", seconds, 40)
     .addOption(
