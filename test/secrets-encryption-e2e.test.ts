@@ -15,7 +15,7 @@ const PASSWORD = "hunter2-plaintext-password";
 
 /** Every stored Secret, straight from etcd: key → raw value. */
 async function storedSecrets(s: KubectlSession): Promise<Map<string, Buffer>> {
-  const { stdout } = await run("etcdctl", ["--endpoints", s.master.etcdEndpoint, "get", "--prefix", "/registry/secrets/", "-w", "json"], { env: { ...process.env, ETCDCTL_API: "3" } });
+  const { stdout } = await run("etcdctl", ["--endpoints", s.master.etcdEndpoint, ...s.master.etcdctlTlsArgs(), "get", "--prefix", "/registry/secrets/", "-w", "json"], { env: { ...process.env, ETCDCTL_API: "3" } });
   const kvs = (JSON.parse(stdout) as { kvs?: { key: string; value: string }[] }).kvs ?? [];
   return new Map(kvs.map((kv) => [Buffer.from(kv.key, "base64").toString(), Buffer.from(kv.value, "base64")]));
 }
@@ -58,7 +58,7 @@ describe("Secrets at rest", () => {
       type: "Opaque",
       data: { password: Buffer.from(PASSWORD).toString("base64") },
     };
-    await run("etcdctl", ["--endpoints", s.master.etcdEndpoint, "put", "/registry/secrets/default/legacy", JSON.stringify(legacy)], { env: { ...process.env, ETCDCTL_API: "3" } });
+    await run("etcdctl", ["--endpoints", s.master.etcdEndpoint, ...s.master.etcdctlTlsArgs(), "put", "/registry/secrets/default/legacy", JSON.stringify(legacy)], { env: { ...process.env, ETCDCTL_API: "3" } });
     assert.equal(await password("legacy"), PASSWORD);
     assert.match(await s.kubectl.ok(["get", "secrets", "-o", "name"]), /secret\/legacy/);
   });
