@@ -49,6 +49,7 @@ import { Kubectl } from "./helpers/kubectl";
 import { ApiClient } from "./helpers/api-client";
 import { waitFor } from "./helpers/wait";
 import { joinNode, type JoinedNode } from "./helpers/join";
+import { scriptedAgentCredentials } from "./helpers/scripted-agent-tls";
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -72,6 +73,9 @@ class ScriptedAgent {
 
   constructor(readonly nodeName: string) {}
 
+  /** TLS credentials to serve with (scriptedAgentCredentials): the master dials agents over mutual TLS. */
+  credentials: ServerCredentials = ServerCredentials.createInsecure();
+
   async start(port = 0): Promise<void> {
     const server = new Server();
     const unimplemented = (_call: unknown, cb: sendUnaryData<never>) => cb({ code: GrpcStatus.UNIMPLEMENTED, details: "not scripted" }, null);
@@ -88,7 +92,7 @@ class ScriptedAgent {
       pullImage: (call: ServerWritableStream<unknown, unknown>) => call.destroy(Object.assign(new Error("not scripted"), { code: GrpcStatus.UNIMPLEMENTED })),
     };
     server.addService(AgentService, impl);
-    this.port = await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    this.port = await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, this.credentials, (err, p) => (err ? reject(err) : resolve(p))));
     this.server = server;
   }
 
@@ -320,6 +324,8 @@ before(async () => {
   api = new ApiClient(master.kubeconfig);
   caPem = readFileSync(path.join(master.dataDir, "pki", "ca.crt"), "utf8");
   for (const name of ["node-a", "node-b"]) identities.set(name, await joinNode(master.kubeconfig, name));
+  n1.credentials = await scriptedAgentCredentials(master.dataDir, "node-a");
+  n2.credentials = await scriptedAgentCredentials(master.dataDir, "node-b");
   await n1.start();
   await n2.start();
 });
