@@ -5,6 +5,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { Master, type MasterOptions } from "../master/master";
 import { createLogger, type Logger } from "../master/log";
 import { port } from "./agent";
+import { DEFAULT_ISSUER } from "../api/serviceaccounts/names";
 import { parseGoDuration } from "./duration";
 
 export const DEFAULT_MASTER_DATA_DIR = "/var/lib/gantry/master";
@@ -31,6 +32,9 @@ export interface MasterFlags {
   clusterCidr: string;
   nodeCidrMaskSize: number;
   serviceClusterIpRange: string;
+  serviceAccountIssuer: string;
+  apiAudiences?: string[];
+  serviceAccountMaxTokenExpiration: number;
 }
 
 function urlList(value: string): string[] {
@@ -55,6 +59,18 @@ function maskSize(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 30) throw new InvalidArgumentError("not a prefix length between 1 and 30");
   return n;
+}
+
+function audienceList(value: string): string[] {
+  const audiences = value.split(",").map((a) => a.trim()).filter((a) => a !== "");
+  if (audiences.length === 0) throw new InvalidArgumentError("name at least one audience");
+  return audiences;
+}
+
+function maxTokenExpiration(value: string): number {
+  const ms = parseGoDuration(value);
+  if (ms === undefined || (ms !== 0 && ms < 1000)) throw new InvalidArgumentError('not a duration like "1h" or "48h" (0: no maximum; else at least 1s)');
+  return Math.floor(ms / 1000);
 }
 
 function signingSeconds(value: string): number {
@@ -88,7 +104,14 @@ export function addMasterFlags(cmd: Command): Command {
     .option("--control-plane-endpoint <url>", "API URL published to joining hosts in kube-public/cluster-info (default https://<advertise-address>:<port>)")
     .option("--cluster-cidr <cidr>", "pod addresses of the whole cluster; each node gets one range of it", "10.244.0.0/16")
     .option("--node-cidr-mask-size <bits>", "prefix length of each node's pod range (spec.podCIDR)", maskSize, 24)
-    .option("--service-cluster-ip-range <cidr>", "ClusterIPs of Services; the first is the kubernetes Service, the tenth the cluster DNS", "10.96.0.0/12");
+    .option("--service-cluster-ip-range <cidr>", "ClusterIPs of Services; the first is the kubernetes Service, the tenth the cluster DNS", "10.96.0.0/12")
+    .option("--service-account-issuer <url>", "the iss claim of service-account tokens; tokens of another issuer are not accepted", DEFAULT_ISSUER)
+    .option("--api-audiences <list>", "audiences a service-account token must name to reach this API (comma-separated; default: the issuer)", audienceList)
+    .addOption(
+      new Option("--service-account-max-token-expiration <duration>", "longest lifetime of a service-account token; longer requests are shortened (0: no maximum)")
+        .argParser(maxTokenExpiration)
+        .default(0, "0"),
+    );
 }
 
 /** The same flags as arguments again, for starting `gantry master` from `gantry init`. */
@@ -106,6 +129,8 @@ export function masterFlagArgs(f: MasterFlags): string[] {
   if (f.etcdServers) args.push("--etcd-servers", f.etcdServers.join(","));
   if (f.caDir) args.push("--ca-dir", f.caDir);
   if (f.controlPlaneEndpoint) args.push("--control-plane-endpoint", f.controlPlaneEndpoint);
+  args.push("--service-account-issuer", f.serviceAccountIssuer, "--service-account-max-token-expiration", `${f.serviceAccountMaxTokenExpiration}s`);
+  if (f.apiAudiences) args.push("--api-audiences", f.apiAudiences.join(","));
   return args;
 }
 
@@ -129,6 +154,7 @@ export function masterOptions(f: MasterFlags, log: Logger): MasterOptions {
     clusterSigningDurationSeconds: f.clusterSigningDuration,
     controlPlaneEndpoint: f.controlPlaneEndpoint,
     network: { clusterCidr: f.clusterCidr, nodeCidrMaskSize: f.nodeCidrMaskSize, serviceCidr: f.serviceClusterIpRange },
+    serviceAccounts: { issuer: f.serviceAccountIssuer, apiAudiences: f.apiAudiences ?? [f.serviceAccountIssuer], maxExpirationSeconds: f.serviceAccountMaxTokenExpiration },
     log,
   };
 }

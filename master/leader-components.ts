@@ -26,6 +26,8 @@ import { csrSignerComponent } from "./certificates/signer";
 import { tokenCleanerComponent } from "./bootstrap-tokens/cleaner";
 import { clusterInfoSignerComponent } from "./bootstrap-tokens/cluster-info-signer";
 import { DEFAULT_COMPACTION_INTERVAL_MS, EtcdCompactor } from "./store/compactor";
+import { serviceAccountsControllerComponent } from "./serviceaccounts/serviceaccounts-controller";
+import { rootCaPublisherComponent } from "./serviceaccounts/root-ca-publisher";
 
 export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
   const signer = csrSignerComponent(deps);
@@ -38,6 +40,9 @@ export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
     csrApproverComponent(deps),
     ...(signer ? [signer] : []),
     wrapNamespaceController(deps),
+    // Before the workload controllers: their pods need each namespace's account and CA ConfigMap.
+    serviceAccountsControllerComponent(deps),
+    ...rootCaPublisherComponent(deps),
     garbageCollectorComponent(deps),
     deploymentControllerComponent(deps),
     replicaSetControllerComponent(deps),

@@ -30,7 +30,10 @@ import {
 } from "./election";
 import { ClusterNetwork, type ClusterNetworkFlags } from "./cluster-network";
 import { buildLeaderComponents } from "./leader-components";
-import { ensureClusterPki, writeKubeconfig } from "./pki";
+import { ensureClusterPki, ensureServiceAccountKeys, writeKubeconfig } from "./pki";
+import { TokenIssuer, type IssuerOptions } from "./auth/token-issuer";
+import { DEFAULT_ISSUER } from "../api/serviceaccounts/names";
+import { registerTokenMinter, TokenMinter } from "./serviceaccounts/token-minter";
 import { peerUrlOf } from "./store/etcd-args";
 import { EtcdProcess } from "./store/etcd-process";
 import { EtcdStore } from "./store/etcd-store";
@@ -70,6 +73,8 @@ export interface MasterOptions {
   controlPlaneEndpoint?: string;
   /** Time between etcd compactions by the leader (default 5 min); 0 turns compaction off. */
   etcdCompactionIntervalMs?: number;
+  /** Service-account tokens: issuer, API audiences, longest lifetime. Default: DEFAULT_ISSUER for both, no maximum. */
+  serviceAccounts?: IssuerOptions;
   log: Logger;
 }
 
@@ -102,7 +107,10 @@ export class Master {
     // waiting for this one's CA (README "HA").
     const pkiDir = path.join(o.dataDir, "pki");
     if (o.caDir) await importClusterCa(o.caDir, pkiDir);
+    // Before the CA, so that a master copying this one's CA finds the token key beside it.
+    const serviceAccountKeys = await ensureServiceAccountKeys(pkiDir);
     const pki = await ensureClusterPki(pkiDir, { hostnames: [], ips: [o.advertiseAddress, network.kubernetesServiceIP] });
+    const issuer = await TokenIssuer.create(serviceAccountKeys, o.serviceAccounts ?? { issuer: DEFAULT_ISSUER, apiAudiences: [DEFAULT_ISSUER] });
 
     await this.startEtcd();
     this.store = new EtcdStore({ endpoints: await this.storeEndpoints() });
@@ -113,13 +121,21 @@ export class Master {
 
     const ctx = new ApiContext(this.store, undefined, undefined, network);
     this.ctx = ctx;
+    registerTokenMinter(ctx, new TokenMinter(issuer, () => ctx.clock.now()));
     await ensureSystemNamespaces(ctx);
     await ctx.namespaces.start();
     await ensureKubernetesService(ctx);
     // Not worth refusing to start over: the kube-dns endpoints controller keeps trying.
     await ensureKubeDnsService(ctx).catch((err) => o.log.error({ err }, "creating the cluster DNS Service kube-system/kube-dns failed"));
     this.api = new ApiServer(
-      { host: o.bindAddress, port: o.port, tls: { certPem: pki.apiserverCert, keyPem: pki.apiserverKey, caPem: pki.caCert }, tokens, log: (msg, err) => o.log.warn({ err }, msg) },
+      {
+        host: o.bindAddress,
+        port: o.port,
+        tls: { certPem: pki.apiserverCert, keyPem: pki.apiserverKey, caPem: pki.caCert },
+        tokens,
+        serviceAccountIssuer: issuer,
+        log: (msg, err) => o.log.warn({ err }, msg),
+      },
       ctx,
       { health: (verbose) => this.health(verbose) },
     );

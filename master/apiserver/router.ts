@@ -11,6 +11,7 @@ import { sendError } from "./http-io";
 import { serveOpenApi } from "./openapi-routes";
 import { parseBoolParam } from "./query-params";
 import { parseRequestPath } from "./request-info";
+import { createSelfSubjectReview } from "./self-subject-review";
 import { handleSubresource } from "./subresources";
 import { watchObjects } from "./watch";
 
@@ -74,6 +75,7 @@ async function dispatchVerb(rr: ResourceRequest, method: string, watchPath: bool
     throw errors.notFound(r.group, r.plural, rr.name);
   }
   if (rr.subresource) return handleSubresource(rr, method);
+  if (r.kind === "SelfSubjectReview") return createSelfSubjectReview(rr, method);
   const watch = () => watchPath || parseBoolParam(rr.url.searchParams, "watch");
   if (rr.name === undefined) {
     if (method === "GET") return watch() ? watchObjects(rr) : listObjects(rr);

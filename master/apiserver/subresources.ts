@@ -1,6 +1,6 @@
 // Subresources: status (writes touch only .status), scale (the autoscaling/v1 Scale view of a
-// workload's replicas), binding (the scheduler's write), eviction (policy/v1, what drain posts), and
-// log (streaming/logs.ts); exec, attach and portforward arrive as upgrades (streaming/upgrade.ts).
+// workload's replicas), binding (the scheduler's write), eviction (policy/v1, what drain posts),
+// token (a service account's TokenRequest, token-request.ts), and log (streaming/logs.ts); exec, attach and portforward arrive as upgrades (streaming/upgrade.ts).
 
 import { errors } from "../../api/errors";
 import type { JsonObject, KubeObject } from "../../api/object";
@@ -15,6 +15,7 @@ import { deleteObject } from "./deletion";
 import { contentTypeOf, sendJson } from "./http-io";
 import { agentForPod } from "./streaming/agent-access";
 import { serveLogs } from "./streaming/logs";
+import { createToken } from "./token-request";
 
 export async function handleSubresource(rr: ResourceRequest, method: string): Promise<void> {
   const sub = rr.subresource!;
@@ -37,6 +38,10 @@ export async function handleSubresource(rr: ResourceRequest, method: string): Pr
       break;
     case "eviction":
       if (method === "POST") return evictPod(rr);
+      break;
+    case "token":
+      // serviceaccounts/token: a TokenRequest (`kubectl create token`).
+      if (method === "POST") return createToken(rr);
       break;
     case "log":
     case "exec":

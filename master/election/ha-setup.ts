@@ -6,11 +6,14 @@ import { X509Certificate } from "node:crypto";
 import { copyFile, mkdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Etcd3, IMember } from "etcd3";
+import { SERVICE_ACCOUNT_KEY_FILES } from "../pki";
 
 /**
  * Copies the cluster CA (`ca.crt`, `ca.key`) from `caDir` (e.g. the first master's
- * `<data-dir>/pki`) into `pkiDir`, unless `pkiDir` already has it. A different CA already in
- * `pkiDir` is an error: this master would belong to another cluster.
+ * `<data-dir>/pki`) into `pkiDir`, unless `pkiDir` already has it, and with it the
+ * service-account key pair (`sa.key`, `sa.pub`) when `caDir` has one: tokens one master signs
+ * must verify on every other. A different CA already in `pkiDir` is an error: this master would
+ * belong to another cluster.
  */
 export async function importClusterCa(caDir: string, pkiDir: string): Promise<"copied" | "present"> {
   const from = { crt: path.join(caDir, "ca.crt"), key: path.join(caDir, "ca.key") };
@@ -31,6 +34,11 @@ export async function importClusterCa(caDir: string, pkiDir: string): Promise<"c
   }
   await mkdir(pkiDir, { recursive: true, mode: 0o700 });
   // Key first, as master/pki does: a certificate on disk always has its key beside it.
+  for (const file of SERVICE_ACCOUNT_KEY_FILES) {
+    await copyFile(path.join(caDir, file), path.join(pkiDir, file)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "ENOENT") throw err;
+    });
+  }
   await copyFile(from.key, to.key);
   await copyFile(from.crt, to.crt);
   return "copied";

@@ -52,7 +52,7 @@ export function attachStreaming(api: ApiServer, ctx: ApiContext): void {
 async function handleUpgrade(api: ApiServer, ctx: ApiContext, servers: { wss: WebSocketServer; tunnel: WebSocketServer }, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   const url = new URL(req.url ?? "/", "https://gantry.invalid");
   // The same access check as every request: exec, attach and portforward are `create` on pods/<sub>.
-  api.access(req);
+  await api.access(req);
   const target = parseRequestPath(url.pathname);
   const sub = target.type === "resource" && target.resource.kind === "Pod" && target.resource.group === "" ? target.subresource : undefined;
   if (target.type !== "resource" || !target.name || target.namespace === undefined || (sub !== "exec" && sub !== "attach" && sub !== "portforward")) {
