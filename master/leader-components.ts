@@ -16,6 +16,7 @@ import { jobControllerComponent } from "./controllers/job";
 import { cronJobControllerComponent } from "./controllers/cronjob";
 import { nodeLifecycleControllerComponent } from "./controllers/node-lifecycle";
 import { kubeDnsEndpointsComponent } from "./controllers/kube-dns-endpoints";
+import { kubernetesEndpointsComponent } from "./controllers/kubernetes-endpoints";
 import { endpointsControllerComponent } from "./controllers/endpoints";
 import { endpointSliceControllerComponent } from "./controllers/endpointslice";
 import { loadBalancerStatusControllerComponent } from "./controllers/loadbalancer-status";
@@ -51,6 +52,7 @@ export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
     cronJobControllerComponent(deps),
     nodeLifecycleControllerComponent(deps, gracePeriodOption(deps)),
     kubeDnsEndpointsComponent(deps),
+    kubernetesEndpointsComponent(deps),
     endpointsControllerComponent(deps),
     endpointSliceControllerComponent(deps),
     loadBalancerStatusControllerComponent(deps),

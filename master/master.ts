@@ -9,6 +9,8 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { ApiContext } from "./apiserver/context";
 import { ApiServer } from "./apiserver/server";
+import { ApiserverIdentityLease } from "./apiserver-identity";
+import { isEndpointAddress } from "./controllers/kubernetes-endpoints-core";
 import { attachStreaming } from "./apiserver/streaming/upgrade";
 import type { User } from "./auth/user";
 import { ensureKubeDnsService, ensureKubernetesService, ensureSystemNamespaces } from "./bootstrap";
@@ -84,6 +86,7 @@ export class Master {
   private api?: ApiServer;
   private election?: LeaderElection;
   private ctx?: ApiContext;
+  private identity?: ApiserverIdentityLease;
   port = 0;
 
   constructor(readonly options: MasterOptions) {}
@@ -141,6 +144,12 @@ export class Master {
     );
     attachStreaming(this.api, ctx);
     this.port = await this.api.listen();
+    // Pods reach the API at the kubernetes Service; its endpoints are the masters that say so here.
+    this.identity = new ApiserverIdentityLease(ctx, o.etcdName, `${o.advertiseAddress}:${this.port}`, o.log);
+    this.identity.start();
+    if (!isEndpointAddress(o.advertiseAddress)) {
+      o.log.warn({ advertiseAddress: o.advertiseAddress }, "the advertise address is not one pods can reach (loopback, unspecified or link-local): this master is left out of the kubernetes Service's endpoints; advertise the host's own address");
+    }
 
     const server = `https://${o.advertiseAddress === "0.0.0.0" ? "127.0.0.1" : o.advertiseAddress}:${this.port}`;
     const kubeconfig = { server, caPem: pki.caCert, clientCertPem: pki.adminCert, clientKeyPem: pki.adminKey };
@@ -252,6 +261,7 @@ export class Master {
   async stop(): Promise<void> {
     // First: stops the leader components and revokes the lease, so another master takes over now.
     await this.election?.stop();
+    await this.identity?.stop();
     await this.ctx?.namespaces.stop();
     await this.api?.close();
     await this.store?.close();
