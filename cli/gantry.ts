@@ -8,6 +8,8 @@ import { registerInitCommand } from "./init";
 import { registerJoinCommand } from "./join";
 import { registerMasterCommand } from "./master";
 import { registerTokenCommand } from "./token";
+import { registerInstallCommands } from "./install";
+import { registerSuperviseCommand } from "./supervise";
 
 const program = new Command("gantry").description("A Kubernetes-compatible container orchestrator");
 
@@ -16,6 +18,9 @@ registerAgentCommand(program);
 registerInitCommand(program);
 registerJoinCommand(program);
 registerTokenCommand(program);
+
+registerInstallCommands(program);
+registerSuperviseCommand(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(err instanceof Error ? err.message : err);

@@ -80,8 +80,8 @@ export async function startMaster(f: InitFlags, caPem: string): Promise<void> {
     await runMasterProcess(f);
     return;
   }
-  const { pid, started } = await startDaemon({ name: "gantry master", args: ["master", ...masterFlagArgs(f)], pidFile: f.pidFile, logFile: f.logFile });
-  console.log(started ? `[master] started gantry master (pid ${pid}, log ${f.logFile})` : `[master] gantry master is already running (pid ${pid})`);
+  const { pid, started, where } = await startDaemon({ role: "master", args: masterFlagArgs(f), pidFile: f.pidFile, logFile: f.logFile });
+  console.log(started ? `[master] started gantry master (${where})` : `[master] gantry master is already running (${where})`);
   const api = new ApiClient({ server, caPem, timeoutMs: 2_000 });
   const deadline = Date.now() + 180_000;
   for (;;) {

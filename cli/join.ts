@@ -79,8 +79,8 @@ async function join(address: string, f: JoinFlags): Promise<void> {
 
 /** Starts the agent with the node identity and waits until its Node is Ready. The step systemd replaces. */
 export async function startAgent(f: JoinFlags): Promise<void> {
-  const { pid, started } = await startDaemon({ name: "gantry agent", args: ["agent", "--kubeconfig", f.kubeconfig, ...agentFlagArgs(f)], pidFile: f.pidFile, logFile: f.logFile });
-  console.log(started ? `[agent] started gantry agent (pid ${pid}, log ${f.logFile})` : `[agent] gantry agent is already running (pid ${pid}); it picks up the new identity when restarted`);
+  const { pid, started, where } = await startDaemon({ role: "agent", args: ["--kubeconfig", f.kubeconfig, ...agentFlagArgs(f)], pidFile: f.pidFile, logFile: f.logFile });
+  console.log(started ? `[agent] started gantry agent (${where})` : `[agent] gantry agent is already running (${where}); it picks up the new identity when restarted`);
   const identity = await NodeIdentity.load(f.kubeconfig, () => {});
   const deadline = Date.now() + f.timeout * 1000;
   for (;;) {

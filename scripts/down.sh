@@ -3,23 +3,12 @@
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 
-stop_pidfile() {
-  local pidfile=$1 name=$2
-  [ -f "$pidfile" ] || return 0
-  local pid
-  pid=$(cat "$pidfile")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid"
-    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-    echo "stopped $name (pid $pid)"
-  fi
-  rm -f "$pidfile"
-}
+source "$(dirname "$0")/daemons.sh"
 
-stop_pidfile /run/gantry/agent.pid "gantry agent"
-stop_pidfile /run/gantry/master.pid "gantry master"
-stop_pidfile /run/gantry/registry.pid "registry"
+# The units or supervisors, as make up started them (daemons.sh); each stops its daemon.
+stop_daemon agent
+stop_daemon master
+stop_pidfile /run/gantry/registry.pid "registry" 30
 
 # The agent leaves containers running when it stops (so a restart adopts them); `make down`
 # ends them too, with their mounts. Their desired state stays in etcd for the next `make up`.
@@ -44,4 +33,5 @@ if [ -f "$repo/dist/cli/gantry.js" ]; then
 fi
 # The master stops its etcd member on SIGTERM; a master that died hard leaves it behind.
 pkill -TERM -f -- "--data-dir /var/lib/gantry/master/etcd" 2>/dev/null && echo "stopped a leftover etcd member"
+remove_gantry_command
 exit 0

@@ -8,7 +8,7 @@ import type { ApiContext, ResourceRequest } from "./context";
 import { createObject, deleteCollection, deleteOne, getObject, listObjects, patchObject, updateObject } from "./crud";
 import { serveDiscovery } from "./discovery-routes";
 import { sendError } from "./http-io";
-import { serveOpenApi } from "./openapi-routes";
+import { serveOpenApi, serveOpenApiV2 } from "./openapi-routes";
 import { parseBoolParam } from "./query-params";
 import { parseRequestPath } from "./request-info";
 import { createSelfSubjectReview } from "./self-subject-review";
@@ -45,7 +45,7 @@ export async function route(ctx: ApiContext, extras: RouterExtras, req: Incoming
       return;
     }
     if (path === "/openapi/v3" || path.startsWith("/openapi/v3/")) return serveOpenApi(req, res, url);
-    if (path === "/openapi/v2") throw errors.notAcceptable("only OpenAPI v3 is served; see /openapi/v3");
+    if (path === "/openapi/v2") return serveOpenApiV2(req, res);
 
     const target = parseRequestPath(path);
     switch (target.type) {

@@ -4,11 +4,12 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { accessSync, constants } from "node:fs";
+import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { clientUrlOf, etcdArgs, peerUrlOf, type EtcdMemberOptions } from "./etcd-args";
 import { isHealthy } from "./etcd-health";
+import { withParentDeathSignal } from "./parent-death";
 
 export { freePort, freePorts } from "./ports";
 
@@ -49,7 +50,6 @@ export interface EtcdProcessEvents {
 
 type State = "idle" | "starting" | "running" | "stopping";
 
-const SETPRIV = "/usr/bin/setpriv";
 const RECENT_LOG_LINES = 30;
 
 export class EtcdProcess extends EventEmitter<EtcdProcessEvents> {
@@ -156,7 +156,7 @@ export class EtcdProcess extends EventEmitter<EtcdProcessEvents> {
     const args = etcdArgs(this.options);
     const dieWithParent = this.options.dieWithParent ?? true;
     // setpriv execs etcd, so the pid we hold is etcd's own.
-    const [command, argv] = dieWithParent && hasSetpriv() ? [SETPRIV, ["--pdeathsig", "SIGTERM", binary, ...args]] : [binary, args];
+    const [command, argv] = dieWithParent ? withParentDeathSignal(binary, args, "SIGTERM") : [binary, args];
     const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"], env: withoutEtcdEnv(process.env) });
     this.child = child;
     this.healthySince = 0;
@@ -232,19 +232,6 @@ export function restartDelay(attempt: number, initialMs: number, maxMs: number):
 
 function isAlive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
-}
-
-let setprivPresent: boolean | undefined;
-function hasSetpriv(): boolean {
-  if (setprivPresent === undefined) {
-    try {
-      accessSync(SETPRIV, constants.X_OK);
-      setprivPresent = true;
-    } catch {
-      setprivPresent = false;
-    }
-  }
-  return setprivPresent;
 }
 
 /** etcd also reads ETCD_* variables; a stray one in our environment must not change the member. */

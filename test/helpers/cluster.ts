@@ -17,6 +17,7 @@
 
 import { execFile, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -43,6 +44,11 @@ export interface ClusterOptions {
   /** Extra `gantry init` flags (it takes the master's), e.g. ["--cluster-signing-duration", "120"] or ["--cluster-cidr", ...]. */
   initArgs?: string[];
   readyTimeoutMs?: number;
+  /** Run the master and the agents under `gantry supervise` (pid files in the base dir), as
+   *  `make up` does where systemd is not PID 1. pid() then names the supervisor, daemonPid()
+   *  the daemon it runs; a daemon the supervisor restarts runs its command again (init and join
+   *  are idempotent: the same cluster, the same node). */
+  supervise?: boolean;
 }
 
 /** What `gantry init` printed for agents: `gantry join <address> --token <t> --discovery-token-ca-cert-hash <h>`. */
@@ -70,8 +76,10 @@ export interface ClusterAgent {
   readonly kubeconfig: string;
   output(): string;
   running(): boolean;
-  /** The agent process's pid (unchanged as long as it has not died). */
+  /** The agent process's pid (unchanged as long as it has not died); with `supervise`, the supervisor's. */
   pid(): number | undefined;
+  /** The agent daemon's pid: pid(), or with `supervise` the supervisor's current child. */
+  daemonPid(): number | undefined;
   /** Resolves with the exit code once the process has exited. */
   exited(): Promise<number | null>;
   /** Sends `signal` (default SIGKILL) to the agent process and waits for it to exit. */
@@ -97,6 +105,8 @@ export interface GantryCluster {
   masterOutput(): string;
   /** The master process's pid, or undefined once it has exited. */
   masterPid(): number | undefined;
+  /** The master daemon's pid: masterPid(), or with `supervise` the supervisor's current child. */
+  masterDaemonPid(): number | undefined;
   agent(name: string): ClusterAgent;
   /** Starts `gantry join --foreground` for node `name` on agent host `host` (e.g. "a3"); returns at once. */
   join(name: string, host: string, options?: JoinOptions): ClusterAgent;
@@ -229,7 +239,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
     };
 
     const registryStart = startClusterRegistry(masterHost, base, REGISTRY_PORT, startProc);
-    master = startProc(masterHost, process.execPath, [
+    // Under `gantry supervise` the daemon's argv follows the supervisor's own flags.
+    const supervised = (name: string, argv: string[]) =>
+      options.supervise ? [GANTRY, "supervise", "--name", name, "--pid-file", path.join(base, `${name}.supervise.pid`), "--", process.execPath, ...argv] : argv;
+    master = startProc(masterHost, process.execPath, supervised("master", [
       GANTRY, "init", "--foreground",
       "--name", "m1",
       "--data-dir", masterDataDir,
@@ -240,7 +253,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
       "--etcd-client-port", "2379",
       "--etcd-peer-port", "2380",
       ...(options.initArgs ?? []),
-    ]);
+    ]));
     registry = await registryStart;
 
     let joinCommand: JoinCommand | undefined;
@@ -275,7 +288,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
       const joinArgv = [GANTRY, "join", cmd.address, "--token", cmd.token, "--discovery-token-ca-cert-hash", cmd.caHash, "--foreground", "--kubeconfig", agentKubeconfig, ...flags];
       // A restart runs the agent again with the identity its join wrote, as a service manager would.
       const agentArgv = [GANTRY, "agent", "--kubeconfig", agentKubeconfig, ...flags];
-      const slot = { proc: startProc(host, process.execPath, joinArgv, true), earlier: "" };
+      const slot = { proc: startProc(host, process.execPath, supervised(name, joinArgv), true), earlier: "" };
       agentProcs.push(slot);
       const runcRoot = path.join(runDir, "runc");
       const agent: ClusterAgent = {
@@ -289,6 +302,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
         output: () => slot.earlier + slot.proc.out,
         running: () => alive(slot.proc.child),
         pid: () => (alive(slot.proc.child) ? slot.proc.child.pid : undefined),
+        daemonPid: () => daemonOf(slot.proc, options.supervise),
         exited: async () => {
           await exited(slot.proc.child);
           return slot.proc.child.exitCode;
@@ -338,6 +352,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
       join,
       masterOutput: () => master!.out,
       masterPid: () => (alive(master!.child) ? master!.child.pid : undefined),
+      masterDaemonPid: () => daemonOf(master!, options.supervise),
       kubectlPrefix,
       kubectl,
       kubectlOk,
@@ -350,7 +365,19 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Gantry
   }
 }
 
-export async function waitUntil(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
+export /** The daemon of a process: itself, or under `gantry supervise` the supervisor's child. */
+function daemonOf(p: Proc, supervised = false): number | undefined {
+  if (!alive(p.child) || p.child.pid === undefined) return undefined;
+  if (!supervised) return p.child.pid;
+  const pid = p.child.pid;
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitUntil(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe()) return;
