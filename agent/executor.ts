@@ -13,7 +13,8 @@ import { ConfigError } from "./pod-spec/errors";
 import { buildContainerConfig } from "./pod-spec/container-config";
 import type { VolumeDataLookup } from "./pod-spec/volume-data";
 import type { PodServiceEnv } from "./pod-service-env";
-import type { ObservedContainer, WorkerAction, WorkerInput } from "./pod-worker/types";
+import { specOf } from "./pod-worker/state";
+import type { ContainerKind, ObservedContainer, WorkerAction, WorkerInput } from "./pod-worker/types";
 import { runProbe } from "./probes/probe-runner";
 import { pullCredentials } from "./pull-secrets";
 import { SandboxError, setUpSandbox, tearDownSandbox, type Sandbox, type SandboxEnv } from "./sandbox/sandbox";
@@ -141,7 +142,7 @@ export class PodExecutor {
           return { kind: "sandboxFailed", reason: "FailedCreatePodSandBox", message: `Failed to create pod sandbox: ${(err as Error).message}` };
         }
       case "createContainer":
-        return this.create(action.name, action.containerKind, action.attempt);
+        return this.create(action.name, action.containerKind, action.attempt, action.target);
       case "startContainer":
         try {
           return { kind: "containerStarted", container: await this.observe(await d.runtime.startContainer(action.id)) };
@@ -190,13 +191,18 @@ export class PodExecutor {
     return o;
   }
 
-  private async create(name: string, kind: "init" | "app", attempt: number): Promise<WorkerInput> {
+  private async create(name: string, kind: ContainerKind, attempt: number, target?: { name: string; id?: string }): Promise<WorkerInput> {
     const d = this.deps;
     const pod = this.pod();
     const fail = (reason: "CreateContainerConfigError" | "CreateContainerError", message: string): WorkerInput => ({ kind: "containerCreateFailed", name, attempt, reason, message });
-    const spec = (kind === "init" ? pod.spec?.initContainers : pod.spec?.containers)?.find((c) => c.name === name);
+    const spec = specOf(pod, name, kind);
     const sandbox = this.sandbox;
     if (!spec || !sandbox) return fail("CreateContainerError", spec ? "the pod's sandbox is not ready" : `container ${name} is not in the pod spec`);
+    let pidnsPath: string | undefined;
+    if (target) {
+      pidnsPath = await this.pidNamespaceOf(target);
+      if (!pidnsPath) return fail("CreateContainerError", `cannot share the process namespace of target container "${target.name}": it is not running`);
+    }
     const record = await d.images.inspect(spec.image ?? "");
     if (!record) return fail("CreateContainerError", `image ${JSON.stringify(spec.image)} is not present on the node`);
     const id = containerId(pod.metadata?.uid ?? "", name, attempt);
@@ -216,6 +222,9 @@ export class PodExecutor {
         paths: sandbox.paths,
         volumes: sandbox.volumes,
         netnsPath: sandbox.netnsPath,
+        ipcnsPath: sandbox.ipcnsPath,
+        utsnsPath: sandbox.utsnsPath,
+        ...(pidnsPath ? { pidnsPath } : {}),
         cgroupParent: sandbox.cgroupParent,
       });
       // Re-checked at every create: the volume may have changed since the last start.
@@ -246,6 +255,13 @@ export class PodExecutor {
       // The created container holds its own bind of each subPath; the staging mounts are done.
       await releaseSubPaths(subPaths).catch((err: unknown) => d.warn(`releasing the subPath mounts of container ${id} failed (the pod's teardown unmounts them)`, err));
     }
+  }
+
+  /** The PID namespace of a running container (an ephemeral container's target), or undefined. */
+  private async pidNamespaceOf(target: { id?: string }): Promise<string | undefined> {
+    if (!target.id) return undefined;
+    const state = await this.deps.runtime.state(target.id).catch(() => undefined);
+    return state?.status === "running" && state.pid ? `/proc/${state.pid}/ns/pid` : undefined;
   }
 
   private async remove(id: string, keepLogs: boolean): Promise<WorkerInput> {

@@ -4,9 +4,11 @@
 
 import { Command } from "commander";
 import { registerAgentCommand } from "./agent";
+import { registerCertsCommand } from "./certs";
 import { registerInitCommand } from "./init";
 import { registerJoinCommand } from "./join";
 import { registerMasterCommand } from "./master";
+import { registerResetCommand } from "./reset";
 import { registerTokenCommand } from "./token";
 import { registerInstallCommands } from "./install";
 import { registerSuperviseCommand } from "./supervise";
@@ -18,6 +20,8 @@ registerAgentCommand(program);
 registerInitCommand(program);
 registerJoinCommand(program);
 registerTokenCommand(program);
+registerCertsCommand(program);
+registerResetCommand(program);
 
 registerInstallCommands(program);
 registerSuperviseCommand(program);

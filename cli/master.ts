@@ -39,7 +39,7 @@ export interface MasterFlags {
 
 function urlList(value: string): string[] {
   const urls = value.split(",").map((u) => u.trim()).filter((u) => u !== "");
-  for (const u of urls) if (!/^https?:\/\/[^/]+\/?$/.test(u)) throw new InvalidArgumentError(`"${u}" is not a URL like http://10.0.0.1:2379`);
+  for (const u of urls) if (!/^https:\/\/[^/]+\/?$/.test(u)) throw new InvalidArgumentError(`"${u}" is not a URL like https://10.0.0.1:2379 (etcd members serve TLS only)`);
   return urls;
 }
 
@@ -81,7 +81,7 @@ function signingSeconds(value: string): number {
 
 /** The flags of `gantry master` (and `gantry init`). `adminKubeconfig` is the caller's to add. */
 export function addMasterFlags(cmd: Command): Command {
-  return cmd
+  cmd
     .option("--data-dir <dir>", "where etcd data, certificates and tokens live", DEFAULT_MASTER_DATA_DIR)
     .option("--bind-address <ip>", "address the API listens on", "0.0.0.0")
     .option("--advertise-address <ip>", "address other hosts reach this master at", "127.0.0.1")
@@ -89,10 +89,19 @@ export function addMasterFlags(cmd: Command): Command {
     .option("--name <name>", "this master's name: its etcd member name and leader identity; unique per cluster", "master-0")
     .option("--etcd-client-port <port>", "etcd client port", port, 2379)
     .option("--etcd-peer-port <port>", "etcd peer port", port, 2380)
-    .option("--initial-cluster <members>", "HA bootstrap: name=http://host:peer-port,... of every master (same on all; --name must be one of them)")
-    .option("--join <urls>", "HA: add this master to the running cluster whose etcd client URLs are given (comma-separated)", urlList)
+    .option("--initial-cluster <members>", "HA bootstrap: name=https://host:peer-port,... of every master (same on all; --name must be one of them)")
+    .option("--join <urls>", "HA: add this master to the running cluster whose etcd client URLs (https://host:2379) are given, comma-separated; `gantry join --control-plane` does this for you", urlList)
     .option("--etcd-servers <urls>", "etcd client URLs the API uses (comma-separated); default: local member first, then every member's", urlList)
-    .option("--ca-dir <dir>", "HA: copy the cluster CA (ca.crt, ca.key) from here on first start, e.g. the first master's <data-dir>/pki")
+    .option("--ca-dir <dir>", "HA: copy the cluster CA (ca.crt, ca.key), the etcd CA (etcd/ca.crt, etcd/ca.key) and the service-account keys (sa.key, sa.pub) from here on first start, e.g. a copy of the first master's <data-dir>/pki");
+  return addClusterSettingFlags(cmd);
+}
+
+/**
+ * The flags that must agree across a cluster's masters (leader timing, certificate lifetimes, the
+ * address plan). Shared with `gantry join --control-plane`, which starts a master with them.
+ */
+export function addClusterSettingFlags(cmd: Command): Command {
+  return cmd
     .option("--leader-lease-ttl <seconds>", "TTL of the leader lease; a dead leader is replaced after about this long", seconds, 10)
     .option("--node-monitor-grace-period <seconds>", "a node whose agent sent no heartbeat for this long is NotReady", seconds, 40)
     .addOption(

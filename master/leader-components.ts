@@ -81,7 +81,7 @@ function wrapNamespaceController(deps: ComponentDeps): LeaderComponent {
 function etcdCompactor(deps: ComponentDeps): LeaderComponent[] {
   const intervalMs = deps.settings?.etcdCompactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS;
   if (!deps.etcd || intervalMs <= 0) return [];
-  return [new EtcdCompactor(deps.etcd, { intervalMs, log: deps.log })];
+  return [new EtcdCompactor(deps.etcd, { intervalMs, log: deps.log, tls: deps.etcdTls })];
 }
 
 function gracePeriodOption(deps: ComponentDeps): { gracePeriodMs?: number } {

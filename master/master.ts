@@ -11,6 +11,7 @@ import { ApiContext } from "./apiserver/context";
 import { ApiServer } from "./apiserver/server";
 import { ApiserverIdentityLease } from "./apiserver-identity";
 import { isEndpointAddress } from "./controllers/kubernetes-endpoints-core";
+import { useAgentTransport } from "./apiserver/streaming/agent-access";
 import { attachStreaming } from "./apiserver/streaming/upgrade";
 import type { User } from "./auth/user";
 import { ensureKubeDnsService, ensureKubernetesService, ensureSystemNamespaces } from "./bootstrap";
@@ -21,6 +22,7 @@ import {
   importClusterCa,
   joinCluster,
   LeaderElection,
+  LEASE_NAME,
   LeaseObjectPublisher,
   memberClientUrls,
   memberExists,
@@ -31,14 +33,18 @@ import {
   type Leadership,
 } from "./election";
 import { ClusterNetwork, type ClusterNetworkFlags } from "./cluster-network";
+import { mutualTlsTransport } from "./dispatch/agent-transport";
 import { buildLeaderComponents } from "./leader-components";
-import { ensureClusterPki, ensureServiceAccountKeys, writeKubeconfig } from "./pki";
+import { writeMemberRecord } from "./member-record";
+import { ensureClusterPki, ensureEtcdPki, ensureMasterAgentClient, ensureServiceAccountKeys, writeKubeconfig, type EtcdPki } from "./pki";
 import { TokenIssuer, type IssuerOptions } from "./auth/token-issuer";
 import { DEFAULT_ISSUER } from "../api/serviceaccounts/names";
 import { registerTokenMinter, TokenMinter } from "./serviceaccounts/token-minter";
 import { peerUrlOf } from "./store/etcd-args";
 import { EtcdProcess } from "./store/etcd-process";
 import { EtcdStore } from "./store/etcd-store";
+import { apiserverEtcdClient, etcdTlsFiles, healthcheckClient, type EtcdClientTls } from "./store/etcd-tls";
+import { MasterMetrics } from "./metrics/master-metrics";
 import type { Logger } from "./log";
 
 export interface MasterOptions {
@@ -57,11 +63,11 @@ export interface MasterOptions {
    * All members start with the same value. Default: a one-member cluster.
    */
   initialCluster?: string;
-  /** HA, growing a running cluster: client URLs of its members; this master adds itself (MemberAdd). */
+  /** HA, growing a running cluster: client URLs (https) of its members; this master adds itself (MemberAdd). */
   join?: string[];
   /** Client URLs the store uses. Default: the local member first, then every member etcd lists. */
   etcdServers?: string[];
-  /** Directory holding the cluster CA (ca.crt, ca.key) to copy in on first start; masters of one cluster share it. */
+  /** Directory holding the cluster CA (ca.crt, ca.key) and the etcd CA (etcd/ca.crt, etcd/ca.key) to copy in on first start; masters of one cluster share them. */
   caDir?: string;
   /** TTL of the leader lease. Default 10. */
   leaderLeaseTtlSeconds?: number;
@@ -82,6 +88,7 @@ export interface MasterOptions {
 
 export class Master {
   private etcd?: EtcdProcess;
+  private etcdTls?: EtcdClientTls;
   private store?: EtcdStore;
   private api?: ApiServer;
   private election?: LeaderElection;
@@ -107,22 +114,31 @@ export class Master {
     const network = ClusterNetwork.from(o.network);
 
     // Certificates first: they need no etcd, and other masters of a new cluster may be
-    // waiting for this one's CA (README "HA").
+    // waiting for this one's CAs (README "HA"). Every link is TLS: etcd's member certificates
+    // name this master's address; agents are dialled with the master's own client certificate.
     const pkiDir = path.join(o.dataDir, "pki");
     if (o.caDir) await importClusterCa(o.caDir, pkiDir);
     // Before the CA, so that a master copying this one's CA finds the token key beside it.
     const serviceAccountKeys = await ensureServiceAccountKeys(pkiDir);
     const pki = await ensureClusterPki(pkiDir, { hostnames: [], ips: [o.advertiseAddress, network.kubernetesServiceIP] });
     const issuer = await TokenIssuer.create(serviceAccountKeys, o.serviceAccounts ?? { issuer: DEFAULT_ISSUER, apiAudiences: [DEFAULT_ISSUER] });
+    const etcdPki = await ensureEtcdPki(pkiDir, { name: o.etcdName, names: { hostnames: [], ips: [o.advertiseAddress] } });
+    this.etcdTls = apiserverEtcdClient(etcdPki);
+    const agentClient = await ensureMasterAgentClient(pkiDir, pki, o.etcdName);
 
-    await this.startEtcd();
-    this.store = new EtcdStore({ endpoints: await this.storeEndpoints() });
+    await this.startEtcd(pkiDir, etcdPki);
+    const endpoints = await this.storeEndpoints();
+    // One registry per master (several may share a test process); served at /metrics.
+    const metrics = new MasterMetrics();
+    metrics.collectProcessMetrics();
+    this.store = new EtcdStore({ endpoints, tls: this.etcdTls, metrics: metrics.etcd });
+    await writeMemberRecord(o.dataDir, { name: o.etcdName, clientUrl: this.etcd!.clientUrl, peerUrl: this.etcd!.peerUrl, endpoints });
 
     const tokens = await loadTokens(path.join(o.dataDir, "tokens.json"));
     // Agents join with bootstrap tokens now; the shared agent token of older data dirs is void.
     await rm(path.join(o.dataDir, "agent.token"), { force: true });
 
-    const ctx = new ApiContext(this.store, undefined, undefined, network);
+    const ctx = new ApiContext(this.store, undefined, undefined, network, metrics);
     this.ctx = ctx;
     registerTokenMinter(ctx, new TokenMinter(issuer, () => ctx.clock.now()));
     await ensureSystemNamespaces(ctx);
@@ -142,6 +158,8 @@ export class Master {
       ctx,
       { health: (verbose) => this.health(verbose) },
     );
+    const agentTransport = mutualTlsTransport({ caPem: pki.caCert, certPem: agentClient.certPem, keyPem: agentClient.keyPem });
+    useAgentTransport(ctx, agentTransport);
     attachStreaming(this.api, ctx);
     this.port = await this.api.listen();
     // Pods reach the API at the kubernetes Service; its endpoints are the masters that say so here.
@@ -184,18 +202,23 @@ export class Master {
       log: o.log,
       leadership: election,
       etcd: this.store.client,
+      etcdTls: this.etcdTls,
+      agentTransport,
       settings,
       ca: { caCert: pki.caCert, caKey: pki.caKey },
     };
     this.election = election;
+    metrics.setLeader(LEASE_NAME, false);
+    election.subscribe((status) => metrics.setLeader(LEASE_NAME, status.isLeader));
     await election.start();
     o.log.info({ server, dataDir: o.dataDir, name: o.etcdName, leader: election.status().leader?.identity ?? null }, "master ready");
   }
 
-  private async startEtcd(): Promise<void> {
+  private async startEtcd(pkiDir: string, etcdPki: EtcdPki): Promise<void> {
     const o = this.options;
+    const tls = this.etcdTls;
     const etcdDir = path.join(o.dataDir, "etcd");
-    const member = { dataDir: etcdDir, name: o.etcdName, host: o.advertiseAddress, clientPort: o.etcdClientPort, peerPort: o.etcdPeerPort };
+    const member = { dataDir: etcdDir, name: o.etcdName, host: o.advertiseAddress, clientPort: o.etcdClientPort, peerPort: o.etcdPeerPort, tls: etcdTlsFiles(pkiDir) };
     let initialCluster: string | undefined;
     let initialClusterState: "new" | "existing" = "new";
     if (o.initialCluster !== undefined) {
@@ -203,7 +226,7 @@ export class Master {
       if (!members.some((m) => m.name === o.etcdName)) throw new Error(`--initial-cluster does not name this master ("${o.etcdName}", see --name)`);
       initialCluster = o.initialCluster;
     } else if (o.join !== undefined && !(await memberExists(etcdDir))) {
-      initialCluster = await joinCluster(o.join, { name: o.etcdName, peerUrl: peerUrlOf(member) });
+      initialCluster = await joinCluster(o.join, { name: o.etcdName, peerUrl: peerUrlOf(member) }, tls);
       initialClusterState = "existing";
     }
     const clustered = initialCluster !== undefined || o.join !== undefined;
@@ -211,6 +234,7 @@ export class Master {
       ...member,
       initialCluster,
       initialClusterState,
+      healthClient: healthcheckClient(etcdPki),
       // A member of a new cluster is healthy only once a quorum of its peers has started.
       startTimeoutMs: clustered ? 300_000 : undefined,
       log: (line: string) => o.log.debug({ etcd: line }),
@@ -220,19 +244,19 @@ export class Master {
     // A joined member starts as a learner (member-join.ts); it serves no clients and counts
     // toward no quorum until promoted, so nothing else starts before. Also on restart: an
     // earlier run may have stopped between MemberAdd and the promotion.
-    if (o.join !== undefined && (await memberIsLearner(this.etcd.clientUrl))) {
+    if (o.join !== undefined && (await memberIsLearner(this.etcd.clientUrl, tls))) {
       const t0 = performance.now();
-      const result = await promoteToVoter(o.join, this.etcd.peerUrl);
+      const result = await promoteToVoter(o.join, this.etcd.peerUrl, tls);
       o.log.info({ result, ms: Math.round(performance.now() - t0) }, "etcd member is a voter");
     }
   }
 
+  /** The local member first, then `--etcd-servers` or every member etcd lists (also after a restart of a joined master). */
   private async storeEndpoints(): Promise<string[]> {
     const o = this.options;
     const local = this.etcd!.clientUrl;
     if (o.etcdServers !== undefined) return [local, ...o.etcdServers.filter((u) => u !== local)];
-    if (o.initialCluster === undefined && o.join === undefined) return [local];
-    const probe = new EtcdStore({ endpoints: [local] });
+    const probe = new EtcdStore({ endpoints: [local], tls: this.etcdTls });
     try {
       return await memberClientUrls(probe.client, local);
     } finally {

@@ -80,6 +80,7 @@ class ScriptedAgent {
       setDesiredPods: unimplemented,
       listPodStatus: unimplemented,
       getNodeStatus: unimplemented,
+      getMetrics: unimplemented,
       logs: (call) => this.onLogs(call),
       exec: (call) => this.onExec(call),
       attach: (call) => call.destroy(Object.assign(new Error("not scripted"), { code: GrpcStatus.UNIMPLEMENTED })),

@@ -61,6 +61,8 @@ test("pods carry short names, categories and every subresource kubectl uses", ()
   assert.deepEqual(subs.log.verbs, ["get"]);
   assert.deepEqual(subs.binding.verbs, ["create"]);
   for (const s of ["exec", "attach", "portforward"]) assert.deepEqual(subs[s].verbs, ["create", "get"], s);
+  // kubectl debug patches pods/ephemeralcontainers; it falls back to an older API when discovery lacks it.
+  assert.deepEqual(subs.ephemeralcontainers, { subresource: "ephemeralcontainers", responseKind: { group: "", version: "v1", kind: "Pod" }, verbs: ["get", "patch", "update"] });
 });
 
 test("deployments/scale speaks autoscaling/v1 Scale; nodes are cluster-scoped", () => {
@@ -69,6 +71,8 @@ test("deployments/scale speaks autoscaling/v1 Scale; nodes are cluster-scoped", 
   const scale = deploy.subresources?.find((s) => s.subresource === "scale");
   assert.deepEqual(scale, { subresource: "scale", responseKind: { group: "autoscaling", version: "v1", kind: "Scale" }, verbs: ["get", "patch", "update"] });
   assert.equal(find("core", "", "v1", "nodes").scope, "Cluster");
+  // kubectl get --raw /api/v1/nodes/<node>/proxy/metrics: the agent's metrics through the API.
+  assert.deepEqual(find("core", "", "v1", "nodes").subresources?.find((s) => s.subresource === "proxy"), { subresource: "proxy", responseKind: { group: "", version: "v1", kind: "NodeProxyOptions" }, verbs: ["get"] });
 });
 
 test("resources without short names or categories omit those fields", () => {

@@ -6,7 +6,9 @@
 //   - generation is the server's: carried over, +1 when the desired state changed;
 //   - writes to the main resource cannot change status; /status writes change only status;
 //     a Namespace's spec.finalizers change only through /finalize; a CertificateSigningRequest
-//     follows its own strategy (csr.ts: /approval writes only the conditions).
+//     follows its own strategy (csr.ts: /approval writes only the conditions); a Pod's
+//     spec.ephemeralContainers is all that /ephemeralcontainers writes (upstream's
+//     dropNonEphemeralContainerUpdates).
 
 import { errors } from "../errors";
 import type { KubeObject } from "../object";
@@ -19,14 +21,21 @@ import { generationChanged } from "./generation";
 import { patchServiceUpdate } from "./service-update";
 
 function target(ctx: UpdateContext): UpdateTarget {
-  if (ctx.subresource === "finalize" || ctx.subresource === "approval") return ctx.subresource;
+  if (ctx.subresource === "finalize" || ctx.subresource === "approval" || ctx.subresource === "ephemeralcontainers") return ctx.subresource;
   return ctx.statusOnly || ctx.subresource === "status" ? "status" : "main";
 }
 
-/** Only the status (or, for /finalize, the namespace finalizers) of `next` over `prev`. */
-function subresourceWrite(kind: "status" | "finalize" | "approval", next: KubeObject, prev: KubeObject): KubeObject {
+/** Only the status (or the namespace finalizers, or the ephemeral containers) of `next` over `prev`. */
+function subresourceWrite(kind: Exclude<UpdateTarget, "main">, next: KubeObject, prev: KubeObject): KubeObject {
   const out = structuredClone(prev);
-  if (kind === "status") {
+  if (kind === "ephemeralcontainers") {
+    const wanted = isObj(next.spec) ? (next.spec as { ephemeralContainers?: unknown }).ephemeralContainers : undefined;
+    const spec = (isObj(out.spec) ? out.spec : (out.spec = {})) as { ephemeralContainers?: unknown };
+    if (wanted === undefined) delete spec.ephemeralContainers;
+    else spec.ephemeralContainers = structuredClone(wanted);
+    // Upstream keeps the request's identity fields, so validation can say they are immutable.
+    for (const f of ["name", "namespace", "uid"] as const) if (next.metadata?.[f] !== undefined) out.metadata[f] = next.metadata[f];
+  } else if (kind === "status") {
     if (next.status === undefined) delete out.status;
     else out.status = structuredClone(next.status);
   } else if (kind === "finalize") {
@@ -60,7 +69,7 @@ export function prepareForUpdate(r: ResourceType, newObj: KubeObject, oldObj: Ku
     }
     if (r.kind === "Service") patchServiceUpdate(out, prev);
   }
-  if (r.kind === "CertificateSigningRequest") prepareCsrUpdate(write === "finalize" ? "main" : write, out, newObj, prev, ctx.now);
+  if (r.kind === "CertificateSigningRequest") prepareCsrUpdate(write === "finalize" || write === "ephemeralcontainers" ? "main" : write, out, newObj, prev, ctx.now);
 
   const meta = out.metadata;
   const old = prev.metadata;

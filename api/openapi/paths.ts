@@ -117,6 +117,13 @@ export function resourcePaths(r: ResourceType, schemaFor: SchemaResolver): Recor
         sub === "portforward" ? [P.ports] : sub === "exec" ? [P.command, P.container("execute the command"), P.stderr, P.stdin, P.stdout, P.tty] : [P.container("attach"), P.stderr, P.stdin, P.stdout, P.tty];
       p.get = op("connect", opId(r, "connect", suffix, "Get"), `connect GET requests to ${sub} of ${r.kind}`, ok(text("*/*")), { parameters: params }, subKind);
       p.post = op("connect", opId(r, "connect", suffix, "Post"), `connect POST requests to ${sub} of ${r.kind}`, ok(text("*/*")), { parameters: params }, subKind);
+    } else if (sub === "proxy") {
+      // GET only: the agent serves its /metrics there (master/apiserver/node-proxy.ts).
+      p.get = op("connect", opId(r, "connect", suffix, "Get"), `connect GET requests to proxy of ${r.kind}`, ok(text("*/*")), { parameters: [P.proxyPath] }, subKind);
+      paths[`${object}/${sub}/{path}`] = {
+        parameters: [P.name(r.kind), P.proxyPathInPath, ...scope],
+        get: op("connect", opId(r, "connect", suffix, "GetWithPath"), `connect GET requests to proxy of ${r.kind}`, ok(text("*/*")), { parameters: [P.proxyPath] }, subKind),
+      };
     } else {
       const schema = schemaFor(subKind);
       if (has("get")) p.get = op("get", opId(r, "read", suffix), `read ${sub} of the specified ${r.kind}`, ok(json(schema)), {}, subKind);

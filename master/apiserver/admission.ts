@@ -39,7 +39,7 @@ export async function admitCreate(ctx: ApiContext, r: ResourceType, body: KubeOb
 
 export interface UpdateWrite {
   /** The subresource written through (default: the main resource). */
-  subresource?: "status" | "approval";
+  subresource?: "status" | "approval" | "ephemeralcontainers";
   user?: User;
 }
 

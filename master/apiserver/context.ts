@@ -1,9 +1,11 @@
-// What every request handler may use: the per-resource stores and the injected clock and ids.
+// What every request handler may use: the per-resource stores, the injected clock and ids, and
+// the master's metrics (its own registry: several masters may share a test process).
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { findResource, RESOURCES, storagePrefix, type ResourceType } from "../../api/resources";
 import { Informer } from "../cache/informer";
+import { MasterMetrics } from "../metrics/master-metrics";
 import type { User } from "../auth/user";
 import type { Store } from "../store/types";
 import { ClusterNetwork } from "../cluster-network";
@@ -20,6 +22,7 @@ export class ApiContext {
     readonly newUid: () => string = randomUUID,
     /** The cluster's address plan (ClusterIPs come from its service range). */
     readonly network: ClusterNetwork = ClusterNetwork.from(),
+    readonly metrics: MasterMetrics = new MasterMetrics(),
   ) {
     for (const r of RESOURCES) this.stores.set(r, new ResourceStore(store, r));
     this.namespaces = new Informer(store, storagePrefix(findResource("", "v1", "namespaces")!));
@@ -48,6 +51,8 @@ export interface ResourceRequest {
   namespace?: string;
   name?: string;
   subresource?: string;
+  /** nodes/<name>/proxy/<path>: the path after proxy/ ("metrics"). */
+  proxyPath?: string;
   ctx: ApiContext;
   /** Who asked (authenticated and authorized); admission that depends on the requester reads it. */
   user?: User;

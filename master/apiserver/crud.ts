@@ -99,7 +99,7 @@ export async function createObject(rr: ResourceRequest): Promise<void> {
   sendObject(rr, 201, await persistNew(rr.ctx, rr.resource, obj));
 }
 
-/** The subresource a PUT or PATCH writes through: status, approval, or the main resource. */
+/** The subresource a PUT or PATCH writes through: status, approval, ephemeralcontainers, or the main resource. */
 export type WriteTarget = UpdateWrite["subresource"];
 
 /** PUT: replace the object. A resourceVersion in the body makes it a compare-and-swap. */

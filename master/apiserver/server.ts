@@ -63,8 +63,10 @@ export class ApiServer {
         secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
       },
       (req, res) => {
+        // Counted when the response closes; the router says what the request addressed.
+        const record = ctx.metrics.requests.begin(req.method ?? "GET", res);
         void this.access(req).then(
-          (user) => route(ctx, extras, req, res, user),
+          (user) => route(ctx, extras, req, res, user, record),
           (err: unknown) => {
             req.resume();
             sendError(res, err);

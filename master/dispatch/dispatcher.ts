@@ -12,7 +12,6 @@
 // that informer. Their objects are shared with every other lessee: nothing here may mutate them.
 
 import { hostname } from "node:os";
-import type { ChannelCredentials } from "@grpc/grpc-js";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
 import { clientFor, ResourceClient } from "../apiserver/internal-client";
@@ -48,7 +47,6 @@ export interface DispatcherOptions extends ComponentDeps {
   statusFlushMs?: number;
   podWriteConcurrency?: number;
   heartbeatThrottleMs?: number;
-  credentials?: ChannelCredentials;
   backoff?: BackoffPolicy;
   /** Service and endpoint changes within this window reach the agents as one update. Default 50 ms. */
   serviceCoalesceMs?: number;
@@ -120,7 +118,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     const client = (group: string, plural: string) => clientFor(ctx, group, "v1", plural);
     const pods = client("", "pods");
     const r: Running = {
-      pool: new AgentClientPool(this.o.credentials),
+      pool: new AgentClientPool(this.o.agentTransport),
       upstream: new Upstream({
         clients: { pods, nodes: client("", "nodes"), leases: client("coordination.k8s.io", "leases"), events: client("", "events") },
         caches: { podByUid: (uid) => r.podsByUid.get(uid), node: (name) => r.informers?.nodes.get(name) },
@@ -346,7 +344,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       void current.session.stop();
     }
     if (ep && endpoint && r.sessions.get(name)?.endpoint !== endpoint) {
-      const session = new NodeSession(name, r.pool.client(ep), this, this.o.backoff);
+      const session = new NodeSession(name, r.pool.client(ep, name), this, this.o.backoff);
       r.sessions.set(name, { session, endpoint });
       session.start();
     } else {

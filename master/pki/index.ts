@@ -8,7 +8,9 @@ export {
   APISERVER_IPS,
   certificateFingerprint,
   ensureClusterPki,
+  ensureMasterAgentClient,
   issueClientCert,
+  MASTER_AGENT_CLIENT,
   issueServingCert,
 } from "./cluster";
 export { apiserverTlsOptions, verifyClientCertificate, type ClientCertificateResult } from "./client-auth";

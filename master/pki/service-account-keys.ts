@@ -70,3 +70,34 @@ function samePublicKey(a: string, b: string): boolean {
     return false;
   }
 }
+
+/** `<dir>/sa.key` and `sa.pub` as they are on disk, or undefined unless both are there. */
+export async function readServiceAccountKeys(dir: string): Promise<ServiceAccountKeys | undefined> {
+  const [keyPem, pubPem] = await Promise.all([readIfExists(join(dir, SERVICE_ACCOUNT_KEY)), readIfExists(join(dir, SERVICE_ACCOUNT_PUBLIC_KEY))]);
+  return keyPem !== undefined && pubPem !== undefined ? { privateKeyPem: keyPem, publicKeyPem: pubPem } : undefined;
+}
+
+/**
+ * Writes another master's pair into `dir` (`--ca-dir`, a control-plane join's download): tokens
+ * one master signs must verify on every other. The same pair already there is left alone; another
+ * pair is refused, since this data dir's tokens came from another key (`fix` says what to do).
+ */
+export async function installServiceAccountKeys(dir: string, keys: ServiceAccountKeys, fix: string): Promise<"installed" | "present"> {
+  const present = await readIfExists(join(dir, SERVICE_ACCOUNT_KEY));
+  if (present !== undefined) {
+    if (samePublicKey(publicHalf(present), keys.publicKeyPem)) return "present";
+    throw new Error(`${join(dir, SERVICE_ACCOUNT_KEY)} is another service-account key than this cluster's; this data dir belongs to another cluster (${fix})`);
+  }
+  await ensureDir(dir);
+  await writeFileAtomic(join(dir, SERVICE_ACCOUNT_KEY), keys.privateKeyPem, KEY_MODE);
+  await writeFileAtomic(join(dir, SERVICE_ACCOUNT_PUBLIC_KEY), keys.publicKeyPem, CERT_MODE);
+  return "installed";
+}
+
+function publicHalf(privateKeyPem: string): string {
+  try {
+    return pem(createPublicKey(createPrivateKey(privateKeyPem)), "spki");
+  } catch {
+    return "";
+  }
+}

@@ -29,6 +29,7 @@ export class SessionAgent {
       setDesiredPods: refuse,
       listPodStatus: refuse,
       getNodeStatus: refuse,
+      getMetrics: refuse,
       logs: refuseStream,
       exec: refuseStream,
       attach: refuseStream,
