@@ -51,6 +51,8 @@ import { agentService, listen } from "./server";
 import { SessionHub } from "./session";
 import { StartSlots, defaultStartSlots } from "./start-slots";
 import { StatusReporter } from "./status/reporter";
+import { issuedToken } from "./tokens/issued-token";
+import { ServiceAccountTokens } from "./tokens/service-account-tokens";
 
 export interface AgentOptions {
   /** The node's name (Node.metadata.name); masters must open sessions for this name. */
@@ -165,6 +167,8 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     options.dns === false ? undefined : new NodeDns({ catalog: services, upstreams: options.dns?.upstreams, port: options.dns?.port, hostResolvConf, log });
   const dns = (): DnsSettings => ({ clusterDNS: nodeConfig.clusterDns, clusterDomain: nodeConfig.clusterDomain || "cluster.local", hostResolvConf });
 
+  // Tokens come from the master through the session, opened further down.
+  const tokens = new ServiceAccountTokens((r) => sessions.requestToken(r).then(issuedToken), now, (msg, err) => log.warn({ err }, msg));
   const pods: PodManager = new PodManager({
     runtime,
     images,
@@ -184,6 +188,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
       cgroupParent: options.cgroupParent ?? "/gantry",
       dns,
       facts: (podIPs) => ({ nodeName: options.nodeName, hostIP: nodeIP, podIPs }),
+      tokens,
     },
     now,
     warn: (msg, err) => log.warn({ err }, msg),
@@ -196,6 +201,8 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   await pods.start();
   const sweeper = setInterval(() => void logRetention.sweep().catch((err) => log.warn({ err }, "deleting expired logs failed")), 60_000);
   sweeper.unref();
+  const tokenRefresher = setInterval(() => pods.refreshTokens(), 1000);
+  tokenRefresher.unref();
 
   let stopping = false;
   const sessions = new SessionHub({
@@ -232,6 +239,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
       stopping = true;
       sessions.closeAll();
       clearInterval(sweeper);
+      clearInterval(tokenRefresher);
       networking.stop();
       pods.stop();
       reporter.stop();

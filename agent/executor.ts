@@ -18,6 +18,7 @@ import type { ContainerKind, ObservedContainer, WorkerAction, WorkerInput } from
 import { runProbe } from "./probes/probe-runner";
 import { pullCredentials } from "./pull-secrets";
 import { SandboxError, setUpSandbox, tearDownSandbox, type Sandbox, type SandboxEnv } from "./sandbox/sandbox";
+import { refreshTokenVolumes } from "./sandbox/token-volumes";
 import { releaseSubPaths, stageSubPaths } from "./sandbox/subpath";
 import type { StartSlots, StartStep } from "./start-slots";
 import { terminationMessage } from "./termination-message";
@@ -53,6 +54,8 @@ function startStepOf(action: IoAction): StartStep | undefined {
 
 export class PodExecutor {
   private sandbox: Sandbox | undefined;
+  private tearingDown = false;
+  private refreshing = false;
 
   constructor(
     private readonly deps: ExecutorDeps,
@@ -62,6 +65,22 @@ export class PodExecutor {
   /** The pod's network namespace, once its sandbox is set up (for exec-free probes, port-forward). */
   get netnsPath(): string | undefined {
     return this.sandbox?.netnsPath;
+  }
+
+  /** Rewrites the pod's token volumes when one of its tokens is due (the pod manager calls it often). */
+  async refreshTokens(): Promise<void> {
+    const { sandboxEnv, volumeData, warn } = this.deps;
+    const sandbox = this.sandbox;
+    if (!sandboxEnv.tokens || !sandbox || this.tearingDown || this.refreshing) return;
+    this.refreshing = true;
+    const pod = this.pod();
+    try {
+      await refreshTokenVolumes(pod, sandbox.paths, sandboxEnv.tokens, volumeData, sandboxEnv.facts(sandbox.podIPs));
+    } catch (err) {
+      warn(`refreshing the service-account token of pod ${pod.metadata?.namespace}/${pod.metadata?.name} failed`, err);
+    } finally {
+      this.refreshing = false;
+    }
   }
 
   async perform(action: IoAction): Promise<WorkerInput | undefined> {
@@ -150,6 +169,7 @@ export class PodExecutor {
         return { kind: "probeResult", name: action.name, probe: action.probe, containerId: action.containerId, ok: outcome.ok, output: outcome.output };
       }
       case "teardownSandbox":
+        this.tearingDown = true;
         for (let attempt = 0; ; attempt++) {
           try {
             await tearDownSandbox(this.pod(), d.sandboxEnv);

@@ -134,6 +134,11 @@ export class PodManager {
       .catch((err) => this.deps.error("saving the desired state failed", err));
   }
 
+  /** Rewrites token volumes whose tokens are due (agent.ts calls this every second). */
+  refreshTokens(): void {
+    for (const s of this.slots.values()) void s.executor.refreshTokens();
+  }
+
   /** The node's pod network became ready: pods waiting for it try again now. */
   networkReady(): void {
     for (const s of this.slots.values()) s.worker.input({ kind: "networkReady" });
@@ -215,6 +220,7 @@ export class PodManager {
         },
         finished: () => {
           this.slots.delete(uid);
+          d.sandboxEnv.tokens?.forget(uid);
           d.reporter.removed(uid);
         },
         now: d.now,

@@ -5,7 +5,6 @@
 // once the master is up. `gantry join --control-plane --certificate-key <key>` downloads them.
 
 import type { Command } from "commander";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   CERTS_SECRET_NAME,
@@ -20,7 +19,9 @@ import { tokenSecretName } from "../api/bootstrap/token";
 import type { KubeObject } from "../api/object";
 import { answerMessage, type ApiClient } from "../agent/api-client";
 import { readMemberRecord } from "../master/member-record";
+import { readFile } from "node:fs/promises";
 import { readPair } from "../master/pki/files";
+import { readServiceAccountKeys } from "../master/pki/service-account-keys";
 import { directClient } from "../master/store/direct-client";
 import { ENCRYPTION_CONFIG_FILE } from "../master/store/encryption/encryption-config";
 import { readApiserverEtcdClient } from "../master/store/etcd-tls";
@@ -56,15 +57,14 @@ async function readMaterial(masterDataDir: string): Promise<ControlPlaneMaterial
   if (clusterCa.state !== "present" || etcdCa.state !== "present") {
     throw new Error(`${pkiDir} does not hold the cluster CA and the etcd CA (ca.crt/ca.key, etcd/ca.crt/ca.key); run this on a master, or pass its --data-dir`);
   }
-  const saKey = await readFile(path.join(pkiDir, "sa.key"), "utf8").catch(() => undefined);
-  const saPub = await readFile(path.join(pkiDir, "sa.pub"), "utf8").catch(() => undefined);
+  const sa = await readServiceAccountKeys(pkiDir);
   // Secrets are encrypted at rest with this file's keys: every master must have the same one.
   const encryptionConfig = await readFile(path.join(masterDataDir, ENCRYPTION_CONFIG_FILE), "utf8").catch(() => undefined);
   return {
     clusterCa: clusterCa.pair,
     etcdCa: etcdCa.pair,
     etcdEndpoints: await etcdEndpoints(masterDataDir),
-    ...(saKey !== undefined && saPub !== undefined ? { serviceAccount: { keyPem: saKey, pubPem: saPub } } : {}),
+    ...(sa ? { serviceAccount: { keyPem: sa.privateKeyPem, pubPem: sa.publicKeyPem } } : {}),
     ...(encryptionConfig !== undefined ? { encryptionConfig } : {}),
   };
 }

@@ -28,6 +28,7 @@ import { ClusterNetwork } from "../master/cluster-network";
 import { ensureClusterPki, ensureEtcdPki, ensureMasterAgentClient } from "../master/pki";
 import { installCa } from "../master/pki/ca-install";
 import { writeFileAtomic } from "../master/pki/files";
+import { installServiceAccountKeys } from "../master/pki/service-account-keys";
 import { directClient } from "../master/store/direct-client";
 import { ENCRYPTION_CONFIG_FILE } from "../master/store/encryption/encryption-config";
 import { readApiserverEtcdClient } from "../master/store/etcd-tls";
@@ -130,10 +131,7 @@ async function installMaterial(dataDir: string, m: ControlPlaneMaterial): Promis
   const fix = "reset this host with `gantry reset`, or join with another --data-dir";
   await installCa(pkiDir, m.clusterCa, "cluster CA", fix);
   await installCa(path.join(pkiDir, "etcd"), m.etcdCa, "etcd CA", fix);
-  if (m.serviceAccount) {
-    await writeFileAtomic(path.join(pkiDir, "sa.key"), m.serviceAccount.keyPem, 0o600);
-    await writeFileAtomic(path.join(pkiDir, "sa.pub"), m.serviceAccount.pubPem, 0o644);
-  }
+  if (m.serviceAccount) await installServiceAccountKeys(pkiDir, { privateKeyPem: m.serviceAccount.keyPem, publicKeyPem: m.serviceAccount.pubPem }, fix);
   // Without the first master's keys this master would make its own and could not read any Secret.
   if (m.encryptionConfig !== undefined) await writeFileAtomic(path.join(dataDir, ENCRYPTION_CONFIG_FILE), m.encryptionConfig, 0o600);
 }

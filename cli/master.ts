@@ -5,6 +5,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { Master, type MasterOptions } from "../master/master";
 import { createLogger, type Logger } from "../master/log";
 import { port } from "./agent";
+import { DEFAULT_ISSUER } from "../api/serviceaccounts/names";
 import { parseGoDuration } from "./duration";
 import { addPodSecurityFlags, podSecurityConfig, podSecurityFlagArgs, type PodSecurityFlags } from "./pod-security-flags";
 
@@ -32,6 +33,9 @@ export interface MasterFlags extends PodSecurityFlags {
   clusterCidr: string;
   nodeCidrMaskSize: number;
   serviceClusterIpRange: string;
+  serviceAccountIssuer: string;
+  apiAudiences?: string[];
+  serviceAccountMaxTokenExpiration: number;
 }
 
 function urlList(value: string): string[] {
@@ -58,6 +62,18 @@ function maskSize(value: string): number {
   return n;
 }
 
+function audienceList(value: string): string[] {
+  const audiences = value.split(",").map((a) => a.trim()).filter((a) => a !== "");
+  if (audiences.length === 0) throw new InvalidArgumentError("name at least one audience");
+  return audiences;
+}
+
+function maxTokenExpiration(value: string): number {
+  const ms = parseGoDuration(value);
+  if (ms === undefined || (ms !== 0 && ms < 1000)) throw new InvalidArgumentError('not a duration like "1h" or "48h" (0: no maximum; else at least 1s)');
+  return Math.floor(ms / 1000);
+}
+
 function signingSeconds(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 60) throw new InvalidArgumentError("not a whole number of seconds, at least 60");
@@ -77,7 +93,7 @@ export function addMasterFlags(cmd: Command): Command {
     .option("--initial-cluster <members>", "HA bootstrap: name=https://host:peer-port,... of every master (same on all; --name must be one of them)")
     .option("--join <urls>", "HA: add this master to the running cluster whose etcd client URLs (https://host:2379) are given, comma-separated; `gantry join --control-plane` does this for you", urlList)
     .option("--etcd-servers <urls>", "etcd client URLs the API uses (comma-separated); default: local member first, then every member's", urlList)
-    .option("--ca-dir <dir>", "HA: copy the cluster CA (ca.crt, ca.key) and the etcd CA (etcd/ca.crt, etcd/ca.key) from here on first start, e.g. a copy of the first master's <data-dir>/pki");
+    .option("--ca-dir <dir>", "HA: copy the cluster CA (ca.crt, ca.key), the etcd CA (etcd/ca.crt, etcd/ca.key) and the service-account keys (sa.key, sa.pub) from here on first start, e.g. a copy of the first master's <data-dir>/pki");
   return addClusterSettingFlags(cmd);
 }
 
@@ -98,7 +114,14 @@ export function addClusterSettingFlags(cmd: Command): Command {
     .option("--control-plane-endpoint <url>", "API URL published to joining hosts in kube-public/cluster-info (default https://<advertise-address>:<port>)")
     .option("--cluster-cidr <cidr>", "pod addresses of the whole cluster; each node gets one range of it", "10.244.0.0/16")
     .option("--node-cidr-mask-size <bits>", "prefix length of each node's pod range (spec.podCIDR)", maskSize, 24)
-    .option("--service-cluster-ip-range <cidr>", "ClusterIPs of Services; the first is the kubernetes Service, the tenth the cluster DNS", "10.96.0.0/12");
+    .option("--service-cluster-ip-range <cidr>", "ClusterIPs of Services; the first is the kubernetes Service, the tenth the cluster DNS", "10.96.0.0/12")
+    .option("--service-account-issuer <url>", "the iss claim of service-account tokens; tokens of another issuer are not accepted", DEFAULT_ISSUER)
+    .option("--api-audiences <list>", "audiences a service-account token must name to reach this API (comma-separated; default: the issuer)", audienceList)
+    .addOption(
+      new Option("--service-account-max-token-expiration <duration>", "longest lifetime of a service-account token; longer requests are shortened (0: no maximum)")
+        .argParser(maxTokenExpiration)
+        .default(0, "0"),
+    );
   return addPodSecurityFlags(cmd);
 }
 
@@ -118,6 +141,8 @@ export function masterFlagArgs(f: MasterFlags): string[] {
   if (f.etcdServers) args.push("--etcd-servers", f.etcdServers.join(","));
   if (f.caDir) args.push("--ca-dir", f.caDir);
   if (f.controlPlaneEndpoint) args.push("--control-plane-endpoint", f.controlPlaneEndpoint);
+  args.push("--service-account-issuer", f.serviceAccountIssuer, "--service-account-max-token-expiration", `${f.serviceAccountMaxTokenExpiration}s`);
+  if (f.apiAudiences) args.push("--api-audiences", f.apiAudiences.join(","));
   return args;
 }
 
@@ -142,6 +167,7 @@ export function masterOptions(f: MasterFlags, log: Logger): MasterOptions {
     controlPlaneEndpoint: f.controlPlaneEndpoint,
     network: { clusterCidr: f.clusterCidr, nodeCidrMaskSize: f.nodeCidrMaskSize, serviceCidr: f.serviceClusterIpRange },
     podSecurity: podSecurityConfig(f),
+    serviceAccounts: { issuer: f.serviceAccountIssuer, apiAudiences: f.apiAudiences ?? [f.serviceAccountIssuer], maxExpirationSeconds: f.serviceAccountMaxTokenExpiration },
     log,
   };
 }

@@ -9,6 +9,8 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { ApiContext } from "./apiserver/context";
 import { ApiServer } from "./apiserver/server";
+import { ApiserverIdentityLease } from "./apiserver-identity";
+import { isEndpointAddress } from "./controllers/kubernetes-endpoints-core";
 import { useAgentTransport } from "./apiserver/streaming/agent-access";
 import { attachStreaming } from "./apiserver/streaming/upgrade";
 import type { User } from "./auth/user";
@@ -34,7 +36,10 @@ import { ClusterNetwork, type ClusterNetworkFlags } from "./cluster-network";
 import { mutualTlsTransport } from "./dispatch/agent-transport";
 import { buildLeaderComponents } from "./leader-components";
 import { writeMemberRecord } from "./member-record";
-import { ensureClusterPki, ensureEtcdPki, ensureMasterAgentClient, writeKubeconfig, type EtcdPki } from "./pki";
+import { ensureClusterPki, ensureEtcdPki, ensureMasterAgentClient, ensureServiceAccountKeys, writeKubeconfig, type EtcdPki } from "./pki";
+import { TokenIssuer, type IssuerOptions } from "./auth/token-issuer";
+import { DEFAULT_ISSUER } from "../api/serviceaccounts/names";
+import { registerTokenMinter, TokenMinter } from "./serviceaccounts/token-minter";
 import { peerUrlOf } from "./store/etcd-args";
 import { EtcdProcess } from "./store/etcd-process";
 import { EtcdStore } from "./store/etcd-store";
@@ -82,6 +87,8 @@ export interface MasterOptions {
   etcdCompactionIntervalMs?: number;
   /** Pod Security admission's defaults and exemptions (default: enforce baseline, warn restricted, kube-system exempt). */
   podSecurity?: PodSecurityConfig;
+  /** Service-account tokens: issuer, API audiences, longest lifetime. Default: DEFAULT_ISSUER for both, no maximum. */
+  serviceAccounts?: IssuerOptions;
   log: Logger;
 }
 
@@ -93,6 +100,7 @@ export class Master {
   private election?: LeaderElection;
   private ctx?: ApiContext;
   private encryption?: EncryptionAtRest;
+  private identity?: ApiserverIdentityLease;
   port = 0;
 
   constructor(readonly options: MasterOptions) {}
@@ -126,7 +134,10 @@ export class Master {
     // name this master's address; agents are dialled with the master's own client certificate.
     const pkiDir = path.join(o.dataDir, "pki");
     if (o.caDir) await importClusterCa(o.caDir, pkiDir);
+    // Before the CA, so that a master copying this one's CA finds the token key beside it.
+    const serviceAccountKeys = await ensureServiceAccountKeys(pkiDir);
     const pki = await ensureClusterPki(pkiDir, { hostnames: [], ips: [o.advertiseAddress, network.kubernetesServiceIP] });
+    const issuer = await TokenIssuer.create(serviceAccountKeys, o.serviceAccounts ?? { issuer: DEFAULT_ISSUER, apiAudiences: [DEFAULT_ISSUER] });
     const etcdPki = await ensureEtcdPki(pkiDir, { name: o.etcdName, names: { hostnames: [], ips: [o.advertiseAddress] } });
     this.etcdTls = apiserverEtcdClient(etcdPki);
     const agentClient = await ensureMasterAgentClient(pkiDir, pki, o.etcdName);
@@ -147,13 +158,21 @@ export class Master {
     if (o.podSecurity) ctx.podSecurity = o.podSecurity;
     ctx.podSecurity.audit = (record) => o.log.info({ podSecurityAudit: record }, "Pod Security audit");
     this.ctx = ctx;
+    registerTokenMinter(ctx, new TokenMinter(issuer, () => ctx.clock.now()));
     await ensureSystemNamespaces(ctx);
     await ctx.namespaces.start();
     await ensureKubernetesService(ctx);
     // Not worth refusing to start over: the kube-dns endpoints controller keeps trying.
     await ensureKubeDnsService(ctx).catch((err) => o.log.error({ err }, "creating the cluster DNS Service kube-system/kube-dns failed"));
     this.api = new ApiServer(
-      { host: o.bindAddress, port: o.port, tls: { certPem: pki.apiserverCert, keyPem: pki.apiserverKey, caPem: pki.caCert }, tokens, log: (msg, err) => o.log.warn({ err }, msg) },
+      {
+        host: o.bindAddress,
+        port: o.port,
+        tls: { certPem: pki.apiserverCert, keyPem: pki.apiserverKey, caPem: pki.caCert },
+        tokens,
+        serviceAccountIssuer: issuer,
+        log: (msg, err) => o.log.warn({ err }, msg),
+      },
       ctx,
       { health: (verbose) => this.health(verbose) },
     );
@@ -161,6 +180,12 @@ export class Master {
     useAgentTransport(ctx, agentTransport);
     attachStreaming(this.api, ctx);
     this.port = await this.api.listen();
+    // Pods reach the API at the kubernetes Service; its endpoints are the masters that say so here.
+    this.identity = new ApiserverIdentityLease(ctx, o.etcdName, `${o.advertiseAddress}:${this.port}`, o.log);
+    this.identity.start();
+    if (!isEndpointAddress(o.advertiseAddress)) {
+      o.log.warn({ advertiseAddress: o.advertiseAddress }, "the advertise address is not one pods can reach (loopback, unspecified or link-local): this master is left out of the kubernetes Service's endpoints; advertise the host's own address");
+    }
 
     const server = `https://${o.advertiseAddress === "0.0.0.0" ? "127.0.0.1" : o.advertiseAddress}:${this.port}`;
     const kubeconfig = { server, caPem: pki.caCert, clientCertPem: pki.adminCert, clientKeyPem: pki.adminKey };
@@ -285,6 +310,7 @@ export class Master {
     this.encryption?.stop();
     // First: stops the leader components and revokes the lease, so another master takes over now.
     await this.election?.stop();
+    await this.identity?.stop();
     await this.ctx?.namespaces.stop();
     await this.api?.close();
     await this.store?.close();

@@ -397,10 +397,13 @@ describe("dispatch: the master side of the agent contract", () => {
       }),
     });
     const sent = await waitFor("web in node-a's desired set", () => [...n1.desired.values()].find((p) => p.name === "web"));
-    const pod = JSON.parse(sent.podJson) as PodJson & { spec: { nodeName: string } };
+    const pod = JSON.parse(sent.podJson) as PodJson & { spec: { nodeName: string; volumes: { name: string }[] } };
     assert.equal(pod.spec.nodeName, "node-a");
     assert.equal(pod.metadata.uid, sent.uid);
-    assert.deepEqual(n1.volumeNames, ["default/web-config", "default/web-secret"]);
+    // kube-root-ca.crt: the ca.crt of the service-account token volume admission added.
+    assert.deepEqual(n1.volumeNames, ["default/kube-root-ca.crt", "default/web-config", "default/web-secret"]);
+    assert.match(pod.spec.volumes.map((v) => v.name).join(" "), /^cfg kube-api-access-[a-z0-9]{5}$/);
+    assert.match([...n1.volumeData.values()].find((v) => v.name === "kube-root-ca.crt")!.data["ca.crt"].toString(), /^-----BEGIN CERTIFICATE-----/);
     assert.equal([...n1.volumeData.values()].find((v) => v.name === "web-secret")!.data.password.toString(), "s3cret");
     assert.equal([...n1.volumeData.values()].find((v) => v.name === "web-config")!.data.greeting.toString(), "hello");
     assert.deepEqual(n2.volumeNames, [], "node-b runs no pod that reads them");
@@ -542,7 +545,7 @@ describe("dispatch: the master side of the agent contract", () => {
     await waitFor("a new session", () => n1.opens.length > sessions, 30_000);
     const full = await waitFor("the full set after reconnect", () => n1.desiredMessages.slice(messages).find((m) => m.full));
     assert.deepEqual(full.upsert.map((p) => p.uid), [uid]);
-    assert.deepEqual(full.volumeData.map((v) => v.name).sort(), ["web-config", "web-secret"]);
+    assert.deepEqual(full.volumeData.map((v) => v.name).sort(), ["kube-root-ca.crt", "web-config", "web-secret"]);
     assert.ok(n1.desiredMessages.slice(messages).every((m) => !m.remove.includes(uid)));
     // Still exactly one pod, still Running.
     assert.match(await kubectl.ok(["get", "pods", "web"]), /Running/);

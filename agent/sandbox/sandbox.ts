@@ -23,6 +23,7 @@ import { checkHostPath } from "./host-path";
 import { ensureTmpfs, unmountAllUnder } from "./mounts";
 import { ensurePodNamespaces } from "./pod-namespaces";
 import { podCgroupParent, removePodCgroup } from "./pod-cgroup";
+import { tokensForSetUp, type PodTokenSource } from "./token-volumes";
 
 export interface SandboxEnv {
   podsDir: string;
@@ -32,6 +33,8 @@ export interface SandboxEnv {
   cgroupParent: string;
   dns(): DnsSettings;
   facts(podIPs: string[]): PodRuntimeFacts;
+  /** Service-account tokens of projected volumes (from the master); none: such pods cannot start. */
+  tokens?: PodTokenSource;
 }
 
 export interface Sandbox {
@@ -83,7 +86,8 @@ export async function setUpSandbox(pod: Pod, env: SandboxEnv, data: VolumeDataLo
     await fs.writeFile(paths.hostname, `${podHostname(pod)}\n`, { mode: 0o644 });
     const resolv = resolvConf(pod, dns);
     await fs.writeFile(paths.resolvConf, resolv.text, { mode: 0o644 });
-    const volumes = planVolumes(pod, paths, data, env.facts(net.ips));
+    const tokens = await tokensForSetUp(pod, paths, env.tokens);
+    const volumes = planVolumes(pod, paths, data, env.facts(net.ips), tokens);
     for (const v of volumes) await setUpVolume(v);
     const sandbox: Sandbox = { paths, netnsPath: net.netnsPath, ...namespaces, podIPs: net.ips, volumes, cgroupParent: podCgroupParent(env.cgroupParent, paths.uid) };
     if (resolv.warnings.length > 0) sandbox.dnsWarning = resolv.warnings.join("; ");

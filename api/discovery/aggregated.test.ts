@@ -30,6 +30,7 @@ test("/apis lists named groups in catalogue order, preferred version first, no e
     list.items.map((i) => [i.metadata.name, i.versions.map((v) => v.version)]),
     [
       ["apps", ["v1"]],
+      ["authentication.k8s.io", ["v1"]],
       ["autoscaling", ["v2", "v1"]],
       ["batch", ["v1"]],
       ["certificates.k8s.io", ["v1"]],

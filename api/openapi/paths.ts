@@ -46,8 +46,9 @@ export function resourcePaths(r: ResourceType, schemaFor: SchemaResolver): Recor
   const gvk = { group: r.group, version: r.version, kind: r.kind };
   const tags = [`${r.group === "" ? "core" : r.group.split(".")[0]}_${r.version}`];
   const kindSchema = schemaFor(gvk);
-  const listSchema = schemaFor({ ...gvk, kind: r.listKind });
   const can = (verb: string) => r.verbs.includes(verb);
+  // Create-only kinds (SelfSubjectReview) have no list.
+  const listSchema = can("list") ? schemaFor({ ...gvk, kind: r.listKind }) : "";
   const op = (action: string, operationId: string, description: string, responses: Operation["responses"], extra: Partial<Operation> = {}, kind: GroupVersionKind = gvk): Operation => ({
     tags,
     description,

@@ -17,6 +17,7 @@ import { nodeRestrictionProblem, type Operation } from "../auth/node-restriction
 import type { User } from "../auth/user";
 import { podSecurityAdmission } from "../pod-security/hook";
 import type { ApiContext } from "./context";
+import { admitServiceAccount } from "./service-account-admission";
 
 const namespaces = findResource("", "v1", "namespaces")!;
 
@@ -30,6 +31,7 @@ export async function admitCreate(ctx: ApiContext, r: ResourceType, body: KubeOb
   if (r.namespaced) await checkNamespaceAcceptsObjects(ctx, prepared.metadata.namespace!);
   if (user && r.kind === "CertificateSigningRequest") recordRequester(prepared, user);
   const defaulted = applyDefaults(r.kind, prepared);
+  if (r.kind === "Pod" && r.group === "") await admitServiceAccount(ctx, defaulted, Math.random);
   const causes = validateCreate(r.kind, defaulted);
   if (causes.length === 0 && r.kind === "CertificateSigningRequest" && !(await csrSignatureValid(parseCsrRequest(String((defaulted.spec as { request?: unknown }).request))))) {
     causes.push({ reason: "FieldValueInvalid", field: "spec.request", message: 'Invalid value: "<request data>": x509: signature verification failure: the request is not signed by the key it carries' });

@@ -12,6 +12,7 @@ import { contentTypeOf, sendError, sendRaw } from "./http-io";
 import { serveOpenApi, serveOpenApiV2 } from "./openapi-routes";
 import { parseBoolParam } from "./query-params";
 import { parseRequestPath } from "./request-info";
+import { createSelfSubjectReview } from "./self-subject-review";
 import { handleSubresource } from "./subresources";
 import { watchObjects } from "./watch";
 
@@ -88,6 +89,7 @@ async function dispatchVerb(rr: ResourceRequest, method: string, watchPath: bool
     throw errors.notFound(r.group, r.plural, rr.name);
   }
   if (rr.subresource) return handleSubresource(rr, method);
+  if (r.kind === "SelfSubjectReview") return createSelfSubjectReview(rr, method);
   const watch = () => watchPath || parseBoolParam(rr.url.searchParams, "watch");
   if (rr.name === undefined) {
     if (method === "GET") return watch() ? watchObjects(rr) : listObjects(rr);

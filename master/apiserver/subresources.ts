@@ -1,8 +1,9 @@
 // Subresources: status (writes touch only .status), ephemeralcontainers (a Pod's writes touch
 // only spec.ephemeralContainers: kubectl debug), scale (the autoscaling/v1 Scale view of a
-// workload's replicas), binding (the scheduler's write), eviction (policy/v1, what drain posts), and
-// log (streaming/logs.ts), a node's proxy (node-proxy.ts: the agent's /metrics); exec, attach
-// and portforward arrive as upgrades (streaming/upgrade.ts).
+// workload's replicas), binding (the scheduler's write), eviction (policy/v1, what drain posts),
+// token (a service account's TokenRequest, token-request.ts), and log (streaming/logs.ts), a
+// node's proxy (node-proxy.ts: the agent's /metrics); exec, attach and portforward arrive as
+// upgrades (streaming/upgrade.ts).
 
 import { errors } from "../../api/errors";
 import type { JsonObject, KubeObject } from "../../api/object";
@@ -18,6 +19,7 @@ import { contentTypeOf, sendJson } from "./http-io";
 import { serveNodeProxy } from "./node-proxy";
 import { agentForPod } from "./streaming/agent-access";
 import { serveLogs } from "./streaming/logs";
+import { createToken } from "./token-request";
 
 export async function handleSubresource(rr: ResourceRequest, method: string): Promise<void> {
   const sub = rr.subresource!;
@@ -42,6 +44,10 @@ export async function handleSubresource(rr: ResourceRequest, method: string): Pr
       break;
     case "eviction":
       if (method === "POST") return evictPod(rr);
+      break;
+    case "token":
+      // serviceaccounts/token: a TokenRequest (`kubectl create token`).
+      if (method === "POST") return createToken(rr);
       break;
     case "log":
     case "exec":

@@ -1,7 +1,8 @@
 // The dispatcher (leader only): one gRPC Session per Node that has an agent address, fed from
 // informers. Down: NodeConfig (pod CIDRs allocated here, routes to the other nodes), the
 // node's desired pods and the ConfigMap/Secret data they read; every Service with its endpoints
-// (service-feed.ts: full set on connect, coalesced deltas to every session). Up: see upstream.ts.
+// (service-feed.ts: full set on connect, coalesced deltas to every session); service-account
+// tokens the agent asks for (token-requests.ts). Up: see upstream.ts.
 //
 // Level-triggered: nothing is remembered across sessions except what the informers hold, so a
 // new leader, an agent restart or a reconnect simply sends everything again.
@@ -23,6 +24,7 @@ import type { DesiredInputs } from "./desired-state";
 import { NodeSession, type BackoffPolicy, type SessionHost } from "./node-session";
 import { PodCidrAllocator, PodCidrPool } from "./pod-cidr";
 import { ServiceFeed } from "./service-feed";
+import { answerTokenRequest } from "./token-requests";
 import { Upstream } from "./upstream";
 import { configKey } from "./volume-refs";
 
@@ -266,6 +268,18 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       case "desiredPodsAck":
         this.log.debug({ node: nodeName, generation: msg.msg.desiredPodsAck.generation }, "agent took desired pods");
         break;
+      case "tokenRequest": {
+        const req = msg.msg.tokenRequest;
+        const sources = { ctx: this.o.ctx, pod: (uid: string) => r.podsByUid.get(uid), node: (name: string) => r.informers?.nodes.get(name) };
+        answerTokenRequest(sources, nodeName, req).then(
+          (answer) => {
+            if (answer.error) this.log.warn({ node: nodeName, pod: req.podUid, error: answer.error }, "refused an agent's service-account token request");
+            r.sessions.get(nodeName)?.session.sendToken(answer);
+          },
+          (err: unknown) => this.log.warn({ err, node: nodeName, pod: req.podUid }, "minting a service-account token failed"),
+        );
+        break;
+      }
     }
   }
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { ensureClusterPki, ensureEtcdPki } from "../pki";
+import { ensureClusterPki, ensureEtcdPki, ensureServiceAccountKeys } from "../pki";
 import { importClusterCa, initialClusterFor, parseInitialCluster } from "./ha-setup";
 
 test("parseInitialCluster reads name=URL lists and refuses malformed, duplicate or plain-HTTP entries", () => {
@@ -54,6 +54,28 @@ test("importClusterCa copies the first master's cluster and etcd CAs, keeps iden
     // A cluster CA without the etcd CA beside it (a copy made before etcd spoke TLS).
     await writeFile(path.join(dir, "empty/ca.key"), first.caKey);
     await assert.rejects(importClusterCa(path.join(dir, "empty"), path.join(dir, "m3/pki")), /the etcd CA \(.*empty\/etcd\/ca.crt and ca.key\) must exist there/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("importClusterCa copies the service-account keys beside the CAs and refuses another pair already there", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "gantry-ha-sa-"));
+  try {
+    const firstDir = path.join(dir, "m1/pki");
+    await ensureClusterPki(firstDir, { hostnames: [], ips: [] });
+    await ensureEtcdPki(firstDir, { name: "m1", names: { hostnames: [], ips: [] } });
+    const firstKeys = await ensureServiceAccountKeys(firstDir);
+    const second = path.join(dir, "m2/pki");
+    assert.equal(await importClusterCa(firstDir, second), "copied");
+    // What master start does next: the copied pair is used, not a new one made.
+    assert.deepEqual(await ensureServiceAccountKeys(second), firstKeys, "tokens one master signs verify on the other");
+    assert.equal(await importClusterCa(firstDir, second), "present");
+
+    // A data dir that made its own pair before --ca-dir was given: its tokens would not verify elsewhere.
+    const third = path.join(dir, "m3/pki");
+    await ensureServiceAccountKeys(third);
+    await assert.rejects(importClusterCa(firstDir, third), /m3\/pki\/sa\.key is another service-account key than this cluster's/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

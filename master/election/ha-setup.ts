@@ -7,19 +7,24 @@ import path from "node:path";
 import type { Etcd3, IMember } from "etcd3";
 import { installCa } from "../pki/ca-install";
 import { readPair } from "../pki/files";
+import { installServiceAccountKeys, readServiceAccountKeys } from "../pki/service-account-keys";
 import type { CertKeyPair } from "../pki/types";
 
 /**
  * Copies the cluster CA (`ca.crt`, `ca.key`) and the etcd CA (`etcd/ca.crt`, `etcd/ca.key`) from
  * `caDir` (e.g. the first master's `<data-dir>/pki`) into `pkiDir`, unless `pkiDir` already has
- * them. A different CA already in `pkiDir` is an error: this master would belong to another
- * cluster.
+ * them, and the service-account key pair (`sa.key`, `sa.pub`) when `caDir` has one: tokens one
+ * master signs must verify on every other. A different CA or key pair already in `pkiDir` is an
+ * error: this master would belong to another cluster.
  */
 export async function importClusterCa(caDir: string, pkiDir: string): Promise<"copied" | "present"> {
   const fix = "use a fresh --data-dir, or drop --ca-dir";
   const cluster = await readCa(caDir, "cluster CA");
   const etcd = await readCa(path.join(caDir, "etcd"), "etcd CA");
   const results = [await installCa(pkiDir, cluster, "cluster CA", fix), await installCa(path.join(pkiDir, "etcd"), etcd, "etcd CA", fix)];
+  // After the CAs: a data dir of another cluster is refused before anything is written.
+  const serviceAccountKeys = await readServiceAccountKeys(caDir);
+  if (serviceAccountKeys) results.push(await installServiceAccountKeys(pkiDir, serviceAccountKeys, fix));
   return results.every((r) => r === "present") ? "present" : "copied";
 }
 

@@ -17,3 +17,4 @@ export { apiserverTlsOptions, verifyClientCertificate, type ClientCertificateRes
 export { renderKubeconfig, writeKubeconfig, type KubeconfigOptions } from "./kubeconfig";
 export { signCertificate, type SigningRequest } from "./certs";
 export { ensureEtcdPki, type EtcdMember, type EtcdPki } from "./etcd";
+export { ensureServiceAccountKeys, SERVICE_ACCOUNT_KEY_FILES, type ServiceAccountKeys } from "./service-account-keys";

@@ -70,7 +70,7 @@ async function handleUpgrade(
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "https://gantry.invalid");
   // The same access check as every request: exec, attach and portforward are `create` on pods/<sub>.
-  api.access(req);
+  await api.access(req);
   const target = parseRequestPath(url.pathname);
   if (target.type === "resource") record.resource(target, url.searchParams, "");
   const sub = target.type === "resource" && target.resource.kind === "Pod" && target.resource.group === "" ? target.subresource : undefined;
