@@ -469,7 +469,8 @@ test("gantry agent --max-layer-bytes 32Mi: a gzip bomb image shows ErrImagePull 
   });
   const bomb = await pushBadImage(registry.url, "gantry-test/bomb", await busyboxLayers(), await gzipBombLayer(5 * 1024 ** 3));
   const ref = `${registry.host}/gantry-test/bomb:latest`;
-  agent.current = await startAgentCli(dirs, await freePort(), ["--insecure-registry", registry.host, "--max-layer-bytes", "32Mi"]);
+  // Standalone (no master hands out a pod CIDR): pods get loopback only, so the pull is what is tested.
+  agent.current = await startAgentCli(dirs, await freePort(), ["--insecure-registry", registry.host, "--max-layer-bytes", "32Mi", "--pod-network", "loopback"]);
   const p = pod("bomb", [{ name: "c", image: ref }]);
   const uid = p.metadata!.uid!;
   const t0 = Date.now();
