@@ -1,4 +1,5 @@
-// Mutual TLS for scripted agents (test doubles that speak proto/agent.proto): a real master dials
+// Mutual TLS for scripted agents (test doubles that speak proto/agent.proto) and in-process agents
+// behind a real master process: a real master dials
 // every agent over TLS and checks it presents `system:node:<name>`'s serving certificate from the
 // cluster CA, and a real agent accepts only masters. A scripted agent does the same with a
 // certificate signed here straight from the master's CA (a real agent gets its own through a CSR).
