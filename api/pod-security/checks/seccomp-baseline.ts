@@ -19,6 +19,16 @@ export function seccompType(securityContext: Obj | undefined): string | undefine
   return isSet(securityContext?.seccompProfile) ? str(obj(securityContext!.seccompProfile).type) : undefined;
 }
 
+/** The pod-level seccomp type; an invalid one is recorded as set by "pod", with its value. */
+export function notePodSeccomp(spec: Obj, setters: string[], badValues: string[]): string | undefined {
+  const podType = seccompType(podSecurityContext(spec));
+  if (podType !== undefined && !validSeccompType(podType)) {
+    setters.push("pod");
+    badValues.push(podType);
+  }
+  return podType;
+}
+
 function validAnnotation(value: string): boolean {
   return value === "runtime/default" || value === "docker/default" || value.startsWith("localhost/");
 }
@@ -34,11 +44,7 @@ function seccompAnnotations(metadata: Obj, spec: Obj): CheckResult {
 function seccompFields(_metadata: Obj, spec: Obj): CheckResult {
   const setters: string[] = [];
   const badValues: string[] = [];
-  const podType = seccompType(podSecurityContext(spec));
-  if (podType !== undefined && !validSeccompType(podType)) {
-    setters.push("pod");
-    badValues.push(podType);
-  }
+  notePodSeccomp(spec, setters, badValues);
   const bad: string[] = [];
   for (const c of allContainers(spec)) {
     const type = seccompType(containerSecurityContext(c));

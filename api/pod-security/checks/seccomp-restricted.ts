@@ -3,18 +3,14 @@
 // 1.25). Replaces seccompProfile_baseline in restricted evaluations.
 
 import type { Obj } from "../../validation/json";
-import { ALLOWED, allContainers, containerName, containerSecurityContext, containersPhrase, forbid, joinQuote, podSecurityContext, sortedSet, type Check, type CheckResult } from "../check";
+import { ALLOWED, allContainers, containerName, containerSecurityContext, containersPhrase, forbid, joinQuote, sortedSet, type Check, type CheckResult } from "../check";
 import { exemptingWindows } from "./allow-privilege-escalation";
-import { SECCOMP_BASELINE_ID, seccompType, validSeccompType } from "./seccomp-baseline";
+import { notePodSeccomp, SECCOMP_BASELINE_ID, seccompType, validSeccompType } from "./seccomp-baseline";
 
 function seccompRestricted(_metadata: Obj, spec: Obj): CheckResult {
   const setters: string[] = [];
   const badValues: string[] = [];
-  const podType = seccompType(podSecurityContext(spec));
-  if (podType !== undefined && !validSeccompType(podType)) {
-    setters.push("pod");
-    badValues.push(podType);
-  }
+  const podType = notePodSeccomp(spec, setters, badValues);
   const podSet = podType !== undefined && validSeccompType(podType);
   const explicitlyBad: string[] = [];
   const implicitlyBad: string[] = [];
