@@ -45,6 +45,8 @@ test("each tick compacts to the revision recorded one tick earlier; reads from b
   const live: WatchEvent[] = [];
   const watch = await store.watch(prefix, { resourceVersion: first.metadata.resourceVersion }, { event: (e) => live.push(e), error: (err) => live.push({ type: "ERROR", object: { metadata: { name: String(err) } } }) });
   t.after(() => watch.close());
+  // etcd registers the watcher asynchronously; once it delivered b it follows, whatever is compacted.
+  for (let i = 0; i < 250 && live.length < 1; i++) await new Promise((r) => setTimeout(r, 20));
 
   const compactor = compactorOn(t, etcd);
   await compactor.start();
