@@ -43,14 +43,14 @@ function resource(
 export const RESOURCES: readonly ResourceType[] = [
   // core/v1
   resource({ group: "", version: "v1", kind: "Namespace", plural: "namespaces", singular: "namespace", namespaced: false, shortNames: ["ns"], verbs: NO_COLLECTION_DELETE, subresources: ["status", "finalize"] }),
-  resource({ group: "", version: "v1", kind: "Node", plural: "nodes", singular: "node", namespaced: false, shortNames: ["no"], subresources: ["status"] }),
-  resource({ group: "", version: "v1", kind: "Pod", plural: "pods", singular: "pod", namespaced: true, shortNames: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction", "log", "exec", "attach", "portforward"] }),
+  resource({ group: "", version: "v1", kind: "Node", plural: "nodes", singular: "node", namespaced: false, shortNames: ["no"], subresources: ["status", "proxy"] }),
+  resource({ group: "", version: "v1", kind: "Pod", plural: "pods", singular: "pod", namespaced: true, shortNames: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction", "log", "exec", "attach", "portforward", "ephemeralcontainers"] }),
   resource({ group: "", version: "v1", kind: "Service", plural: "services", singular: "service", namespaced: true, shortNames: ["svc"], categories: ["all"], subresources: ["status"], verbs: NO_COLLECTION_DELETE }),
   resource({ group: "", version: "v1", kind: "Endpoints", plural: "endpoints", singular: "endpoints", namespaced: true, shortNames: ["ep"] }),
   resource({ group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", singular: "configmap", namespaced: true, shortNames: ["cm"] }),
   resource({ group: "", version: "v1", kind: "Secret", plural: "secrets", singular: "secret", namespaced: true }),
   resource({ group: "", version: "v1", kind: "Event", plural: "events", singular: "event", namespaced: true, shortNames: ["ev"] }),
-  resource({ group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", singular: "serviceaccount", namespaced: true, shortNames: ["sa"] }),
+  resource({ group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", singular: "serviceaccount", namespaced: true, shortNames: ["sa"], subresources: ["token"] }),
   resource({ group: "", version: "v1", kind: "ReplicationController", plural: "replicationcontrollers", singular: "replicationcontroller", namespaced: true, shortNames: ["rc"], categories: ["all"], subresources: ["status", "scale"] }),
   // apps/v1
   resource({ group: "apps", version: "v1", kind: "Deployment", plural: "deployments", singular: "deployment", namespaced: true, shortNames: ["deploy"], categories: ["all"], subresources: ["status", "scale"] }),
@@ -67,6 +67,8 @@ export const RESOURCES: readonly ResourceType[] = [
   resource({ group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", singular: "lease", namespaced: true }),
   // certificates.k8s.io/v1: TLS bootstrap and certificate rotation of nodes (master/certificates).
   resource({ group: "certificates.k8s.io", version: "v1", kind: "CertificateSigningRequest", plural: "certificatesigningrequests", singular: "certificatesigningrequest", namespaced: false, shortNames: ["csr"], subresources: ["status", "approval"] }),
+  // authentication.k8s.io/v1: SelfSubjectReview (`kubectl auth whoami`), answered, never stored.
+  resource({ group: "authentication.k8s.io", version: "v1", kind: "SelfSubjectReview", plural: "selfsubjectreviews", singular: "selfsubjectreview", namespaced: false, verbs: ["create"] }),
   // discovery.k8s.io/v1: the endpoints of Services, written by the EndpointSlice controller.
   resource({ group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices", singular: "endpointslice", namespaced: true }),
 ];
@@ -75,6 +77,7 @@ export const RESOURCES: readonly ResourceType[] = [
 export const GROUP_VERSIONS: readonly { group: string; versions: string[] }[] = [
   { group: "", versions: ["v1"] },
   { group: "apps", versions: ["v1"] },
+  { group: "authentication.k8s.io", versions: ["v1"] },
   { group: "autoscaling", versions: ["v2", "v1"] },
   { group: "batch", versions: ["v1"] },
   { group: "certificates.k8s.io", versions: ["v1"] },

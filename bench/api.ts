@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Etcd3 } from "etcd3";
+import { etcd3Credentials } from "../master/store/etcd-tls";
 import { startMaster } from "../test/helpers/master-process";
 import { ApiClient } from "../test/helpers/api-client";
 import { round, runConcurrent, writeResult } from "./stats";
@@ -52,7 +53,7 @@ export async function benchApi(): Promise<Record<string, unknown>> {
     // Watch delivery: one API watch open while objects are written straight into etcd as fast as
     // etcd takes them, so the number measures the watch path (etcd watch -> decode -> filter ->
     // JSON stream -> client), not the create path. Time: first write to last event received.
-    const etcd = new Etcd3({ hosts: master.etcdEndpoint });
+    const etcd = new Etcd3({ hosts: master.etcdEndpoint, credentials: etcd3Credentials(master.etcdTls()) });
     const start = process.hrtime.bigint();
     const watching = api.watch("/api/v1/namespaces/bench-watch/configmaps?watch=true&resourceVersion=" + (await currentRv(api)), (ev) => ev.length >= OBJECTS, 300_000);
     await runConcurrent(OBJECTS, CONCURRENCY, async (i) => {

@@ -2,11 +2,13 @@
 // bench/results/<name>.json for each.
 
 import { benchApi } from "./api";
+import { benchApiMetrics } from "./api-metrics";
 import { benchScheduler } from "./scheduler";
 import { mergeResult, writeResult } from "./stats";
 
 const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   api: benchApi,
+  "api-metrics": benchApiMetrics,
   scheduler: benchScheduler,
   runtime: () => import("./runtime.js").then((m) => m.benchRuntime()),
   "network-proxy": () => import("./network-proxy.js").then((m) => m.benchNetworkProxy()),

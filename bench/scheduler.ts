@@ -241,7 +241,7 @@ process.on("exit", () => {
 async function startCluster(mode: string): Promise<Cluster> {
   if (mode === "master") {
     const master = await withMasterNodeFlags(() => startMaster({ args: ["--node-monitor-grace-period", "300"] }));
-    const store = new EtcdStore({ endpoints: [master.etcdEndpoint] });
+    const store = new EtcdStore({ endpoints: [master.etcdEndpoint], tls: master.etcdTls() });
     return {
       mode,
       store,

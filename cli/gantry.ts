@@ -4,9 +4,12 @@
 
 import { Command } from "commander";
 import { registerAgentCommand } from "./agent";
+import { registerCertsCommand } from "./certs";
 import { registerInitCommand } from "./init";
 import { registerJoinCommand } from "./join";
 import { registerMasterCommand } from "./master";
+import { registerResetCommand } from "./reset";
+import { registerSecretsCommand } from "./secrets";
 import { registerTokenCommand } from "./token";
 import { registerInstallCommands } from "./install";
 import { registerSuperviseCommand } from "./supervise";
@@ -18,6 +21,9 @@ registerAgentCommand(program);
 registerInitCommand(program);
 registerJoinCommand(program);
 registerTokenCommand(program);
+registerCertsCommand(program);
+registerResetCommand(program);
+registerSecretsCommand(program);
 
 registerInstallCommands(program);
 registerSuperviseCommand(program);

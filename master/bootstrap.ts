@@ -24,15 +24,19 @@ export async function ensureSystemNamespaces(ctx: ApiContext): Promise<void> {
 
 /**
  * The `kubernetes` Service in `default`, at the first address of the service range, as on
- * Kubernetes.
+ * Kubernetes. No selector: the kubernetes endpoints controller lists the live masters.
  */
-export async function ensureKubernetesService(ctx: ApiContext): Promise<void> {
-  await ensureSystemService(ctx, {
+export function kubernetesService(ip: string): KubeObject {
+  return {
     apiVersion: "v1",
     kind: "Service",
     metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
-    spec: { type: "ClusterIP", clusterIP: ctx.network.kubernetesServiceIP, clusterIPs: [ctx.network.kubernetesServiceIP], ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
-  });
+    spec: { type: "ClusterIP", clusterIP: ip, clusterIPs: [ip], ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
+  };
+}
+
+export async function ensureKubernetesService(ctx: ApiContext): Promise<void> {
+  await ensureSystemService(ctx, kubernetesService(ctx.network.kubernetesServiceIP));
 }
 
 /**

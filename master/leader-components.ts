@@ -16,6 +16,7 @@ import { jobControllerComponent } from "./controllers/job";
 import { cronJobControllerComponent } from "./controllers/cronjob";
 import { nodeLifecycleControllerComponent } from "./controllers/node-lifecycle";
 import { kubeDnsEndpointsComponent } from "./controllers/kube-dns-endpoints";
+import { kubernetesEndpointsComponent } from "./controllers/kubernetes-endpoints";
 import { endpointsControllerComponent } from "./controllers/endpoints";
 import { endpointSliceControllerComponent } from "./controllers/endpointslice";
 import { loadBalancerStatusControllerComponent } from "./controllers/loadbalancer-status";
@@ -26,6 +27,8 @@ import { csrSignerComponent } from "./certificates/signer";
 import { tokenCleanerComponent } from "./bootstrap-tokens/cleaner";
 import { clusterInfoSignerComponent } from "./bootstrap-tokens/cluster-info-signer";
 import { DEFAULT_COMPACTION_INTERVAL_MS, EtcdCompactor } from "./store/compactor";
+import { serviceAccountsControllerComponent } from "./serviceaccounts/serviceaccounts-controller";
+import { rootCaPublisherComponent } from "./serviceaccounts/root-ca-publisher";
 
 export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
   const signer = csrSignerComponent(deps);
@@ -38,6 +41,9 @@ export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
     csrApproverComponent(deps),
     ...(signer ? [signer] : []),
     wrapNamespaceController(deps),
+    // Before the workload controllers: their pods need each namespace's account and CA ConfigMap.
+    serviceAccountsControllerComponent(deps),
+    ...rootCaPublisherComponent(deps),
     garbageCollectorComponent(deps),
     deploymentControllerComponent(deps),
     replicaSetControllerComponent(deps),
@@ -46,6 +52,7 @@ export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
     cronJobControllerComponent(deps),
     nodeLifecycleControllerComponent(deps, gracePeriodOption(deps)),
     kubeDnsEndpointsComponent(deps),
+    kubernetesEndpointsComponent(deps),
     endpointsControllerComponent(deps),
     endpointSliceControllerComponent(deps),
     loadBalancerStatusControllerComponent(deps),
@@ -74,7 +81,7 @@ function wrapNamespaceController(deps: ComponentDeps): LeaderComponent {
 function etcdCompactor(deps: ComponentDeps): LeaderComponent[] {
   const intervalMs = deps.settings?.etcdCompactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS;
   if (!deps.etcd || intervalMs <= 0) return [];
-  return [new EtcdCompactor(deps.etcd, { intervalMs, log: deps.log })];
+  return [new EtcdCompactor(deps.etcd, { intervalMs, log: deps.log, tls: deps.etcdTls })];
 }
 
 function gracePeriodOption(deps: ComponentDeps): { gracePeriodMs?: number } {

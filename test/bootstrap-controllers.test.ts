@@ -9,6 +9,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseClusterInfoKubeconfig } from "../api/bootstrap/cluster-info";
 import { verifyDetached } from "../api/bootstrap/jws";
+import { certsOwnerTokenSecret, certsSecret, generateCertificateKey, parseCertificateKey, readCertsSecret } from "../api/bootstrap/cert-upload";
 import { tokenSecret } from "../api/bootstrap/token";
 import type { KubeObject } from "../api/object";
 import { findResource } from "../api/resources";
@@ -16,6 +17,7 @@ import { ClusterInfoSigner } from "../master/bootstrap-tokens/cluster-info-signe
 import { TokenCleaner } from "../master/bootstrap-tokens/cleaner";
 import { CsrApprover } from "../master/certificates/approver";
 import { CsrSigner } from "../master/certificates/signer";
+import { GarbageCollector } from "../master/controllers/gc";
 import { BOOTSTRAPPER, NODE_CLIENT, NODE_SERVING, csrObject, nodeSubject, nodeUser } from "../master/certificates/testing/csr";
 import { ensureClusterPki, type ClusterPki } from "../master/pki";
 import { startInProcessApi, type InProcessApi } from "./helpers/in-process";
@@ -45,6 +47,7 @@ before(async () => {
       new ClusterInfoSigner(ctx, { resyncMs: 300, publish: { server: SERVER, caPem: pki.caCert } }),
       new CsrApprover(ctx, { resyncMs: 300 }),
       new CsrSigner(ctx, { resyncMs: 300, ca: pki, maxDurationSeconds: 3600 }),
+      new GarbageCollector(ctx, { resyncMs: 300 }),
     ],
   });
 });
@@ -125,5 +128,24 @@ describe("certificate signing requests", () => {
     assert.ok(cert.checkIP("10.0.0.2"));
     assert.deepEqual(cert.keyUsage, ["1.3.6.1.5.5.7.3.1"]);
     assert.equal(((await csrs().get(undefined, "serving-bad")).status as { conditions?: unknown }).conditions, undefined, "a name that is not the node's stays pending");
+  });
+});
+
+// Last: it moves the clock by hours.
+describe("the control-plane certificate upload", () => {
+  test("the encrypted certificates go away 2 hours after the upload: the cleaner deletes their owner token, the garbage collector the Secret", async () => {
+    const key = parseCertificateKey(generateCertificateKey());
+    const owner = await api.client(R.secrets).create(certsOwnerTokenSecret({ id: "upload", secret: "0123456789abcdef" }, clock.now()));
+    await api.client(R.secrets).create(certsSecret({ clusterCa: { certPem: pki.caCert, keyPem: pki.caKey }, etcdCa: { certPem: "etcd-ca", keyPem: "etcd-key" }, etcdEndpoints: ["https://10.9.8.7:2379"] }, key, { tokenId: "upload", uid: owner.metadata.uid! }));
+    const stored = await api.client(R.secrets).get("kube-system", "gantry-certs");
+    assert.equal(readCertsSecret(stored, key).clusterCa.keyPem, pki.caKey);
+    assert.equal((await data())["jws-kubeconfig-upload"], undefined, "the owner token signs nothing");
+
+    clock.advance(2 * 3600 - 60);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.ok(await api.client(R.secrets).tryGet("kube-system", "gantry-certs"), "still there before the 2 hours are over");
+    clock.advance(61);
+    await waitFor("the owner token deleted", async () => (await api.client(R.secrets).tryGet("kube-system", "bootstrap-token-upload")) === undefined);
+    await waitFor("gantry-certs deleted with its owner", async () => (await api.client(R.secrets).tryGet("kube-system", "gantry-certs")) === undefined, 30_000);
   });
 });

@@ -34,6 +34,8 @@ interface PodJson {
 
 before(async () => {
   c = await startCluster({ agents: ["node-a", "node-b"] });
+  // The hostPort and hostNetwork pods need a namespace Pod Security's default (baseline) allows them in.
+  await c.kubectlOk(["label", "namespace", "default", "pod-security.kubernetes.io/enforce=privileged"]);
   const pushed = await c.masterHost.exec(process.execPath, [NET_IMAGE_SCRIPT, `http://${c.registry}`], { timeoutMs: 60_000 });
   if (pushed.code !== 0) throw new Error(`pushing the network test image failed:\n${pushed.stderr}${pushed.stdout}`);
   image = `${c.registry}/${NetImage.repo}:${NetImage.tag}`;

@@ -76,6 +76,7 @@ describe("streams: no client behaviour ends a daemon", { timeout: 600_000 }, () 
     startRss.master = rssKiB(masterPid);
     args = {
       agent: `${cluster.agent("node-a").host.address}:${AGENT_PORT}`,
+      masterDataDir: cluster.masterDataDir,
       server: `https://${cluster.masterHost.address}:${API_PORT}`,
       kubeconfig: cluster.kubeconfig,
       namespace: "default",

@@ -27,14 +27,14 @@ import { validateObjectMeta, validateObjectMetaUpdate } from "./meta";
 import { nameIsPathSegment } from "./names";
 import { validateNamespace, validateNamespaceFinalizeUpdate, validateNamespaceStatusUpdate, validateNamespaceUpdate } from "./namespace";
 import { validateNode, validateNodeUpdate } from "./node";
-import { validatePodCreate, validatePodStatusUpdate, validatePodUpdate } from "./pod";
+import { validatePodCreate, validatePodEphemeralContainersUpdate, validatePodStatusUpdate, validatePodUpdate } from "./pod";
 import { validateReplicaSet, validateReplicaSetUpdate, validateReplicationController, validateReplicationControllerUpdate } from "./replicaset";
 import { validateService, validateServiceUpdate } from "./service";
 import { validateServiceAccount } from "./service-account";
 import { validateStatefulSet, validateStatefulSetUpdate } from "./statefulset";
 
 export type { FieldCause } from "./field";
-export type UpdateSubresource = "status" | "finalize" | "approval";
+export type UpdateSubresource = "status" | "finalize" | "approval" | "ephemeralcontainers";
 
 type Create = (o: Obj) => FieldCause[];
 type Update = (next: Obj, prev: Obj) => FieldCause[];
@@ -104,14 +104,15 @@ export function validateCreate(kind: string, object: KubeObject): StatusCause[] 
 }
 
 /**
- * Causes for replacing `oldObj` by `newObj`. `subresource` selects the /status or /finalize rules
- * (Namespace only has /finalize); without it the main resource's rules apply.
+ * Causes for replacing `oldObj` by `newObj`. `subresource` selects the /status, /finalize
+ * (Namespace only) or /ephemeralcontainers (Pod only) rules; without it the main resource's apply.
  */
 export function validateUpdate(kind: string, newObj: KubeObject, oldObj: KubeObject, subresource?: UpdateSubresource): StatusCause[] {
   const rules = RULES[kind] ?? genericRules(kind);
   const next = asObj(newObj);
   const prev = asObj(oldObj);
   if (subresource === "finalize" && kind === "Namespace") return dedupe(validateNamespaceFinalizeUpdate(next, prev));
+  if (subresource === "ephemeralcontainers" && kind === "Pod") return dedupe(validatePodEphemeralContainersUpdate(next, prev));
   if (subresource === "approval" && rules.approval) return dedupe(rules.approval(next, prev));
   if (subresource === "status") {
     return dedupe((rules.status ?? ((n: Obj, p: Obj) => validateObjectMetaUpdate(n.metadata, p.metadata)))(next, prev));

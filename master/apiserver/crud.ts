@@ -15,6 +15,7 @@ import { loadSchemas } from "./openapi/openapi-v3";
 import { isProtobufContentType } from "./protobuf/decode";
 import { listOf, sendList, sendObject } from "./representation";
 import { selectorFilter } from "./selectors";
+import { addWarningHeaders, addWarnings } from "./warnings";
 
 export async function getObject(rr: ResourceRequest): Promise<void> {
   const obj = await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!);
@@ -77,7 +78,7 @@ function checkFields(rr: ResourceRequest, validation: FieldValidation, obj: Kube
   if (validation === "Ignore" || unknown.length === 0) return;
   if (validation === "Strict") throw strictDecodingError(kind, version, unknown);
   if (prune) fieldChecker.unknownFields(group, version, kind, obj, true);
-  rr.res.setHeader("Warning", unknownFieldWarnings(unknown));
+  addWarningHeaders(rr.res, unknownFieldWarnings(unknown));
 }
 
 /** The directive for a JSON or YAML body; protobuf bodies cannot carry unknown fields. */
@@ -90,11 +91,13 @@ export async function createObject(rr: ResourceRequest): Promise<void> {
   const validation = bodyFieldValidation(rr);
   const body = await readObjectBody(rr.req);
   checkFields(rr, validation, body);
-  const created = await rr.ctx.registry.create(rr.user, rr.resource, body, { namespace: rr.namespace, dryRun: isDryRun(rr) });
+  const warnings: string[] = [];
+  const created = await rr.ctx.registry.create(rr.user, rr.resource, body, { namespace: rr.namespace, dryRun: isDryRun(rr), warnings });
+  addWarnings(rr.res, warnings);
   sendObject(rr, 201, created);
 }
 
-/** The subresource a PUT or PATCH writes through: status, approval, or the main resource. */
+/** The subresource a PUT or PATCH writes through: status, approval, ephemeralcontainers, or the main resource. */
 export type WriteTarget = UpdateSubresource | undefined;
 
 /** PUT: replace the object. A resourceVersion in the body makes it a compare-and-swap. */
@@ -137,8 +140,11 @@ export async function patchObject(rr: ResourceRequest, target?: WriteTarget): Pr
  * requested one; the result passes admission and is written with compare-and-swap, retried when
  * another writer won.
  */
-export function writeUpdate(rr: ResourceRequest, verb: "update" | "patch", target: WriteTarget, change: (current: KubeObject) => KubeObject): Promise<KubeObject> {
-  return rr.ctx.registry.update(rr.user, { resource: rr.resource, namespace: rr.namespace, name: rr.name! }, change, { verb, subresource: target, dryRun: isDryRun(rr) });
+export async function writeUpdate(rr: ResourceRequest, verb: "update" | "patch", target: WriteTarget, change: (current: KubeObject) => KubeObject): Promise<KubeObject> {
+  const warnings: string[] = [];
+  const updated = await rr.ctx.registry.update(rr.user, { resource: rr.resource, namespace: rr.namespace, name: rr.name! }, change, { verb, subresource: target, dryRun: isDryRun(rr), warnings });
+  addWarnings(rr.res, warnings);
+  return updated;
 }
 
 export async function deleteOne(rr: ResourceRequest): Promise<void> {

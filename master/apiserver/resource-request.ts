@@ -14,6 +14,8 @@ export interface ResourceRequest {
   namespace?: string;
   name?: string;
   subresource?: string;
+  /** nodes/<name>/proxy/<path>: the path after proxy/ ("metrics"). */
+  proxyPath?: string;
   ctx: ApiContext;
   /** Who asked (authenticated and authorized); the registry authorizes and admits writes as this user. */
   user: User;

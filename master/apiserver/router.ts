@@ -3,15 +3,17 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../../api/errors";
+import type { RequestRecord } from "../metrics/request-metrics";
 import type { User } from "../auth/user";
 import type { ApiContext } from "../registry/context";
 import type { ResourceRequest } from "./resource-request";
 import { createObject, deleteCollection, deleteOne, getObject, listObjects, patchObject, updateObject } from "./crud";
 import { serveDiscovery } from "./discovery-routes";
-import { sendError } from "./http-io";
+import { contentTypeOf, sendError, sendRaw } from "./http-io";
 import { serveOpenApi, serveOpenApiV2 } from "./openapi-routes";
 import { parseBoolParam } from "./query-params";
 import { parseRequestPath } from "./request-info";
+import { createSelfSubjectReview } from "./self-subject-review";
 import { handleSubresource } from "./subresources";
 import { watchObjects } from "./watch";
 
@@ -32,17 +34,27 @@ export const VERSION_INFO = {
   platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}`,
 };
 
-export async function route(ctx: ApiContext, extras: RouterExtras, req: IncomingMessage, res: ServerResponse, user: User): Promise<void> {
+/** Paths outside /api and /apis the server answers, as their metrics label them. */
+const SERVED_PATHS = new Set(["/version", "/healthz", "/livez", "/readyz", "/metrics", "/openapi/v2", "/openapi/v3"]);
+
+export async function route(ctx: ApiContext, extras: RouterExtras, req: IncomingMessage, res: ServerResponse, user: User, record?: RequestRecord): Promise<void> {
   const url = new URL(req.url ?? "/", "https://gantry.invalid");
   const method = req.method ?? "GET";
   try {
     const path = url.pathname;
+    if (SERVED_PATHS.has(path) || path.startsWith("/openapi/v3/")) record?.nonResource(path);
     if (path === "/version") return json(res, VERSION_INFO);
     if (path === "/healthz" || path === "/livez" || path === "/readyz") {
       const h = await extras.health(url.searchParams.has("verbose"));
       res.writeHead(h.ok ? 200 : 500, { "Content-Type": "text/plain; charset=utf-8" });
       res.end(h.text);
       return;
+    }
+    if (path === "/metrics") {
+      // A nonResourceURL, authorized before routing (server.ts): `get` on path /metrics.
+      if (method !== "GET") throw errors.methodNotAllowed(`${method} is not supported on /metrics`);
+      const { contentType, text } = await ctx.metrics.expose();
+      return sendRaw(res, 200, contentType, text);
     }
     if (path === "/openapi/v3" || path.startsWith("/openapi/v3/")) return serveOpenApi(req, res, url);
     if (path === "/openapi/v2") return serveOpenApiV2(req, res);
@@ -53,13 +65,16 @@ export async function route(ctx: ApiContext, extras: RouterExtras, req: Incoming
       case "discovery-groups":
       case "discovery-group":
       case "discovery-resources":
-        return serveDiscovery(req, res, target);
+        serveDiscovery(req, res, target);
+        record?.nonResource(path); // only once served: unknown groups must not grow the label set
+        return;
       case "unknown-resource":
         throw errors.notFound(target.group, target.plural, "");
       case "other":
         throw errors.notFound("", path, "");
       case "resource": {
-        const rr: ResourceRequest = { req, res, url, ctx, resource: target.resource, namespace: target.namespace, name: target.name, subresource: target.subresource, user };
+        record?.resource(target, url.searchParams, contentTypeOf(req));
+        const rr: ResourceRequest = { req, res, url, ctx, resource: target.resource, namespace: target.namespace, name: target.name, subresource: target.subresource, proxyPath: target.proxyPath, user };
         return await dispatchVerb(rr, method, target.watchPath);
       }
     }
@@ -75,6 +90,7 @@ async function dispatchVerb(rr: ResourceRequest, method: string, watchPath: bool
     throw errors.notFound(r.group, r.plural, rr.name);
   }
   if (rr.subresource) return handleSubresource(rr, method);
+  if (r.kind === "SelfSubjectReview") return createSelfSubjectReview(rr, method);
   const watch = () => watchPath || parseBoolParam(rr.url.searchParams, "watch");
   if (rr.name === undefined) {
     if (method === "GET") return watch() ? watchObjects(rr) : listObjects(rr);

@@ -11,11 +11,14 @@ import { errors } from "../../api/errors";
 import { Authenticator } from "../auth/authenticate";
 import { checkAuthorized } from "../auth/access";
 import { AuthCaches } from "../auth/caches";
+import { ServiceAccountAuthenticator } from "../auth/service-account-authenticator";
+import type { TokenIssuer } from "../auth/token-issuer";
 import { MASTERS_GROUP, type User } from "../auth/user";
 import type { ApiContext } from "../registry/context";
 import { sendError } from "./http-io";
 import { requestAttributes } from "./request-attributes";
 import { route, type RouterExtras } from "./router";
+import { enableServiceAccountAdmission } from "../registry/service-account-admission";
 
 export interface ApiServerOptions {
   host: string;
@@ -23,6 +26,8 @@ export interface ApiServerOptions {
   tls: { certPem: string; keyPem: string; caPem: string };
   /** Static bearer tokens (<data-dir>/tokens.json). */
   tokens: ReadonlyMap<string, User>;
+  /** Signs and verifies service-account tokens; without it JWT bearer tokens are refused. */
+  serviceAccountIssuer?: TokenIssuer;
   /** Where denials and cache failures are reported. */
   log?: (msg: string, err?: unknown) => void;
 }
@@ -31,6 +36,7 @@ export class ApiServer {
   private readonly server: https.Server;
   private readonly authenticator: Authenticator;
   private readonly caches: AuthCaches;
+  private disableAdmission?: () => void;
 
   constructor(
     private readonly options: ApiServerOptions,
@@ -38,7 +44,9 @@ export class ApiServer {
     extras: RouterExtras,
   ) {
     this.caches = new AuthCaches(ctx, (what, err) => options.log?.(what, err));
-    this.authenticator = new Authenticator(options.tokens, this.caches, () => ctx.clock.now());
+    const clock = () => ctx.clock.now();
+    const serviceAccounts = options.serviceAccountIssuer && new ServiceAccountAuthenticator(options.serviceAccountIssuer, this.caches, clock);
+    this.authenticator = new Authenticator(options.tokens, this.caches, clock, serviceAccounts);
     this.server = https.createServer(
       {
         cert: options.tls.certPem,
@@ -54,15 +62,15 @@ export class ApiServer {
         secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
       },
       (req, res) => {
-        let user: User;
-        try {
-          user = this.access(req);
-        } catch (err) {
-          req.resume();
-          sendError(res, err);
-          return;
-        }
-        void route(ctx, extras, req, res, user);
+        // Counted when the response closes; the router says what the request addressed.
+        const record = ctx.metrics.requests.begin(req.method ?? "GET", res);
+        void this.access(req).then(
+          (user) => route(ctx, extras, req, res, user, record),
+          (err: unknown) => {
+            req.resume();
+            sendError(res, err);
+          },
+        );
       },
     );
     this.server.keepAliveTimeout = 65_000;
@@ -81,9 +89,12 @@ export class ApiServer {
    * for bad credentials and for anonymous requests authorization refuses, 403 (Kubernetes'
    * wording) for authenticated ones. `verb` overrides the verb derived from the method.
    */
-  access(req: IncomingMessage, verb?: string): User {
-    const auth = this.authenticator.authenticate(req);
-    if ("error" in auth) throw errors.unauthorized();
+  async access(req: IncomingMessage, verb?: string): Promise<User> {
+    const auth = await this.authenticator.authenticate(req);
+    if ("error" in auth) {
+      if (auth.error !== "invalid bearer token") this.options.log?.(`authentication failed: ${auth.error}`);
+      throw errors.unauthorized();
+    }
     // The chain's first rule, without building the attributes: the admin's requests stay cheap.
     if (auth.user.groups.includes(MASTERS_GROUP)) return auth.user;
     const url = new URL(req.url ?? "/", "https://gantry.invalid");
@@ -96,6 +107,8 @@ export class ApiServer {
   /** Fills the caches authorization reads, then listens. */
   async listen(): Promise<number> {
     await this.caches.start();
+    // The ServiceAccount admission plugin reads the accounts from the same cache.
+    this.disableAdmission = enableServiceAccountAdmission(this.ctx, this.caches);
     return new Promise((resolve, reject) => {
       this.server.once("error", reject);
       this.server.listen(this.options.port, this.options.host, () => {
@@ -110,6 +123,7 @@ export class ApiServer {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+    this.disableAdmission?.();
     await this.caches.stop();
   }
 }

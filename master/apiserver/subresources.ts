@@ -1,6 +1,9 @@
-// Subresources: status (writes touch only .status), scale (the autoscaling/v1 Scale view of a
-// workload's replicas), binding (the scheduler's write), eviction (policy/v1, what drain posts), and
-// log (streaming/logs.ts); exec, attach and portforward arrive as upgrades (streaming/upgrade.ts).
+// Subresources: status (writes touch only .status), ephemeralcontainers (a Pod's writes touch
+// only spec.ephemeralContainers: kubectl debug), scale (the autoscaling/v1 Scale view of a
+// workload's replicas), binding (the scheduler's write), eviction (policy/v1, what drain posts),
+// token (a service account's TokenRequest, token-request.ts), and log (streaming/logs.ts), a
+// node's proxy (node-proxy.ts: the agent's /metrics); exec, attach and portforward arrive as
+// upgrades (streaming/upgrade.ts).
 
 import { errors } from "../../api/errors";
 import type { JsonObject, KubeObject } from "../../api/object";
@@ -12,8 +15,10 @@ import type { ResourceRequest } from "./resource-request";
 import { getObject, patchObject, updateObject, writeUpdate } from "./crud";
 import type { DeleteOptions } from "../registry/deletion";
 import { contentTypeOf, sendJson } from "./http-io";
+import { serveNodeProxy } from "./node-proxy";
 import { agentForPod } from "./streaming/agent-access";
 import { serveLogs } from "./streaming/logs";
+import { createToken } from "./token-request";
 
 export async function handleSubresource(rr: ResourceRequest, method: string): Promise<void> {
   const sub = rr.subresource!;
@@ -23,6 +28,8 @@ export async function handleSubresource(rr: ResourceRequest, method: string): Pr
   switch (sub) {
     case "status":
     case "approval":
+    case "ephemeralcontainers":
+      // Each reads the whole object and writes only its part of it (api/lifecycle/update.ts).
       if (method === "GET") return getObject(rr);
       if (method === "PUT") return updateObject(rr, sub);
       if (method === "PATCH") return patchObject(rr, sub);
@@ -37,11 +44,17 @@ export async function handleSubresource(rr: ResourceRequest, method: string): Pr
     case "eviction":
       if (method === "POST") return evictPod(rr);
       break;
+    case "token":
+      // serviceaccounts/token: a TokenRequest (`kubectl create token`).
+      if (method === "POST") return createToken(rr);
+      break;
     case "log":
     case "exec":
     case "attach":
     case "portforward":
       return streamFromNode(rr, method);
+    case "proxy":
+      return serveNodeProxy(rr, method);
   }
   throw errors.methodNotAllowed(`${method} is not supported on ${rr.resource.plural}/${sub}`);
 }

@@ -1,12 +1,14 @@
 // Authentication, kube-apiserver's order: a bearer token (a bootstrap token from its Secret, else
-// the static tokens of <data-dir>/tokens.json), else a client certificate signed by the cluster
-// CA, else the anonymous user. Credentials that are presented but wrong (an unknown or expired
+// the static tokens of <data-dir>/tokens.json, else a service-account JWT —
+// service-account-authenticator.ts, the one check that is asynchronous), else a client
+// certificate signed by the cluster CA, else the anonymous user. Credentials that are presented but wrong (an unknown or expired
 // token, a certificate from another CA) are an error (401), never anonymous.
 
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { BOOTSTRAPPERS_GROUP, isExpired, parseToken, readTokenSecret, secretMatches, tokenSecretName, tokenUser } from "../../api/bootstrap/token";
 import type { KubeObject } from "../../api/object";
+import { ServiceAccountAuthenticator } from "./service-account-authenticator";
 import { anonymousUser, authenticated, type User } from "./user";
 
 export type AuthResult = { user: User } | { error: string };
@@ -30,9 +32,11 @@ export class Authenticator {
     private readonly staticTokens: ReadonlyMap<string, User>,
     private readonly bootstrapTokens: TokenSecretSource,
     private readonly clock: () => Date = () => new Date(),
+    private readonly serviceAccounts?: ServiceAccountAuthenticator,
   ) {}
 
-  authenticate(req: IncomingMessage): AuthResult {
+  /** Synchronous except for service-account tokens, which may need a store lookup. */
+  authenticate(req: IncomingMessage): AuthResult | Promise<AuthResult> {
     const header = req.headers.authorization;
     if (header !== undefined && /^bearer /i.test(header)) return this.token(header.slice("Bearer ".length).trim());
     const socket = req.socket as TLSSocket;
@@ -46,7 +50,7 @@ export class Authenticator {
     return "user" in result ? { user: { name: result.user.name, groups: [...result.user.groups] } } : result;
   }
 
-  private token(token: string): AuthResult {
+  private token(token: string): AuthResult | Promise<AuthResult> {
     const bootstrap = parseToken(token);
     if (bootstrap) {
       const user = this.bootstrapUser(bootstrap.id, bootstrap.secret);
@@ -54,6 +58,9 @@ export class Authenticator {
     }
     const user = this.staticTokens.get(token);
     if (user) return { user: authenticated(user.name, user.groups) };
+    if (this.serviceAccounts && ServiceAccountAuthenticator.looksLikeJwt(token)) {
+      return this.serviceAccounts.authenticate(token).then((r) => r ?? { error: "invalid bearer token" });
+    }
     return { error: "invalid bearer token" };
   }
 

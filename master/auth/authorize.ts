@@ -4,7 +4,9 @@
 //   1. system:masters                  → allowed (the admin kubeconfig, masters dialling agents)
 //   2. nodes (system:node:<n> in system:nodes) → the Node authorizer (node-authorizer.ts)
 //   3. bootstrap tokens (system:bootstrappers) → only create/get/list/watch
-//      CertificateSigningRequests, plus discovery
+//      CertificateSigningRequests, `get` of kube-system/secrets/gantry-certs (the encrypted
+//      control-plane certificates a joining master downloads; kubeadm grants the same on
+//      kubeadm-certs), plus discovery
 //   4. anonymous                       → only `get` of kube-public/configmaps/cluster-info and
 //      the public health paths (/healthz, /livez, /readyz, /version)
 //   5. every other authenticated user  → allowed. RBAC replaces this rule in the next issue;
@@ -15,6 +17,7 @@
 // the reason the apiserver appends to Kubernetes' Forbidden message (forbidden.ts).
 
 import { BOOTSTRAPPERS_GROUP } from "../../api/bootstrap/token";
+import { CERTS_SECRET_NAME, CERTS_SECRET_NAMESPACE } from "../../api/bootstrap/cert-upload";
 import { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE } from "../../api/bootstrap/cluster-info";
 import { ALLOW, deny, type Decision, type RequestAttributes } from "./attributes";
 import { authorizeNode, discoveryAllowed } from "./node-authorizer";
@@ -44,9 +47,11 @@ function anonymous(a: RequestAttributes): Decision {
   return anonymousAllowed(a) ? ALLOW : deny();
 }
 
-/** system:node-bootstrapper's rules: ask for a certificate and wait for it. */
+/** system:node-bootstrapper's rules (ask for a certificate and wait for it), and the certificate upload. */
 function bootstrapper(a: RequestAttributes): Decision {
   if (!a.resourceRequest) return discoveryAllowed(a) ? ALLOW : deny();
   const csr = a.apiGroup === "certificates.k8s.io" && a.resource === "certificatesigningrequests" && a.subresource === "";
-  return csr && ["create", "get", "list", "watch"].includes(a.verb) ? ALLOW : deny();
+  if (csr && ["create", "get", "list", "watch"].includes(a.verb)) return ALLOW;
+  const uploadedCerts = a.apiGroup === "" && a.resource === "secrets" && a.subresource === "" && a.namespace === CERTS_SECRET_NAMESPACE && a.name === CERTS_SECRET_NAME;
+  return uploadedCerts && a.verb === "get" ? ALLOW : deny();
 }

@@ -31,7 +31,7 @@ const NODE_RULES: readonly StaticRule[] = [
   { groups: [""], resources: ["endpoints"], verbs: ["get"] },
   { groups: ["", "events.k8s.io"], resources: ["events"], verbs: ["create", "update", "patch"] },
   { groups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"], verbs: ["create", "get", "list", "watch"] },
-  { groups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+  { groups: ["authentication.k8s.io"], resources: ["tokenreviews", "selfsubjectreviews"], verbs: ["create"] },
   { groups: ["authorization.k8s.io"], resources: ["subjectaccessreviews", "localsubjectaccessreviews"], verbs: ["create"] },
 ];
 

@@ -75,6 +75,8 @@ export abstract class Controller {
     this.queue = new WorkQueue((key) => this.sync(key), {
       concurrency: options.concurrency,
       timers: options.timers,
+      // workqueue_* metrics under the controller's short name ("replicaset", "deployment", ...).
+      metrics: ctx.metrics.workqueues.queue(identity.name.replace(/-controller$/, "")),
       onError: (key, err) => {
         if (identity.quietConflicts && err instanceof ApiError && err.code === 409) return;
         log(`${identity.name}: syncing ${key} failed; will retry`, err);

@@ -73,6 +73,7 @@ export class NodeLifecycleController {
     this.queue = new WorkQueue(() => this.sync().then(() => undefined), {
       concurrency: 1,
       timers: options.timers,
+      metrics: ctx.metrics.workqueues.queue("node-lifecycle"),
       onError: (_key, err) => this.log("warn", "node lifecycle pass failed; will retry", err),
     });
     const user = controllerUser("node-controller");

@@ -1,7 +1,8 @@
 // The dispatcher (leader only): one gRPC Session per Node that has an agent address, fed from
 // informers. Down: NodeConfig (pod CIDRs allocated here, routes to the other nodes), the
 // node's desired pods and the ConfigMap/Secret data they read; every Service with its endpoints
-// (service-feed.ts: full set on connect, coalesced deltas to every session). Up: see upstream.ts.
+// (service-feed.ts: full set on connect, coalesced deltas to every session); service-account
+// tokens the agent asks for (token-requests.ts). Up: see upstream.ts.
 //
 // Level-triggered: nothing is remembered across sessions except what the informers hold, so a
 // new leader, an agent restart or a reconnect simply sends everything again.
@@ -11,7 +12,6 @@
 // that informer. Their objects are shared with every other lessee: nothing here may mutate them.
 
 import { hostname } from "node:os";
-import type { ChannelCredentials } from "@grpc/grpc-js";
 import type { KubeObject } from "../../api/object";
 import { namespacedKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
@@ -25,6 +25,7 @@ import type { DesiredInputs } from "./desired-state";
 import { NodeSession, type BackoffPolicy, type SessionHost } from "./node-session";
 import { PodCidrAllocator, PodCidrPool } from "./pod-cidr";
 import { ServiceFeed } from "./service-feed";
+import { answerTokenRequest } from "./token-requests";
 import { Upstream } from "./upstream";
 import { configKey } from "./volume-refs";
 import { controllerUser } from "../auth/internal-users";
@@ -51,7 +52,6 @@ export interface DispatcherOptions extends ComponentDeps {
   statusFlushMs?: number;
   podWriteConcurrency?: number;
   heartbeatThrottleMs?: number;
-  credentials?: ChannelCredentials;
   backoff?: BackoffPolicy;
   /** Service and endpoint changes within this window reach the agents as one update. Default 50 ms. */
   serviceCoalesceMs?: number;
@@ -125,7 +125,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     const client = (group: string, plural: string) => clientFor(ctx, group, "v1", plural, IPAM_USER);
     const pods = client("", "pods");
     const r: Running = {
-      pool: new AgentClientPool(this.o.credentials),
+      pool: new AgentClientPool(this.o.agentTransport),
       upstream: new Upstream({
         clients: { pods, nodes: client("", "nodes"), leases: client("coordination.k8s.io", "leases"), events: client("", "events") },
         caches: { podByUid: (uid) => r.podsByUid.get(uid), node: (name) => r.informers?.nodes.get(name) },
@@ -275,6 +275,18 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       case "desiredPodsAck":
         this.log.debug({ node: nodeName, generation: msg.msg.desiredPodsAck.generation }, "agent took desired pods");
         break;
+      case "tokenRequest": {
+        const req = msg.msg.tokenRequest;
+        const sources = { ctx: this.o.ctx, pod: (uid: string) => r.podsByUid.get(uid), node: (name: string) => r.informers?.nodes.get(name) };
+        answerTokenRequest(sources, nodeName, req).then(
+          (answer) => {
+            if (answer.error) this.log.warn({ node: nodeName, pod: req.podUid, error: answer.error }, "refused an agent's service-account token request");
+            r.sessions.get(nodeName)?.session.sendToken(answer);
+          },
+          (err: unknown) => this.log.warn({ err, node: nodeName, pod: req.podUid }, "minting a service-account token failed"),
+        );
+        break;
+      }
     }
   }
 
@@ -339,7 +351,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       void current.session.stop();
     }
     if (ep && endpoint && r.sessions.get(name)?.endpoint !== endpoint) {
-      const session = new NodeSession(name, r.pool.client(ep), this, this.o.backoff);
+      const session = new NodeSession(name, r.pool.client(ep, name), this, this.o.backoff);
       r.sessions.set(name, { session, endpoint });
       session.start();
     } else {

@@ -9,7 +9,9 @@
 //
 // Validating admission is the ordered list `ctx.admission` (NodeRestriction first,
 // master/auth/node-restriction.ts); a plugin throws the Status that refuses the write. It sees
-// who writes, so it holds for kubectl, nodes and the master's own controllers alike.
+// who writes, so it holds for kubectl, nodes and the master's own controllers alike. The
+// ServiceAccount plugin (mutating, pods) and Pod Security admission (master/pod-security) are
+// asynchronous and run in their Kubernetes places: after defaults, and after validation.
 
 import { applyDefaults } from "../../api/defaults";
 import { ApiError, errors } from "../../api/errors";
@@ -21,7 +23,9 @@ import { validateCreate, validateUpdate } from "../../api/validation";
 import { forbidden } from "../auth/forbidden";
 import { nodeRestrictionProblem, type AdmissionAttributes, type Operation } from "../auth/node-restriction";
 import type { User } from "../auth/user";
+import { podSecurityAdmission } from "../pod-security/hook";
 import type { ApiContext } from "./context";
+import { admitServiceAccount } from "./service-account-admission";
 
 export type { AdmissionAttributes, Operation };
 
@@ -48,25 +52,28 @@ export function defaultValidatingAdmission(): ValidatingAdmission[] {
 }
 
 /** The subresources an update may be written through; "scale" writes the main resource. */
-export type UpdateSubresource = "status" | "approval" | "finalize" | "scale";
+export type UpdateSubresource = "status" | "approval" | "finalize" | "scale" | "ephemeralcontainers";
 
-export async function admitCreate(ctx: ApiContext, r: ResourceType, body: KubeObject, urlNamespace: string | undefined, user: User): Promise<KubeObject> {
+/** `warnings`: collects what admission wants the client told (Warning headers). */
+export async function admitCreate(ctx: ApiContext, r: ResourceType, body: KubeObject, urlNamespace: string | undefined, user: User, warnings?: string[]): Promise<KubeObject> {
   checkKind(r, body);
   const prepared = prepareForCreate(r, body, urlNamespace, lifecycleContext(ctx));
   if (r.namespaced) await checkNamespaceAcceptsObjects(ctx, prepared.metadata.namespace!);
   if (r.kind === "CertificateSigningRequest") recordRequester(prepared, user);
   const defaulted = applyDefaults(r.kind, prepared);
+  if (r.kind === "Pod" && r.group === "") await admitServiceAccount(ctx, defaulted, Math.random);
   const causes = validateCreate(r.kind, defaulted);
   if (causes.length === 0 && r.kind === "CertificateSigningRequest" && !(await csrSignatureValid(parseCsrRequest(String((defaulted.spec as { request?: unknown }).request))))) {
     causes.push({ reason: "FieldValueInvalid", field: "spec.request", message: 'Invalid value: "<request data>": x509: signature verification failure: the request is not signed by the key it carries' });
   }
   if (causes.length > 0) throw errors.invalid(r.group, r.kind, defaulted.metadata.name ?? "", causes);
   runValidating(ctx, r, user, "create", defaulted, undefined, "");
+  warnings?.push(...(await podSecurityAdmission(ctx, r, { operation: "create", object: defaulted, user })));
   checkObjectSize(defaulted);
   return defaulted;
 }
 
-export function admitUpdate(ctx: ApiContext, r: ResourceType, body: KubeObject, current: KubeObject, user: User, subresource?: UpdateSubresource): KubeObject {
+export async function admitUpdate(ctx: ApiContext, r: ResourceType, body: KubeObject, current: KubeObject, user: User, subresource?: UpdateSubresource, warnings?: string[]): Promise<KubeObject> {
   const target = subresource === "scale" ? undefined : subresource;
   checkKind(r, body);
   const prepared = prepareForUpdate(r, body, current, { ...lifecycleContext(ctx), subresource: target });
@@ -74,6 +81,7 @@ export function admitUpdate(ctx: ApiContext, r: ResourceType, body: KubeObject, 
   const causes = validateUpdate(r.kind, defaulted, current, target);
   if (causes.length > 0) throw errors.invalid(r.group, r.kind, defaulted.metadata.name ?? "", causes);
   runValidating(ctx, r, user, "update", defaulted, current, subresource ?? "");
+  warnings?.push(...(await podSecurityAdmission(ctx, r, { operation: "update", object: defaulted, oldObject: current, subresource: target, user })));
   checkObjectSize(defaulted);
   return defaulted;
 }

@@ -105,10 +105,12 @@ describe("bindPods is authorized and admitted per pod before the transaction is 
   test("a binder the authorizer refuses gets 403 for its pods and writes nothing", async () => {
     const asked: string[] = [];
     const ctx = new ApiContext(env.store, { now: () => NOW }, undefined, undefined, {
+      authorizer: {
       authorize: (a) => {
         asked.push(`${a.user.name} ${a.verb} ${a.resource}/${a.subresource} ${a.namespace}/${a.name}`);
         return a.user.name === SCHEDULER_USER.name ? { allowed: true } : { allowed: false, reason: "not the scheduler" };
       },
+    },
     });
     const pods = await Promise.all(["a", "b"].map((n) => env.store.create(storageKey(PODS, "authz", n), testPod(n, { namespace: "authz" }))));
     const intruder = controllerUser("job-controller");

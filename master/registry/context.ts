@@ -1,6 +1,8 @@
 // What every part of the master that touches the API shares: the injected clock and ids, the
-// cluster's address plan, the namespace cache admission reads, the authorizer, read access to
-// each resource, and the registry: the one path every write takes (registry.ts).
+// cluster's address plan, the namespace cache admission reads, the authorizer, Pod Security's
+// configuration, the master's metrics (its own registry: several masters may share a test
+// process), read access to each resource, and the registry: the one path every write takes
+// (registry.ts).
 
 import { randomUUID } from "node:crypto";
 import { findResource, storagePrefix, type ResourceType } from "../../api/resources";
@@ -9,6 +11,8 @@ import { chainAuthorizer, type Authorizer } from "../auth/access";
 import { PodIndex } from "../auth/node-graph";
 import type { Store, StoreReader } from "../store/types";
 import { ClusterNetwork } from "../cluster-network";
+import { MasterMetrics } from "../metrics/master-metrics";
+import { defaultPodSecurityConfig, type PodSecurityConfig } from "../pod-security/config";
 import { defaultValidatingAdmission, type ValidatingAdmission } from "./admission";
 import { Registry } from "./registry";
 import type { ResourceReader } from "./resource-store";
@@ -26,6 +30,9 @@ export class ApiContext {
   readonly registry: Registry;
   /** The store, for reading only (informers); writes go through `registry`. */
   readonly store: StoreReader;
+  /** Pod Security admission's defaults and exemptions (the master sets them from its flags). */
+  podSecurity: PodSecurityConfig = defaultPodSecurityConfig();
+  readonly metrics: MasterMetrics;
 
   constructor(
     store: Store,
@@ -33,10 +40,11 @@ export class ApiContext {
     readonly newUid: () => string = randomUUID,
     /** The cluster's address plan (ClusterIPs come from its service range). */
     readonly network: ClusterNetwork = ClusterNetwork.from(),
-    authorizer?: Authorizer,
+    seams: { authorizer?: Authorizer; metrics?: MasterMetrics } = {},
   ) {
     this.store = store;
-    this.authorizer = authorizer ?? chainAuthorizer(this.nodeGraph);
+    this.metrics = seams.metrics ?? new MasterMetrics();
+    this.authorizer = seams.authorizer ?? chainAuthorizer(this.nodeGraph);
     this.registry = new Registry(this, store);
     this.namespaces = new Informer(store, storagePrefix(findResource("", "v1", "namespaces")!));
   }

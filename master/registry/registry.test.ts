@@ -68,10 +68,12 @@ describe("authorization of internal writes", () => {
   test("the authorizer is asked as the controller's own user, with the verb and subresource it writes through", async () => {
     const asked: string[] = [];
     const recording = new ApiContext(env.store, undefined, undefined, undefined, {
+      authorizer: {
       authorize: (a: RequestAttributes) => {
         asked.push(`${a.user.name} ${a.verb} ${a.resource}${a.subresource ? `/${a.subresource}` : ""} ${a.namespace}/${a.name}`);
         return { allowed: true };
       },
+    },
     });
     const client = new ResourceClient(recording, CONFIGMAPS, controllerUser("deployment-controller"));
     await client.create(configMap("asked"));

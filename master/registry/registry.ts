@@ -39,6 +39,8 @@ export interface CreateOptions {
   /** The namespace the request addressed (the URL's); default: the object's own. */
   namespace?: string;
   dryRun?: boolean;
+  /** Collects what admission wants the client told (Warning headers). */
+  warnings?: string[];
 }
 
 export interface UpdateOptions {
@@ -47,6 +49,8 @@ export interface UpdateOptions {
   /** Written through this subresource (status, approval, finalize, scale); default the object. */
   subresource?: UpdateSubresource;
   dryRun?: boolean;
+  /** Collects what admission wants the client told (Warning headers). */
+  warnings?: string[];
 }
 
 export class Registry {
@@ -67,7 +71,7 @@ export class Registry {
   async create(user: User, resource: ResourceType, body: KubeObject, options: CreateOptions = {}): Promise<KubeObject> {
     const namespace = options.namespace ?? body?.metadata?.namespace;
     this.authorize(user, "create", resource, namespace, "");
-    const admitted = await admitCreate(this.ctx, resource, body, namespace, user);
+    const admitted = await admitCreate(this.ctx, resource, body, namespace, user, options.warnings);
     if (options.dryRun) return admitted;
     return persistNew(this.rawStore, this.ctx.network.serviceRange, this.storeFor(resource), admitted);
   }
@@ -86,11 +90,17 @@ export class Registry {
       const current = await store.get(namespace, name);
       const wanted = change(current);
       if (wanted === undefined) return current;
-      const next = admitUpdate(this.ctx, resource, wanted, current, user, options.subresource);
-      if (options.dryRun) return next;
+      // Only the attempt that is written tells the client its warnings.
+      const warnings: string[] = [];
+      const next = await admitUpdate(this.ctx, resource, wanted, current, user, options.subresource, warnings);
+      if (options.dryRun) {
+        options.warnings?.push(...warnings);
+        return next;
+      }
       try {
-        if (finishedTerminating(next)) return await store.delete(namespace, name, current.metadata.resourceVersion);
-        return await store.update(next, current.metadata.resourceVersion);
+        const written = finishedTerminating(next) ? await store.delete(namespace, name, current.metadata.resourceVersion) : await store.update(next, current.metadata.resourceVersion);
+        options.warnings?.push(...warnings);
+        return written;
       } catch (err) {
         if (isConflict(err) && attempt < CONFLICT_RETRIES) continue;
         throw err;

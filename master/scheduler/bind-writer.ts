@@ -16,6 +16,8 @@ export interface BindRequest {
   nodeName: string;
   /** When the pod was first queued (performance.now()), for latency metrics; not written. */
   queuedAt?: number;
+  /** When the scheduling cycle that chose the node began (performance.now()), for metrics. */
+  attemptStartedAt?: number;
 }
 
 export interface BindWriter {

@@ -27,6 +27,11 @@ before(async () => {
   env = await startTestEtcd();
   ctx = new ApiContext(env.store);
   await ensureSystemNamespaces(ctx);
+  // The node-ports test's pods use hostPorts, which Pod Security's default (baseline) refuses.
+  await new ResourceClient(ctx, findResource("", "v1", "namespaces")!, TEST_ADMIN).update(undefined, "default", (ns) => ({
+    ...ns,
+    metadata: { ...ns.metadata, labels: { ...ns.metadata.labels, "pod-security.kubernetes.io/enforce": "privileged" } },
+  }));
   await ctx.namespaces.start();
   nodes = new ResourceClient(ctx, findResource("", "v1", "nodes")!, TEST_ADMIN);
   pods = new ResourceClient(ctx, findResource("", "v1", "pods")!, TEST_ADMIN);

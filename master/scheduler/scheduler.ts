@@ -29,7 +29,7 @@ import { LatencyRecorder, type LatencySummary } from "./latency";
 import { SchedulingQueue, type QueuedPod, type QueueState } from "./queue";
 import { StatusWriter } from "./status-writer";
 import { TokenBucket } from "./token-bucket";
-import { DEFAULT_OPTIONS, type FilterPlugin, type SchedulerOptions, type ScorePlugin } from "./types";
+import { DEFAULT_OPTIONS, type FilterPlugin, type SchedulerOptions, type SchedulingMetrics, type SchedulingResult, type ScorePlugin } from "./types";
 
 const PODS = findResource("", "v1", "pods")!;
 const NODES = findResource("", "v1", "nodes")!;
@@ -79,6 +79,8 @@ export class Scheduler implements LeaderComponent {
   private counters = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, bindRejected: 0, eventsDropped: 0 };
   private lastBinderStats: BinderStats = { batches: 0, binds: 0, largestBatch: 0 };
   private readonly latency = new LatencyRecorder();
+  /** The master's scheduler_* metrics (its registry; counters survive leadership terms). */
+  private readonly attemptMetrics: SchedulingMetrics;
 
   constructor(
     private readonly deps: ComponentDeps,
@@ -89,6 +91,7 @@ export class Scheduler implements LeaderComponent {
     this.options = { ...DEFAULT_OPTIONS, ...options };
     if (this.options.bindBatchSize < 1 || this.options.bindBatchSize > 128) throw new Error(`bindBatchSize must be 1..128 (etcd's --max-txn-ops), not ${this.options.bindBatchSize}`);
     this.scorers = scorersFor(this.options.scoring);
+    this.attemptMetrics = deps.ctx.metrics.scheduler;
   }
 
   async start(): Promise<void> {
@@ -124,6 +127,10 @@ export class Scheduler implements LeaderComponent {
     };
     if (!(await this.lease(run, NODES, nodeHandlers, onInformerError("node")))) return; // stopped meanwhile
     if (!(await this.lease(run, PODS, podHandlers, onInformerError("pod")))) return;
+    this.attemptMetrics.pendingFrom(() => {
+      const c = run.queue.counts();
+      return { active: c.active, backoff: c.backoff, unschedulable: c.unschedulable };
+    });
     run.tick = setInterval(() => {
       run.queue.flush();
       if (run.queue.activeLength() > 0) this.kick(run);
@@ -137,6 +144,7 @@ export class Scheduler implements LeaderComponent {
     if (!run || run.stopped) return;
     run.stopped = true;
     clearInterval(run.tick);
+    this.attemptMetrics.pendingFrom(undefined);
     this.lastBinderStats = { ...run.binder.stats };
     await releaseAll(run.leases.splice(0));
     await run.binder.stop();
@@ -168,7 +176,7 @@ export class Scheduler implements LeaderComponent {
    * One scheduling cycle for one pod — the whole pipeline, in order:
    * snapshot → filter every node → score the feasible ones → pick the best → assume → bind.
    */
-  private scheduleOne(run: Run, entry: QueuedPod): void {
+  private scheduleOne(run: Run, entry: QueuedPod, startedAt: number): void {
     const pod = newPodInfo(entry.pod);
     this.counters.attempts++;
 
@@ -179,11 +187,11 @@ export class Scheduler implements LeaderComponent {
     // 2. Filter: every node through every filter (nodes in the same state once, see Snapshot).
     const candidates = run.snapshot.candidatesFor(pod);
     const filtered = filterNodes(pod, candidates, this.filters);
-    if (filtered.error) return this.failed(run, entry, `plugin ${filtered.error.plugin} failed on node ${filtered.error.node}: ${filtered.error.message}`);
+    if (filtered.error) return this.failed(run, entry, `plugin ${filtered.error.plugin} failed on node ${filtered.error.node}: ${filtered.error.message}`, startedAt);
     if (filtered.feasible.length === 0) {
       // Why, node by node: the record the user reads in the condition and the event.
       const { rejected } = candidates === nodes ? filtered : filterNodes(pod, nodes, this.filters);
-      return this.unschedulable(run, entry, unschedulableMessage(pod, rejected, nodes.length, this.filters));
+      return this.unschedulable(run, entry, unschedulableMessage(pod, rejected, nodes.length, this.filters), startedAt);
     }
 
     // 3. Score the feasible nodes, 4. pick the best (ties: deterministic rotation by pod name).
@@ -194,18 +202,24 @@ export class Scheduler implements LeaderComponent {
     run.cache.assume(pod, best.name);
 
     // 6. Bind: into the next batched etcd transaction; onBound confirms or takes it back.
-    run.binder.add({ pod: entry.pod, nodeName: best.name, queuedAt: entry.firstQueuedAt });
+    run.binder.add({ pod: entry.pod, nodeName: best.name, queuedAt: entry.firstQueuedAt, attemptStartedAt: startedAt });
   }
 
-  private unschedulable(run: Run, entry: QueuedPod, message: string): void {
+  private attempted(result: SchedulingResult, startedAt: number | undefined): void {
+    if (startedAt !== undefined) this.attemptMetrics.attempt(result, this.options.schedulerName, (performance.now() - startedAt) / 1000);
+  }
+
+  private unschedulable(run: Run, entry: QueuedPod, message: string, startedAt: number): void {
     this.counters.unschedulable++;
+    this.attempted("unschedulable", startedAt);
     run.queue.parkUnschedulable(entry);
     this.event(run, entry.pod, "Warning", "FailedScheduling", message);
     run.status.set(entry.pod, { type: "PodScheduled", status: "False", reason: "Unschedulable", message });
   }
 
-  private failed(run: Run, entry: QueuedPod, message: string): void {
+  private failed(run: Run, entry: QueuedPod, message: string, startedAt: number): void {
     this.counters.errors++;
+    this.attempted("error", startedAt);
     run.queue.backoff(entry);
     this.deps.log.warn({ pod: entry.key, message }, "scheduler: scheduling attempt failed; retrying with back-off");
     this.event(run, entry.pod, "Warning", "FailedScheduling", message);
@@ -221,6 +235,7 @@ export class Scheduler implements LeaderComponent {
     switch (outcome.kind) {
       case "bound": {
         this.counters.scheduled++;
+        this.attempted("scheduled", request.attemptStartedAt);
         if (request.queuedAt !== undefined) this.latency.record(performance.now() - request.queuedAt);
         if (sameEntry) run.queue.done(key);
         const { namespace, name } = request.pod.metadata;
@@ -231,11 +246,13 @@ export class Scheduler implements LeaderComponent {
       case "refused":
         // Deleted, terminating or bound by someone else: the informer reports what really happened.
         this.counters.bindRejected++;
+        this.attempted("error", request.attemptStartedAt);
         run.cache.forget(key, uid);
         if (sameEntry) run.queue.delete(key);
         break;
       case "error":
         this.counters.errors++;
+        this.attempted("error", request.attemptStartedAt);
         run.cache.forget(key, uid);
         if (sameEntry && entry.state === "in-flight") run.queue.backoff(entry);
         if (!run.stopped) {
@@ -313,10 +330,11 @@ export class Scheduler implements LeaderComponent {
     while (!run.stopped) {
       const entry = run.queue.pop();
       if (!entry) return;
+      const startedAt = performance.now();
       try {
-        this.scheduleOne(run, entry);
+        this.scheduleOne(run, entry, startedAt);
       } catch (err) {
-        this.failed(run, entry, errorText(err));
+        this.failed(run, entry, errorText(err), startedAt);
       }
       if (performance.now() >= deadline) return this.kick(run);
     }

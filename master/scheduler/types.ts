@@ -101,3 +101,14 @@ export const DEFAULT_OPTIONS: Readonly<SchedulerOptions> = Object.freeze({
   eventsPerSecond: 100,
   eventBurst: 200,
 });
+
+/** How a scheduling attempt ended, in kube-scheduler's metric words. */
+export type SchedulingResult = "scheduled" | "unschedulable" | "error";
+
+/** Where the scheduler reports attempts and its queue (master/metrics/scheduler-metrics.ts). */
+export interface SchedulingMetrics {
+  /** One attempt, from its cycle's start to its end (for a scheduled pod: its binding written). */
+  attempt(result: SchedulingResult, profile: string, seconds: number): void;
+  /** What scheduler_pending_pods reads while this scheduler runs; undefined once it stopped. */
+  pendingFrom(source: (() => Partial<Record<"active" | "backoff" | "unschedulable" | "gated", number>>) | undefined): void;
+}

@@ -20,6 +20,9 @@ export class SessionAgent {
 
   constructor(readonly nodeName: string) {}
 
+  /** TLS credentials to serve with (scriptedAgentCredentials); a real master dials nothing else. */
+  credentials: ServerCredentials = ServerCredentials.createInsecure();
+
   async start(port = 0): Promise<void> {
     const server = new Server();
     const refuse = (_call: unknown, cb: sendUnaryData<never>) => cb({ code: GrpcStatus.UNIMPLEMENTED, details: "not scripted" }, null);
@@ -29,6 +32,7 @@ export class SessionAgent {
       setDesiredPods: refuse,
       listPodStatus: refuse,
       getNodeStatus: refuse,
+      getMetrics: refuse,
       logs: refuseStream,
       exec: refuseStream,
       attach: refuseStream,
@@ -36,7 +40,7 @@ export class SessionAgent {
       pullImage: refuseStream,
     };
     server.addService(AgentService, impl);
-    this.port = await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    this.port = await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, this.credentials, (err, p) => (err ? reject(err) : resolve(p))));
     this.server = server;
   }
 

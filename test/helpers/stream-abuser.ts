@@ -7,7 +7,9 @@
 // It prints one line saying what it saw, for the test's diagnostics.
 
 import { credentials, type ClientDuplexStream, type ClientReadableStream } from "@grpc/grpc-js";
+import { readFileSync } from "node:fs";
 import https from "node:https";
+import path from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { deflateSync } from "node:zlib";
 import { WebSocket } from "ws";
@@ -18,6 +20,8 @@ import { SPDY_EXEC_SCENARIOS } from "./spdy-exec-scenarios";
 export interface AbuseArgs {
   /** host:port of the agent's gRPC server. */
   agent: string;
+  /** The master's data dir: the agent accepts only a master's client certificate (`pki/master-agent-client.*`). */
+  masterDataDir: string;
   /** https://host:port of the API. */
   server: string;
   kubeconfig: string;
@@ -55,7 +59,10 @@ class Scenarios {
   private readonly creds: { ca: Buffer; cert: Buffer; key: Buffer };
 
   constructor(private readonly a: AbuseArgs) {
-    this.agent = new AgentClient(a.agent, credentials.createInsecure());
+    // Dial as a master does: the cluster CA, the master's client certificate. The abuse must reach
+    // the agent's handlers, not stop at its TLS handshake.
+    const pki = (file: string) => readFileSync(path.join(a.masterDataDir, "pki", file));
+    this.agent = new AgentClient(a.agent, credentials.createSsl(pki("ca.crt"), pki("master-agent-client.key"), pki("master-agent-client.crt")));
     this.creds = credentialsOf(a.kubeconfig);
   }
 

@@ -162,6 +162,22 @@ test("every served kind has a definition with its group-version-kind, and a PATC
   assert.equal(containers?.["x-kubernetes-patch-strategy"], "merge");
 });
 
+test("kubectl debug's pods/ephemeralcontainers and the agents' nodes/proxy are listed, in the protobuf too", () => {
+  const decoded = decodeProtobuf(v2.protobuf.body);
+  for (const d of [doc, decoded]) {
+    const ephemeral = d.paths["/api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers"];
+    assert.deepEqual(["get", "put", "patch"].map((m) => ephemeral?.[m as "get" | "put" | "patch"]?.["x-kubernetes-group-version-kind"]?.kind), ["Pod", "Pod", "Pod"]);
+    assert.equal(ephemeral?.patch?.operationId, "patchCoreV1NamespacedPodEphemeralcontainers");
+    assert.ok(ephemeral?.patch?.consumes?.includes("application/strategic-merge-patch+json"), "kubectl debug sends a strategic merge patch");
+    assert.equal(ephemeral?.post, undefined);
+    for (const path of ["/api/v1/nodes/{name}/proxy", "/api/v1/nodes/{name}/proxy/{path}"]) {
+      const proxy = d.paths[path];
+      assert.equal(proxy?.get?.["x-kubernetes-action"], "connect", path);
+      assert.deepEqual(Object.keys(proxy ?? {}).filter((k) => k !== "parameters"), ["get"], `${path}: GET only`);
+    }
+  }
+});
+
 test("the ETag is the SHA-512 of the JSON, Last-Modified whole seconds", () => {
   assert.equal(v2.etag, `"${createHash("sha512").update(v2.json.body).digest("hex").toUpperCase()}"`);
   assert.equal(v2.lastModified.toISOString(), "2026-01-02T03:04:05.000Z");

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import * as protobuf from "protobufjs";
 
-const SCHEMA_FILES = ["runtime.proto", "meta.proto", "core.proto", "apps.proto", "batch.proto", "autoscaling.proto", "policy.proto", "certificates.proto"];
+const SCHEMA_FILES = ["runtime.proto", "meta.proto", "core.proto", "apps.proto", "batch.proto", "autoscaling.proto", "policy.proto", "certificates.proto", "authentication.proto"];
 
 const META = "k8s.io.apimachinery.pkg.apis.meta.v1";
 
@@ -29,6 +29,8 @@ const KIND_TYPES: Readonly<Record<string, string>> = {
   "autoscaling/v1/HorizontalPodAutoscaler": "k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler",
   "policy/v1/Eviction": "k8s.io.api.policy.v1.Eviction",
   "certificates.k8s.io/v1/CertificateSigningRequest": "k8s.io.api.certificates.v1.CertificateSigningRequest",
+  "authentication.k8s.io/v1/TokenRequest": "k8s.io.api.authentication.v1.TokenRequest",
+  "authentication.k8s.io/v1/SelfSubjectReview": "k8s.io.api.authentication.v1.SelfSubjectReview",
 };
 
 export interface KubernetesSchema {

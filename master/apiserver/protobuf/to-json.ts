@@ -1,7 +1,8 @@
 // Converts a message decoded by protobufjs into the JSON object Kubernetes' own JSON encoding
 // would produce for the same Go value, with "unset" left out instead of written as null/"".
 //
-// The rules (the schema's `optional` and `inline` annotations drive them; see schema/meta.proto):
+// The rules (the schema's `optional`, `inline` and `json_name` annotations drive them; see
+// schema/meta.proto):
 //   scalar            zero dropped, unless `optional` (a Go pointer: replicas: 0 is kept)
 //   int64             a JSON number
 //   bytes             base64, as Go's encoding/json writes []byte
@@ -41,7 +42,7 @@ export function messageToJson(type: protobuf.Type, message: Decoded, options: To
     const value = fieldToJson(field, message[field.name], options);
     if (value === undefined) continue;
     if (field.inline && isObject(value)) Object.assign(out, value);
-    else out[field.name] = value;
+    else out[field.json] = value;
   }
   return out;
 }
@@ -49,6 +50,12 @@ export function messageToJson(type: protobuf.Type, message: Decoded, options: To
 /** The field is a Go pointer: presence, not the value, says whether it is set. */
 export function isPointer(field: protobuf.Field): boolean {
   return field.options?.proto3_optional === true;
+}
+
+/** The JSON member name: `[json_name = "uid"]` where upstream's proto name is not it (`uID`). */
+export function jsonNameOf(field: protobuf.Field): string {
+  const explicit = field.options?.json_name;
+  return typeof explicit === "string" ? explicit : field.name;
 }
 
 export function isInline(field: protobuf.Field): boolean {
@@ -69,6 +76,8 @@ const SPECIAL: Readonly<Record<string, Special>> = {
 /** What conversion needs to know of a field, worked out once per type (reflection is slow). */
 interface FieldPlan {
   name: string;
+  /** The JSON member: the field's `json_name` option where the Go field name differs (`uID` → `uid`). */
+  json: string;
   map: boolean;
   repeated: boolean;
   pointer: boolean;
@@ -87,6 +96,7 @@ function planFor(type: protobuf.Type): FieldPlan[] {
       const message = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
       return {
         name: field.name,
+        json: jsonNameOf(field),
         map: field.map,
         repeated: field.repeated,
         pointer: isPointer(field),

@@ -12,6 +12,7 @@ import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { createWebSocketStream, WebSocketServer } from "ws";
 import { ApiError, errors } from "../../../api/errors";
+import type { RequestRecord } from "../../metrics/request-metrics";
 import type { ApiContext } from "../../registry/context";
 import { parseRequestPath } from "../request-info";
 import type { ApiServer } from "../server";
@@ -43,7 +44,13 @@ export function attachStreaming(api: ApiServer, ctx: ApiContext): void {
   const servers = { wss, tunnel };
   api.httpsServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
-    handleUpgrade(api, ctx, servers, req, socket, head).catch((err) => refuse(socket, err));
+    // A refused upgrade is counted with its error code; an upgraded stream (101) once it ends.
+    const record = ctx.metrics.requests.begin(req.method ?? "GET");
+    socket.once("close", () => record.finish(101));
+    handleUpgrade(api, ctx, servers, req, socket, head, record).catch((err) => {
+      record.finish(ApiError.from(err).code);
+      refuse(socket, err);
+    });
   });
   api.httpsServer.on("close", () => {
     wss.close();
@@ -52,11 +59,20 @@ export function attachStreaming(api: ApiServer, ctx: ApiContext): void {
   });
 }
 
-async function handleUpgrade(api: ApiServer, ctx: ApiContext, servers: { wss: WebSocketServer; tunnel: WebSocketServer }, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+async function handleUpgrade(
+  api: ApiServer,
+  ctx: ApiContext,
+  servers: { wss: WebSocketServer; tunnel: WebSocketServer },
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  record: RequestRecord,
+): Promise<void> {
   const url = new URL(req.url ?? "/", "https://gantry.invalid");
   // The same access check as every request: exec, attach and portforward are `create` on pods/<sub>.
-  api.access(req);
+  await api.access(req);
   const target = parseRequestPath(url.pathname);
+  if (target.type === "resource") record.resource(target, url.searchParams, "");
   const sub = target.type === "resource" && target.resource.kind === "Pod" && target.resource.group === "" ? target.subresource : undefined;
   if (target.type !== "resource" || !target.name || target.namespace === undefined || (sub !== "exec" && sub !== "attach" && sub !== "portforward")) {
     throw errors.badRequest(`${url.pathname} does not accept a protocol upgrade; only pods/exec, pods/attach and pods/portforward do`);
