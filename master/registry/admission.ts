@@ -68,7 +68,9 @@ export async function admitCreate(ctx: ApiContext, r: ResourceType, body: KubeOb
   }
   if (causes.length > 0) throw errors.invalid(r.group, r.kind, defaulted.metadata.name ?? "", causes);
   runValidating(ctx, r, user, "create", defaulted, undefined, "");
-  warnings?.push(...(await podSecurityAdmission(ctx, r, { operation: "create", object: defaulted, user })));
+  // Evaluated apart from the push: `warnings?.push(await ...)` would skip admission without a list.
+  const podSecurityWarnings = await podSecurityAdmission(ctx, r, { operation: "create", object: defaulted, user });
+  warnings?.push(...podSecurityWarnings);
   checkObjectSize(defaulted);
   return defaulted;
 }
@@ -81,7 +83,8 @@ export async function admitUpdate(ctx: ApiContext, r: ResourceType, body: KubeOb
   const causes = validateUpdate(r.kind, defaulted, current, target);
   if (causes.length > 0) throw errors.invalid(r.group, r.kind, defaulted.metadata.name ?? "", causes);
   runValidating(ctx, r, user, "update", defaulted, current, subresource ?? "");
-  warnings?.push(...(await podSecurityAdmission(ctx, r, { operation: "update", object: defaulted, oldObject: current, subresource: target, user })));
+  const podSecurityWarnings = await podSecurityAdmission(ctx, r, { operation: "update", object: defaulted, oldObject: current, subresource: target, user });
+  warnings?.push(...podSecurityWarnings);
   checkObjectSize(defaulted);
   return defaulted;
 }

@@ -113,6 +113,18 @@ describe("admission of internal writes", () => {
     await rejects(client.create(configMap("ownerless")), 422, 'ConfigMap "ownerless" is invalid: metadata.labels[owner]: Required value (asked by system:serviceaccount:kube-system:endpoint-controller)');
     assert.equal(await client.tryGet("default", "ownerless"), undefined);
   });
+
+  test("Pod Security holds a controller's pod create (no warnings asked for) as it holds kubectl's", async () => {
+    const pod: KubeObject = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "privileged-by-controller", namespace: "default" },
+      spec: { hostNetwork: true, containers: [{ name: "c", image: "busybox" }] },
+    };
+    const client = new ResourceClient(ctx, PODS, controllerUser("replicaset-controller"));
+    await rejects(client.create(pod), 403, /^pods "privileged-by-controller" is forbidden: violates PodSecurity "baseline:latest": host namespaces \(hostNetwork=true\)/);
+    assert.equal(await client.tryGet("default", "privileged-by-controller"), undefined);
+  });
 });
 
 test(`a read-modify-write that keeps losing the race is tried again ${CONFLICT_RETRIES} times, then the 409 reaches the caller`, async () => {
