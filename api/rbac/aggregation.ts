@@ -49,3 +49,25 @@ export function aggregationUpdate(role: ClusterRole, all: readonly ClusterRole[]
   const rules = aggregatedRules(role, all);
   return rules && !sameRules(rules, role.rules) ? rules : undefined;
 }
+
+/**
+ * Every aggregated role of `roles` filled in, repeated until nothing changes: admin gathers edit,
+ * which gathers view, so one pass is not enough. The input is not modified. What the controller
+ * converges to, for callers that need the settled policy at once (startup, tests).
+ */
+export function aggregateAll(roles: readonly ClusterRole[]): ClusterRole[] {
+  const out = roles.map((r) => structuredClone(r));
+  // Each pass settles at least one more level of nesting; a chain cannot be longer than the list.
+  for (let pass = 0; pass <= out.length; pass++) {
+    let changed = false;
+    for (const role of out) {
+      const rules = aggregationUpdate(role, out);
+      if (rules) {
+        role.rules = rules;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  return out;
+}
