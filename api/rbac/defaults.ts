@@ -1,6 +1,6 @@
 // rbac.authorization.k8s.io/v1 defaulting (upstream's SetDefaults_*): a binding's roleRef and
-// User/Group subjects default to apiGroup rbac.authorization.k8s.io, ServiceAccount subjects to
-// the core group "". Only empty fields are filled.
+// User/Group subjects default to apiGroup rbac.authorization.k8s.io. ServiceAccount subjects are
+// in the core group "", which upstream's JSON omits (`omitempty`), so an empty one is dropped.
 
 import { RBAC_GROUP } from "./types";
 
@@ -13,6 +13,6 @@ export function defaultBinding(binding: Obj): void {
   for (const subject of binding.subjects) {
     if (!isObj(subject) || subject.apiGroup) continue;
     if (subject.kind === "User" || subject.kind === "Group") subject.apiGroup = RBAC_GROUP;
-    else if (subject.kind === "ServiceAccount") subject.apiGroup = "";
+    else delete subject.apiGroup;
   }
 }
