@@ -71,6 +71,11 @@ export const RESOURCES: readonly ResourceType[] = [
   resource({ group: "authentication.k8s.io", version: "v1", kind: "SelfSubjectReview", plural: "selfsubjectreviews", singular: "selfsubjectreview", namespaced: false, verbs: ["create"] }),
   // discovery.k8s.io/v1: the endpoints of Services, written by the EndpointSlice controller.
   resource({ group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices", singular: "endpointslice", namespaced: true }),
+  // rbac.authorization.k8s.io/v1: who may do what (api/rbac); stored as written, decided on by the authorizer.
+  resource({ group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles", singular: "role", namespaced: true }),
+  resource({ group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding", plural: "rolebindings", singular: "rolebinding", namespaced: true }),
+  resource({ group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole", plural: "clusterroles", singular: "clusterrole", namespaced: false }),
+  resource({ group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding", plural: "clusterrolebindings", singular: "clusterrolebinding", namespaced: false }),
 ];
 
 /** Groups in the order discovery lists them; the first version of each is the preferred one. */
@@ -84,6 +89,7 @@ export const GROUP_VERSIONS: readonly { group: string; versions: string[] }[] = 
   { group: "coordination.k8s.io", versions: ["v1"] },
   { group: "discovery.k8s.io", versions: ["v1"] },
   { group: "policy", versions: ["v1"] },
+  { group: "rbac.authorization.k8s.io", versions: ["v1"] },
 ];
 
 export function apiVersionOf(r: Pick<ResourceType, "group" | "version">): string {

@@ -36,6 +36,7 @@ test("/apis lists named groups in catalogue order, preferred version first, no e
       ["certificates.k8s.io", ["v1"]],
       ["coordination.k8s.io", ["v1"]],
       ["discovery.k8s.io", ["v1"]],
+      ["rbac.authorization.k8s.io", ["v1"]],
     ],
   );
 });

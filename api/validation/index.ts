@@ -9,6 +9,16 @@
 
 import type { StatusCause } from "../errors";
 import type { KubeObject } from "../object";
+import {
+  validateClusterRole,
+  validateClusterRoleBinding,
+  validateClusterRoleBindingUpdate,
+  validateClusterRoleUpdate,
+  validateRole,
+  validateRoleBinding,
+  validateRoleBindingUpdate,
+  validateRoleUpdate,
+} from "../rbac/validation";
 import { RESOURCES } from "../resources";
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from "./config-data";
 import { validateCronJob, validateCronJobUpdate } from "./cronjob";
@@ -85,6 +95,10 @@ const RULES: Readonly<Record<string, KindRules>> = {
   HorizontalPodAutoscaler: { create: validateHPA, update: metaUpdateThen(validateHPA), status: workloadStatus },
   Lease: { create: validateLease, update: metaUpdateThen(validateLease) },
   CertificateSigningRequest: { create: validateCsr, update: validateCsrUpdate, status: validateCsrStatusUpdate, approval: validateCsrApprovalUpdate },
+  Role: { create: validateRole, update: validateRoleUpdate },
+  ClusterRole: { create: validateClusterRole, update: validateClusterRoleUpdate },
+  RoleBinding: { create: validateRoleBinding, update: validateRoleBindingUpdate },
+  ClusterRoleBinding: { create: validateClusterRoleBinding, update: validateClusterRoleBindingUpdate },
   EndpointSlice: { create: validateEndpointSlice, update: (n, p) => [...validateObjectMetaUpdate(n.metadata, p.metadata), ...validateEndpointSliceUpdate(n, p)] },
 };
 
