@@ -1,9 +1,12 @@
-// Objects every cluster has from its first start: the four system namespaces, the `kubernetes`
-// Service and the cluster DNS Service `kube-system/kube-dns`. Idempotent. Written through the
+// Objects every cluster has from its first start: the four system namespaces, the default RBAC
+// policy, the `kubernetes` Service and the cluster DNS Service `kube-system/kube-dns`. Idempotent. Written through the
 // registry as kube-apiserver's own loopback user, system:apiserver (system:masters).
 
 import { ApiError } from "../api/errors";
 import { findResource } from "../api/resources";
+import { defaultClusterRoleBindings, defaultClusterRoles } from "../api/rbac/bootstrap-policy";
+import { controllerClusterRoleBindings, controllerClusterRoles } from "../api/rbac/controller-roles";
+import { reconcileDefault, type ReconcileAction } from "../api/rbac/reconcile";
 import { APISERVER_USER } from "./auth/internal-users";
 import type { ApiContext } from "./registry/context";
 import { ResourceClient } from "./registry/internal-client";
@@ -86,5 +89,39 @@ async function ensureSystemService(ctx: ApiContext, svc: KubeObject): Promise<vo
       if (!lostRace || attempt >= 40) throw err;
       await new Promise((r) => setTimeout(r, 250));
     }
+  }
+}
+
+/**
+ * The default RBAC policy (api/rbac/bootstrap-policy.ts and the controllers' roles), reconciled
+ * as kube-apiserver's rbac/bootstrap-roles hook does at every start: missing objects are
+ * created, missing rules and subjects added to those still marked autoupdate, nothing removed;
+ * an object an admin marked `rbac.authorization.kubernetes.io/autoupdate: "false"` is left alone.
+ * Every master runs it; two at once only lose a race, which the registry's retry or the next
+ * start settles.
+ */
+export async function ensureDefaultRbacPolicy(ctx: ApiContext): Promise<void> {
+  const roles = new ResourceClient(ctx, findResource("rbac.authorization.k8s.io", "v1", "clusterroles")!, APISERVER_USER);
+  const bindings = new ResourceClient(ctx, findResource("rbac.authorization.k8s.io", "v1", "clusterrolebindings")!, APISERVER_USER);
+  for (const role of [...defaultClusterRoles(), ...controllerClusterRoles()]) await reconcileOne(roles, role as KubeObject);
+  for (const binding of [...defaultClusterRoleBindings(), ...controllerClusterRoleBindings()]) await reconcileOne(bindings, binding as unknown as KubeObject);
+}
+
+async function reconcileOne(client: ResourceClient, wanted: KubeObject): Promise<void> {
+  const name = wanted.metadata.name!;
+  const existing = await client.tryGet(undefined, name);
+  const todo = reconcileDefault(existing as never, wanted as never) as ReconcileAction<KubeObject> | undefined;
+  if (!todo) return;
+  try {
+    if (todo.action === "create") await client.create(todo.object);
+    else if (todo.action === "update") await client.update(undefined, name, (current) => (current.metadata.resourceVersion === existing?.metadata.resourceVersion ? todo.object : undefined));
+    else {
+      await client.delete(undefined, name);
+      await client.create(todo.object);
+    }
+  } catch (err) {
+    // Another master got there first: what it wrote is the same default.
+    if (err instanceof ApiError && (err.reason === "AlreadyExists" || err.code === 404)) return;
+    throw err;
   }
 }

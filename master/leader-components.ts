@@ -29,6 +29,7 @@ import { clusterInfoSignerComponent } from "./bootstrap-tokens/cluster-info-sign
 import { DEFAULT_COMPACTION_INTERVAL_MS, EtcdCompactor } from "./store/compactor";
 import { serviceAccountsControllerComponent } from "./serviceaccounts/serviceaccounts-controller";
 import { rootCaPublisherComponent } from "./serviceaccounts/root-ca-publisher";
+import { clusterRoleAggregationComponent } from "./rbac/aggregation-controller";
 
 export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
   const signer = csrSignerComponent(deps);
@@ -44,6 +45,7 @@ export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
     // Before the workload controllers: their pods need each namespace's account and CA ConfigMap.
     serviceAccountsControllerComponent(deps),
     ...rootCaPublisherComponent(deps),
+    clusterRoleAggregationComponent(deps),
     garbageCollectorComponent(deps),
     deploymentControllerComponent(deps),
     replicaSetControllerComponent(deps),

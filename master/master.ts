@@ -14,7 +14,7 @@ import { isEndpointAddress } from "./controllers/kubernetes-endpoints-core";
 import { useAgentTransport } from "./apiserver/streaming/agent-access";
 import { attachStreaming } from "./apiserver/streaming/upgrade";
 import type { User } from "./auth/user";
-import { ensureKubeDnsService, ensureKubernetesService, ensureSystemNamespaces } from "./bootstrap";
+import { ensureDefaultRbacPolicy, ensureKubeDnsService, ensureKubernetesService, ensureSystemNamespaces } from "./bootstrap";
 import type { ComponentDeps } from "./component";
 import {
   ComponentRunner,
@@ -160,6 +160,7 @@ export class Master {
     this.ctx = ctx;
     registerTokenMinter(ctx, new TokenMinter(issuer, () => ctx.clock.now()));
     await ensureSystemNamespaces(ctx);
+    await ensureDefaultRbacPolicy(ctx);
     await ctx.namespaces.start();
     await ensureKubernetesService(ctx);
     // Not worth refusing to start over: the kube-dns endpoints controller keeps trying.

@@ -11,6 +11,7 @@ import { errors } from "../../api/errors";
 import { Authenticator } from "../auth/authenticate";
 import { checkAuthorized } from "../auth/access";
 import { AuthCaches } from "../auth/caches";
+import { RbacCache } from "../auth/rbac-cache";
 import { ServiceAccountAuthenticator } from "../auth/service-account-authenticator";
 import type { TokenIssuer } from "../auth/token-issuer";
 import { MASTERS_GROUP, type User } from "../auth/user";
@@ -36,6 +37,7 @@ export class ApiServer {
   private readonly server: https.Server;
   private readonly authenticator: Authenticator;
   private readonly caches: AuthCaches;
+  private readonly rbac: RbacCache;
   private disableAdmission?: () => void;
 
   constructor(
@@ -44,6 +46,7 @@ export class ApiServer {
     extras: RouterExtras,
   ) {
     this.caches = new AuthCaches(ctx, (what, err) => options.log?.(what, err));
+    this.rbac = new RbacCache(ctx, (what, err) => options.log?.(`RBAC cache: ${what}`, err));
     const clock = () => ctx.clock.now();
     const serviceAccounts = options.serviceAccountIssuer && new ServiceAccountAuthenticator(options.serviceAccountIssuer, this.caches, clock);
     this.authenticator = new Authenticator(options.tokens, this.caches, clock, serviceAccounts);
@@ -107,6 +110,9 @@ export class ApiServer {
   /** Fills the caches authorization reads, then listens. */
   async listen(): Promise<number> {
     await this.caches.start();
+    // From here on RBAC decides for everyone the chain's earlier rules do not (master/auth/authorize.ts).
+    await this.rbac.start();
+    this.ctx.rbac = this.rbac;
     // The ServiceAccount admission plugin reads the accounts from the same cache.
     this.disableAdmission = enableServiceAccountAdmission(this.ctx, this.caches);
     return new Promise((resolve, reject) => {
@@ -124,6 +130,7 @@ export class ApiServer {
       this.server.closeAllConnections();
     });
     this.disableAdmission?.();
+    await this.rbac.stop();
     await this.caches.stop();
   }
 }

@@ -1,9 +1,10 @@
 // The authorization decision as the rest of the master consumes it: an Authorizer (the chain of
-// authorize.ts over a node graph; RBAC joins the chain later) and the one function that turns a
+// authorize.ts over a node graph and the RBAC policy) and the one function that turns a
 // refusal into the Status a client gets. The apiserver asks it for every request, the registry
 // (master/registry) for every write, whoever makes it: kubectl, a node, a controller.
 
 import { errors, type ApiError } from "../../api/errors";
+import type { RbacPolicy } from "../../api/rbac/policy";
 import type { Decision, RequestAttributes } from "./attributes";
 import { authorize } from "./authorize";
 import { forbiddenByAuthorizer } from "./forbidden";
@@ -14,9 +15,13 @@ export interface Authorizer {
   authorize(attrs: RequestAttributes): Decision;
 }
 
-/** The authorization chain (authorize.ts) with the node graph the Node authorizer reads. */
-export function chainAuthorizer(graph: NodeGraph): Authorizer {
-  return { authorize: (attrs) => authorize(attrs, graph) };
+/**
+ * The authorization chain (authorize.ts) with the node graph the Node authorizer reads and the
+ * RBAC policy `policy()` returns at the time of the request (undefined until the API server
+ * has started its RBAC cache; see authorize.ts rule 5).
+ */
+export function chainAuthorizer(graph: NodeGraph, policy: () => RbacPolicy | undefined = () => undefined): Authorizer {
+  return { authorize: (attrs) => authorize(attrs, graph, policy()) };
 }
 
 /**

@@ -9,9 +9,10 @@
 //      kubeadm-certs), plus discovery
 //   4. anonymous                       → only `get` of kube-public/configmaps/cluster-info and
 //      the public health paths (/healthz, /livez, /readyz, /version)
-//   5. every other authenticated user  → allowed. RBAC replaces this rule in the next issue;
-//      until then a static-token or client-certificate user that is not a node or bootstrapper
-//      can do everything.
+//   5. every other user (people, service accounts, the master's own components) → RBAC
+//      (api/rbac: the Roles, ClusterRoles and bindings in `policy`). Without a policy — an
+//      ApiContext built in-process by a test, never a master that serves HTTP — this rule allows,
+//      as every authenticated user was allowed before RBAC.
 //
 // The first matching identity decides; nothing falls through to a later rule. A denial carries
 // the reason the apiserver appends to Kubernetes' Forbidden message (forbidden.ts).
@@ -19,6 +20,8 @@
 import { BOOTSTRAPPERS_GROUP } from "../../api/bootstrap/token";
 import { CERTS_SECRET_NAME, CERTS_SECRET_NAMESPACE } from "../../api/bootstrap/cert-upload";
 import { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE } from "../../api/bootstrap/cluster-info";
+import { rbacAuthorize } from "../../api/rbac/authorizer";
+import type { RbacPolicy } from "../../api/rbac/policy";
 import { ALLOW, deny, type Decision, type RequestAttributes } from "./attributes";
 import { authorizeNode, discoveryAllowed } from "./node-authorizer";
 import type { NodeGraph } from "./node-graph";
@@ -26,14 +29,16 @@ import { MASTERS_GROUP, isAnonymous, nodeNameOf } from "./user";
 
 const PUBLIC_PATHS = ["/healthz", "/livez", "/readyz", "/version", "/version/"];
 
-export function authorize(a: RequestAttributes, graph: NodeGraph): Decision {
+export function authorize(a: RequestAttributes, graph: NodeGraph, policy?: RbacPolicy): Decision {
   const groups = a.user.groups;
   if (groups.includes(MASTERS_GROUP)) return ALLOW;
   const nodeName = nodeNameOf(a.user);
   if (nodeName !== undefined) return authorizeNode(nodeName, a, graph);
   if (groups.includes(BOOTSTRAPPERS_GROUP)) return bootstrapper(a);
   if (isAnonymous(a.user)) return anonymous(a);
-  return ALLOW;
+  if (!policy) return ALLOW;
+  const decision = rbacAuthorize(a, policy);
+  return decision.allowed ? ALLOW : deny(decision.reason || undefined);
 }
 
 /** Whether anonymous users may make this request (the health paths and cluster-info). */

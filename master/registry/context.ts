@@ -7,6 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { findResource, storagePrefix, type ResourceType } from "../../api/resources";
 import { Informer } from "../cache/informer";
+import type { RbacPolicy } from "../../api/rbac/policy";
+import { rbacEscalationAdmission } from "../auth/rbac-escalation";
 import { chainAuthorizer, type Authorizer } from "../auth/access";
 import { PodIndex } from "../auth/node-graph";
 import type { Store, StoreReader } from "../store/types";
@@ -25,7 +27,7 @@ export class ApiContext {
   /** Decides every request and every write (master/auth/access.ts). */
   readonly authorizer: Authorizer;
   /** Validating admission, in order, after validation (admission.ts); NodeRestriction first. */
-  readonly admission: ValidatingAdmission[] = defaultValidatingAdmission();
+  readonly admission: ValidatingAdmission[] = [...defaultValidatingAdmission(), rbacEscalationAdmission(() => this.rbac)];
   /** The write path: create, update, patch, delete, bind, evict (authorized, then admitted). */
   readonly registry: Registry;
   /** The store, for reading only (informers); writes go through `registry`. */
@@ -33,6 +35,11 @@ export class ApiContext {
   /** Pod Security admission's defaults and exemptions (the master sets them from its flags). */
   podSecurity: PodSecurityConfig = defaultPodSecurityConfig();
   readonly metrics: MasterMetrics;
+  /**
+   * The RBAC objects authorization reads (master/auth/rbac-cache.ts), set by the API server
+   * before it listens. Unset, the chain's last rule allows (in-process tests only).
+   */
+  rbac?: RbacPolicy;
 
   constructor(
     store: Store,
@@ -44,7 +51,7 @@ export class ApiContext {
   ) {
     this.store = store;
     this.metrics = seams.metrics ?? new MasterMetrics();
-    this.authorizer = seams.authorizer ?? chainAuthorizer(this.nodeGraph);
+    this.authorizer = seams.authorizer ?? chainAuthorizer(this.nodeGraph, () => this.rbac);
     this.registry = new Registry(this, store);
     this.namespaces = new Informer(store, storagePrefix(findResource("", "v1", "namespaces")!));
   }

@@ -1,0 +1,149 @@
+// The roles of the master's own controllers, as kube-controller-manager's
+// --use-service-account-credentials gives them (upstream bootstrappolicy/controller_policy.go):
+// each controller writes as `system:serviceaccount:kube-system:<name>`, bound to the ClusterRole
+// `system:controller:<name>` that allows what it reads and writes, and nothing else. The
+// scheduler and leader election have their own users (bootstrap-policy.ts).
+//
+// Gantry-only controllers (kube-dns-endpoints-controller, kubernetes-endpoints-controller) get
+// roles of the same form; upstream's apiserver writes the `kubernetes` endpoints as
+// system:apiserver instead.
+
+import { AUTOUPDATE_ANNOTATION, BOOTSTRAP_LABEL, BOOTSTRAP_LABEL_VALUE, RBAC_API_VERSION, RBAC_GROUP, type ClusterRole, type ClusterRoleBinding, type PolicyRule } from "./types";
+
+const READ = ["get", "list", "watch"];
+const CONTROLLER_NAMESPACE = "kube-system";
+const EVENTS: PolicyRule[] = [
+  { apiGroups: [""], resources: ["events"], verbs: ["create", "patch", "update"] },
+  { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create", "patch", "update"] },
+];
+
+const rule = (apiGroups: string[], resources: string[], verbs: string[], resourceNames?: string[]): PolicyRule => ({
+  apiGroups,
+  resources,
+  verbs,
+  ...(resourceNames ? { resourceNames } : {}),
+});
+
+/** Each controller's service account name → its rules (events included). */
+export const CONTROLLER_RULES: Readonly<Record<string, PolicyRule[]>> = {
+  "deployment-controller": [
+    rule(["apps", "extensions"], ["deployments"], [...READ, "update"]),
+    rule(["apps", "extensions"], ["deployments/status"], ["update"]),
+    rule(["apps", "extensions"], ["deployments/finalizers"], ["update"]),
+    rule(["apps", "extensions"], ["replicasets"], [...READ, "create", "update", "patch", "delete"]),
+    rule([""], ["pods"], [...READ, "update"]),
+  ],
+  "replicaset-controller": [
+    rule(["apps", "extensions"], ["replicasets"], [...READ, "update"]),
+    rule(["apps", "extensions"], ["replicasets/status"], ["update"]),
+    rule(["apps", "extensions"], ["replicasets/finalizers"], ["update"]),
+    rule([""], ["pods"], ["list", "watch", "create", "patch", "delete"]),
+  ],
+  "job-controller": [
+    rule(["batch"], ["jobs"], [...READ, "update", "patch"]),
+    rule(["batch"], ["jobs/status"], ["update"]),
+    rule(["batch"], ["jobs/finalizers"], ["update"]),
+    rule([""], ["pods"], ["list", "watch", "create", "update", "patch", "delete"]),
+  ],
+  "cronjob-controller": [
+    rule(["batch"], ["cronjobs"], [...READ, "update"]),
+    rule(["batch"], ["jobs"], [...READ, "create", "update", "patch", "delete"]),
+    rule(["batch"], ["cronjobs/status"], ["update"]),
+    rule(["batch"], ["cronjobs/finalizers"], ["update"]),
+    rule([""], ["pods"], ["list", "delete"]),
+  ],
+  "daemon-set-controller": [
+    rule(["apps", "extensions"], ["daemonsets"], READ),
+    rule(["apps", "extensions"], ["daemonsets/status"], ["update"]),
+    rule(["apps", "extensions"], ["daemonsets/finalizers"], ["update"]),
+    rule([""], ["nodes"], READ),
+    rule([""], ["pods"], ["list", "watch", "create", "update", "patch", "delete"]),
+    rule([""], ["pods/binding"], ["create"]),
+    rule(["apps"], ["controllerrevisions"], [...READ, "create", "update", "patch", "delete"]),
+  ],
+  "endpoint-controller": [
+    rule([""], ["services", "pods"], READ),
+    rule([""], ["endpoints"], ["get", "list", "create", "update", "delete"]),
+    rule([""], ["endpoints/restricted"], ["create"]),
+  ],
+  "endpointslice-controller": [
+    rule([""], ["services", "pods", "nodes"], READ),
+    rule(["discovery.k8s.io"], ["endpointslices"], ["get", "list", "create", "update", "delete"]),
+  ],
+  "generic-garbage-collector": [rule(["*"], ["*"], [...READ, "patch", "update", "delete"])],
+  "namespace-controller": [
+    rule([""], ["namespaces"], ["get", "list", "watch", "delete"]),
+    rule([""], ["namespaces/finalize", "namespaces/status"], ["update"]),
+    rule(["*"], ["*"], ["get", "list", "delete", "deletecollection"]),
+  ],
+  "node-controller": [
+    rule([""], ["nodes"], ["get", "list", "update", "patch", "delete"]),
+    rule([""], ["nodes/status"], ["update", "patch"]),
+    rule([""], ["pods/status"], ["update", "patch"]),
+    rule([""], ["pods"], ["list", "delete"]),
+  ],
+  "certificate-controller": [
+    rule(["certificates.k8s.io"], ["certificatesigningrequests"], [...READ, "delete"]),
+    rule(["certificates.k8s.io"], ["certificatesigningrequests/approval", "certificatesigningrequests/status"], ["update"]),
+    rule(["certificates.k8s.io"], ["signers"], ["approve"], ["kubernetes.io/kube-apiserver-client-kubelet"]),
+    rule(["certificates.k8s.io"], ["signers"], ["sign"], ["kubernetes.io/kube-apiserver-client-kubelet", "kubernetes.io/kubelet-serving", "kubernetes.io/kube-apiserver-client", "kubernetes.io/legacy-unknown"]),
+    rule(["authorization.k8s.io"], ["subjectaccessreviews"], ["create"]),
+  ],
+  "service-controller": [
+    rule([""], ["services"], READ),
+    rule([""], ["services/status"], ["update", "patch"]),
+    rule([""], ["nodes"], ["list", "watch"]),
+  ],
+  "serviceaccount-controller": [rule([""], ["serviceaccounts"], ["create"])],
+  "root-ca-cert-publisher": [rule([""], ["configmaps"], ["create", "update"])],
+  // Upstream's bootstrap-signer and token-cleaner get namespaced Roles; one ClusterRole each is
+  // simpler and these touch only kube-public's cluster-info and kube-system's token Secrets.
+  "bootstrap-signer": [
+    rule([""], ["configmaps"], [...READ, "update"], ["cluster-info"]),
+    rule([""], ["configmaps"], ["list", "watch"]),
+    rule([""], ["secrets"], READ),
+  ],
+  "token-cleaner": [rule([""], ["secrets"], [...READ, "delete"])],
+  // Writes aggregated rules it does not hold itself: allowed by escalate (api/rbac/escalation.ts).
+  "clusterrole-aggregation-controller": [rule([RBAC_GROUP], ["clusterroles"], [...READ, "update", "patch", "escalate"])],
+  "kube-dns-endpoints-controller": [
+    rule([""], ["nodes"], READ),
+    rule([""], ["services"], [...READ, "create", "update"]),
+    rule([""], ["endpoints"], [...READ, "create", "update", "delete"]),
+    rule(["discovery.k8s.io"], ["endpointslices"], [...READ, "create", "update", "delete"]),
+  ],
+  "kubernetes-endpoints-controller": [
+    rule(["coordination.k8s.io"], ["leases"], READ),
+    rule([""], ["services"], [...READ, "create", "update"]),
+    rule([""], ["endpoints"], [...READ, "create", "update", "delete"]),
+    rule(["discovery.k8s.io"], ["endpointslices"], [...READ, "create", "update", "delete"]),
+  ],
+};
+
+/** The ClusterRole name of a controller's service account. */
+export function controllerRoleName(serviceAccount: string): string {
+  return `system:controller:${serviceAccount}`;
+}
+
+/** Every controller's rules with the event rules every controller has. */
+export function controllerRules(serviceAccount: string): PolicyRule[] {
+  return [...(CONTROLLER_RULES[serviceAccount] ?? []), ...EVENTS];
+}
+
+const metadata = (name: string) => ({ name, labels: { [BOOTSTRAP_LABEL]: BOOTSTRAP_LABEL_VALUE }, annotations: { [AUTOUPDATE_ANNOTATION]: "true" } });
+
+/** `system:controller:<name>` for every controller. */
+export function controllerClusterRoles(): ClusterRole[] {
+  return Object.keys(CONTROLLER_RULES).map((sa) => ({ apiVersion: RBAC_API_VERSION, kind: "ClusterRole", metadata: metadata(controllerRoleName(sa)), rules: controllerRules(sa) }));
+}
+
+/** Each controller's role bound to its service account in kube-system. */
+export function controllerClusterRoleBindings(): ClusterRoleBinding[] {
+  return Object.keys(CONTROLLER_RULES).map((sa) => ({
+    apiVersion: RBAC_API_VERSION,
+    kind: "ClusterRoleBinding",
+    metadata: metadata(controllerRoleName(sa)),
+    roleRef: { apiGroup: RBAC_GROUP, kind: "ClusterRole", name: controllerRoleName(sa) },
+    subjects: [{ kind: "ServiceAccount", name: sa, namespace: CONTROLLER_NAMESPACE }],
+  }));
+}
