@@ -14,8 +14,9 @@
 //   master bootstrap   system:apiserver in system:masters (kube-apiserver's loopback identity),
 //                      for the system namespaces and Services every master ensures at start
 //
-// Today's authorization chain lets service accounts, the scheduler and the controller manager do
-// everything as "other authenticated users"; RBAC will give them their roles.
+// RBAC gives each its role: the controllers `system:controller:<name>` (api/rbac/controller-roles.ts),
+// the scheduler and the controller manager upstream's `system:kube-scheduler` and
+// `system:kube-controller-manager` (api/rbac/bootstrap-policy.ts).
 
 import { NODES_GROUP, NODE_USER_PREFIX } from "../../api/certificates/csr";
 import { AUTHENTICATED_GROUP, MASTERS_GROUP, authenticated, type User } from "./user";
