@@ -3,12 +3,14 @@
 
 import { benchApi } from "./api";
 import { benchApiMetrics } from "./api-metrics";
+import { benchApiAuthz } from "./api-authz";
 import { benchScheduler } from "./scheduler";
 import { mergeResult, writeResult } from "./stats";
 
 const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   api: benchApi,
   "api-metrics": benchApiMetrics,
+  "api-authz": benchApiAuthz,
   scheduler: benchScheduler,
   runtime: () => import("./runtime.js").then((m) => m.benchRuntime()),
   "network-proxy": () => import("./network-proxy.js").then((m) => m.benchNetworkProxy()),

@@ -3,7 +3,7 @@
 // (token, ca.crt, namespace) comes from the master through the agent's session; the real
 // kubectl inside the pod (test/images/kubectl-image.ts) uses it exactly as in-cluster clients
 // do — KUBERNETES_SERVICE_HOST:PORT is the `kubernetes` Service, whose endpoints list the master
-// — and the API says who it is (`kubectl auth whoami`). `kubectl create token` tokens
+// — and the API says who it is (`kubectl auth whoami`) and RBAC what it may do. `kubectl create token` tokens
 // authenticate until their pod is gone, and the token file is replaced before it expires (the
 // master caps token lifetimes at 20 s here, so the agent refreshes after 16).
 //
@@ -103,9 +103,20 @@ describe("service accounts: projected tokens, the kubernetes Service, TokenReque
     assert.equal(r, `system:serviceaccount:${NS}:builder ["system:serviceaccounts","system:serviceaccounts:${NS}","system:authenticated"] ["whoami"]`);
     const env = await inPod("whoami", ["sh", "-c", "echo $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT"]);
     assert.equal(env.stdout.trim(), "10.96.0.1:443");
-    const pods = await inPod("whoami", ["kubectl", "get", "pods", "-o", "name"]);
-    assert.equal(pods.code, 0, pods.stderr);
-    assert.match(pods.stdout, /^pod\/whoami$/m, "the namespace comes from the mounted file");
+  });
+
+  test("RBAC decides what the pod's token may do: nothing without a binding, reads with a RoleBinding to view", async () => {
+    const refused = await inPod("whoami", ["kubectl", "get", "pods", "-o", "name"]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, new RegExp(`pods is forbidden: User "system:serviceaccount:${NS}:builder" cannot list resource "pods" in API group "" in the namespace "${NS}"`), "the namespace comes from the mounted file");
+    await c.kubectlOk(["create", "rolebinding", "builder-view", "--clusterrole=view", `--serviceaccount=${NS}:builder`, "-n", NS]);
+    const pods = await waitFor("the pod's kubectl lists pods", async () => {
+      const r = await inPod("whoami", ["kubectl", "get", "pods", "-o", "name"]);
+      return r.code === 0 ? r.stdout : undefined;
+    }, 20_000, 500);
+    assert.match(pods, /^pod\/whoami$/m);
+    const write = await inPod("whoami", ["kubectl", "create", "configmap", "from-pod", "--from-literal=a=1"]);
+    assert.match(write.stderr, new RegExp(`configmaps is forbidden: User "system:serviceaccount:${NS}:builder" cannot create resource "configmaps" in API group "" in the namespace "${NS}"`));
   });
 
   test("the agent replaces the token file before the token expires", async () => {

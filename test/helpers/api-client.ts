@@ -21,16 +21,21 @@ export class ApiClient {
   readonly server: URL;
   private readonly agent: https.Agent;
 
-  constructor(kubeconfigPath: string, options: { anonymous?: boolean } = {}) {
+  /** `Authorization` for every request: the kubeconfig user's token, or options.token. */
+  private readonly authorization: Record<string, string>;
+
+  constructor(kubeconfigPath: string, options: { anonymous?: boolean; token?: string } = {}) {
     const kc = YAML.parse(readFileSync(kubeconfigPath, "utf8")) as Kubeconfig;
     const cluster = kc.clusters[0].cluster;
     const user = kc.users[0].user;
     this.server = new URL(cluster.server);
+    const token = options.anonymous ? undefined : (options.token ?? user.token);
+    this.authorization = token ? { Authorization: `Bearer ${token}` } : {};
     const b64 = (s?: string) => (s ? Buffer.from(s, "base64") : undefined);
     this.agent = new https.Agent({
       ca: b64(cluster["certificate-authority-data"]),
-      cert: options.anonymous ? undefined : b64(user["client-certificate-data"]),
-      key: options.anonymous ? undefined : b64(user["client-key-data"]),
+      cert: options.anonymous || options.token ? undefined : b64(user["client-certificate-data"]),
+      key: options.anonymous || options.token ? undefined : b64(user["client-key-data"]),
       keepAlive: true,
     });
   }
@@ -39,7 +44,7 @@ export class ApiClient {
     const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const req = https.request(
-        { host: this.server.hostname, port: this.server.port, path, method, agent: this.agent, headers: { "Content-Type": "application/json", Accept: "application/json", ...(payload ? { "Content-Length": payload.length } : {}), ...headers } },
+        { host: this.server.hostname, port: this.server.port, path, method, agent: this.agent, headers: { "Content-Type": "application/json", Accept: "application/json", ...(payload ? { "Content-Length": payload.length } : {}), ...this.authorization, ...headers } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c) => chunks.push(c));
@@ -60,7 +65,7 @@ export class ApiClient {
     return new Promise((resolve, reject) => {
       const events: { type: string; object: Record<string, unknown> }[] = [];
       let buffered = "";
-      const req = https.request({ host: this.server.hostname, port: this.server.port, path, method: "GET", agent: this.agent, headers: { Accept: "application/json" } }, (res) => {
+      const req = https.request({ host: this.server.hostname, port: this.server.port, path, method: "GET", agent: this.agent, headers: { Accept: "application/json", ...this.authorization } }, (res) => {
         res.setEncoding("utf8");
         res.on("data", (chunk: string) => {
           buffered += chunk;
