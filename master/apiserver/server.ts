@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { errors } from "../../api/errors";
 import { Authenticator } from "../auth/authenticate";
 import { checkAuthorized } from "../auth/access";
-import { impersonate, readImpersonation } from "../auth/impersonation";
+import { asksImpersonation, impersonate, readImpersonation } from "../auth/impersonation";
 import { AuthCaches } from "../auth/caches";
 import { ServiceAccountAuthenticator } from "../auth/service-account-authenticator";
 import type { TokenIssuer } from "../auth/token-issuer";
@@ -99,7 +99,7 @@ export class ApiServer {
       if (auth.error !== "invalid bearer token") this.options.log?.(`authentication failed: ${auth.error}`);
       throw errors.unauthorized();
     }
-    const wanted = readImpersonation(req.headersDistinct);
+    const wanted = asksImpersonation(req.headers) ? readImpersonation(req.headersDistinct) : undefined;
     const user = wanted ? impersonate(auth.user, wanted, this.ctx.authorizer) : auth.user;
     // The chain's first rule, without building the attributes: the admin's requests stay cheap.
     if (user.groups.includes(MASTERS_GROUP)) return user;

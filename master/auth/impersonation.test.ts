@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ApiError } from "../../api/errors";
 import type { Authorizer } from "./access";
 import { deny, ALLOW, type RequestAttributes } from "./attributes";
-import { impersonate, readImpersonation, type ImpersonationRequest } from "./impersonation";
+import { asksImpersonation, impersonate, readImpersonation, type ImpersonationRequest } from "./impersonation";
 import type { User } from "./user";
 
 const admin: User = { name: "admin", groups: ["system:authenticated"] };
@@ -28,6 +28,8 @@ function forbidden(fn: () => unknown, message: string) {
 }
 
 test("no Impersonate- headers ask nothing; several groups and extra values arrive as sent", () => {
+  assert.equal(asksImpersonation({ accept: "*/*", authorization: "Bearer x" }), false);
+  assert.equal(asksImpersonation({ accept: "*/*", "impersonate-extra-scopes": "a" }), true);
   assert.equal(readImpersonation({ accept: ["*/*"] }), undefined);
   assert.deepEqual(readImpersonation({ "impersonate-user": ["alice"], "impersonate-group": ["devs", "ops"], "impersonate-uid": ["u1"], "impersonate-extra-acme.com%2fproject": ["a", "b"] }), {
     user: "alice",

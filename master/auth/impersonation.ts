@@ -43,6 +43,12 @@ export interface ImpersonationRequest {
 /** Headers by lower-case name, each with every value sent (Node's `req.headersDistinct`). */
 export type DistinctHeaders = Record<string, string[] | undefined>;
 
+/** Whether any Impersonate- header was sent: a cheap look at the parsed headers, so requests without them pay nothing more. */
+export function asksImpersonation(headers: Record<string, unknown>): boolean {
+  for (const name in headers) if (name.startsWith("impersonate-")) return true;
+  return false;
+}
+
 /**
  * What the headers ask to impersonate; undefined when they ask nothing. A group, uid or extra
  * without a user is a 400 (upstream answers it with a 500, which blames the server).
