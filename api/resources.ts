@@ -67,8 +67,14 @@ export const RESOURCES: readonly ResourceType[] = [
   resource({ group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", singular: "lease", namespaced: true }),
   // certificates.k8s.io/v1: TLS bootstrap and certificate rotation of nodes (master/certificates).
   resource({ group: "certificates.k8s.io", version: "v1", kind: "CertificateSigningRequest", plural: "certificatesigningrequests", singular: "certificatesigningrequest", namespaced: false, shortNames: ["csr"], subresources: ["status", "approval"] }),
-  // authentication.k8s.io/v1: SelfSubjectReview (`kubectl auth whoami`), answered, never stored.
+  // authentication.k8s.io/v1: SelfSubjectReview (`kubectl auth whoami`) and TokenReview, answered, never stored.
   resource({ group: "authentication.k8s.io", version: "v1", kind: "SelfSubjectReview", plural: "selfsubjectreviews", singular: "selfsubjectreview", namespaced: false, verbs: ["create"] }),
+  resource({ group: "authentication.k8s.io", version: "v1", kind: "TokenReview", plural: "tokenreviews", singular: "tokenreview", namespaced: false, verbs: ["create"] }),
+  // authorization.k8s.io/v1: the access reviews (`kubectl auth can-i`), answered, never stored.
+  resource({ group: "authorization.k8s.io", version: "v1", kind: "LocalSubjectAccessReview", plural: "localsubjectaccessreviews", singular: "localsubjectaccessreview", namespaced: true, verbs: ["create"] }),
+  resource({ group: "authorization.k8s.io", version: "v1", kind: "SelfSubjectAccessReview", plural: "selfsubjectaccessreviews", singular: "selfsubjectaccessreview", namespaced: false, verbs: ["create"] }),
+  resource({ group: "authorization.k8s.io", version: "v1", kind: "SelfSubjectRulesReview", plural: "selfsubjectrulesreviews", singular: "selfsubjectrulesreview", namespaced: false, verbs: ["create"] }),
+  resource({ group: "authorization.k8s.io", version: "v1", kind: "SubjectAccessReview", plural: "subjectaccessreviews", singular: "subjectaccessreview", namespaced: false, verbs: ["create"] }),
   // discovery.k8s.io/v1: the endpoints of Services, written by the EndpointSlice controller.
   resource({ group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices", singular: "endpointslice", namespaced: true }),
   // rbac.authorization.k8s.io/v1: who may do what (api/rbac); stored as written, decided on by the authorizer.
@@ -83,6 +89,7 @@ export const GROUP_VERSIONS: readonly { group: string; versions: string[] }[] = 
   { group: "", versions: ["v1"] },
   { group: "apps", versions: ["v1"] },
   { group: "authentication.k8s.io", versions: ["v1"] },
+  { group: "authorization.k8s.io", versions: ["v1"] },
   { group: "autoscaling", versions: ["v2", "v1"] },
   { group: "batch", versions: ["v1"] },
   { group: "certificates.k8s.io", versions: ["v1"] },

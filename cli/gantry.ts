@@ -7,6 +7,7 @@ import { registerAgentCommand } from "./agent";
 import { registerCertsCommand } from "./certs";
 import { registerInitCommand } from "./init";
 import { registerJoinCommand } from "./join";
+import { registerKubeconfigCommand } from "./kubeconfig";
 import { registerMasterCommand } from "./master";
 import { registerResetCommand } from "./reset";
 import { registerSecretsCommand } from "./secrets";
@@ -22,6 +23,7 @@ registerInitCommand(program);
 registerJoinCommand(program);
 registerTokenCommand(program);
 registerCertsCommand(program);
+registerKubeconfigCommand(program);
 registerResetCommand(program);
 registerSecretsCommand(program);
 

@@ -31,6 +31,7 @@ test("/apis lists named groups in catalogue order, preferred version first, no e
     [
       ["apps", ["v1"]],
       ["authentication.k8s.io", ["v1"]],
+      ["authorization.k8s.io", ["v1"]],
       ["autoscaling", ["v2", "v1"]],
       ["batch", ["v1"]],
       ["certificates.k8s.io", ["v1"]],

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ResourceType } from "../../api/resources";
 import type { User } from "../auth/user";
 import type { ApiContext } from "../registry/context";
+import type { TokenAuthenticator } from "./token-review";
 
 export interface ResourceRequest {
   req: IncomingMessage;
@@ -19,4 +20,6 @@ export interface ResourceRequest {
   ctx: ApiContext;
   /** Who asked (authenticated and authorized); the registry authorizes and admits writes as this user. */
   user: User;
+  /** The master's token authenticator, for TokenReview (absent where no server runs, in tests). */
+  tokens?: TokenAuthenticator;
 }

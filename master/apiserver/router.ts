@@ -13,13 +13,16 @@ import { contentTypeOf, sendError, sendRaw } from "./http-io";
 import { serveOpenApi, serveOpenApiV2 } from "./openapi-routes";
 import { parseBoolParam } from "./query-params";
 import { parseRequestPath } from "./request-info";
-import { createSelfSubjectReview } from "./self-subject-review";
+import { answerReview, isReviewKind } from "./reviews";
 import { handleSubresource } from "./subresources";
+import type { TokenAuthenticator } from "./token-review";
 import { watchObjects } from "./watch";
 
 export interface RouterExtras {
   /** Answers /readyz and /healthz; returns the failed checks (empty when ready). */
   health(verbose: boolean): Promise<{ ok: boolean; text: string }>;
+  /** The server's token authenticator, for TokenReview (the ApiServer adds it). */
+  tokens?: TokenAuthenticator;
 }
 
 export const VERSION_INFO = {
@@ -74,7 +77,7 @@ export async function route(ctx: ApiContext, extras: RouterExtras, req: Incoming
         throw errors.notFound("", path, "");
       case "resource": {
         record?.resource(target, url.searchParams, contentTypeOf(req));
-        const rr: ResourceRequest = { req, res, url, ctx, resource: target.resource, namespace: target.namespace, name: target.name, subresource: target.subresource, proxyPath: target.proxyPath, user };
+        const rr: ResourceRequest = { req, res, url, ctx, resource: target.resource, namespace: target.namespace, name: target.name, subresource: target.subresource, proxyPath: target.proxyPath, user, tokens: extras.tokens };
         return await dispatchVerb(rr, method, target.watchPath);
       }
     }
@@ -90,7 +93,7 @@ async function dispatchVerb(rr: ResourceRequest, method: string, watchPath: bool
     throw errors.notFound(r.group, r.plural, rr.name);
   }
   if (rr.subresource) return handleSubresource(rr, method);
-  if (r.kind === "SelfSubjectReview") return createSelfSubjectReview(rr, method);
+  if (isReviewKind(r.kind)) return answerReview(rr, method);
   const watch = () => watchPath || parseBoolParam(rr.url.searchParams, "watch");
   if (rr.name === undefined) {
     if (method === "GET") return watch() ? watchObjects(rr) : listObjects(rr);

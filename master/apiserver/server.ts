@@ -10,7 +10,9 @@ import type { AddressInfo } from "node:net";
 import { errors } from "../../api/errors";
 import { Authenticator } from "../auth/authenticate";
 import { checkAuthorized } from "../auth/access";
+import { asksImpersonation, impersonate, readImpersonation } from "../auth/impersonation";
 import { AuthCaches } from "../auth/caches";
+import { rulesFor as rbacRulesFor } from "../../api/rbac/authorizer";
 import { RbacCache } from "../auth/rbac-cache";
 import { ServiceAccountAuthenticator } from "../auth/service-account-authenticator";
 import type { TokenIssuer } from "../auth/token-issuer";
@@ -50,6 +52,7 @@ export class ApiServer {
     const clock = () => ctx.clock.now();
     const serviceAccounts = options.serviceAccountIssuer && new ServiceAccountAuthenticator(options.serviceAccountIssuer, this.caches, clock);
     this.authenticator = new Authenticator(options.tokens, this.caches, clock, serviceAccounts);
+    const routerExtras: RouterExtras = { ...extras, tokens: this.authenticator };
     this.server = https.createServer(
       {
         cert: options.tls.certPem,
@@ -68,7 +71,7 @@ export class ApiServer {
         // Counted when the response closes; the router says what the request addressed.
         const record = ctx.metrics.requests.begin(req.method ?? "GET", res);
         void this.access(req).then(
-          (user) => route(ctx, extras, req, res, user, record),
+          (user) => route(ctx, routerExtras, req, res, user, record),
           (err: unknown) => {
             req.resume();
             sendError(res, err);
@@ -88,9 +91,11 @@ export class ApiServer {
   }
 
   /**
-   * Authenticates and authorizes `req`; returns its user or throws the Status to answer: 401
+   * Authenticates `req`, applies its Impersonate-* headers (master/auth/impersonation.ts) and
+   * authorizes it as the user it acts as; returns that user or throws the Status to answer: 401
    * for bad credentials and for anonymous requests authorization refuses, 403 (Kubernetes'
-   * wording) for authenticated ones. `verb` overrides the verb derived from the method.
+   * wording) for authenticated ones and for impersonation the requester may not do, 400 for
+   * impersonation headers without a user. `verb` overrides the verb derived from the method.
    */
   async access(req: IncomingMessage, verb?: string): Promise<User> {
     const auth = await this.authenticator.authenticate(req);
@@ -98,13 +103,15 @@ export class ApiServer {
       if (auth.error !== "invalid bearer token") this.options.log?.(`authentication failed: ${auth.error}`);
       throw errors.unauthorized();
     }
+    const wanted = asksImpersonation(req.headers) ? readImpersonation(req.headersDistinct) : undefined;
+    const user = wanted ? impersonate(auth.user, wanted, this.ctx.authorizer) : auth.user;
     // The chain's first rule, without building the attributes: the admin's requests stay cheap.
-    if (auth.user.groups.includes(MASTERS_GROUP)) return auth.user;
+    if (user.groups.includes(MASTERS_GROUP)) return user;
     const url = new URL(req.url ?? "/", "https://gantry.invalid");
     // The same authorizer the registry asks again for each write (master/registry/registry.ts):
     // refusing here answers before the body is read, and covers reads and non-resource paths.
-    checkAuthorized(this.ctx.authorizer, requestAttributes(req, url, auth.user, verb));
-    return auth.user;
+    checkAuthorized(this.ctx.authorizer, requestAttributes(req, url, user, verb));
+    return user;
   }
 
   /** Fills the caches authorization reads, then listens. */
@@ -113,6 +120,8 @@ export class ApiServer {
     // From here on RBAC decides for everyone the chain's earlier rules do not (master/auth/authorize.ts).
     await this.rbac.start();
     this.ctx.rbac = this.rbac;
+    // `kubectl auth can-i --list`: what RBAC grants the caller in the namespace.
+    this.ctx.rules = { rulesFor: (user, namespace) => rbacRulesFor(user, namespace, this.rbac) };
     // The ServiceAccount admission plugin reads the accounts from the same cache.
     this.disableAdmission = enableServiceAccountAdmission(this.ctx, this.caches);
     return new Promise((resolve, reject) => {

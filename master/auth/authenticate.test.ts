@@ -87,3 +87,16 @@ test("bootstrap tokens: system:bootstrap:<id> in system:bootstrappers while vali
   secrets.set("bootstrap-token-abcdef", deleting);
   assert.ok("error" in bearer("abcdef.0123456789abcdef"), "being deleted");
 });
+
+test("a bare token (TokenReview) authenticates as the same header would; static tokens count for the API's audiences only", async () => {
+  const alice = { name: "alice", groups: ["devs"] };
+  const plain = new Authenticator(new Map([["s3cret", alice]]), noTokens);
+  assert.deepEqual(await plain.authenticateToken("s3cret"), { user: { name: "alice", groups: ["devs", "system:authenticated"] } });
+  assert.deepEqual(await plain.authenticateToken("wrong"), { error: "invalid bearer token" });
+  // No API audiences (no service-account issuer): audiences are not checked, as upstream.
+  assert.ok("user" in (await plain.authenticateToken("s3cret", ["vault"])));
+
+  const withAudiences = Object.create(plain, { apiAudiences: { get: () => ["api", "other"] } }) as Authenticator;
+  assert.deepEqual(await withAudiences.authenticateToken("s3cret", ["vault", "api"]), { user: { name: "alice", groups: ["devs", "system:authenticated"] }, audiences: ["api"] });
+  assert.deepEqual(await withAudiences.authenticateToken("s3cret", ["vault"]), { error: "invalid bearer token" });
+});

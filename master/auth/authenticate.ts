@@ -11,7 +11,8 @@ import type { KubeObject } from "../../api/object";
 import { ServiceAccountAuthenticator } from "./service-account-authenticator";
 import { anonymousUser, authenticated, type User } from "./user";
 
-export type AuthResult = { user: User } | { error: string };
+/** `audiences`: the audiences a token was checked against and is meant for (TokenReview). */
+export type AuthResult = { user: User; audiences?: string[] } | { error: string };
 
 /** Where bootstrap token Secrets are looked up (an informer cache of kube-system Secrets). */
 export interface TokenSecretSource {
@@ -50,16 +51,37 @@ export class Authenticator {
     return "user" in result ? { user: { name: result.user.name, groups: [...result.user.groups] } } : result;
   }
 
-  private token(token: string): AuthResult | Promise<AuthResult> {
+  /** The API's audiences (`--api-audiences`); none without a service-account issuer. */
+  get apiAudiences(): string[] {
+    return this.serviceAccounts?.apiAudiences ?? [];
+  }
+
+  /**
+   * A bare bearer token, the way a request's `Authorization: Bearer` is (TokenReview asks this).
+   * With `audiences` (non-empty) the token must be meant for one of them: a service-account
+   * token must name one; the other tokens are valid for the API's audiences only, when it has
+   * some (upstream's audience-agnostic wrapper). The result says which of `audiences` matched.
+   */
+  authenticateToken(token: string, audiences?: string[]): AuthResult | Promise<AuthResult> {
+    return this.token(token, audiences !== undefined && audiences.length > 0 ? audiences : undefined);
+  }
+
+  private token(token: string, audiences?: string[]): AuthResult | Promise<AuthResult> {
+    const audienceAgnostic = (user: User): AuthResult => {
+      // Without API audiences upstream does not wrap these tokens at all.
+      if (audiences === undefined || this.apiAudiences.length === 0) return { user };
+      const matched = audiences.filter((a) => this.apiAudiences.includes(a));
+      return matched.length > 0 ? { user, audiences: matched } : { error: "invalid bearer token" };
+    };
     const bootstrap = parseToken(token);
     if (bootstrap) {
       const user = this.bootstrapUser(bootstrap.id, bootstrap.secret);
-      if (user) return { user };
+      if (user) return audienceAgnostic(user);
     }
     const user = this.staticTokens.get(token);
-    if (user) return { user: authenticated(user.name, user.groups) };
+    if (user) return audienceAgnostic(authenticated(user.name, user.groups));
     if (this.serviceAccounts && ServiceAccountAuthenticator.looksLikeJwt(token)) {
-      return this.serviceAccounts.authenticate(token).then((r) => r ?? { error: "invalid bearer token" });
+      return this.serviceAccounts.authenticate(token, audiences).then((r) => r ?? { error: "invalid bearer token" });
     }
     return { error: "invalid bearer token" };
   }

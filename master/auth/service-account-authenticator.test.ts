@@ -42,7 +42,17 @@ test("a pod-bound token is the service account's user, with its groups, uid and 
         "authentication.kubernetes.io/credential-id": ["JTI=jti-1"],
       },
     },
+    audiences: [DEFAULT_ISSUER],
   });
+});
+
+test("a TokenReview's audiences: the token must name one of them, and the answer lists those it names", async () => {
+  const { auth, put, mint } = await setup();
+  put("sa", "builder", "sa-1");
+  const token = await mint({ namespace: "web", serviceAccount: { name: "builder", uid: "sa-1" } });
+  const asked = await auth.authenticate(token, ["vault", DEFAULT_ISSUER]);
+  assert.deepEqual(asked && "audiences" in asked ? asked.audiences : undefined, [DEFAULT_ISSUER]);
+  assert.deepEqual(await auth.authenticate(token, ["vault"]), { error: `token audiences ["${DEFAULT_ISSUER}"] is invalid for the target audiences ["vault"]` });
 });
 
 test("the token stops working when its account or pod is gone or replaced", async () => {

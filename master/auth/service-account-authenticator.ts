@@ -28,7 +28,7 @@ const EXTRA = "authentication.kubernetes.io";
 const DELETION_LEEWAY_MS = 60_000;
 
 /** undefined: not a token of this issuer (another authenticator may know it). */
-export type TokenOutcome = { user: User } | { error: string } | undefined;
+export type TokenOutcome = { user: User; audiences?: string[] } | { error: string } | undefined;
 
 export class ServiceAccountAuthenticator {
   constructor(
@@ -42,9 +42,15 @@ export class ServiceAccountAuthenticator {
     return token.split(".").length === 3;
   }
 
-  async authenticate(token: string): Promise<TokenOutcome> {
+  /** The API's audiences: what a token must be meant for unless a TokenReview names others. */
+  get apiAudiences(): string[] {
+    return this.issuer.apiAudiences;
+  }
+
+  /** `audiences`: those the token must name one of (default: the API's); the result lists the ones it names. */
+  async authenticate(token: string, audiences: string[] = this.issuer.apiAudiences): Promise<TokenOutcome> {
     const now = this.clock();
-    const verified = await this.issuer.verify(token, now);
+    const verified = await this.issuer.verify(token, now, audiences);
     if ("notOurs" in verified) return undefined;
     if ("error" in verified) return verified;
     const binding = readBinding(verified.payload);
@@ -68,7 +74,7 @@ export class ServiceAccountAuthenticator {
     if (binding.node) Object.assign(extra, { [`${EXTRA}/node-name`]: [binding.node.name], [`${EXTRA}/node-uid`]: [binding.node.uid] });
     if (typeof verified.payload.jti === "string") extra[`${EXTRA}/credential-id`] = [`JTI=${verified.payload.jti}`];
     const user = authenticated(serviceAccountUsername(ns, binding.serviceAccount.name), serviceAccountGroups(ns));
-    return { user: { ...user, uid: binding.serviceAccount.uid, extra } };
+    return { user: { ...user, uid: binding.serviceAccount.uid, extra }, audiences: verified.audiences };
   }
 }
 

@@ -30,7 +30,8 @@ export interface IssuerOptions {
   maxExpirationSeconds?: number;
 }
 
-export type Verification = { payload: Record<string, unknown> } | { error: string } | { notOurs: true };
+/** `audiences`: those of the target audiences the token names. */
+export type Verification = { payload: Record<string, unknown>; audiences: string[] } | { error: string } | { notOurs: true };
 
 /** Tolerated clock difference between masters for exp/nbf/iat, as upstream's validator allows. */
 const LEEWAY_SECONDS = 60;
@@ -70,7 +71,8 @@ export class TokenIssuer {
     return new SignJWT({ ...claims }).setProtectedHeader({ alg: this.alg, kid: this.kid, typ: "JWT" }).sign(this.privateKey);
   }
 
-  async verify(token: string, now: Date): Promise<Verification> {
+  /** `targets`: the audiences the token must name one of (default: the API's). */
+  async verify(token: string, now: Date, targets: string[] = this.options.apiAudiences): Promise<Verification> {
     const jose = await loadJose();
     let iss: unknown;
     try {
@@ -88,10 +90,11 @@ export class TokenIssuer {
         requiredClaims: ["exp", "sub"],
       });
       const audiences = typeof payload.aud === "string" ? [payload.aud] : (payload.aud ?? []);
-      if (!audiences.some((a) => this.options.apiAudiences.includes(a))) {
-        return { error: `token audiences ${JSON.stringify(audiences)} is invalid for the target audiences ${JSON.stringify(this.options.apiAudiences)}` };
+      const matched = targets.filter((a) => audiences.includes(a));
+      if (matched.length === 0) {
+        return { error: `token audiences ${JSON.stringify(audiences)} is invalid for the target audiences ${JSON.stringify(targets)}` };
       }
-      return { payload: payload as Record<string, unknown> };
+      return { payload: payload as Record<string, unknown>, audiences: matched };
     } catch (err) {
       return { error: verificationError(err, jose) };
     }

@@ -11,6 +11,7 @@ import type { RbacPolicy } from "../../api/rbac/policy";
 import { rbacEscalationAdmission } from "../auth/rbac-escalation";
 import { chainAuthorizer, type Authorizer } from "../auth/access";
 import { PodIndex } from "../auth/node-graph";
+import type { RulesResolver } from "../auth/rules";
 import type { Store, StoreReader } from "../store/types";
 import { ClusterNetwork } from "../cluster-network";
 import { MasterMetrics } from "../metrics/master-metrics";
@@ -26,6 +27,11 @@ export class ApiContext {
   readonly nodeGraph = new PodIndex();
   /** Decides every request and every write (master/auth/access.ts). */
   readonly authorizer: Authorizer;
+  /**
+   * Lists what a user may do (SelfSubjectRulesReview, `kubectl auth can-i --list`), for the
+   * authorizer that can say (RBAC). Unset: only system:masters' rules can be listed.
+   */
+  rules?: RulesResolver;
   /** Validating admission, in order, after validation (admission.ts); NodeRestriction first. */
   readonly admission: ValidatingAdmission[] = [...defaultValidatingAdmission(), rbacEscalationAdmission(() => this.rbac)];
   /** The write path: create, update, patch, delete, bind, evict (authorized, then admitted). */
@@ -47,11 +53,12 @@ export class ApiContext {
     readonly newUid: () => string = randomUUID,
     /** The cluster's address plan (ClusterIPs come from its service range). */
     readonly network: ClusterNetwork = ClusterNetwork.from(),
-    seams: { authorizer?: Authorizer; metrics?: MasterMetrics } = {},
+    seams: { authorizer?: Authorizer; rules?: RulesResolver; metrics?: MasterMetrics } = {},
   ) {
     this.store = store;
     this.metrics = seams.metrics ?? new MasterMetrics();
     this.authorizer = seams.authorizer ?? chainAuthorizer(this.nodeGraph, () => this.rbac);
+    this.rules = seams.rules;
     this.registry = new Registry(this, store);
     this.namespaces = new Informer(store, storagePrefix(findResource("", "v1", "namespaces")!));
   }

@@ -15,6 +15,7 @@
 //   Quantity          its string; zero dropped unless `optional` or a map value ("0")
 //   FieldsV1          the JSON document its bytes hold
 //   RawExtension      the JSON document its bytes hold, or an embedded protobuf object
+//   ExtraValue        the list of strings it holds (Go: a named []string; user extras)
 import * as protobuf from "protobufjs";
 import { decodeJson } from "../../../api/decode/json";
 import { errors } from "../../../api/errors";
@@ -62,7 +63,7 @@ export function isInline(field: protobuf.Field): boolean {
   return field.options?.["(gantry.k8s.inline)"] === true;
 }
 
-type Special = "time" | "microTime" | "intOrString" | "quantity" | "fieldsV1" | "rawExtension";
+type Special = "time" | "microTime" | "intOrString" | "quantity" | "fieldsV1" | "rawExtension" | "stringList";
 
 const SPECIAL: Readonly<Record<string, Special>> = {
   [TIME]: "time",
@@ -71,6 +72,9 @@ const SPECIAL: Readonly<Record<string, Special>> = {
   [QUANTITY]: "quantity",
   [FIELDS_V1]: "fieldsV1",
   [RAW_EXTENSION]: "rawExtension",
+  // Go's ExtraValue is a named []string: a message holding `items` on the wire, the list in JSON.
+  ".k8s.io.api.authentication.v1.ExtraValue": "stringList",
+  ".k8s.io.api.authorization.v1.ExtraValue": "stringList",
 };
 
 /** What conversion needs to know of a field, worked out once per type (reflection is slow). */
@@ -142,6 +146,8 @@ function valueToJson(field: FieldPlan, value: unknown, keepZero: boolean, option
         return rawJson(message.Raw, "metadata.managedFields[].fieldsV1", options);
       case "rawExtension":
         return rawJson(message.raw, "an embedded object", options);
+      case "stringList":
+        return [...((message.items as string[] | undefined) ?? [])];
       default:
         return messageToJson(field.message, message, options);
     }
