@@ -5,7 +5,7 @@
 import { ApiError } from "../api/errors";
 import { findResource } from "../api/resources";
 import { defaultClusterRoleBindings, defaultClusterRoles } from "../api/rbac/bootstrap-policy";
-import { controllerClusterRoleBindings, controllerClusterRoles } from "../api/rbac/controller-roles";
+import { controllerClusterRoleBindings, controllerClusterRoles, controllerRoleBindings } from "../api/rbac/controller-roles";
 import { reconcileDefault, type ReconcileAction } from "../api/rbac/reconcile";
 import { APISERVER_USER } from "./auth/internal-users";
 import type { ApiContext } from "./registry/context";
@@ -105,18 +105,21 @@ export async function ensureDefaultRbacPolicy(ctx: ApiContext): Promise<void> {
   const bindings = new ResourceClient(ctx, findResource("rbac.authorization.k8s.io", "v1", "clusterrolebindings")!, APISERVER_USER);
   for (const role of [...defaultClusterRoles(), ...controllerClusterRoles()]) await reconcileOne(roles, role as KubeObject);
   for (const binding of [...defaultClusterRoleBindings(), ...controllerClusterRoleBindings()]) await reconcileOne(bindings, binding as unknown as KubeObject);
+  const roleBindings = new ResourceClient(ctx, findResource("rbac.authorization.k8s.io", "v1", "rolebindings")!, APISERVER_USER);
+  for (const binding of controllerRoleBindings()) await reconcileOne(roleBindings, binding as unknown as KubeObject);
 }
 
 async function reconcileOne(client: ResourceClient, wanted: KubeObject): Promise<void> {
   const name = wanted.metadata.name!;
-  const existing = await client.tryGet(undefined, name);
+  const namespace = wanted.metadata.namespace;
+  const existing = await client.tryGet(namespace, name);
   const todo = reconcileDefault(existing as never, wanted as never) as ReconcileAction<KubeObject> | undefined;
   if (!todo) return;
   try {
     if (todo.action === "create") await client.create(todo.object);
-    else if (todo.action === "update") await client.update(undefined, name, (current) => (current.metadata.resourceVersion === existing?.metadata.resourceVersion ? todo.object : undefined));
+    else if (todo.action === "update") await client.update(namespace, name, (current) => (current.metadata.resourceVersion === existing?.metadata.resourceVersion ? todo.object : undefined));
     else {
-      await client.delete(undefined, name);
+      await client.delete(namespace, name);
       await client.create(todo.object);
     }
   } catch (err) {

@@ -156,7 +156,8 @@ export function defaultClusterRoles(): ClusterRole[] {
     clusterRole("system:kube-controller-manager", [
       eventsRule,
       rule(["create"], [COORDINATION], ["leases"]),
-      rule(["get", "update"], [COORDINATION], ["leases"], ["kube-controller-manager"]),
+      // Gantry's leader election writes its Lease (kube-system/gantry-master) as this user.
+      rule(["get", "update"], [COORDINATION], ["leases"], ["kube-controller-manager", "gantry-master"]),
       rule(["create"], [CORE], ["secrets", "serviceaccounts"]),
       rule(["delete"], [CORE], ["secrets"]),
       rule(["get"], [CORE], ["configmaps", "namespaces", "secrets", "serviceaccounts"]),

@@ -8,7 +8,7 @@
 // roles of the same form; upstream's apiserver writes the `kubernetes` endpoints as
 // system:apiserver instead.
 
-import { AUTOUPDATE_ANNOTATION, BOOTSTRAP_LABEL, BOOTSTRAP_LABEL_VALUE, RBAC_API_VERSION, RBAC_GROUP, type ClusterRole, type ClusterRoleBinding, type PolicyRule } from "./types";
+import { AUTOUPDATE_ANNOTATION, BOOTSTRAP_LABEL, BOOTSTRAP_LABEL_VALUE, RBAC_API_VERSION, RBAC_GROUP, type ClusterRole, type ClusterRoleBinding, type PolicyRule, type RoleBinding } from "./types";
 
 const READ = ["get", "list", "watch"];
 const CONTROLLER_NAMESPACE = "kube-system";
@@ -17,10 +17,12 @@ const EVENTS: PolicyRule[] = [
   { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create", "patch", "update"] },
 ];
 
+// Gantry's controllers change objects with read-modify-write updates where upstream's send
+// patches, so a rule that allows patch allows update as well.
 const rule = (apiGroups: string[], resources: string[], verbs: string[], resourceNames?: string[]): PolicyRule => ({
   apiGroups,
   resources,
-  verbs,
+  verbs: verbs.includes("patch") && !verbs.includes("update") ? [...verbs, "update"] : verbs,
   ...(resourceNames ? { resourceNames } : {}),
 });
 
@@ -96,13 +98,10 @@ export const CONTROLLER_RULES: Readonly<Record<string, PolicyRule[]>> = {
   ],
   "serviceaccount-controller": [rule([""], ["serviceaccounts"], ["create"])],
   "root-ca-cert-publisher": [rule([""], ["configmaps"], ["create", "update"])],
-  // Upstream's bootstrap-signer and token-cleaner get namespaced Roles; one ClusterRole each is
-  // simpler and these touch only kube-public's cluster-info and kube-system's token Secrets.
-  "bootstrap-signer": [
-    rule([""], ["configmaps"], [...READ, "update"], ["cluster-info"]),
-    rule([""], ["configmaps"], ["list", "watch"]),
-    rule([""], ["secrets"], READ),
-  ],
+  // These two are bound in one namespace only (NAMESPACED_CONTROLLERS): the signer writes
+  // kube-public's cluster-info (which Gantry, unlike kubeadm, also creates), the cleaner deletes
+  // kube-system's token Secrets.
+  "bootstrap-signer": [rule([""], ["configmaps"], [...READ, "create", "update"])],
   "token-cleaner": [rule([""], ["secrets"], [...READ, "delete"])],
   // Writes aggregated rules it does not hold itself: allowed by escalate (api/rbac/escalation.ts).
   "clusterrole-aggregation-controller": [rule([RBAC_GROUP], ["clusterroles"], [...READ, "update", "patch", "escalate"])],
@@ -119,6 +118,12 @@ export const CONTROLLER_RULES: Readonly<Record<string, PolicyRule[]>> = {
     rule(["discovery.k8s.io"], ["endpointslices"], [...READ, "create", "update", "delete"]),
   ],
 };
+
+/**
+ * Controllers whose role holds only in one namespace: bound there with a RoleBinding (as
+ * upstream's namespaced Roles for them) instead of a ClusterRoleBinding.
+ */
+export const NAMESPACED_CONTROLLERS: Readonly<Record<string, string>> = { "bootstrap-signer": "kube-public", "token-cleaner": "kube-system" };
 
 /** The ClusterRole name of a controller's service account. */
 export function controllerRoleName(serviceAccount: string): string {
@@ -137,13 +142,24 @@ export function controllerClusterRoles(): ClusterRole[] {
   return Object.keys(CONTROLLER_RULES).map((sa) => ({ apiVersion: RBAC_API_VERSION, kind: "ClusterRole", metadata: metadata(controllerRoleName(sa)), rules: controllerRules(sa) }));
 }
 
-/** Each controller's role bound to its service account in kube-system. */
+const binding = (sa: string) => ({
+  roleRef: { apiGroup: RBAC_GROUP, kind: "ClusterRole", name: controllerRoleName(sa) },
+  subjects: [{ kind: "ServiceAccount", name: sa, namespace: CONTROLLER_NAMESPACE }],
+});
+
+/** Each controller's role bound, cluster-wide, to its service account in kube-system. */
 export function controllerClusterRoleBindings(): ClusterRoleBinding[] {
-  return Object.keys(CONTROLLER_RULES).map((sa) => ({
+  return Object.keys(CONTROLLER_RULES)
+    .filter((sa) => NAMESPACED_CONTROLLERS[sa] === undefined)
+    .map((sa) => ({ apiVersion: RBAC_API_VERSION, kind: "ClusterRoleBinding", metadata: metadata(controllerRoleName(sa)), ...binding(sa) }));
+}
+
+/** The namespaced controllers' roles, bound in their one namespace. */
+export function controllerRoleBindings(): RoleBinding[] {
+  return Object.entries(NAMESPACED_CONTROLLERS).map(([sa, namespace]) => ({
     apiVersion: RBAC_API_VERSION,
-    kind: "ClusterRoleBinding",
-    metadata: metadata(controllerRoleName(sa)),
-    roleRef: { apiGroup: RBAC_GROUP, kind: "ClusterRole", name: controllerRoleName(sa) },
-    subjects: [{ kind: "ServiceAccount", name: sa, namespace: CONTROLLER_NAMESPACE }],
+    kind: "RoleBinding",
+    metadata: { ...metadata(controllerRoleName(sa)), namespace },
+    ...binding(sa),
   }));
 }
