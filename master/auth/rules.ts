@@ -5,27 +5,12 @@
 // so (incomplete, with upstream's kind of evaluation error) rather than listing nothing as if
 // nothing were allowed.
 
+import type { NonResourceRule, ResourceRule, SubjectRulesReviewStatus } from "../../api/rbac/authorizer";
 import { MASTERS_GROUP, type User } from "./user";
 
-export interface ResourceRule {
-  verbs: string[];
-  apiGroups?: string[];
-  resources?: string[];
-  resourceNames?: string[];
-}
-
-export interface NonResourceRule {
-  verbs: string[];
-  nonResourceURLs?: string[];
-}
-
-export interface SubjectRules {
-  resourceRules: ResourceRule[];
-  nonResourceRules: NonResourceRule[];
-  /** True when some authorizer could not list its rules: the user may be able to do more. */
-  incomplete: boolean;
-  evaluationError?: string;
-}
+/** authorization.k8s.io/v1 SubjectRulesReviewStatus; RBAC's rulesFor answers in this form. */
+export type SubjectRules = SubjectRulesReviewStatus;
+export type { NonResourceRule, ResourceRule };
 
 export interface RulesResolver {
   /** The rules that apply to `user` in `namespace` (cluster-wide rules included). */
