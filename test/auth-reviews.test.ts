@@ -1,8 +1,8 @@
 // The authorization reviews, impersonation and user kubeconfigs end to end: one real `gantry
 // master`, the real kubectl 1.32 (`auth whoami`, `auth can-i` with --list, paths and --as), and
-// `gantry kubeconfig` certificates. The authorizer is today's chain (master/auth/authorize.ts):
-// the admin and ordinary users may do everything, nodes only what the Node authorizer allows —
-// so a node identity, impersonated or from its own kubeconfig, is what gets refused here.
+// `gantry kubeconfig` certificates. The authorizer is the master's chain (master/auth/authorize.ts):
+// the admin may do everything, nodes what the Node authorizer allows, everyone else what RBAC
+// grants — so alice gets her rights from bindings the tests make.
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -14,6 +14,7 @@ import { promisify } from "node:util";
 import { createKeyAndCsr } from "../api/certificates/csr-build";
 import { Kubectl } from "./helpers/kubectl";
 import { startKubectlSession, type KubectlSession } from "./helpers/kubectl-session";
+import { waitFor } from "./helpers/wait";
 
 const GANTRY = path.resolve(__dirname, "../cli/gantry.js");
 const run = promisify(execFile);
@@ -59,9 +60,10 @@ describe("kubectl auth for the admin", () => {
     assert.deepEqual([r.code, r.stdout.trim().split(" ")[0]], [1, "no"], r.stderr);
     assert.equal((await s.kubectl.ok(["auth", "can-i", "get", "services", ...NODE_AS])).trim(), "yes");
     assert.match(await s.kubectl.ok(["auth", "whoami", ...NODE_AS]), /Username\s+system:node:x\s+Groups\s+\[system:nodes system:authenticated\]/);
-    // A service account gets its groups; today's chain lets it create pods.
+    // A service account gets its groups; without a binding RBAC lets it create nothing.
     assert.match(await s.kubectl.ok(["auth", "whoami", "--as=system:serviceaccount:ns:sa"]), /Groups\s+\[system:serviceaccounts system:serviceaccounts:ns system:authenticated\]/);
-    assert.equal((await s.kubectl.ok(["auth", "can-i", "create", "pods", "--as=system:serviceaccount:ns:sa"])).trim(), "yes");
+    const sa = await s.kubectl.run(["auth", "can-i", "create", "pods", "--as=system:serviceaccount:ns:sa"]);
+    assert.deepEqual([sa.code, sa.stdout.trim()], [1, "no"], sa.stderr);
   });
 
   test("the registry's writes see the impersonated user (a CSR records its requester)", async () => {
@@ -71,6 +73,10 @@ describe("kubectl auth for the admin", () => {
       metadata: { name: "impersonated" },
       spec: { request: Buffer.from((await createKeyAndCsr({ commonName: "alice" })).csrPem).toString("base64"), signerName: "kubernetes.io/kube-apiserver-client", usages: ["client auth"] },
     };
+    // devs may ask for certificates (a ClusterRole bound to the group), and so alice may.
+    await s.kubectl.ok(["create", "clusterrole", "csr-requester", "--verb=create,get", "--resource=certificatesigningrequests.certificates.k8s.io"]);
+    await s.kubectl.ok(["create", "clusterrolebinding", "devs-request-csrs", "--clusterrole=csr-requester", "--group=devs"]);
+    await waitFor("the binding in the RBAC cache", async () => (await s.kubectl.ok(["auth", "can-i", "create", "csr", "--as=alice", "--as-group=devs"]).catch(() => "no")).trim() === "yes");
     await s.kubectl.ok(["create", "-f", s.file("csr.json", JSON.stringify(csr)), "--as=alice", "--as-group=devs"]);
     const recorded = JSON.parse(await s.kubectl.ok(["get", "csr", "impersonated", "-o", "json"])) as { spec: { username: string; groups: string[] } };
     assert.deepEqual([recorded.spec.username, recorded.spec.groups], ["alice", ["devs", "system:authenticated"]]);
@@ -90,9 +96,17 @@ describe("user kubeconfigs from gantry kubeconfig", () => {
   test("alice in devs is who the API sees", async () => {
     const alice = await kubectlAs("alice", ["devs"]);
     assert.match(await alice.ok(["auth", "whoami"]), /Username\s+alice\s+Groups\s+\[devs system:authenticated\]/);
-    // No RBAC yet: her rules cannot be listed, and kubectl says the list may be incomplete.
-    const list = await alice.run(["auth", "can-i", "--list"]);
-    assert.match(list.stderr, /the rules of this authorizer cannot be listed/);
+    // RBAC lists what her bindings give: system:basic-user's reviews and discovery for everyone,
+    // the CSR rule through devs (the test above), and nothing more.
+    const list = await alice.ok(["auth", "can-i", "--list"]);
+    assert.match(list, /^selfsubjectaccessreviews.authorization.k8s.io\s+\[\]\s+\[\]\s+\[create\]$/m, list);
+    assert.match(list, /^certificatesigningrequests.certificates.k8s.io\s+\[\]\s+\[\]\s+\[create get\]$/m, list);
+    assert.doesNotMatch(list, /^\*\.\*/m, list);
+    const r = await alice.run(["get", "pods"]);
+    assert.match(r.stderr, /pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "default"/);
+    await s.kubectl.ok(["create", "rolebinding", "devs-view", "--clusterrole=view", "--group=devs", "-n", "default"]);
+    await waitFor("alice may list pods in default", async () => (await alice.run(["get", "pods"])).code === 0);
+    assert.match((await alice.run(["get", "pods", "-n", "kube-system"])).stderr, /cannot list resource "pods" in API group "" in the namespace "kube-system"/);
   });
 
   test("system:masters needs --allow-masters", async () => {
@@ -115,7 +129,9 @@ describe("review objects over the API", () => {
       return { status: r.status, body: r.json<{ status?: { allowed: boolean }; message?: string }>() };
     };
     assert.deepEqual((await sar({ user: "system:node:x", groups: ["system:nodes"], resourceAttributes: secrets })).body.status?.allowed, false);
-    assert.deepEqual((await sar({ user: "alice", groups: ["devs"], resourceAttributes: secrets })).body.status?.allowed, true);
+    assert.deepEqual((await sar({ user: "alice", groups: ["devs"], resourceAttributes: secrets })).body.status?.allowed, false, "view does not read Secrets");
+    assert.deepEqual((await sar({ user: "alice", groups: ["devs"], resourceAttributes: { ...secrets, resource: "configmaps" } })).body.status?.allowed, true, "view reads ConfigMaps");
+    assert.deepEqual((await sar({ user: "root", groups: ["system:masters"], resourceAttributes: secrets })).body.status?.allowed, true);
     const local = "/apis/authorization.k8s.io/v1/namespaces/default/localsubjectaccessreviews";
     assert.deepEqual((await sar({ user: "system:node:x", groups: ["system:nodes"], resourceAttributes: secrets }, local, "LocalSubjectAccessReview")).body.status?.allowed, false);
 

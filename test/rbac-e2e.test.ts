@@ -5,13 +5,17 @@
 // work under their own roles (a Deployment gets its ReplicaSet and pods).
 
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { copyFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import { Kubectl } from "./helpers/kubectl";
 import { startKubectlSession, type KubectlSession } from "./helpers/kubectl-session";
 import { waitFor } from "./helpers/wait";
 
 const NS = "team";
+const GANTRY = path.resolve(__dirname, "../cli/gantry.js");
 let s: KubectlSession;
 let robot: Kubectl;
 
@@ -103,5 +107,31 @@ describe("RBAC with the real kubectl", () => {
     for (const role of ["view", "edit", "admin"]) {
       await waitFor(`${role} gathers crontabs`, async () => (await s.kubectl.ok(["get", "clusterrole", role, "-o", "json"])).includes('"crontabs"'), 10_000);
     }
+  });
+
+  test("/metrics: the system:monitoring group may scrape, a service account may not", async () => {
+    const file = s.file("prometheus.kubeconfig", "");
+    await promisify(execFile)(process.execPath, [GANTRY, "kubeconfig", "--user", "prometheus", "--group", "system:monitoring", "--data-dir", s.master.dataDir, "--out", file]);
+    const prometheus = new Kubectl(file);
+    try {
+      assert.match(await prometheus.ok(["get", "--raw", "/metrics"]), /^# HELP apiserver_request_total/m);
+      assert.equal((await prometheus.ok(["auth", "can-i", "get", "/metrics"])).trim(), "yes");
+      const pods = await prometheus.run(["get", "pods"]);
+      assert.match(pods.stderr, /User "prometheus" cannot list resource "pods"/);
+    } finally {
+      prometheus.cleanup();
+    }
+    const r = await robot.run(["get", "--raw", "/metrics"]);
+    assert.match(r.stderr, /forbidden: User "system:serviceaccount:team:robot" cannot get path "\/metrics"/);
+  });
+
+  test("kubectl auth can-i, for the service account and about it", async () => {
+    assert.equal((await robot.ok(["auth", "can-i", "create", "deployments", "-n", NS])).trim(), "yes");
+    const no = await robot.run(["auth", "can-i", "get", "nodes"]);
+    assert.deepEqual([no.code, no.stdout.trim()], [1, "no"]);
+    const list = await robot.ok(["auth", "can-i", "--list", "-n", NS]);
+    assert.match(list, /^pods\s+\[\]\s+\[\]\s+\[.*create.*\]$/m, list);
+    const asOther = await s.kubectl.run(["auth", "can-i", "create", "pods", "--as=system:serviceaccount:elsewhere:nobody", "-n", "elsewhere"]);
+    assert.deepEqual([asOther.code, asOther.stdout.trim()], [1, "no"]);
   });
 });
