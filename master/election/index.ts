@@ -23,3 +23,4 @@ export {
 } from "./machine";
 export { importClusterCa, initialClusterFor, memberClientUrls, memberExists, parseInitialCluster } from "./ha-setup";
 export { joinCluster, memberIsLearner, promoteToVoter } from "./member-join";
+export { leaderFence, NotLeaderError, type FenceCheck, type WriteFence } from "./fence";

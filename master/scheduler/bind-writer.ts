@@ -4,6 +4,7 @@
 // (txn-batch.ts) straight on etcd; StoreBindWriter goes pod by pod through any Store.
 
 import type { Etcd3 } from "etcd3";
+import type { WriteFence } from "../election/fence";
 import { isJsonObject, type KubeObject } from "../../api/object";
 import { decodeObject, encodeObject } from "../store/etcd-codec";
 import type { Store } from "../store/types";
@@ -56,6 +57,8 @@ export class EtcdBindWriter implements BindWriter {
   constructor(
     private readonly client: Etcd3,
     private readonly now: () => Date,
+    /** The leader's term: a deposed leader's batch fails whole (every request a NotLeaderError). */
+    private readonly fence?: WriteFence,
     /** Rounds of "pod changed, bind the new version" before giving up with a Conflict error. */
     private readonly maxRounds = 5,
   ) {}
@@ -77,7 +80,7 @@ export class EtcdBindWriter implements BindWriter {
       }
       let results;
       try {
-        results = await casBatch(this.client, writes);
+        results = await casBatch(this.client, writes, this.fence);
       } catch (error) {
         for (const { index } of writing) outcomes[index] = { kind: "error", error };
         break;

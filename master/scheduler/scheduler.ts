@@ -16,6 +16,7 @@ import { ResourceClient } from "../apiserver/internal-client";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { EventRecorder } from "../controllers/events";
+import { leaderFence } from "../election/fence";
 import { EtcdStore } from "../store/etcd-store";
 import { BatchBinder, type BinderStats } from "./binder";
 import { EtcdBindWriter, StoreBindWriter, type BindOutcome, type BindRequest, type BindWriter } from "./bind-writer";
@@ -99,7 +100,9 @@ export class Scheduler implements LeaderComponent {
     const { ctx, log } = this.deps;
     const o = this.options;
     const clock = () => performance.now();
-    const writer = this.makeWriter?.(this.deps) ?? (ctx.store instanceof EtcdStore ? new EtcdBindWriter(ctx.store.client, () => ctx.clock.now()) : new StoreBindWriter(ctx.store, () => ctx.clock.now()));
+    // Under an election, binds are fenced by the term: a deposed leader's binds fail in etcd.
+    const fence = this.deps.leadership && leaderFence(this.deps.leadership);
+    const writer = this.makeWriter?.(this.deps) ?? (ctx.store instanceof EtcdStore ? new EtcdBindWriter(ctx.store.client, () => ctx.clock.now(), fence) : new StoreBindWriter(ctx.store, () => ctx.clock.now()));
     const onInformerError = (what: string) => (err: unknown) => log.warn({ err }, `scheduler: ${what} watch ended; relisting`);
     const run: Run = {
       stopped: false,
