@@ -3,14 +3,16 @@
 //
 // They all read the cluster through the shared informers of `deps.ctx`
 // (master/cache/shared-informers.ts): one etcd watch and one cached copy per resource, however
-// many components lease it. The last component to stop releases the last lease, so a new term
-// starts from a fresh list.
+// many components lease it. Every master also keeps those informers warm whether it leads or not
+// (election/warm-standby.ts, the resources of standbyResources()), so a new term starts from full
+// caches instead of listing the cluster first.
 
+import type { ResourceType } from "../api/resources";
 import type { ComponentDeps, LeaderComponent } from "./component";
 import { NamespaceController } from "./controllers/namespace";
 import { replicaSetControllerComponent } from "./controllers/replicaset";
 import { deploymentControllerComponent } from "./controllers/deployment";
-import { garbageCollectorComponent } from "./controllers/gc";
+import { garbageCollectorComponent, storedResources } from "./controllers/gc";
 import { daemonSetControllerComponent } from "./controllers/daemonset";
 import { jobControllerComponent } from "./controllers/job";
 import { cronJobControllerComponent } from "./controllers/cronjob";
@@ -60,6 +62,12 @@ export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
     // Last: sessions start once the controllers that shape pods are running.
     new Dispatcher(deps),
   ];
+}
+
+/** What the leader components read through shared informers: every stored resource (the garbage
+ *  collector leases them all). Every master keeps these warm (master.ts, WarmStandby). */
+export function standbyResources(): ResourceType[] {
+  return storedResources();
 }
 
 function wrapNamespaceController(deps: ComponentDeps): LeaderComponent {

@@ -24,3 +24,4 @@ export {
 export { importClusterCa, initialClusterFor, memberClientUrls, memberExists, parseInitialCluster } from "./ha-setup";
 export { joinCluster, memberIsLearner, promoteToVoter } from "./member-join";
 export { leaderFence, NotLeaderError, type FenceCheck, type WriteFence } from "./fence";
+export { WarmStandby } from "./warm-standby";
