@@ -29,6 +29,7 @@ import { csrSignerComponent } from "./certificates/signer";
 import { tokenCleanerComponent } from "./bootstrap-tokens/cleaner";
 import { clusterInfoSignerComponent } from "./bootstrap-tokens/cluster-info-signer";
 import { DEFAULT_COMPACTION_INTERVAL_MS, EtcdCompactor } from "./store/compactor";
+import { RaftLeaderMover } from "./election/raft-leader-mover";
 import { serviceAccountsControllerComponent } from "./serviceaccounts/serviceaccounts-controller";
 import { rootCaPublisherComponent } from "./serviceaccounts/root-ca-publisher";
 
@@ -37,6 +38,8 @@ export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
   return [
     // First, so it is stopped last; it only maintains etcd and needs nothing else running.
     ...etcdCompactor(deps),
+    // Keeps etcd's raft leader on another master, so one master's death is one recovery, not two.
+    ...raftLeaderMover(deps),
     // Joining first: TLS bootstrap (tokens, cluster-info, CSRs) does not wait for the workload controllers.
     tokenCleanerComponent(deps),
     clusterInfoSignerComponent(deps),
@@ -90,6 +93,11 @@ function etcdCompactor(deps: ComponentDeps): LeaderComponent[] {
   const intervalMs = deps.settings?.etcdCompactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS;
   if (!deps.etcd || intervalMs <= 0) return [];
   return [new EtcdCompactor(deps.etcd, { intervalMs, log: deps.log, tls: deps.etcdTls })];
+}
+
+function raftLeaderMover(deps: ComponentDeps): LeaderComponent[] {
+  if (!deps.etcd || !deps.leadership) return [];
+  return [new RaftLeaderMover(deps.etcd, deps.leadership.identity, deps.etcdTls, deps.log.child({ component: "raft-leader-mover" }))];
 }
 
 function gracePeriodOption(deps: ComponentDeps): { gracePeriodMs?: number } {
