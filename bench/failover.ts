@@ -27,6 +27,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { timingForTtl } from "../master/election/machine";
 import { parseLog, startHaCluster, type HaCluster, type HaMaster, type LogLine } from "../test/helpers/ha-cluster";
+import { raftLeaderAddress } from "../test/helpers/ha-observe";
 import type { CheckerConfig } from "./failover-checker";
 import { percentile, round } from "./stats";
 
@@ -153,22 +154,10 @@ async function steadyLeader(logs: LogFollower[], checker: Checker): Promise<{ le
   }, TAKEOVER_TIMEOUT_MS, 200);
 }
 
-/** Whether `m`'s etcd member is etcd's raft leader now; undefined if etcdctl cannot tell. */
-async function isEtcdRaftLeader(cluster: HaCluster, m: HaMaster): Promise<boolean | undefined> {
-  const r = await cluster.etcdctl(["endpoint", "status", "-w", "json"]);
-  if (r.code !== 0 && !r.stdout.trim().startsWith("[")) return undefined;
-  try {
-    const statuses = JSON.parse(r.stdout) as { Endpoint: string; Status: { header: { member_id: number }; leader: number } }[];
-    const own = statuses.find((s) => s.Endpoint.includes(`//${m.address}:`));
-    return own ? String(own.Status.header.member_id) === String(own.Status.leader) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function killOnce(cluster: HaCluster, logs: LogFollower[], checker: Checker): Promise<KillResult> {
   const { leader, epoch: before } = await steadyLeader(logs, checker);
-  const killedEtcdRaftLeader = await isEtcdRaftLeader(cluster, leader);
+  const raftLeader = await raftLeaderAddress(cluster);
+  const killedEtcdRaftLeader = raftLeader === undefined ? undefined : raftLeader === leader.address;
   const killedAt = Date.now();
   await leader.kill("SIGKILL");
   const others = logs.filter((f) => f.master !== leader);
