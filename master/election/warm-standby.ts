@@ -7,6 +7,7 @@
 //
 // The price: each master holds a copy of the cluster's objects and follows every change, as every
 // kube-apiserver's watch cache does. The leader held all of it already (garbage collector).
+// Being the oldest lessee of each informer, this is the one told when a watch ends (and logs it).
 
 import type { ResourceType } from "../../api/resources";
 import type { ApiContext } from "../apiserver/context";
@@ -32,6 +33,11 @@ export class WarmStandby {
     this.running ??= this.fill();
   }
 
+  /** Resolves once every cache has its first list (or stop() was called). */
+  async ready(): Promise<void> {
+    await this.running;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     await this.running;
@@ -43,7 +49,7 @@ export class WarmStandby {
     for (const resource of this.resources) {
       while (!this.stopped) {
         try {
-          this.leases.push(await acquireInformer(this.ctx, resource, {}, { onError: (err) => this.log.debug({ err, resource: resource.plural }, "standby cache: watch ended; relisting") }));
+          this.leases.push(await acquireInformer(this.ctx, resource, {}, { onError: (err) => this.log.warn({ err, resource: resource.plural }, "shared informer watch ended; relisting") }));
           break;
         } catch (err) {
           this.log.warn({ err, resource: resource.plural }, "standby cache: first list failed; retrying");
