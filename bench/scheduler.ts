@@ -32,13 +32,14 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import type { KubeObject } from "../api/object";
 import { findResource, storageKey, type ResourceType } from "../api/resources";
-import { admitCreate } from "../master/apiserver/admission";
-import { ApiContext } from "../master/apiserver/context";
-import { ResourceClient } from "../master/apiserver/internal-client";
+import { admitCreate } from "../master/registry/admission";
+import { APISERVER_USER } from "../master/auth/internal-users";
+import { ApiContext } from "../master/registry/context";
+import { ResourceClient } from "../master/registry/internal-client";
 import { Informer } from "../master/cache/informer";
 import { encodeObject } from "../master/store/etcd-codec";
 import { EtcdStore } from "../master/store/etcd-store";
-import { casBatch } from "../master/scheduler/txn-batch";
+import { casBatch } from "../master/registry/txn-batch";
 import { startMaster } from "../test/helpers/master-process";
 import { createLogger } from "../master/log";
 import { createScheduler, type Scheduler } from "../master/scheduler";
@@ -115,7 +116,7 @@ function benchPod(name: string, milliCpu: number, memoryMi: number): KubeObject 
 /** Admission as the API server runs it; CPU only, done before any clock starts. */
 async function admitAll(ctx: ApiContext, r: ResourceType, objects: KubeObject[]): Promise<KubeObject[]> {
   const out: KubeObject[] = [];
-  for (const o of objects) out.push(await admitCreate(ctx, r, o, o.metadata.namespace));
+  for (const o of objects) out.push(await admitCreate(ctx, r, o, o.metadata.namespace, APISERVER_USER));
   return out;
 }
 
@@ -279,7 +280,7 @@ async function runWorkload(w: Workload, mode: string) {
   const informer = new Informer(store, `/registry/pods/${NS}/`);
   try {
     await ctx.namespaces.start();
-    await new ResourceClient(ctx, NAMESPACES).create({ apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
+    await new ResourceClient(ctx, NAMESPACES, APISERVER_USER).create({ apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
     await until("the bench namespace in the admission cache", () => ctx.namespaces.get(NS) !== undefined, 10_000);
 
     const hollow = await admitAll(ctx, NODES, Array.from({ length: w.nodes }, (_, i) => hollowNode(w, i)));

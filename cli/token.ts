@@ -24,6 +24,7 @@ import {
   type TokenUsage,
 } from "../api/bootstrap/token";
 import type { KubeObject } from "../api/object";
+import { formatTime } from "../api/time";
 import { answerMessage, type ApiClient } from "../agent/api-client";
 import { adminClient } from "./admin-client";
 import { parseGoDuration } from "./duration";
@@ -87,7 +88,7 @@ export function tokenTable(tokens: readonly TokenRecord[], now: Date): string {
   const rows = [["TOKEN", "TTL", "EXPIRES", "USAGES", "DESCRIPTION", "EXTRA GROUPS"]];
   for (const t of tokens) {
     const ttl = !t.expiration ? "<forever>" : isExpired(t, now) ? "<invalid>" : humanTtl(t.expiration.getTime() - now.getTime());
-    rows.push([formatToken(t), ttl, t.expiration ? t.expiration.toISOString().replace(/\.\d{3}Z$/, "Z") : "<never>", t.usages.join(",") || "<none>", t.description || "<none>", t.groups.join(",") || "<none>"]);
+    rows.push([formatToken(t), ttl, t.expiration ? formatTime(t.expiration) : "<never>", t.usages.join(",") || "<none>", t.description || "<none>", t.groups.join(",") || "<none>"]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 3))).join("")).join("\n");

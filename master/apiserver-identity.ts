@@ -9,8 +9,9 @@
 import { randomUUID } from "node:crypto";
 import { ApiError } from "../api/errors";
 import type { KubeObject } from "../api/object";
-import type { ApiContext } from "./apiserver/context";
-import { clientFor, type ResourceClient } from "./apiserver/internal-client";
+import type { ApiContext } from "./registry/context";
+import { APISERVER_USER } from "./auth/internal-users";
+import { clientFor, type ResourceClient } from "./registry/internal-client";
 import {
   ADVERTISE_ANNOTATION,
   IDENTITY_LABEL,
@@ -40,7 +41,7 @@ export class ApiserverIdentityLease {
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
   ) {
-    this.leases = clientFor(ctx, "coordination.k8s.io", "v1", "leases");
+    this.leases = clientFor(ctx, "coordination.k8s.io", "v1", "leases", APISERVER_USER);
     this.name = identityLeaseName(master);
     this.holder = `${this.name}_${randomUUID()}`;
   }

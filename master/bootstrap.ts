@@ -1,11 +1,12 @@
 // Objects every cluster has from its first start: the four system namespaces, the `kubernetes`
-// Service and the cluster DNS Service `kube-system/kube-dns`. Idempotent.
+// Service and the cluster DNS Service `kube-system/kube-dns`. Idempotent. Written through the
+// registry as kube-apiserver's own loopback user, system:apiserver (system:masters).
 
 import { ApiError } from "../api/errors";
 import { findResource } from "../api/resources";
-import { admitCreate } from "./apiserver/admission";
-import type { ApiContext } from "./apiserver/context";
-import { ResourceClient } from "./apiserver/internal-client";
+import { APISERVER_USER } from "./auth/internal-users";
+import type { ApiContext } from "./registry/context";
+import { ResourceClient } from "./registry/internal-client";
 import type { KubeObject } from "../api/object";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -14,8 +15,7 @@ export async function ensureSystemNamespaces(ctx: ApiContext): Promise<void> {
   const namespaces = findResource("", "v1", "namespaces")!;
   for (const name of SYSTEM_NAMESPACES) {
     try {
-      const ns = await admitCreate(ctx, namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name } }, undefined);
-      await ctx.storeFor(namespaces).create(ns);
+      await ctx.registry.create(APISERVER_USER, namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
     } catch (err) {
       if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err;
     }
@@ -74,7 +74,7 @@ export async function ensureKubeDnsService(ctx: ApiContext): Promise<void> {
  * 422 for the address the winner reserved) means another master made it.
  */
 async function ensureSystemService(ctx: ApiContext, svc: KubeObject): Promise<void> {
-  const services = new ResourceClient(ctx, findResource("", "v1", "services")!);
+  const services = new ResourceClient(ctx, findResource("", "v1", "services")!, APISERVER_USER);
   const { namespace, name } = svc.metadata;
   for (let attempt = 1; ; attempt++) {
     if (await services.tryGet(namespace, name!)) return;

@@ -4,7 +4,7 @@
 // recomputes everything from etcd.
 
 import type { Etcd3 } from "etcd3";
-import type { ApiContext } from "./apiserver/context";
+import type { ApiContext } from "./registry/context";
 import type { Leadership } from "./election/leadership";
 import type { Logger } from "./log";
 import type { CertificateAuthority } from "./pki";

@@ -7,7 +7,7 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { ApiContext } from "./apiserver/context";
+import { ApiContext } from "./registry/context";
 import { ApiServer } from "./apiserver/server";
 import { ApiserverIdentityLease } from "./apiserver-identity";
 import { isEndpointAddress } from "./controllers/kubernetes-endpoints-core";
@@ -156,7 +156,7 @@ export class Master {
     // Agents join with bootstrap tokens now; the shared agent token of older data dirs is void.
     await rm(path.join(o.dataDir, "agent.token"), { force: true });
 
-    const ctx = new ApiContext(this.store, undefined, undefined, network, metrics);
+    const ctx = new ApiContext(this.store, undefined, undefined, network, { metrics });
     if (o.podSecurity) ctx.podSecurity = o.podSecurity;
     ctx.podSecurity.audit = (record) => o.log.info({ podSecurityAudit: record }, "Pod Security audit");
     this.ctx = ctx;

@@ -20,7 +20,5 @@ export interface UpdateContext extends LifecycleContext {
   subresource?: "status" | "finalize" | "approval" | "ephemeralcontainers";
 }
 
-/** Kubernetes serializes metav1.Time as RFC 3339 in UTC with whole seconds. */
-export function formatTimestamp(t: Date): string {
-  return `${t.toISOString().slice(0, 19)}Z`;
-}
+/** Kubernetes serializes metav1.Time as RFC 3339 in UTC with whole seconds (api/time.ts). */
+export { formatTime as formatTimestamp } from "../time";

@@ -6,7 +6,7 @@
 import { Metadata } from "@grpc/grpc-js";
 import { ApiError, errors } from "../../api/errors";
 import type { GetMetricsReply } from "../../proto/gen/agent";
-import type { ResourceRequest } from "./context";
+import type { ResourceRequest } from "./resource-request";
 import { sendRaw } from "./http-io";
 import { agentForNode, fromAgentError } from "./streaming/agent-access";
 

@@ -5,7 +5,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../../api/errors";
 import type { RequestRecord } from "../metrics/request-metrics";
 import type { User } from "../auth/user";
-import type { ApiContext, ResourceRequest } from "./context";
+import type { ApiContext } from "../registry/context";
+import type { ResourceRequest } from "./resource-request";
 import { createObject, deleteCollection, deleteOne, getObject, listObjects, patchObject, updateObject } from "./crud";
 import { serveDiscovery } from "./discovery-routes";
 import { contentTypeOf, sendError, sendRaw } from "./http-io";
@@ -36,7 +37,7 @@ export const VERSION_INFO = {
 /** Paths outside /api and /apis the server answers, as their metrics label them. */
 const SERVED_PATHS = new Set(["/version", "/healthz", "/livez", "/readyz", "/metrics", "/openapi/v2", "/openapi/v3"]);
 
-export async function route(ctx: ApiContext, extras: RouterExtras, req: IncomingMessage, res: ServerResponse, user?: User, record?: RequestRecord): Promise<void> {
+export async function route(ctx: ApiContext, extras: RouterExtras, req: IncomingMessage, res: ServerResponse, user: User, record?: RequestRecord): Promise<void> {
   const url = new URL(req.url ?? "/", "https://gantry.invalid");
   const method = req.method ?? "GET";
   try {

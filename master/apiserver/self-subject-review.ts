@@ -5,7 +5,7 @@
 import { formatTimestamp } from "../../api/lifecycle/context";
 import { errors } from "../../api/errors";
 import { readObjectBody } from "./body";
-import type { ResourceRequest } from "./context";
+import type { ResourceRequest } from "./resource-request";
 import { sendJson } from "./http-io";
 
 export async function createSelfSubjectReview(rr: ResourceRequest, method: string): Promise<void> {

@@ -9,17 +9,16 @@ import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { errors } from "../../api/errors";
 import { Authenticator } from "../auth/authenticate";
-import { authorize } from "../auth/authorize";
+import { checkAuthorized } from "../auth/access";
 import { AuthCaches } from "../auth/caches";
-import { forbiddenByAuthorizer } from "../auth/forbidden";
 import { ServiceAccountAuthenticator } from "../auth/service-account-authenticator";
 import type { TokenIssuer } from "../auth/token-issuer";
-import { MASTERS_GROUP, isAnonymous, type User } from "../auth/user";
-import type { ApiContext } from "./context";
+import { MASTERS_GROUP, type User } from "../auth/user";
+import type { ApiContext } from "../registry/context";
 import { sendError } from "./http-io";
 import { requestAttributes } from "./request-attributes";
 import { route, type RouterExtras } from "./router";
-import { enableServiceAccountAdmission } from "./service-account-admission";
+import { enableServiceAccountAdmission } from "../registry/service-account-admission";
 
 export interface ApiServerOptions {
   host: string;
@@ -99,11 +98,10 @@ export class ApiServer {
     // The chain's first rule, without building the attributes: the admin's requests stay cheap.
     if (auth.user.groups.includes(MASTERS_GROUP)) return auth.user;
     const url = new URL(req.url ?? "/", "https://gantry.invalid");
-    const attrs = requestAttributes(req, url, auth.user, verb);
-    const decision = authorize(attrs, this.caches.graph);
-    if (decision.allowed) return auth.user;
-    if (isAnonymous(auth.user)) throw errors.unauthorized();
-    throw forbiddenByAuthorizer(attrs, decision.reason);
+    // The same authorizer the registry asks again for each write (master/registry/registry.ts):
+    // refusing here answers before the body is read, and covers reads and non-resource paths.
+    checkAuthorized(this.ctx.authorizer, requestAttributes(req, url, auth.user, verb));
+    return auth.user;
   }
 
   /** Fills the caches authorization reads, then listens. */

@@ -11,10 +11,9 @@ import { applyPatch, decodePatchBody } from "../../api/patch";
 import { labelSelectorToString } from "../../api/selectors/label-selector";
 import { readBody } from "./http-io";
 import { decodeBody, readObjectBody } from "./body";
-import type { ResourceRequest } from "./context";
-import { checkNodeRestriction } from "./admission";
+import type { ResourceRequest } from "./resource-request";
 import { getObject, patchObject, updateObject, writeUpdate } from "./crud";
-import { deleteObject } from "./deletion";
+import type { DeleteOptions } from "../registry/deletion";
 import { contentTypeOf, sendJson } from "./http-io";
 import { serveNodeProxy } from "./node-proxy";
 import { agentForPod } from "./streaming/agent-access";
@@ -82,7 +81,7 @@ async function writeScale(rr: ResourceRequest, method: string): Promise<void> {
   const raw = await readBody(rr.req);
   const contentType = contentTypeOf(rr.req);
   const body = method === "PUT" ? await decodeBody(raw, contentType) : decodePatchBody(contentType, raw);
-  const updated = await writeUpdate(rr, undefined, (current) => {
+  const updated = await writeUpdate(rr, method === "PUT" ? "update" : "patch", "scale", (current) => {
     const scale = toScale(current);
     const next = (method === "PUT" ? body : applyPatch(contentType, "Scale", scale, body)) as { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: string } };
     const replicas = next.spec?.replicas;
@@ -101,33 +100,15 @@ async function writeScale(rr: ResourceRequest, method: string): Promise<void> {
 async function bindPod(rr: ResourceRequest): Promise<void> {
   const binding = await readObjectBody(rr.req);
   const target = (binding.target ?? {}) as { name?: string; kind?: string };
-  if (!target.name) {
-    throw errors.invalid("", "Binding", rr.name!, [{ reason: "FieldValueRequired", field: "target.name", message: "Required value" }]);
-  }
-  // Binding is the one write allowed to set spec.nodeName (pod updates may not change it), so it
-  // is a compare-and-swap on the stored pod rather than an update through validation.
-  const now = rr.ctx.clock.now().toISOString().replace(/\.\d{3}Z$/, "Z");
-  await rr.ctx.storeFor(rr.resource).guaranteedUpdate(rr.namespace, rr.name!, (pod) => {
-    const spec = (pod.spec ?? {}) as JsonObject;
-    if (pod.metadata.deletionTimestamp) throw errors.conflict("", "pods", rr.name!, "pod is being deleted, cannot be assigned to a host");
-    if (spec.nodeName) throw errors.conflict("", "pods", rr.name!, `pod ${rr.name} is already assigned to node "${spec.nodeName}"`);
-    const status = (pod.status ?? {}) as { conditions?: { type: string }[] };
-    const conditions = (status.conditions ?? []).filter((c) => c.type !== "PodScheduled");
-    conditions.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now } as { type: string });
-    return { ...pod, spec: { ...spec, nodeName: target.name }, status: { ...status, conditions } };
-  });
+  // Binding is the one write allowed to set spec.nodeName (pod updates may not change it).
+  await rr.ctx.registry.bind(rr.user, rr.namespace!, rr.name!, target.name ?? "");
   sendJson(rr.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
 }
 
 async function evictPod(rr: ResourceRequest): Promise<void> {
   const eviction = await readObjectBody(rr.req);
-  const options = (eviction.deleteOptions ?? {}) as Parameters<typeof deleteObject>[4];
-  if (rr.user) {
-    const pod = await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!);
-    checkNodeRestriction(rr.resource, rr.user, "create", undefined, pod, "eviction");
-  }
-  // PodDisruptionBudgets are not served yet, so every eviction is allowed.
-  await deleteObject(rr.ctx, rr.resource, rr.namespace, rr.name!, options);
+  const options = (eviction.deleteOptions ?? {}) as DeleteOptions;
+  await rr.ctx.registry.evict(rr.user, rr.namespace!, rr.name!, options);
   sendJson(rr.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
 }
 

@@ -14,7 +14,7 @@ import { readTokenRequest, TOKEN_REQUEST_API_VERSION, type BoundObjectRef } from
 import { formatTimestamp } from "../../api/lifecycle/context";
 import { tokenMinterOf } from "../serviceaccounts/token-minter";
 import { readObjectBody } from "./body";
-import type { ResourceRequest } from "./context";
+import type { ResourceRequest } from "./resource-request";
 import { sendJson } from "./http-io";
 
 const PODS = findResource("", "v1", "pods")!;

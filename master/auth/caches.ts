@@ -9,11 +9,11 @@ import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { TOKEN_NAMESPACE } from "../../api/bootstrap/token";
 import { findResource, storagePrefix } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
+import type { ApiContext } from "../registry/context";
 import { Informer } from "../cache/informer";
 import { acquireInformer, type InformerLease } from "../cache/shared-informers";
 import type { TokenSecretSource } from "./authenticate";
-import { PodIndex } from "./node-graph";
+import type { PodIndex } from "./node-graph";
 import type { ServiceAccountObjects } from "./service-account-authenticator";
 
 const SECRETS = findResource("", "v1", "secrets")!;
@@ -21,7 +21,8 @@ const PODS = findResource("", "v1", "pods")!;
 const SERVICE_ACCOUNTS = findResource("", "v1", "serviceaccounts")!;
 
 export class AuthCaches implements TokenSecretSource, ServiceAccountObjects {
-  readonly graph = new PodIndex();
+  /** The node graph the Node authorizer reads: the context's own, fed from here. */
+  readonly graph: PodIndex;
   private readonly tokenSecrets: Informer;
   private podLease?: InformerLease;
   private accountLease?: InformerLease;
@@ -30,6 +31,7 @@ export class AuthCaches implements TokenSecretSource, ServiceAccountObjects {
     private readonly ctx: ApiContext,
     private readonly onError: (what: string, err: unknown) => void,
   ) {
+    this.graph = ctx.nodeGraph;
     this.tokenSecrets = new Informer(ctx.store, storagePrefix(SECRETS, TOKEN_NAMESPACE), (err) => onError("bootstrap token Secrets: watch failed; relisting", err));
   }
 

@@ -21,9 +21,10 @@
 //     change. The scheduler and the dispatcher build their own indexes this way.
 
 import type { KubeObject } from "../../api/object";
+import { objectKey } from "../../api/object-key";
 import { storagePrefix, type ResourceType } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { Informer, objectKey } from "./informer";
+import type { ApiContext } from "../registry/context";
+import { Informer } from "./informer";
 
 export interface InformerHandlers<T extends KubeObject = KubeObject> {
   add?(obj: T): void;

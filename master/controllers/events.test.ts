@@ -5,10 +5,11 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import { ensureSystemNamespaces } from "../bootstrap";
 import { startTestEtcd, type TestEtcd } from "../store/testing";
+import { TEST_ADMIN } from "../registry/testing";
 import { EventRecorder } from "./events";
 
 let env: TestEtcd;
@@ -20,7 +21,7 @@ before(async () => {
   ctx = new ApiContext(env.store);
   await ensureSystemNamespaces(ctx);
   await ctx.namespaces.start();
-  events = new ResourceClient(ctx, findResource("", "v1", "events")!);
+  events = new ResourceClient(ctx, findResource("", "v1", "events")!, TEST_ADMIN);
 });
 after(async () => {
   await ctx?.namespaces.stop();
@@ -42,14 +43,14 @@ async function counts(reason: string, want: number[]): Promise<number[]> {
 
 test("a repeat bumps the count, also of two records at once; a new leader's recorder starts its own series", async () => {
   const errors: unknown[] = [];
-  const recorder = new EventRecorder(ctx, "default-scheduler", (err) => errors.push(err));
+  const recorder = new EventRecorder(ctx, "default-scheduler", TEST_ADMIN, (err) => errors.push(err));
   recorder.record(pod, "Normal", "Scheduled", "Successfully assigned default/web-0 to node-a");
   assert.deepEqual(await counts("Scheduled", [1]), [1]);
   recorder.record(pod, "Normal", "Scheduled", "Successfully assigned default/web-0 to node-a");
   assert.deepEqual(await counts("Scheduled", [2]), [2]);
 
   // Like a restarted Kubernetes component (client-go's correlator lives in memory).
-  const next = new EventRecorder(ctx, "default-scheduler", (err) => errors.push(err));
+  const next = new EventRecorder(ctx, "default-scheduler", TEST_ADMIN, (err) => errors.push(err));
   next.record(pod, "Normal", "Scheduled", "Successfully assigned default/web-0 to node-a");
   assert.deepEqual(await counts("Scheduled", [2, 1]), [2, 1]);
 
@@ -62,8 +63,8 @@ test("a repeat bumps the count, also of two records at once; a new leader's reco
 
 test("an object's events list in the order they were recorded, also within one millisecond", async () => {
   const p: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "ordered", namespace: "default", uid: "uid-ordered" } };
-  const a = new EventRecorder(ctx, "default-scheduler");
-  const b = new EventRecorder(ctx, "kubelet");
+  const a = new EventRecorder(ctx, "default-scheduler", TEST_ADMIN);
+  const b = new EventRecorder(ctx, "kubelet", TEST_ADMIN);
   const reasons = ["Scheduled", "Pulling", "Pulled", "Created", "Started"];
   reasons.forEach((reason, i) => (i === 0 ? a : b).record(p, "Normal", reason, `${reason} ordered`));
   let listed: string[] = [];
@@ -75,7 +76,7 @@ test("an object's events list in the order they were recorded, also within one m
 });
 
 test("an event deleted since it was written is written anew", async () => {
-  const recorder = new EventRecorder(ctx, "node-controller");
+  const recorder = new EventRecorder(ctx, "node-controller", TEST_ADMIN);
   recorder.record(pod, "Normal", "TaintManagerEviction", "Marking for deletion Pod default/web-0");
   assert.deepEqual(await counts("TaintManagerEviction", [1]), [1]);
   const [written] = (await events.list("default")).filter((e) => e.reason === "TaintManagerEviction");

@@ -13,10 +13,12 @@
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
+import type { User } from "../auth/user";
 import { createHash } from "node:crypto";
 import { eventNameSuffix } from "../../api/event-names";
+import { formatTime } from "../../api/time";
 
 export type EventType = "Normal" | "Warning";
 
@@ -34,9 +36,11 @@ export class EventRecorder {
     private readonly ctx: ApiContext,
     /** `source.component` and `reportingComponent`, e.g. "default-scheduler", "deployment-controller". */
     private readonly component: string,
+    /** Who writes the Events: the component's user. */
+    user: User,
     private readonly onError: (err: unknown) => void = () => {},
   ) {
-    this.events = new ResourceClient(ctx, findResource("", "v1", "events")!);
+    this.events = new ResourceClient(ctx, findResource("", "v1", "events")!, user);
   }
 
   /** `involved` must carry apiVersion and kind (objects from the store do). */
@@ -56,7 +60,7 @@ export class EventRecorder {
   private async write(series: string, involved: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
     const namespace = involved.metadata.namespace ?? "default";
     const clock = this.ctx.clock.now();
-    const now = clock.toISOString().replace(/\.\d{3}Z$/, "Z");
+    const now = formatTime(clock);
     const known = this.known.get(series);
     if (known !== undefined) {
       try {

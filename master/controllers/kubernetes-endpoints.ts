@@ -5,7 +5,7 @@
 
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
+import type { ApiContext } from "../registry/context";
 import { kubernetesService } from "../bootstrap";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import type { ControllerOptions } from "./controller-base";

@@ -6,10 +6,11 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { findResource } from "../../api/resources";
 import { SessionAgent } from "../../test/helpers/session-agent";
-import { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import type { Leadership, LeaderTerm } from "../election/leadership";
 import { createLogger } from "../log";
+import { TEST_ADMIN } from "../registry/testing";
 import { startTestEtcd, type TestEtcd } from "../store/testing";
 import { Dispatcher } from "./dispatcher";
 
@@ -33,7 +34,7 @@ test("when the term ends, the agent session ends at once and is not dialled agai
   const agent = new SessionAgent("agent-x");
   await agent.start();
   t.after(() => agent.kill());
-  await new ResourceClient(ctx, findResource("", "v1", "nodes")!).create({
+  await new ResourceClient(ctx, findResource("", "v1", "nodes")!, TEST_ADMIN).create({
     apiVersion: "v1",
     kind: "Node",
     metadata: { name: "agent-x" },

@@ -13,8 +13,9 @@
 
 import { hostname } from "node:os";
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
-import { clientFor, ResourceClient } from "../apiserver/internal-client";
+import { clientFor, ResourceClient } from "../registry/internal-client";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { EventRecorder } from "../controllers/events";
@@ -27,6 +28,10 @@ import { ServiceFeed } from "./service-feed";
 import { answerTokenRequest } from "./token-requests";
 import { Upstream } from "./upstream";
 import { configKey } from "./volume-refs";
+import { controllerUser } from "../auth/internal-users";
+
+/** Who allocates pod CIDRs (upstream's node IPAM controller runs as node-controller). */
+const IPAM_USER = controllerUser("node-controller");
 
 export interface DispatcherOptions extends ComponentDeps {
   /** Identifies this master to agents (logs, events); default `<hostname>/<pid>`. */
@@ -117,7 +122,9 @@ export class Dispatcher implements LeaderComponent, SessionHost {
   async start(): Promise<void> {
     if (this.running) return;
     const ctx = this.o.ctx;
-    const client = (group: string, plural: string) => clientFor(ctx, group, "v1", plural);
+    // Upstream writes agents' reports as each node; the dispatcher's own writes (pod CIDRs) are
+    // the node IPAM controller's, which upstream runs as node-controller.
+    const client = (group: string, plural: string) => clientFor(ctx, group, "v1", plural, IPAM_USER);
     const pods = client("", "pods");
     const r: Running = {
       pool: new AgentClientPool(this.o.agentTransport),
@@ -147,7 +154,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       cidrExhausted: false,
       cidrNotAvailable: new Set(),
       // The component name upstream's node-ipam range allocator records under.
-      events: new EventRecorder(ctx, "cidrAllocator", (err) => this.log.warn({ err }, "recording a node event failed")),
+      events: new EventRecorder(ctx, "cidrAllocator", IPAM_USER, (err) => this.log.warn({ err }, "recording a node event failed")),
       cidrQueue: Promise.resolve(),
       routeInputs: new Map(),
       ready: false,
@@ -258,7 +265,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     const r = this.running!;
     return {
       pods: r.podsByNode.get(nodeName)?.values() ?? [],
-      config: (kind, namespace, name) => r.informers?.[kind === "ConfigMap" ? "configmaps" : "secrets"].get(`${namespace}/${name}`),
+      config: (kind, namespace, name) => r.informers?.[kind === "ConfigMap" ? "configmaps" : "secrets"].get(namespacedKey(namespace, name)),
     };
   }
 
@@ -412,7 +419,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       const reservation = `\0reserved ${cidr}`;
       r.cidrPool.set(reservation, [cidr]);
       try {
-        await new ResourceClient(this.o.ctx, findResource("", "v1", "nodes")!).update(undefined, name, (n) => {
+        await new ResourceClient(this.o.ctx, findResource("", "v1", "nodes")!, IPAM_USER).update(undefined, name, (n) => {
           const spec = (n.spec ?? {}) as { podCIDR?: string; podCIDRs?: string[] };
           if (spec.podCIDR || (spec.podCIDRs ?? []).length > 0) return undefined;
           return { ...n, spec: { ...spec, podCIDR: cidr, podCIDRs: [cidr] } };

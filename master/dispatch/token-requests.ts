@@ -13,7 +13,7 @@
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
 import { ServiceAccountToken, type ServiceAccountTokenRequest } from "../../proto/gen/agent";
-import type { ApiContext } from "../apiserver/context";
+import type { ApiContext } from "../registry/context";
 import { tokenMinterOf } from "../serviceaccounts/token-minter";
 
 const SERVICE_ACCOUNTS = findResource("", "v1", "serviceaccounts")!;

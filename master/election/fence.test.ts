@@ -1,14 +1,17 @@
 // Fencing on a real etcd: a leader that has not noticed its term is over (paused, partitioned)
-// gets its scheduler binds refused by etcd, whether the leader key is gone or already re-created
-// by a successor; the successor's binds go through.
+// gets its scheduler binds (registry.bindPods, as the scheduler's RegistryBindWriter sends them)
+// refused by etcd, whether the leader key is gone or already re-created by a successor; the
+// successor's binds go through.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { KubeObject } from "../../api/object";
 import { findResource, storageKey } from "../../api/resources";
-import { EtcdBindWriter } from "../scheduler/bind-writer";
+import { SCHEDULER_USER } from "../auth/internal-users";
+import { ApiContext } from "../registry/context";
+import { casBatch } from "../registry/txn-batch";
+import type { WriteFence } from "../registry/write-fence";
 import { testPod } from "../scheduler/testing";
-import { casBatch } from "../scheduler/txn-batch";
 import { startTestEtcd, type TestEtcd } from "../store/testing";
 import { EtcdElectionBackend } from "./etcd-backend";
 import { leaderFence, NotLeaderError } from "./fence";
@@ -40,20 +43,21 @@ test("a deposed leader's binds fail in etcd, before and after a successor wins; 
   const backend = new EtcdElectionBackend(env.store.client, () => performance.now(), KEY);
   const key = (name: string) => storageKey(PODS, "fence", name);
   const pod = (name: string) => env.store.create<KubeObject>(key(name), testPod(name, { namespace: "fence" }));
-  const bind = (writer: EtcdBindWriter, p: KubeObject) => writer.write([{ storageKey: key(p.metadata.name!), pod: p, nodeName: "node-a" }]);
+  const ctx = new ApiContext(env.store);
+  const bind = (fence: WriteFence, p: KubeObject) => ctx.registry.bindPods(SCHEDULER_USER, [{ pod: p, nodeName: "node-a" }], fence);
   const nodeOf = async (name: string) => ((await env.store.get<KubeObject>(key(name))).spec as { nodeName?: string }).nodeName;
 
   const a = await wonEpoch(backend, "a");
   const leaderA = believedLeader("a", a.epoch);
-  const writerA = new EtcdBindWriter(env.store.client, () => new Date(), leaderFence(leaderA, KEY));
+  const fenceA = leaderFence(leaderA, KEY);
   const [p1, p2, p3] = [await pod("p1"), await pod("p2"), await pod("p3")];
 
-  assert.equal((await bind(writerA, p1))[0].kind, "bound", "the leader binds while its term lasts");
+  assert.equal((await bind(fenceA, p1))[0].kind, "bound", "the leader binds while its term lasts");
   assert.equal(await nodeOf("p1"), "node-a");
 
   // A's lease ends (revoked here; expiry deletes the key the same way). A has not noticed.
   await backend.release(a.leaseId);
-  const refused = (await bind(writerA, p2))[0];
+  const refused = (await bind(fenceA, p2))[0];
   assert.equal(refused.kind, "error");
   assert.ok(refused.kind === "error" && refused.error instanceof NotLeaderError, String(refused.kind === "error" && refused.error));
   assert.match(String(refused.kind === "error" && refused.error), /term \d+ of a is over \(leader key gone\)/);
@@ -62,12 +66,12 @@ test("a deposed leader's binds fail in etcd, before and after a successor wins; 
   // B wins a new term; A still believes it leads.
   const b = await wonEpoch(backend, "b");
   assert.ok(b.epoch > a.epoch);
-  const afterB = (await bind(writerA, p2))[0];
+  const afterB = (await bind(fenceA, p2))[0];
   assert.ok(afterB.kind === "error" && afterB.error instanceof NotLeaderError);
   assert.match(String(afterB.error), new RegExp(`now of epoch ${b.epoch}`));
   assert.equal(await nodeOf("p2"), undefined);
-  const writerB = new EtcdBindWriter(env.store.client, () => new Date(), leaderFence(believedLeader("b", b.epoch), KEY));
-  assert.equal((await bind(writerB, p2))[0].kind, "bound");
+  const fenceB = leaderFence(believedLeader("b", b.epoch), KEY);
+  assert.equal((await bind(fenceB, p2))[0].kind, "bound");
   assert.equal(await nodeOf("p2"), "node-a");
 
   // A conflict and a lost term in one batch: the lost term wins (no retry loop, nothing written).
@@ -84,7 +88,7 @@ test("a deposed leader's binds fail in etcd, before and after a successor wins; 
 
   // Once A notices, it does not even send the transaction.
   leaderA.noticeLoss();
-  const noticed = (await bind(writerA, p3))[0];
+  const noticed = (await bind(fenceA, p3))[0];
   assert.ok(noticed.kind === "error" && noticed.error instanceof NotLeaderError);
   assert.match(String(noticed.error), /a does not lead/);
   await backend.release(b.leaseId);

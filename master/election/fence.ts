@@ -8,8 +8,11 @@
 //
 //   txn({ compare: [...writes' own compares, fence.compare], success: [...],
 //         failure: [...reads, fence.read] })  →  on failure: fence.verify(last response)
+//
+// The registry applies it (master/registry/write-fence.ts, txn-batch.ts) to the binds the
+// scheduler asks for with a fence (registry.bindPods).
 
-import type { ICompare, IRequestOp, IResponseOp } from "etcd3";
+import type { FenceCheck, WriteFence } from "../registry/write-fence";
 import { LEADER_KEY } from "./etcd-backend";
 import type { Leadership } from "./leadership";
 
@@ -21,21 +24,7 @@ export class NotLeaderError extends Error {
   }
 }
 
-/** The fence for one transaction: the term it was built for, captured when it was built. */
-export interface FenceCheck {
-  readonly epoch: number;
-  /** Add to the transaction's compares. */
-  readonly compare: ICompare;
-  /** Add last to the transaction's failure ops, so verify() can tell a lost term from a conflict. */
-  readonly read: IRequestOp;
-  /** Given the response to `read` of a failed transaction: throws NotLeaderError if the term is over. */
-  verify(response: IResponseOp | undefined): void;
-}
-
-export interface WriteFence {
-  /** The check for the current term; throws NotLeaderError when this master does not lead. */
-  check(): FenceCheck;
-}
+export type { FenceCheck, WriteFence };
 
 /** Fences writes by the term `leadership` is in when each transaction is built. */
 export function leaderFence(leadership: Pick<Leadership, "currentTerm" | "identity">, key: string = LEADER_KEY): WriteFence {
@@ -46,7 +35,6 @@ export function leaderFence(leadership: Pick<Leadership, "currentTerm" | "identi
       if (!term) throw new NotLeaderError(`${leadership.identity} does not lead; write refused`);
       const epoch = term.epoch;
       return {
-        epoch,
         compare: { key: keyBytes, target: "Create", result: "Equal", create_revision: String(epoch) },
         read: { request_range: { key: keyBytes } },
         verify(response) {

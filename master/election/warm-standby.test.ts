@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { KubeObject } from "../../api/object";
 import { findResource, storageKey, storagePrefix } from "../../api/resources";
-import { ApiContext } from "../apiserver/context";
+import { ApiContext } from "../registry/context";
 import { acquireInformer } from "../cache/shared-informers";
 import { createLogger } from "../log";
 import { startTestEtcd, type TestEtcd } from "../store/testing";

@@ -10,7 +10,7 @@
 // Being the oldest lessee of each informer, this is the one told when a watch ends (and logs it).
 
 import type { ResourceType } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
+import type { ApiContext } from "../registry/context";
 import { acquireInformer, releaseAll, type InformerLease } from "../cache/shared-informers";
 import type { Logger } from "../log";
 

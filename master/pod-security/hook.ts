@@ -1,10 +1,10 @@
-// Pod Security admission as the API's write path calls it (master/apiserver/admission.ts): the
+// Pod Security admission as the API's write path calls it (master/registry/admission.ts): the
 // namespace labels come from the namespace cache (etcd for one created a moment ago), the pods of
 // a namespace from the store.
 
 import type { KubeObject } from "../../api/object";
 import { findResource, type ResourceType } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
+import type { ApiContext } from "../registry/context";
 import type { User } from "../auth/user";
 import { admitPodSecurity, type PodSecurityEnvironment } from "./admission";
 

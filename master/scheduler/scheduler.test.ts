@@ -5,12 +5,13 @@ import assert from "node:assert/strict";
 import { after, before, test, type TestContext } from "node:test";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import { acquireInformer } from "../cache/shared-informers";
 import { ensureSystemNamespaces } from "../bootstrap";
 import { createLogger } from "../log";
 import { startTestEtcd, type TestEtcd } from "../store/testing";
+import { TEST_ADMIN } from "../registry/testing";
 import { Scheduler } from "./scheduler";
 import { testNode, testPod, type NodeSpecForTest, type PodSpecForTest } from "./testing";
 import type { SchedulerOptions } from "./types";
@@ -27,14 +28,14 @@ before(async () => {
   ctx = new ApiContext(env.store);
   await ensureSystemNamespaces(ctx);
   // The node-ports test's pods use hostPorts, which Pod Security's default (baseline) refuses.
-  await new ResourceClient(ctx, findResource("", "v1", "namespaces")!).update(undefined, "default", (ns) => ({
+  await new ResourceClient(ctx, findResource("", "v1", "namespaces")!, TEST_ADMIN).update(undefined, "default", (ns) => ({
     ...ns,
     metadata: { ...ns.metadata, labels: { ...ns.metadata.labels, "pod-security.kubernetes.io/enforce": "privileged" } },
   }));
   await ctx.namespaces.start();
-  nodes = new ResourceClient(ctx, findResource("", "v1", "nodes")!);
-  pods = new ResourceClient(ctx, findResource("", "v1", "pods")!);
-  events = new ResourceClient(ctx, findResource("", "v1", "events")!);
+  nodes = new ResourceClient(ctx, findResource("", "v1", "nodes")!, TEST_ADMIN);
+  pods = new ResourceClient(ctx, findResource("", "v1", "pods")!, TEST_ADMIN);
+  events = new ResourceClient(ctx, findResource("", "v1", "events")!, TEST_ADMIN);
 });
 after(async () => {
   await ctx?.namespaces.stop();

@@ -11,15 +11,15 @@
 
 import { performance } from "node:perf_hooks";
 import type { KubeObject } from "../../api/object";
-import { findResource, storageKey, type ResourceType } from "../../api/resources";
-import { ResourceClient } from "../apiserver/internal-client";
+import { findResource, type ResourceType } from "../../api/resources";
+import { ResourceClient } from "../registry/internal-client";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { EventRecorder } from "../controllers/events";
-import { leaderFence } from "../election/fence";
-import { EtcdStore } from "../store/etcd-store";
+import { SCHEDULER_USER } from "../auth/internal-users";
 import { BatchBinder, type BinderStats } from "./binder";
-import { EtcdBindWriter, StoreBindWriter, type BindOutcome, type BindRequest, type BindWriter } from "./bind-writer";
+import { leaderFence } from "../election/fence";
+import { RegistryBindWriter, type BindOutcome, type BindRequest, type BindWriter } from "./bind-writer";
 import { assignedNode, isTerminal, SchedulerCache } from "./cache";
 import { Snapshot } from "./snapshot";
 import { unschedulableMessage } from "./diagnosis";
@@ -86,7 +86,7 @@ export class Scheduler implements LeaderComponent {
   constructor(
     private readonly deps: ComponentDeps,
     options: Partial<SchedulerOptions> = {},
-    /** Tests may force the per-pod writer; by default an etcd store gets batched transactions. */
+    /** Tests may put in their own writer; by default binds go through the registry as system:kube-scheduler. */
     private readonly makeWriter?: (deps: ComponentDeps) => BindWriter,
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
@@ -102,7 +102,7 @@ export class Scheduler implements LeaderComponent {
     const clock = () => performance.now();
     // Under an election, binds are fenced by the term: a deposed leader's binds fail in etcd.
     const fence = this.deps.leadership && leaderFence(this.deps.leadership);
-    const writer = this.makeWriter?.(this.deps) ?? (ctx.store instanceof EtcdStore ? new EtcdBindWriter(ctx.store.client, () => ctx.clock.now(), fence) : new StoreBindWriter(ctx.store, () => ctx.clock.now()));
+    const writer = this.makeWriter?.(this.deps) ?? new RegistryBindWriter(ctx, SCHEDULER_USER, fence);
     const onInformerError = (what: string) => (err: unknown) => log.warn({ err }, `scheduler: ${what} watch ended; relisting`);
     const run: Run = {
       stopped: false,
@@ -111,8 +111,8 @@ export class Scheduler implements LeaderComponent {
       snapshot: new Snapshot(),
       queue: new SchedulingQueue(o, clock),
       binder: new BatchBinder(writer, { batchSize: o.bindBatchSize, flushMs: o.bindFlushMs, concurrency: o.bindConcurrency }, (r, out) => this.onBound(run, r, out)),
-      status: new StatusWriter(new ResourceClient(ctx, PODS), () => ctx.clock.now(), (err, pod) => log.warn({ err, pod }, "scheduler: could not write PodScheduled condition")),
-      events: new EventRecorder(ctx, o.schedulerName, (err) => log.debug({ err }, "scheduler: event not written")),
+      status: new StatusWriter(new ResourceClient(ctx, PODS, SCHEDULER_USER), () => ctx.clock.now(), (err, pod) => log.warn({ err, pod }, "scheduler: could not write PodScheduled condition")),
+      events: new EventRecorder(ctx, o.schedulerName, SCHEDULER_USER, (err) => log.debug({ err }, "scheduler: event not written")),
       eventBudget: new TokenBucket(o.eventsPerSecond, o.eventBurst, clock),
       burstScheduled: false,
     };
@@ -205,7 +205,7 @@ export class Scheduler implements LeaderComponent {
     run.cache.assume(pod, best.name);
 
     // 6. Bind: into the next batched etcd transaction; onBound confirms or takes it back.
-    run.binder.add({ storageKey: storageKey(PODS, entry.pod.metadata.namespace, entry.pod.metadata.name ?? ""), pod: entry.pod, nodeName: best.name, queuedAt: entry.firstQueuedAt, attemptStartedAt: startedAt });
+    run.binder.add({ pod: entry.pod, nodeName: best.name, queuedAt: entry.firstQueuedAt, attemptStartedAt: startedAt });
   }
 
   private attempted(result: SchedulingResult, startedAt: number | undefined): void {

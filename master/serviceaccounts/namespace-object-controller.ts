@@ -8,8 +8,8 @@
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource, type ResourceType } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import type { ResourceClient } from "../registry/internal-client";
 import type { InformerLease } from "../cache/shared-informers";
 import { Controller, type ControllerOptions } from "../controllers/controller-base";
 
@@ -37,7 +37,7 @@ export class NamespaceObjectController extends Controller {
     private readonly spec: NamespaceObject,
   ) {
     super(ctx, options, { name: spec.controller, quietConflicts: true });
-    this.client = new ResourceClient(ctx, spec.resource);
+    this.client = this.clientOf(spec.resource);
   }
 
   protected async watch(): Promise<void> {

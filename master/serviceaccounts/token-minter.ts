@@ -11,7 +11,7 @@
 
 import type { KubeObject } from "../../api/object";
 import { buildClaims, type ObjectRef, type TokenBinding } from "../../api/serviceaccounts/claims";
-import type { ApiContext } from "../apiserver/context";
+import type { ApiContext } from "../registry/context";
 import type { TokenIssuer } from "../auth/token-issuer";
 
 export interface MintRequest {

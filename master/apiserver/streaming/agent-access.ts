@@ -10,7 +10,7 @@ import { findResource } from "../../../api/resources";
 import type { AgentClient } from "../../../proto/gen/agent";
 import { AgentClientPool, endpointString, nodeEndpoint, type AgentEndpoint } from "../../dispatch/agent-clients";
 import type { AgentTransport } from "../../dispatch/agent-transport";
-import type { ApiContext } from "../context";
+import type { ApiContext } from "../../registry/context";
 
 const pools = new WeakMap<ApiContext, AgentClientPool>();
 

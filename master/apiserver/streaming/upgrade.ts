@@ -13,7 +13,7 @@ import type { Duplex } from "node:stream";
 import { createWebSocketStream, WebSocketServer } from "ws";
 import { ApiError, errors } from "../../../api/errors";
 import type { RequestRecord } from "../../metrics/request-metrics";
-import type { ApiContext } from "../context";
+import type { ApiContext } from "../../registry/context";
 import { parseRequestPath } from "../request-info";
 import type { ApiServer } from "../server";
 import { agentForPod, closeAgentPool } from "./agent-access";

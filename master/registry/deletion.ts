@@ -2,12 +2,23 @@
 // (orphan, foregroundDeletion), graceful deletion of pods running on a node, and finalizers
 // that hold the object (with deletionTimestamp set) until controllers remove them.
 
-import { errors, ApiError } from "../../api/errors";
+import { errors } from "../../api/errors";
+import { formatTime } from "../../api/time";
 import type { KubeObject } from "../../api/object";
 import type { ResourceType } from "../../api/resources";
-import type { DeleteOptions } from "./body";
-import type { ApiContext } from "./context";
+import type { Store } from "../store/types";
+import type { ResourceStore } from "./resource-store";
+import { CONFLICT_RETRIES, isConflict } from "./retry";
 import { isService, releaseServiceAddresses } from "./service-allocation";
+
+/** Kubernetes' DeleteOptions, as a request body or query parameters give them. */
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: "Orphan" | "Background" | "Foreground";
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: string[];
+}
 
 export interface DeleteOutcome {
   /** true: gone from the store; false: marked with deletionTimestamp and still present. */
@@ -18,24 +29,37 @@ export interface DeleteOutcome {
 const ORPHAN = "orphan";
 const FOREGROUND = "foregroundDeletion";
 
-export async function deleteObject(ctx: ApiContext, r: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<DeleteOutcome> {
-  const store = ctx.storeFor(r);
+/** What deleting needs from the registry: the resource's store, the raw store (Service addresses), the clock. */
+export interface DeletionDeps {
+  store: ResourceStore;
+  rawStore: Store;
+  now(): Date;
+}
+
+/**
+ * Deletes (or marks for deletion) one object. `admit` runs admission on each stored version read,
+ * after the preconditions; a lost race is decided again, up to CONFLICT_RETRIES times.
+ */
+export async function deleteObject(d: DeletionDeps, namespace: string | undefined, name: string, options: DeleteOptions, admit: (current: KubeObject) => void): Promise<DeleteOutcome> {
+  const { store } = d;
+  const r = store.resource;
   for (let attempt = 0; ; attempt++) {
     const current = await store.get(namespace, name);
     checkPreconditions(r, current, options);
-    const marked = markForDeletion(ctx, r, current, options);
+    admit(current);
+    const marked = markForDeletion(d.now(), r, current, options);
     if (options.dryRun?.includes("All")) return { deleted: marked === undefined, object: marked ?? current };
     try {
       if (marked === undefined) {
         const deleted = await store.delete(namespace, name, current.metadata.resourceVersion);
-        if (isService(r)) await releaseServiceAddresses(ctx.store, deleted);
+        if (isService(r)) await releaseServiceAddresses(d.rawStore, deleted);
         return { deleted: true, object: deleted };
       }
       if (marked === current) return { deleted: false, object: current };
       return { deleted: false, object: await store.update(marked, current.metadata.resourceVersion) };
     } catch (err) {
       // Lost a race with another writer: read again and decide again.
-      if (err instanceof ApiError && err.code === 409 && attempt < 10) continue;
+      if (isConflict(err) && attempt < CONFLICT_RETRIES) continue;
       throw err;
     }
   }
@@ -45,7 +69,7 @@ export async function deleteObject(ctx: ApiContext, r: ResourceType, namespace: 
  * Returns undefined when the object can go now, the same object when nothing changes (already
  * terminating), or a copy marked for deletion.
  */
-function markForDeletion(ctx: ApiContext, r: ResourceType, current: KubeObject, options: DeleteOptions): KubeObject | undefined {
+function markForDeletion(now: Date, r: ResourceType, current: KubeObject, options: DeleteOptions): KubeObject | undefined {
   const finalizers = new Set(current.metadata.finalizers ?? []);
   const policy = options.propagationPolicy ?? (options.orphanDependents ? "Orphan" : undefined);
   if (policy === "Orphan") finalizers.add(ORPHAN);
@@ -63,7 +87,6 @@ function markForDeletion(ctx: ApiContext, r: ResourceType, current: KubeObject, 
     if (grace === 0 && finalizers.size === 0 && !heldBySpec) return undefined;
     if (sameFinalizers && !shorter) return current;
   }
-  const now = ctx.clock.now();
   const status = r.kind === "Namespace" ? { status: { ...(current.status as object), phase: "Terminating" } } : {};
   return {
     ...current,
@@ -71,7 +94,7 @@ function markForDeletion(ctx: ApiContext, r: ResourceType, current: KubeObject, 
     metadata: {
       ...current.metadata,
       finalizers: finalizers.size > 0 ? [...finalizers] : undefined,
-      deletionTimestamp: current.metadata.deletionTimestamp ?? new Date(now.getTime() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      deletionTimestamp: current.metadata.deletionTimestamp ?? formatTime(now.getTime() + grace * 1000),
       deletionGracePeriodSeconds: grace,
     },
   };

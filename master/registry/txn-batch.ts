@@ -6,12 +6,12 @@
 //
 // etcd refuses transactions of more than 128 operations (--max-txn-ops), so larger batches are cut.
 //
-// With a fence (master/election/fence.ts) every transaction also compares the leader key with
-// the writer's term: once that term is over etcd applies nothing, and the batch rejects with
-// NotLeaderError instead of reporting conflicts.
+// With a fence (write-fence.ts; the leader's term, master/election/fence.ts) every transaction
+// also carries the fence's compare: once it fails etcd applies nothing, and the batch rejects
+// with the fence's error (NotLeaderError) instead of reporting conflicts.
 
 import type { Etcd3, ICompare, IRequestOp } from "etcd3";
-import type { WriteFence } from "../election/fence";
+import type { WriteFence } from "./write-fence";
 
 export const MAX_TXN_OPS = 128;
 
@@ -27,7 +27,7 @@ export type CasOutcome =
   /** The key moved on (current is its value now) or is gone (no current). */
   | { ok: false; current?: { value: Buffer; modRevision: string } };
 
-/** Rejects with NotLeaderError (writing nothing more) when `fence` says the writer's term is over. */
+/** Rejects with the fence's error (writing nothing more) once `fence` fails. */
 export async function casBatch(client: Etcd3, writes: readonly CasWrite[], fence?: WriteFence): Promise<CasOutcome[]> {
   const outcomes = new Array<CasOutcome>(writes.length);
   // The fence takes one compare of the transaction.

@@ -125,13 +125,13 @@ async function reserveRandom(
 }
 
 /** Stores a new object; Services get their addresses first, released again if the write fails. */
-export async function persistNew(ctx: { store: Store; network: { serviceRange: Ipv4Cidr }; storeFor(r: ResourceType): { create(o: KubeObject): Promise<KubeObject> } }, r: ResourceType, obj: KubeObject): Promise<KubeObject> {
-  if (!isService(r)) return ctx.storeFor(r).create(obj);
-  const allocated = await allocateServiceAddresses(ctx.store, obj, ctx.network.serviceRange);
+export async function persistNew(rawStore: Store, serviceRange: Ipv4Cidr, store: { resource: ResourceType; create(o: KubeObject): Promise<KubeObject> }, obj: KubeObject): Promise<KubeObject> {
+  if (!isService(store.resource)) return store.create(obj);
+  const allocated = await allocateServiceAddresses(rawStore, obj, serviceRange);
   try {
-    return await ctx.storeFor(r).create(allocated);
+    return await store.create(allocated);
   } catch (err) {
-    await releaseServiceAddresses(ctx.store, allocated).catch(() => undefined);
+    await releaseServiceAddresses(rawStore, allocated).catch(() => undefined);
     throw err;
   }
 }

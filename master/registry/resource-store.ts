@@ -1,11 +1,15 @@
 // One resource's view of the store: etcd keys, version conversion, and translation of
-// StoreError into the Kubernetes Status errors a client sees (`pods "web" not found`).
+// StoreError into the Kubernetes Status errors a client sees (`pods "web" not found`). Only the
+// registry holds these with their write methods; everyone else reads through ResourceReader.
 
 import { converterFor, type VersionConverter } from "../../api/conversion";
 import { errors } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { storageKey, storagePrefix, type ResourceType } from "../../api/resources";
 import { StoreError, type ListOptions, type ListResult, type Store, type Watch, type WatchHandlers, type WatchOptions } from "../store/types";
+
+/** The reads of one resource: what ApiContext.storeFor hands out. */
+export type ResourceReader = Pick<ResourceStore, "resource" | "key" | "get" | "list" | "watch">;
 
 export class ResourceStore {
   private readonly converter: VersionConverter;
@@ -38,17 +42,6 @@ export class ResourceStore {
     const name = obj.metadata.name ?? "";
     const updated = await this.translate(name, () =>
       this.store.update(this.key(obj.metadata.namespace, name), this.converter.toStorage(obj), expectedResourceVersion),
-    );
-    return this.converter.fromStorage(updated);
-  }
-
-  /** Read-modify-write retried on conflict; `mutate` sees and returns the served version. */
-  async guaranteedUpdate(namespace: string | undefined, name: string, mutate: (current: KubeObject) => KubeObject | undefined): Promise<KubeObject> {
-    const updated = await this.translate(name, () =>
-      this.store.guaranteedUpdate(this.key(namespace, name), (stored: KubeObject) => {
-        const next = mutate(this.converter.fromStorage(stored));
-        return next === undefined ? undefined : this.converter.toStorage(next);
-      }),
     );
     return this.converter.fromStorage(updated);
   }
@@ -107,3 +100,6 @@ export class ResourceStore {
     }
   }
 }
+
+/** What reads return and watches deliver, for the layers above that may not import the store. */
+export type { ListResult, WatchEvent, WatchEventType } from "../store/types";
