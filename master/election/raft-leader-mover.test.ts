@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
-import { rm } from "node:fs/promises";
-import path from "node:path";
 import { test } from "node:test";
 import type { IMember } from "etcd3";
 import { createLogger } from "../log";
-import { ensureEtcdPki } from "../pki/etcd";
 import { directClient } from "../store/direct-client";
-import { EtcdProcess, freePorts } from "../store/etcd-process";
-import { etcdTlsFiles, healthcheckClient, type EtcdClientTls } from "../store/etcd-tls";
+import { freePorts } from "../store/etcd-process";
+import type { EtcdClientTls } from "../store/etcd-tls";
 import { startTestEtcd } from "../store/testing";
 import { joinCluster, promoteToVoter } from "./member-join";
 import { raftLeaderTargets, RaftLeaderMover } from "./raft-leader-mover";
+import { secondMember } from "./testing";
 
 const log = createLogger("raft-leader-mover-test", "silent");
 
@@ -42,23 +40,8 @@ test("on a real two-member cluster, the leading master's member hands raft leade
   const [clientPort, peerPort] = await freePorts(2);
   const peerUrl = `https://127.0.0.1:${peerPort}`;
   const initialCluster = await joinCluster([first.endpoint], { name: "second", peerUrl }, tls);
-  const etcdPki = await ensureEtcdPki(first.pkiDir!, { name: "test", names: { hostnames: [], ips: [] } });
-  const second = new EtcdProcess({
-    dataDir: path.join(first.dir, "second"),
-    name: "second",
-    clientPort,
-    peerPort,
-    initialCluster,
-    initialClusterState: "existing",
-    tls: etcdTlsFiles(first.pkiDir!),
-    healthClient: healthcheckClient(etcdPki),
-    startTimeoutMs: 30_000,
-    stopTimeoutMs: 5000,
-  });
-  t.after(async () => {
-    await second.stop();
-    await rm(path.join(first.dir, "second"), { recursive: true, force: true });
-  });
+  const { member: second, remove } = await secondMember(first, { clientPort, peerPort }, initialCluster);
+  t.after(remove);
   await second.start();
   await promoteToVoter([first.endpoint], peerUrl, tls, 60_000);
   // The first member ("test") has led raft since it was alone.

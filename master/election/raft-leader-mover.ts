@@ -15,6 +15,7 @@ import type { LeaderComponent } from "../component";
 import type { Logger } from "../log";
 import { directClient } from "../store/direct-client";
 import type { EtcdClientTls } from "../store/etcd-tls";
+import { answersStatus } from "./member-remove";
 
 const CHECK_INTERVAL_MS = 10_000;
 const CALL_TIMEOUT_MS = 3000;
@@ -74,7 +75,7 @@ export class RaftLeaderMover implements LeaderComponent {
     try {
       const status = await ownClient.maintenance.status();
       for (const target of raftLeaderTargets(members, status.leader, this.ownName)) {
-        if (this.stopped || !(await this.answers(target))) continue;
+        if (this.stopped || !(await answersStatus(target.clientURLs, this.tls, CALL_TIMEOUT_MS))) continue;
         await ownClient.maintenance.moveLeader({ targetID: target.ID });
         this.log.info({ from: own.name, to: target.name }, "moved etcd's raft leadership off this master's member");
         return;
@@ -84,15 +85,4 @@ export class RaftLeaderMover implements LeaderComponent {
     }
   }
 
-  private async answers(member: IMember): Promise<boolean> {
-    const client = directClient(member.clientURLs, this.tls, CALL_TIMEOUT_MS);
-    try {
-      await client.maintenance.status();
-      return true;
-    } catch {
-      return false;
-    } finally {
-      client.close();
-    }
-  }
 }

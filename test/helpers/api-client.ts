@@ -59,14 +59,14 @@ export class ApiClient {
 
   /**
    * Streams a watch: `onEvent` for every event line, `onEnd` once when the stream ends for any
-   * reason (error, status other than 200, server gone, close()). Returns close().
+   * reason (status other than 200, server gone, close(); `err` when the request failed). Returns close().
    */
-  openWatch(path: string, onEvent: (event: { type: string; object: Record<string, unknown> }) => void, onEnd: (why: string) => void): { close(): void } {
+  openWatch(path: string, onEvent: (event: { type: string; object: Record<string, unknown> }) => void, onEnd: (why: string, err?: Error) => void): { close(): void } {
     let ended = false;
-    const end = (why: string) => {
+    const end = (why: string, err?: Error) => {
       if (ended) return;
       ended = true;
-      onEnd(why);
+      onEnd(why, err);
     };
     let buffered = "";
     const req = https.request({ host: this.server.hostname, port: this.server.port, path, method: "GET", agent: this.agent, headers: { Accept: "application/json" } }, (res) => {
@@ -96,48 +96,38 @@ export class ApiClient {
         }
       });
       res.on("end", () => end("stream ended"));
-      res.on("error", (err) => end(err.message));
+      res.on("error", (err) => end(err.message, err));
     });
-    req.on("error", (err) => end(err.message));
+    req.on("error", (err) => end(err.message, err));
     req.on("close", () => end("closed"));
     req.end();
     return { close: () => req.destroy() };
   }
 
-  /** Opens a watch and collects events until `until` returns true or the timeout passes. */
+  /** Opens a watch and collects events until `until` returns true, the stream ends or the timeout passes. */
   watch(path: string, until: (events: { type: string; object: Record<string, unknown> }[]) => boolean, timeoutMs = 15_000): Promise<{ type: string; object: Record<string, unknown> }[]> {
     return new Promise((resolve, reject) => {
       const events: { type: string; object: Record<string, unknown> }[] = [];
-      let buffered = "";
-      const req = https.request({ host: this.server.hostname, port: this.server.port, path, method: "GET", agent: this.agent, headers: { Accept: "application/json" } }, (res) => {
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          buffered += chunk;
-          let nl: number;
-          while ((nl = buffered.indexOf("\n")) >= 0) {
-            const line = buffered.slice(0, nl).trim();
-            buffered = buffered.slice(nl + 1);
-            if (line) events.push(JSON.parse(line));
-          }
-          if (until(events)) {
-            clearTimeout(timer);
-            req.destroy();
-            resolve(events);
-          }
-        });
-        res.on("end", () => {
-          clearTimeout(timer);
-          resolve(events);
-        });
-      });
       const timer = setTimeout(() => {
-        req.destroy();
+        stream.close();
         resolve(events);
       }, timeoutMs);
-      req.on("error", (err) => {
-        if ((err as NodeJS.ErrnoException).code !== "ECONNRESET") reject(err);
-      });
-      req.end();
+      const stream = this.openWatch(
+        path,
+        (event) => {
+          events.push(event);
+          if (until(events)) {
+            clearTimeout(timer);
+            stream.close();
+            resolve(events);
+          }
+        },
+        (_why, err) => {
+          clearTimeout(timer);
+          if (err && (err as NodeJS.ErrnoException).code !== "ECONNRESET") reject(err);
+          else resolve(events);
+        },
+      );
     });
   }
 
