@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   runtime: () => import("./runtime.js").then((m) => m.benchRuntime()),
   "network-proxy": () => import("./network-proxy.js").then((m) => m.benchNetworkProxy()),
   "network-pod-start": () => import("./network-pod-start.js").then(async (m) => ({ podStart: await m.benchPodStart() })),
+  failover: () => import("./failover.js").then((m) => m.benchFailover()),
 };
 
 /** Benchmarks that write their keys into a results file they share with others. */

@@ -103,7 +103,7 @@ export function addMasterFlags(cmd: Command): Command {
  */
 export function addClusterSettingFlags(cmd: Command): Command {
   cmd
-    .option("--leader-lease-ttl <seconds>", "TTL of the leader lease; a dead leader is replaced after about this long", seconds, 10)
+    .option("--leader-lease-ttl <seconds>", "TTL of the leader lease; a dead leader is replaced after about this long (2 for takeovers of 2-3 s, see master/election/README.md)", seconds, 10)
     .option("--node-monitor-grace-period <seconds>", "a node whose agent sent no heartbeat for this long is NotReady", seconds, 40)
     .addOption(
       new Option("--etcd-compaction-interval <duration>", "the leader compacts etcd this often, keeping one interval of history (0 turns it off)")

@@ -30,11 +30,12 @@ import {
   parseInitialCluster,
   promoteToVoter,
   timingForTtl,
+  WarmStandby,
   type Leadership,
 } from "./election";
 import { ClusterNetwork, type ClusterNetworkFlags } from "./cluster-network";
 import { mutualTlsTransport } from "./dispatch/agent-transport";
-import { buildLeaderComponents } from "./leader-components";
+import { buildLeaderComponents, standbyResources } from "./leader-components";
 import { writeMemberRecord } from "./member-record";
 import { ensureClusterPki, ensureEtcdPki, ensureMasterAgentClient, ensureServiceAccountKeys, writeKubeconfig, type EtcdPki } from "./pki";
 import { TokenIssuer, type IssuerOptions } from "./auth/token-issuer";
@@ -98,6 +99,7 @@ export class Master {
   private store?: EtcdStore;
   private api?: ApiServer;
   private election?: LeaderElection;
+  private standby?: WarmStandby;
   private ctx?: ApiContext;
   private encryption?: EncryptionAtRest;
   private identity?: ApiserverIdentityLease;
@@ -227,6 +229,9 @@ export class Master {
       ca: { caCert: pki.caCert, caKey: pki.caKey },
     };
     this.election = election;
+    // Full caches on every master, so whoever wins next starts its components without listing.
+    this.standby = new WarmStandby(ctx, standbyResources(), o.log.child({ component: "warm-standby" }));
+    this.standby.start();
     metrics.setLeader(LEASE_NAME, false);
     election.subscribe((status) => metrics.setLeader(LEASE_NAME, status.isLeader));
     await election.start();
@@ -311,6 +316,7 @@ export class Master {
     this.encryption?.stop();
     // First: stops the leader components and revokes the lease, so another master takes over now.
     await this.election?.stop();
+    await this.standby?.stop();
     await this.identity?.stop();
     await this.ctx?.namespaces.stop();
     await this.api?.close();

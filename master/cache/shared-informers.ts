@@ -2,8 +2,9 @@
 // controllers, the scheduler, the dispatcher) reads the same cache, fed by one etcd watch,
 // instead of each keeping its own copy of every pod. Leases are counted: the informer starts
 // with the first lease and stops when the last one is released, so leader components stay
-// restartable (stop, then start again, takes a fresh lease; losing and regaining leadership
-// releases everything and starts over from etcd).
+// restartable (stop, then start again, takes a fresh lease). In a master the informers of every
+// stored resource also hold a lease from the warm standby (master/election/warm-standby.ts), so
+// they keep running across leadership terms: a new term's components start from full caches.
 //
 // Each shared informer also keeps a by-namespace index, since controllers nearly always ask
 // "the objects in this namespace".

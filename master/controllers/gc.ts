@@ -25,7 +25,7 @@ export type GarbageCollectorOptions = ControllerOptions;
 
 /** One entry per stored resource (served versions sharing storage are watched once); resources
  *  that are never stored (create-only reviews) have nothing to collect. */
-function storedResources(): ResourceType[] {
+export function storedResources(): ResourceType[] {
   const sharing = (r: ResourceType) => RESOURCES.filter((x) => storageResourceOf(x) === storageResourceOf(r)).length;
   return RESOURCES.filter((r) => r.verbs.includes("watch") && (r.storageVersion || sharing(r) === 1));
 }

@@ -87,6 +87,8 @@ interface Running {
   /** A pending, coalesced NodeConfig refresh of every session. */
   routesTimer?: NodeJS.Timeout;
   ready: boolean;
+  /** The leadership term ended: no session dials or sends, no status is written any more. */
+  cutOff: boolean;
 }
 
 export class Dispatcher implements LeaderComponent, SessionHost {
@@ -156,8 +158,12 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       cidrQueue: Promise.resolve(),
       routeInputs: new Map(),
       ready: false,
+      cutOff: false,
     };
     this.running = r;
+    // The moment the term ends, before stop() is called: a deposed leader commands no agent.
+    const term = this.o.leadership?.currentTerm();
+    term?.signal.addEventListener("abort", () => this.cutOff(r), { once: true });
     const configHandlers = (kind: "ConfigMap" | "Secret"): InformerHandlers => {
       const changed = (o: KubeObject) => this.configEvent(r, configKey({ kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name ?? "" }));
       return { add: changed, update: (_old, o) => changed(o), delete: changed };
@@ -176,6 +182,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     ]);
     if (this.running !== r) return; // stopped meanwhile: stop() released what it found
     r.informers = { pods: podLease, configmaps, secrets, nodes };
+    if (r.cutOff) return;
     r.ready = true;
     for (const n of nodes.list()) this.nodeEvent(r, n.metadata.name!);
     this.log.info({ nodes: nodes.list().length, epoch: this.leaderEpoch() }, "dispatcher started");
@@ -194,6 +201,15 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     await r.cidrQueue;
     await r.upstream.stop();
     r.pool.close();
+  }
+
+  /** Ends every session and drops pending status writes at once; stop() then waits for them. */
+  private cutOff(r: Running): void {
+    r.cutOff = true;
+    r.ready = false;
+    for (const { session } of r.sessions.values()) void session.stop();
+    void r.upstream.stop();
+    this.log.warn({ sessions: r.sessions.size }, "leadership term ended; agent sessions closed");
   }
 
   /**

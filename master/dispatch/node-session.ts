@@ -176,7 +176,7 @@ export class NodeSession {
 
   private send(msg: MasterMessage): void {
     const call = this.call;
-    if (!call) return;
+    if (!call || this.stopped) return;
     try {
       call.write(MasterMessage.fromPartial(msg));
     } catch (err) {

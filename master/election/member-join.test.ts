@@ -1,15 +1,12 @@
 import assert from "node:assert/strict";
 import { noop } from "cockatiel";
 import { Etcd3 } from "etcd3";
-import { rm } from "node:fs/promises";
-import path from "node:path";
 import { test } from "node:test";
-import { ensureEtcdPki } from "../pki/etcd";
-import { EtcdProcess, freePorts } from "../store/etcd-process";
+import { freePorts } from "../store/etcd-process";
 import { EtcdStore } from "../store/etcd-store";
-import { etcdTlsFiles, healthcheckClient } from "../store/etcd-tls";
 import { startTestEtcd } from "../store/testing";
 import { joinCluster, memberIsLearner, promoteToVoter } from "./member-join";
+import { secondMember } from "./testing";
 import { planRemoval, removalProblem, removeMember } from "./member-remove";
 
 /** Resolves to what `p` resolves to, or rejects once `ms` have passed. */
@@ -41,23 +38,8 @@ test("over TLS, a joining member is a learner: the one-member cluster stays writ
   await assert.rejects(promoteToVoter([first.endpoint], peerUrl, tls, 1000), /promoting etcd member .* failed: .*(sync|learner)/);
 
   // Both members on 127.0.0.1: the second serves the same etcd PKI's member certificates.
-  const etcdPki = await ensureEtcdPki(first.pkiDir!, { name: "test", names: { hostnames: [], ips: [] } });
-  const second = new EtcdProcess({
-    dataDir: path.join(first.dir, "second"),
-    name: "second",
-    clientPort,
-    peerPort,
-    initialCluster,
-    initialClusterState: "existing",
-    tls: etcdTlsFiles(first.pkiDir!),
-    healthClient: healthcheckClient(etcdPki),
-    startTimeoutMs: 30_000,
-    stopTimeoutMs: 5000,
-  });
-  t.after(async () => {
-    await second.stop();
-    await rm(path.join(first.dir, "second"), { recursive: true, force: true });
-  });
+  const { member: second, remove } = await secondMember(first, { clientPort, peerPort }, initialCluster);
+  t.after(remove);
   await second.start();
   assert.equal(await memberIsLearner(second.clientUrl, tls), true);
   assert.equal(await promoteToVoter([first.endpoint], peerUrl, tls, 60_000), "promoted");

@@ -94,8 +94,9 @@ function unreachable(err: unknown): boolean {
   return err instanceof Error && /^(14 UNAVAILABLE|4 DEADLINE_EXCEEDED)|No connection established|ECONNREFUSED/.test(err.message);
 }
 
-async function answersStatus(urls: string[], tls: EtcdClientTls | undefined): Promise<boolean> {
-  const client = directClient(urls, tls, 3_000);
+/** Whether a member at `urls` answers a Status call within `timeoutMs`. */
+export async function answersStatus(urls: string[], tls: EtcdClientTls | undefined, timeoutMs = 3_000): Promise<boolean> {
+  const client = directClient(urls, tls, timeoutMs);
   try {
     await client.maintenance.status();
     return true;

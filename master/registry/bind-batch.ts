@@ -11,6 +11,7 @@ import { decodeObject, encodeObject } from "../store/etcd-codec";
 import { errors } from "../../api/errors";
 import { CONFLICT_RETRIES } from "./retry";
 import { casBatch, type CasWrite } from "./txn-batch";
+import type { WriteFence } from "./write-fence";
 
 export interface BindRequest {
   /** The pod as read (an informer's copy); its resourceVersion is the compare. */
@@ -30,7 +31,8 @@ export type BindOutcome =
 /** The bound pod to write, or the outcome that settles the request without a write. */
 export type Admitted = { pod: KubeObject } | { outcome: BindOutcome };
 
-export async function bindInTransactions(client: Etcd3, pods: ResourceType, requests: readonly BindRequest[], admit: (index: number, pod: KubeObject) => Admitted): Promise<BindOutcome[]> {
+/** `fence`: every transaction also carries it; once it fails, every pod not yet bound gets its error. */
+export async function bindInTransactions(client: Etcd3, pods: ResourceType, requests: readonly BindRequest[], admit: (index: number, pod: KubeObject) => Admitted, fence?: WriteFence): Promise<BindOutcome[]> {
   const outcomes = new Array<BindOutcome>(requests.length);
   const keys = requests.map((r) => storageKey(pods, r.pod.metadata.namespace, r.pod.metadata.name ?? ""));
   let round: { index: number; pod: KubeObject }[] = requests.map((r, index) => ({ index, pod: r.pod }));
@@ -48,7 +50,7 @@ export async function bindInTransactions(client: Etcd3, pods: ResourceType, requ
     }
     let results;
     try {
-      results = await casBatch(client, writes);
+      results = await casBatch(client, writes, fence);
     } catch (error) {
       for (const { index } of writing) outcomes[index] = { kind: "error", error };
       break;

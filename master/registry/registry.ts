@@ -25,6 +25,7 @@ import { deleteObject, finishedTerminating, type DeleteOptions, type DeleteOutco
 import { ResourceStore, type ResourceReader } from "./resource-store";
 import { CONFLICT_RETRIES, isConflict } from "./retry";
 import { persistNew } from "./service-allocation";
+import type { WriteFence } from "./write-fence";
 
 const PODS = findResource("", "v1", "pods")!;
 
@@ -168,8 +169,10 @@ export class Registry {
    * Many pods/binding creates at once (the scheduler's batches): each authorized and admitted as
    * bind() does, then written in compare-and-swap transactions on etcd (bind-batch.ts), or one by
    * one on another store. One outcome per request, in order; never rejects for one pod's failure.
+   * `fence` (the scheduler's leadership term) goes into every transaction: once it fails, the
+   * pods not yet bound get its error (NotLeaderError). Other stores are not fenced.
    */
-  async bindPods(user: User, requests: readonly BindRequest[]): Promise<BindOutcome[]> {
+  async bindPods(user: User, requests: readonly BindRequest[], fence?: WriteFence): Promise<BindOutcome[]> {
     const refusals = requests.map((r) => this.bindingRefusal(user, r));
     const now = this.ctx.clock.now();
     if (this.rawStore instanceof EtcdStore) {
@@ -177,7 +180,7 @@ export class Registry {
         if (refusals[i]) return { outcome: { kind: "error", error: refusals[i] } };
         const bound = bindPod(pod, requests[i].nodeName, now);
         return "refused" in bound ? { outcome: { kind: "refused", reason: bound.refused } } : bound;
-      });
+      }, fence);
     }
     return Promise.all(requests.map((r, i) => (refusals[i] ? { kind: "error" as const, error: refusals[i] } : this.bindOne(r))));
   }

@@ -5,8 +5,13 @@
 // rest are retried at once. One conflicting pod costs its batch one extra round trip, no more.
 //
 // etcd refuses transactions of more than 128 operations (--max-txn-ops), so larger batches are cut.
+//
+// With a fence (write-fence.ts; the leader's term, master/election/fence.ts) every transaction
+// also carries the fence's compare: once it fails etcd applies nothing, and the batch rejects
+// with the fence's error (NotLeaderError) instead of reporting conflicts.
 
 import type { Etcd3, ICompare, IRequestOp } from "etcd3";
+import type { WriteFence } from "./write-fence";
 
 export const MAX_TXN_OPS = 128;
 
@@ -22,18 +27,22 @@ export type CasOutcome =
   /** The key moved on (current is its value now) or is gone (no current). */
   | { ok: false; current?: { value: Buffer; modRevision: string } };
 
-export async function casBatch(client: Etcd3, writes: readonly CasWrite[]): Promise<CasOutcome[]> {
+/** Rejects with the fence's error (writing nothing more) once `fence` fails. */
+export async function casBatch(client: Etcd3, writes: readonly CasWrite[], fence?: WriteFence): Promise<CasOutcome[]> {
   const outcomes = new Array<CasOutcome>(writes.length);
-  for (let start = 0; start < writes.length; start += MAX_TXN_OPS) {
-    const indexes = writes.slice(start, start + MAX_TXN_OPS).map((_, i) => start + i);
-    await casChunk(client, writes, indexes, outcomes);
+  // The fence takes one compare of the transaction.
+  const perTxn = fence ? MAX_TXN_OPS - 1 : MAX_TXN_OPS;
+  for (let start = 0; start < writes.length; start += perTxn) {
+    const indexes = writes.slice(start, start + perTxn).map((_, i) => start + i);
+    await casChunk(client, writes, indexes, outcomes, fence);
   }
   return outcomes;
 }
 
-async function casChunk(client: Etcd3, writes: readonly CasWrite[], indexes: number[], outcomes: CasOutcome[]): Promise<void> {
+async function casChunk(client: Etcd3, writes: readonly CasWrite[], indexes: number[], outcomes: CasOutcome[], fence: WriteFence | undefined): Promise<void> {
   let pending = indexes;
   while (pending.length > 0) {
+    const check = fence?.check();
     const compare: ICompare[] = [];
     const success: IRequestOp[] = [];
     const failure: IRequestOp[] = [];
@@ -43,11 +52,16 @@ async function casChunk(client: Etcd3, writes: readonly CasWrite[], indexes: num
       success.push({ request_put: { key, value: writes[i].value } });
       failure.push({ request_range: { key } });
     }
+    if (check) {
+      compare.push(check.compare);
+      failure.push(check.read);
+    }
     const res = await client.kv.txn({ compare, success, failure });
     if (res.succeeded) {
       for (const i of pending) outcomes[i] = { ok: true, revision: res.header.revision };
       return;
     }
+    check?.verify(res.responses[pending.length]);
     // The failure branch read every key atomically with the failed compare: at least one of
     // them moved, so each round settles at least one write and the loop ends.
     const retry: number[] = [];

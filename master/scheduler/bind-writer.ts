@@ -7,6 +7,7 @@ import type { KubeObject } from "../../api/object";
 import type { User } from "../auth/user";
 import type { ApiContext } from "../registry/context";
 import type { BindOutcome } from "../registry/bind-batch";
+import type { WriteFence } from "../registry/write-fence";
 
 export type { BindOutcome };
 
@@ -25,14 +26,15 @@ export interface BindWriter {
   write(requests: readonly BindRequest[]): Promise<BindOutcome[]>;
 }
 
-/** Binds through the registry as `user`. */
+/** Binds through the registry as `user`; with a fence (the leader's term), a deposed leader's binds fail. */
 export class RegistryBindWriter implements BindWriter {
   constructor(
     private readonly ctx: ApiContext,
     private readonly user: User,
+    private readonly fence?: WriteFence,
   ) {}
 
   write(requests: readonly BindRequest[]): Promise<BindOutcome[]> {
-    return this.ctx.registry.bindPods(this.user, requests);
+    return this.ctx.registry.bindPods(this.user, requests, this.fence);
   }
 }

@@ -18,6 +18,7 @@ import type { ComponentDeps, LeaderComponent } from "../component";
 import { EventRecorder } from "../controllers/events";
 import { SCHEDULER_USER } from "../auth/internal-users";
 import { BatchBinder, type BinderStats } from "./binder";
+import { leaderFence } from "../election/fence";
 import { RegistryBindWriter, type BindOutcome, type BindRequest, type BindWriter } from "./bind-writer";
 import { assignedNode, isTerminal, SchedulerCache } from "./cache";
 import { Snapshot } from "./snapshot";
@@ -99,7 +100,9 @@ export class Scheduler implements LeaderComponent {
     const { ctx, log } = this.deps;
     const o = this.options;
     const clock = () => performance.now();
-    const writer = this.makeWriter?.(this.deps) ?? new RegistryBindWriter(ctx, SCHEDULER_USER);
+    // Under an election, binds are fenced by the term: a deposed leader's binds fail in etcd.
+    const fence = this.deps.leadership && leaderFence(this.deps.leadership);
+    const writer = this.makeWriter?.(this.deps) ?? new RegistryBindWriter(ctx, SCHEDULER_USER, fence);
     const onInformerError = (what: string) => (err: unknown) => log.warn({ err }, `scheduler: ${what} watch ended; relisting`);
     const run: Run = {
       stopped: false,

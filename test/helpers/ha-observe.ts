@@ -29,3 +29,19 @@ export function loggedAt(m: HaMaster, msg: string, since: number): { time: numbe
   const line = m.logLines().find((l) => l.msg === msg && l.time >= since);
   return line && { time: line.time, epoch: typeof line.epoch === "number" ? line.epoch : undefined };
 }
+
+/**
+ * The address of the master whose etcd member is etcd's raft leader now (etcdctl endpoint
+ * status); undefined when no member that answers says it leads.
+ */
+export async function raftLeaderAddress(cluster: HaCluster): Promise<string | undefined> {
+  const r = await cluster.etcdctl(["endpoint", "status", "-w", "json"]);
+  try {
+    // Member ids are uint64: JSON numbers lose precision, but the same id rounds the same way.
+    const statuses = JSON.parse(r.stdout) as { Endpoint: string; Status: { header: { member_id: number }; leader: number } }[];
+    const leader = statuses.find((s) => s.Status.header.member_id === s.Status.leader);
+    return leader ? new URL(leader.Endpoint).hostname : undefined;
+  } catch {
+    return undefined;
+  }
+}

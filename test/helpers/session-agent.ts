@@ -14,6 +14,8 @@ export interface Received {
 export class SessionAgent {
   /** Every message of every session, in arrival order. */
   readonly received: Received[] = [];
+  /** When each session stream ended (the master ended or cancelled it, or it failed). */
+  readonly sessionsEnded: number[] = [];
   port = 0;
   private server?: Server;
   private readonly listeners = new Set<(r: Received) => void>();
@@ -71,7 +73,12 @@ export class SessionAgent {
         heartbeat = setInterval(() => send({ $case: "heartbeat", heartbeat: { sequence: 1, sentAt: new Date().toISOString() } }), 1000);
       }
     });
-    const end = () => clearInterval(heartbeat);
+    let ended = false;
+    const end = () => {
+      clearInterval(heartbeat);
+      if (!ended) this.sessionsEnded.push(Date.now());
+      ended = true;
+    };
     call.on("end", () => {
       end();
       call.end();
