@@ -368,7 +368,7 @@ function podSchedulingView(pod: KubeObject): string {
 }
 
 /**
- * `Scheduled` events of a burst aggregate across pods (after 10, one "(combined from similar
+ * `Scheduled` events of a burst aggregate across pods (from the 10th on, one "(combined from similar
  * events)" Event per namespace counts the rest); `FailedScheduling` stays per pod, as in
  * client-go, since that is what a user reads to see why a pod is pending.
  */
