@@ -27,6 +27,9 @@ import { EventCorrelator, type CorrelatorOptions, type EventType, type SeriesSta
 
 export type { EventType } from "./event-correlator";
 
+/** How many written series a recorder remembers (client-go's LRU holds 4096). */
+export const KNOWN_EVENTS = 4096;
+
 export interface EventRecorderOptions extends Partial<Omit<CorrelatorOptions, "now">> {
   /** A series is written at most once per this long (the first write is at once). */
   bumpIntervalMs?: number;
@@ -171,6 +174,3 @@ export class EventRecorder {
     if (this.written.size > KNOWN_EVENTS) this.written.delete(this.written.keys().next().value!);
   }
 }
-
-/** How many written series a recorder remembers (client-go's LRU holds 4096). */
-export const KNOWN_EVENTS = 4096;
