@@ -274,6 +274,24 @@ async function startCluster(mode: string): Promise<Cluster> {
   };
 }
 
+/**
+ * The Events the scheduler left in the bench namespace, read once its series had time to be
+ * written (updates come at most once a second): how many objects, and how many records their
+ * counts stand for.
+ */
+async function eventSummary(ctx: ApiContext) {
+  await new Promise((r) => setTimeout(r, 2500));
+  const events = await new ResourceClient(ctx, findResource("", "v1", "events")!, APISERVER_USER).list(NS);
+  const scheduled = events.filter((e) => e.reason === "Scheduled");
+  return {
+    note: "Event objects in the bench namespace 2.5 s after the last bind was seen; countSum = the records they stand for",
+    objects: events.length,
+    scheduledObjects: scheduled.length,
+    scheduledCountSum: scheduled.reduce((sum, e) => sum + ((e.count as number | undefined) ?? 1), 0),
+    aggregateObjects: events.filter((e) => String(e.message).startsWith("(combined from similar events)")).length,
+  };
+}
+
 async function runWorkload(w: Workload, mode: string) {
   const cluster = await startCluster(mode);
   const { store, ctx } = cluster;
@@ -357,6 +375,7 @@ async function runWorkload(w: Workload, mode: string) {
             latencyMs: { note: "pod first seen pending by the scheduler -> its binding acknowledged", p50: round(m.latencyMs.p50), p90: round(m.latencyMs.p90), p99: round(m.latencyMs.p99), max: round(m.latencyMs.max) },
           }
         : undefined;
+    const events = await eventSummary(ctx);
     const payload = Buffer.from(JSON.stringify(informer.list()[0]));
     const etcdBatched = await etcdTxnBaseline(store, payload, w.pods, 100, 4);
     const etcdSingle = await etcdTxnBaseline(store, payload, Math.min(w.pods, 3000), 1, CONCURRENCY);
@@ -402,6 +421,7 @@ async function runWorkload(w: Workload, mode: string) {
         },
         bindTransactions: bindTxns,
         podsPerBindTransaction: round(w.pods / bindTxns, 1),
+        events,
         ...(cluster.scheduler ? { schedulerMetrics: cluster.scheduler.metrics() } : {}),
       },
       packing: { nodesUsed: used.size, lowerBound, usedOverLowerBound: round(used.size / lowerBound, 3), perResource: packing },

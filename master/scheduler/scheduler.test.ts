@@ -107,6 +107,22 @@ test("bin-packing (default): one node is filled before the next is used", async 
   assert.deepEqual(scheduled.source, { component: "default-scheduler" });
 });
 
+test("a burst's Scheduled events: the first 9 pods get their own, the rest one aggregate with their count", async (t) => {
+  const scheduler = await cluster(t);
+  await addNode("node-a", { cpu: "64", memory: "64Gi" });
+  await Promise.all(Array.from({ length: 40 }, (_, i) => addPod(`burst-${i}`, { cpu: "100m" })));
+  const scheduled = await waitFor("10 Scheduled events, the aggregate counting 31", async () => {
+    const list = (await events.list("default")).filter((e) => e.reason === "Scheduled");
+    const aggregate = list.find((e) => (e.message as string).startsWith("(combined from similar events): "));
+    return list.length === 10 && aggregate?.count === 31 ? list : undefined;
+  });
+  const own = scheduled.filter((e) => !(e.message as string).startsWith("(combined"));
+  for (const e of own) assert.equal(e.message, `Successfully assigned default/${(e.involvedObject as { name: string }).name} to node-a`);
+  const m = scheduler.metrics().events;
+  assert.deepEqual([m.recorded, m.skipped, m.created], [40, 0, 10]);
+  assert.ok(m.updated <= 5, `${m.updated} updates of the aggregate`);
+});
+
 test("least-allocated spreads pods over the emptiest nodes", async (t) => {
   await cluster(t, { scoring: "least-allocated" });
   await addNode("node-a", { cpu: "4", memory: "8Gi" });

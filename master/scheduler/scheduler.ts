@@ -15,7 +15,8 @@ import { findResource, type ResourceType } from "../../api/resources";
 import { ResourceClient } from "../registry/internal-client";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
-import { EventRecorder } from "../controllers/events";
+import { EventRecorder, type EventRecorderStats } from "../controllers/events";
+import { AGGREGATE_ACROSS_OBJECTS, AGGREGATE_BY_REASON, type AggregateKeyFunc } from "../controllers/event-correlator";
 import { SCHEDULER_USER } from "../auth/internal-users";
 import { BatchBinder, type BinderStats } from "./binder";
 import { leaderFence } from "../election/fence";
@@ -29,7 +30,6 @@ import { defaultFilters, scorersFor } from "./plugins";
 import { LatencyRecorder, type LatencySummary } from "./latency";
 import { SchedulingQueue, type QueuedPod, type QueueState } from "./queue";
 import { StatusWriter } from "./status-writer";
-import { TokenBucket } from "./token-bucket";
 import { DEFAULT_OPTIONS, type FilterPlugin, type SchedulerOptions, type SchedulingMetrics, type SchedulingResult, type ScorePlugin } from "./types";
 
 const PODS = findResource("", "v1", "pods")!;
@@ -48,7 +48,8 @@ export interface SchedulerMetrics {
   errors: number;
   /** Bindings refused or moot (pod bound elsewhere, deleted, terminating). */
   bindRejected: number;
-  eventsDropped: number;
+  /** Events recorded, filtered as spam, and Event objects created and updated (all terms). */
+  events: EventRecorderStats;
   /** From the informer first reporting a pending pod to its binding being acknowledged, in ms. */
   latencyMs: LatencySummary;
   binder: BinderStats;
@@ -66,7 +67,6 @@ interface Run {
   binder: BatchBinder;
   status: StatusWriter;
   events: EventRecorder;
-  eventBudget: TokenBucket;
   tick?: NodeJS.Timeout;
   burstScheduled: boolean;
 }
@@ -77,7 +77,9 @@ export class Scheduler implements LeaderComponent {
   private readonly filters: FilterPlugin[] = defaultFilters();
   private readonly scorers: ScorePlugin[];
   private run?: Run;
-  private counters = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, bindRejected: 0, eventsDropped: 0 };
+  private counters = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, bindRejected: 0 };
+  /** The event counts of terms that ended. */
+  private pastEvents: EventRecorderStats = { recorded: 0, skipped: 0, created: 0, updated: 0 };
   private lastBinderStats: BinderStats = { batches: 0, binds: 0, largestBatch: 0 };
   private readonly latency = new LatencyRecorder();
   /** The master's scheduler_* metrics (its registry; counters survive leadership terms). */
@@ -112,8 +114,10 @@ export class Scheduler implements LeaderComponent {
       queue: new SchedulingQueue(o, clock),
       binder: new BatchBinder(writer, { batchSize: o.bindBatchSize, flushMs: o.bindFlushMs, concurrency: o.bindConcurrency }, (r, out) => this.onBound(run, r, out)),
       status: new StatusWriter(new ResourceClient(ctx, PODS, SCHEDULER_USER), () => ctx.clock.now(), (err, pod) => log.warn({ err, pod }, "scheduler: could not write PodScheduled condition")),
-      events: new EventRecorder(ctx, o.schedulerName, SCHEDULER_USER, (err) => log.debug({ err }, "scheduler: event not written")),
-      eventBudget: new TokenBucket(o.eventsPerSecond, o.eventBurst, clock),
+      events: new EventRecorder(ctx, o.schedulerName, SCHEDULER_USER, (err) => log.debug({ err }, "scheduler: event not written"), {
+        aggregateKey: SCHEDULER_EVENT_AGGREGATION,
+        maxIntervalMs: o.eventAggregationWindowMs,
+      }),
       burstScheduled: false,
     };
     this.run = run;
@@ -149,6 +153,7 @@ export class Scheduler implements LeaderComponent {
     clearInterval(run.tick);
     this.attemptMetrics.pendingFrom(undefined);
     this.lastBinderStats = { ...run.binder.stats };
+    this.pastEvents = sumStats(this.pastEvents, run.events.stats());
     await releaseAll(run.leases.splice(0));
     await run.binder.stop();
     await run.status.stop();
@@ -158,6 +163,7 @@ export class Scheduler implements LeaderComponent {
     const run = this.run;
     return {
       ...this.counters,
+      events: run && !run.stopped ? sumStats(this.pastEvents, run.events.stats()) : { ...this.pastEvents },
       latencyMs: this.latency.summary(),
       binder: run ? { ...run.binder.stats } : { ...this.lastBinderStats },
       queue: run ? run.queue.counts() : { active: 0, backoff: 0, unschedulable: 0, "in-flight": 0 },
@@ -345,10 +351,6 @@ export class Scheduler implements LeaderComponent {
 
   private event(run: Run, pod: KubeObject, type: "Normal" | "Warning", reason: string, message: string): void {
     if (run.stopped) return;
-    if (!run.eventBudget.take()) {
-      this.counters.eventsDropped++;
-      return;
-    }
     run.events.record({ ...pod, apiVersion: pod.apiVersion ?? "v1", kind: pod.kind ?? "Pod" }, type, reason, message);
   }
 }
@@ -363,6 +365,17 @@ function schedulingView(node: KubeObject): string {
 /** What scheduling reads from a pending pod (status writes, ours included, are not in it). */
 function podSchedulingView(pod: KubeObject): string {
   return JSON.stringify([pod.metadata.labels, pod.metadata.annotations, pod.spec]);
+}
+
+/**
+ * `Scheduled` events of a burst aggregate across pods (from the 10th on, one "(combined from similar
+ * events)" Event per namespace counts the rest); `FailedScheduling` stays per pod, as in
+ * client-go, since that is what a user reads to see why a pod is pending.
+ */
+const SCHEDULER_EVENT_AGGREGATION: AggregateKeyFunc = (r) => (r.reason === "Scheduled" ? AGGREGATE_ACROSS_OBJECTS(r) : AGGREGATE_BY_REASON(r));
+
+function sumStats(a: EventRecorderStats, b: EventRecorderStats): EventRecorderStats {
+  return { recorded: a.recorded + b.recorded, skipped: a.skipped + b.skipped, created: a.created + b.created, updated: a.updated + b.updated };
 }
 
 function errorText(err: unknown): string {

@@ -83,9 +83,12 @@ export interface SchedulerOptions {
   unschedulableFlushMs: number;
   /** Longest a scheduling burst keeps the event loop before yielding to I/O. */
   burstMs: number;
-  /** Events (Scheduled, FailedScheduling) written per second at most; the rest are dropped and counted. */
-  eventsPerSecond: number;
-  eventBurst: number;
+  /**
+   * `Scheduled` events aggregate across pods once 10 came with no gap longer than this
+   * (client-go's event correlator uses 10 minutes per object; a short window keeps a pod
+   * scheduled on its own showing its own event, while a burst aggregates).
+   */
+  eventAggregationWindowMs: number;
 }
 
 export const DEFAULT_OPTIONS: Readonly<SchedulerOptions> = Object.freeze({
@@ -98,8 +101,7 @@ export const DEFAULT_OPTIONS: Readonly<SchedulerOptions> = Object.freeze({
   maxBackoffMs: 10_000,
   unschedulableFlushMs: 60_000,
   burstMs: 20,
-  eventsPerSecond: 100,
-  eventBurst: 200,
+  eventAggregationWindowMs: 10_000,
 });
 
 /** How a scheduling attempt ended, in kube-scheduler's metric words. */

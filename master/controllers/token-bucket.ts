@@ -1,6 +1,6 @@
-// A token bucket: `rate` tokens per second, at most `burst` saved up. The scheduler spends one per
-// Event it writes, so a burst of 10,000 placements cannot turn into 10,000 event writes competing
-// with the bindings for etcd (kube-scheduler's event broadcaster drops under load too).
+// A token bucket: `rate` tokens per second, at most `burst` saved up, full at the start. The event
+// correlator's spam filter keeps one per source and object (client-go's
+// EventSourceObjectSpamFilter: burst 25, one more every 5 minutes).
 
 export class TokenBucket {
   private tokens: number;
