@@ -57,19 +57,21 @@ function urls(verbs: string[], nonResourceURLs: string[]): PolicyRule {
   return { verbs, nonResourceURLs };
 }
 
-const eventsRule = rule(["create", "update", "patch"], [CORE, EVENTS], ["events"]);
+/** Writing Events (core and events.k8s.io): every component that reports what it did. */
+export const eventsRule = rule(["create", "update", "patch"], [CORE, EVENTS], ["events"]);
 
-function metadata(name: string, labels: Record<string, string> = {}) {
+/** A default object's metadata: the bootstrapping label and autoupdate on. */
+export function bootstrapMetadata(name: string, labels: Record<string, string> = {}) {
   return { name, labels: { ...labels, [BOOTSTRAP_LABEL]: BOOTSTRAP_LABEL_VALUE }, annotations: { [AUTOUPDATE_ANNOTATION]: "true" } };
 }
 
-function clusterRole(name: string, rules: PolicyRule[], labels?: Record<string, string>): ClusterRole {
-  return { apiVersion: RBAC_API_VERSION, kind: "ClusterRole", metadata: metadata(name, labels), rules };
+export function clusterRole(name: string, rules: PolicyRule[], labels?: Record<string, string>): ClusterRole {
+  return { apiVersion: RBAC_API_VERSION, kind: "ClusterRole", metadata: bootstrapMetadata(name, labels), rules };
 }
 
 function aggregatedRole(name: string, aggregateFrom: string, labels?: Record<string, string>): ClusterRole {
   const selector: LabelSelector = { matchLabels: { [aggregateFrom]: "true" } };
-  return { apiVersion: RBAC_API_VERSION, kind: "ClusterRole", metadata: metadata(name, labels), aggregationRule: { clusterRoleSelectors: [selector] } };
+  return { apiVersion: RBAC_API_VERSION, kind: "ClusterRole", metadata: bootstrapMetadata(name, labels), aggregationRule: { clusterRoleSelectors: [selector] } };
 }
 
 const HEALTH = ["/livez", "/readyz", "/healthz"];
@@ -175,7 +177,7 @@ const group = (name: string): Subject => ({ kind: "Group", apiGroup: RBAC_GROUP,
 const user = (name: string): Subject => ({ kind: "User", apiGroup: RBAC_GROUP, name });
 
 function clusterBinding(role: string, subjects: Subject[]): ClusterRoleBinding {
-  return { apiVersion: RBAC_API_VERSION, kind: "ClusterRoleBinding", metadata: metadata(role), roleRef: { apiGroup: RBAC_GROUP, kind: "ClusterRole", name: role }, subjects };
+  return { apiVersion: RBAC_API_VERSION, kind: "ClusterRoleBinding", metadata: bootstrapMetadata(role), roleRef: { apiGroup: RBAC_GROUP, kind: "ClusterRole", name: role }, subjects };
 }
 
 /** The default ClusterRoleBindings; each is named after the ClusterRole it binds. */

@@ -8,14 +8,11 @@
 // roles of the same form; upstream's apiserver writes the `kubernetes` endpoints as
 // system:apiserver instead.
 
-import { AUTOUPDATE_ANNOTATION, BOOTSTRAP_LABEL, BOOTSTRAP_LABEL_VALUE, RBAC_API_VERSION, RBAC_GROUP, type ClusterRole, type ClusterRoleBinding, type PolicyRule, type RoleBinding } from "./types";
+import { bootstrapMetadata, clusterRole, eventsRule } from "./bootstrap-policy";
+import { RBAC_API_VERSION, RBAC_GROUP, type ClusterRole, type ClusterRoleBinding, type PolicyRule, type RoleBinding } from "./types";
 
 const READ = ["get", "list", "watch"];
 const CONTROLLER_NAMESPACE = "kube-system";
-const EVENTS: PolicyRule[] = [
-  { apiGroups: [""], resources: ["events"], verbs: ["create", "patch", "update"] },
-  { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create", "patch", "update"] },
-];
 
 // Gantry's controllers change objects with read-modify-write updates where upstream's send
 // patches, so a rule that allows patch allows update as well.
@@ -132,14 +129,12 @@ export function controllerRoleName(serviceAccount: string): string {
 
 /** Every controller's rules with the event rules every controller has. */
 export function controllerRules(serviceAccount: string): PolicyRule[] {
-  return [...(CONTROLLER_RULES[serviceAccount] ?? []), ...EVENTS];
+  return [...(CONTROLLER_RULES[serviceAccount] ?? []), eventsRule];
 }
-
-const metadata = (name: string) => ({ name, labels: { [BOOTSTRAP_LABEL]: BOOTSTRAP_LABEL_VALUE }, annotations: { [AUTOUPDATE_ANNOTATION]: "true" } });
 
 /** `system:controller:<name>` for every controller. */
 export function controllerClusterRoles(): ClusterRole[] {
-  return Object.keys(CONTROLLER_RULES).map((sa) => ({ apiVersion: RBAC_API_VERSION, kind: "ClusterRole", metadata: metadata(controllerRoleName(sa)), rules: controllerRules(sa) }));
+  return Object.keys(CONTROLLER_RULES).map((sa) => clusterRole(controllerRoleName(sa), controllerRules(sa)));
 }
 
 const binding = (sa: string) => ({
@@ -151,7 +146,7 @@ const binding = (sa: string) => ({
 export function controllerClusterRoleBindings(): ClusterRoleBinding[] {
   return Object.keys(CONTROLLER_RULES)
     .filter((sa) => NAMESPACED_CONTROLLERS[sa] === undefined)
-    .map((sa) => ({ apiVersion: RBAC_API_VERSION, kind: "ClusterRoleBinding", metadata: metadata(controllerRoleName(sa)), ...binding(sa) }));
+    .map((sa) => ({ apiVersion: RBAC_API_VERSION, kind: "ClusterRoleBinding", metadata: bootstrapMetadata(controllerRoleName(sa)), ...binding(sa) }));
 }
 
 /** The namespaced controllers' roles, bound in their one namespace. */
@@ -159,7 +154,7 @@ export function controllerRoleBindings(): RoleBinding[] {
   return Object.entries(NAMESPACED_CONTROLLERS).map(([sa, namespace]) => ({
     apiVersion: RBAC_API_VERSION,
     kind: "RoleBinding",
-    metadata: { ...metadata(controllerRoleName(sa)), namespace },
+    metadata: { ...bootstrapMetadata(controllerRoleName(sa)), namespace },
     ...binding(sa),
   }));
 }
