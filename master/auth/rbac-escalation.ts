@@ -9,7 +9,7 @@
 import { effectiveRules } from "../../api/rbac/authorizer";
 import { checkBindingWrite, checkRoleWrite, type EscalationCheck, type Writer } from "../../api/rbac/escalation";
 import { roleRefRules, type RbacPolicy } from "../../api/rbac/policy";
-import { RBAC_GROUP, type ClusterRole, type Role, type RoleRef } from "../../api/rbac/types";
+import { RBAC_GROUP, type Binding, type ClusterRole, type Role } from "../../api/rbac/types";
 import { forbidden } from "./forbidden";
 import type { AdmissionAttributes } from "./node-restriction";
 
@@ -31,12 +31,12 @@ export function rbacEscalationAdmission(policy: () => RbacPolicy | undefined) {
       const writer: Writer = { user: a.user, rules, errors };
       const result: EscalationCheck = roleKind
         ? checkRoleWrite(writer, { kind: roleKind, role: a.object as Role | ClusterRole, previous: a.oldObject as Role | ClusterRole | undefined })
-        : checkBindingWrite(writer, {
-            binding: a.object as unknown as { metadata?: { namespace?: string; name?: string }; roleRef: RoleRef },
-            previous: a.oldObject as unknown as { metadata?: object; roleRef: RoleRef } | undefined,
-            roleRules: roleRefRules((a.object as unknown as { roleRef: RoleRef }).roleRef, namespace, p),
-          });
+        : checkBinding(writer, a.object as unknown as Binding, a.oldObject as unknown as Binding | undefined, namespace, p);
       if (!result.allowed) throw forbidden(a.apiGroup, a.resource, a.name, result.message);
     },
   };
+}
+
+function checkBinding(writer: Writer, binding: Binding, previous: Binding | undefined, namespace: string, policy: RbacPolicy): EscalationCheck {
+  return checkBindingWrite(writer, { binding, previous, roleRules: roleRefRules(binding.roleRef, namespace, policy) });
 }
