@@ -13,13 +13,14 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   "api-authz": benchApiAuthz,
   scheduler: benchScheduler,
   runtime: () => import("./runtime.js").then((m) => m.benchRuntime()),
+  "runtime-pull": () => import("./runtime-pull.js").then((m) => m.benchPullOnly(Number(process.env.BENCH_RUNTIME_PULL_REPEATS ?? 5), Number(process.env.BENCH_RUNTIME_BIG_MIB ?? 50))),
   "network-proxy": () => import("./network-proxy.js").then((m) => m.benchNetworkProxy()),
   "network-pod-start": () => import("./network-pod-start.js").then(async (m) => ({ podStart: await m.benchPodStart() })),
   failover: () => import("./failover.js").then((m) => m.benchFailover()),
 };
 
 /** Benchmarks that write their keys into a results file they share with others. */
-const SHARED_FILES: Record<string, string> = { "network-proxy": "network", "network-pod-start": "network" };
+const SHARED_FILES: Record<string, string> = { "runtime-pull": "runtime", "network-proxy": "network", "network-pod-start": "network" };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

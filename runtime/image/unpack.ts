@@ -43,7 +43,7 @@ export interface ExtractOptions {
   /** Caps (limits.ts); missing ones take their defaults. Past one: LimitExceeded. */
   limits?: Partial<UnpackLimits>;
   /** The image's running total of decompressed bytes, shared with its other layers. */
-  imageBytes?: ImageBytes;
+  imageBytes?: Pick<ImageBytes, "charge">;
 }
 
 export interface UnpackOptions extends ExtractOptions {
@@ -109,7 +109,7 @@ export async function commitLayerDir(dir: string, dest: string): Promise<void> {
   }
 }
 
-async function extractInto(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, root: string, limits: UnpackLimits, imageBytes?: ImageBytes): Promise<UnpackResult> {
+async function extractInto(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, root: string, limits: UnpackLimits, imageBytes?: Pick<ImageBytes, "charge">): Promise<UnpackResult> {
   const tarBytes = await decompressed(source);
   const hash = createHash("sha256");
   let size = 0;
