@@ -58,6 +58,26 @@ export function fetchAndStageLayer(client: RegistryClient, ref: Reference, desc:
   );
 }
 
+/** Socket reads (64 KiB) are gathered into blocks of this size before they are hashed, written
+ *  and inflated: each of those steps costs a trip to the thread pool, whatever its size. */
+const blockBytes = 1 << 20;
+
+/** Chunks of `body` joined into blocks of at least `size` bytes (the last may be shorter). */
+async function* inBlocks(body: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer, void, undefined> {
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  for await (const chunk of body) {
+    held.push(chunk);
+    heldBytes += chunk.length;
+    if (heldBytes >= size) {
+      yield held.length === 1 ? held[0] : Buffer.concat(held, heldBytes);
+      held = [];
+      heldBytes = 0;
+    }
+  }
+  if (heldBytes > 0) yield Buffer.concat(held, heldBytes);
+}
+
 /**
  * Feeds `body` to `stage` and to `writer` together; returns the staged layer once the blob is
  * committed. Blob errors (size, digest, the connection) take precedence over unpack errors.
@@ -65,7 +85,7 @@ export function fetchAndStageLayer(client: RegistryClient, ref: Reference, desc:
 async function stageWhileWriting(body: IncomingMessage, writer: BlobWriter, stage: (source: AsyncIterable<Uint8Array>) => Promise<StagedLayer>, onBytes?: (received: number) => void): Promise<StagedLayer> {
   // Read by hand, not with for-await: the unpack may stop early, and the rest of the body must
   // then still be read into the writer, which for-await's early return would prevent.
-  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const chunks = inBlocks(body, blockBytes);
   let bodyError: unknown;
   let bodyDone = false;
   const nextChunk = async (): Promise<Buffer | undefined> => {

@@ -13,6 +13,8 @@ export interface FakeRegistryOptions {
   failFirst?: number;
   /** Cut the connection halfway through the first GET of each of these blobs. */
   cutBlobsOnce?: string[];
+  /** Send the first `bytes` bytes of this blob, and the rest only once `release` resolves. */
+  holdBlob?: { digest: string; bytes: number; release: Promise<void> };
 }
 
 export interface FakeRegistry {
@@ -86,6 +88,10 @@ export async function startFakeRegistry(opts: FakeRegistryOptions = {}): Promise
       res.end();
     } else if (toCut.delete(ref)) {
       res.write(blob.subarray(0, Math.floor(blob.length / 2)), () => res.socket?.destroy());
+    } else if (opts.holdBlob?.digest === ref) {
+      const { bytes, release } = opts.holdBlob;
+      res.write(blob.subarray(0, bytes));
+      void release.then(() => res.end(blob.subarray(bytes)));
     } else {
       res.end(blob);
     }
