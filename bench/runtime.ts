@@ -23,7 +23,8 @@
 // 2. Pull + unpack: pullImage into a fresh LocalImageStore (layer dirs, verified digests) vs
 //    `skopeo copy docker://… oci:…` + `umoci unpack` (a flattened rootfs + mtree manifest), the
 //    same image from the same registry; one untimed round each, then BENCH_RUNTIME_PULL_REPEATS
-//    alternating rounds; medians and ours/reference.
+//    alternating rounds; medians and ours/reference. `bench/run.js runtime-pull` runs only this
+//    part (its own registry) and writes it under the same `pull` key of runtime.json.
 // 3. Footprint: after the sequential pods, the rest up to BENCH_RUNTIME_TOTAL pods (100) are
 //    submitted in ONE delta (its per-pod latency and time to all running are reported too);
 //    then, after BENCH_RUNTIME_SETTLE_S idle seconds, the agent process's VmRSS (sampled every

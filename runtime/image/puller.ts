@@ -112,9 +112,8 @@ export async function pullImage(input: string | Reference, opts: PullOptions): P
               progress({ kind: "layer", digest: layer.digest, state: "unpacking", size: layer.size });
               staged.push(await store.layers.stage(store.content.path(layer.digest), expected, { limits, imageBytes }));
             } else {
-              // Downloaded and unpacked in one pass (layer-fetch.ts).
+              // Downloaded and unpacked in one pass (layer-fetch.ts): no separate "unpacking".
               progress({ kind: "layer", digest: layer.digest, state: "downloading", size: layer.size });
-              progress({ kind: "layer", digest: layer.digest, state: "unpacking", size: layer.size });
               const onBytes = (received: number) => progress({ kind: "bytes", digest: layer.digest, received, size: layer.size });
               staged.push(await fetchAndStageLayer(client, ref, desc, store, { expected, limits, imageBytes, onBytes }));
               progress({ kind: "layer", digest: layer.digest, state: "downloaded", size: layer.size });
