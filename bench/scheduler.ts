@@ -128,15 +128,28 @@ async function createBatched(store: EtcdStore, r: ResourceType, objects: KubeObj
   const batches = Math.ceil(objects.length / batch);
   return runConcurrent(batches, concurrency, async (b) => {
     const idx = Array.from({ length: Math.min(batch, objects.length - b * batch) }, (_, j) => b * batch + j);
-    const out = await casBatch(
-      store.client,
-      idx.map((i) => ({ key: storageKey(r, objects[i].metadata.namespace, objects[i].metadata.name!), expectedModRevision: "0", value: encodeObject(objects[i]) })),
-    );
+    const writes = idx.map((i) => ({ key: storageKey(r, objects[i].metadata.namespace, objects[i].metadata.name!), expectedModRevision: "0", value: encodeObject(objects[i]) }));
+    const out = await retryTooManyRequests(() => casBatch(store.client, writes));
     out.forEach((o, j) => {
       if (!o.ok) throw new Error(`${objects[idx[j]].metadata.name} exists already`);
       onCreated(idx[j]);
     });
   });
+}
+
+/**
+ * etcd answers "too many requests" while its applied index lags far behind the committed one (a
+ * loaded disk on a shared machine); the write was not applied, so it is safe to send again.
+ */
+async function retryTooManyRequests<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (attempt >= 50 || !String(err).includes("too many requests")) throw err;
+      await new Promise((r) => setTimeout(r, 100 * Math.min(attempt, 10)));
+    }
+  }
 }
 
 async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
@@ -230,7 +243,7 @@ const session = new inspector.Session();
 session.connect();
 session.post("Profiler.enable");
 session.post("Profiler.start");
-process.on("exit", () => {
+process.once("SIGTERM", () => {
   session.post("Profiler.stop", (err, res) => {
     if (!err) fs.writeFileSync(path.join(__dirname, "master-" + process.pid + ".cpuprofile"), JSON.stringify(res.profile));
   });

@@ -28,7 +28,8 @@ import { defaultFilters, scorersFor } from "./plugins";
 import { LatencyRecorder, type LatencySummary } from "./latency";
 import { SchedulingQueue, type QueuedPod, type QueueState } from "./queue";
 import { StatusWriter } from "./status-writer";
-import { TokenBucket } from "./token-bucket";
+import { EventAggregator, type EventType } from "./event-aggregator";
+import { AggregateEventWriter } from "./aggregate-event-writer";
 import { DEFAULT_OPTIONS, type FilterPlugin, type SchedulerOptions, type ScorePlugin } from "./types";
 
 const PODS = findResource("", "v1", "pods")!;
@@ -47,7 +48,10 @@ export interface SchedulerMetrics {
   errors: number;
   /** Bindings refused or moot (pod bound elsewhere, deleted, terminating). */
   bindRejected: number;
-  eventsDropped: number;
+  /** Events written one by one. */
+  eventsWritten: number;
+  /** Events folded into an aggregate Event (counted there, not dropped). */
+  eventsAggregated: number;
   /** From the informer first reporting a pending pod to its binding being acknowledged, in ms. */
   latencyMs: LatencySummary;
   binder: BinderStats;
@@ -65,8 +69,10 @@ interface Run {
   binder: BatchBinder;
   status: StatusWriter;
   events: EventRecorder;
-  eventBudget: TokenBucket;
+  aggregator: EventAggregator;
+  aggregates: AggregateEventWriter;
   tick?: NodeJS.Timeout;
+  aggregateTick?: NodeJS.Timeout;
   burstScheduled: boolean;
 }
 
@@ -76,7 +82,7 @@ export class Scheduler implements LeaderComponent {
   private readonly filters: FilterPlugin[] = defaultFilters();
   private readonly scorers: ScorePlugin[];
   private run?: Run;
-  private counters = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, bindRejected: 0, eventsDropped: 0 };
+  private counters = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, bindRejected: 0, eventsWritten: 0, eventsAggregated: 0 };
   private lastBinderStats: BinderStats = { batches: 0, binds: 0, largestBatch: 0 };
   private readonly latency = new LatencyRecorder();
 
@@ -107,7 +113,8 @@ export class Scheduler implements LeaderComponent {
       binder: new BatchBinder(writer, { batchSize: o.bindBatchSize, flushMs: o.bindFlushMs, concurrency: o.bindConcurrency }, (r, out) => this.onBound(run, r, out)),
       status: new StatusWriter(new ResourceClient(ctx, PODS), () => ctx.clock.now(), (err, pod) => log.warn({ err, pod }, "scheduler: could not write PodScheduled condition")),
       events: new EventRecorder(ctx, o.schedulerName, (err) => log.debug({ err }, "scheduler: event not written")),
-      eventBudget: new TokenBucket(o.eventsPerSecond, o.eventBurst, clock),
+      aggregator: new EventAggregator({ maxIndividual: o.eventsBeforeAggregation, windowMs: o.eventAggregationWindowMs }, clock),
+      aggregates: new AggregateEventWriter(ctx, o.schedulerName, (err) => log.debug({ err }, "scheduler: aggregate event not written")),
       burstScheduled: false,
     };
     this.run = run;
@@ -128,6 +135,7 @@ export class Scheduler implements LeaderComponent {
       run.queue.flush();
       if (run.queue.activeLength() > 0) this.kick(run);
     }, TICK_MS);
+    run.aggregateTick = setInterval(() => this.flushAggregates(run), o.eventAggregateFlushMs);
     this.kick(run);
     log.info({ scoring: o.scoring, nodes: run.cache.nodeCount() }, "scheduler started");
   }
@@ -137,10 +145,13 @@ export class Scheduler implements LeaderComponent {
     if (!run || run.stopped) return;
     run.stopped = true;
     clearInterval(run.tick);
+    clearInterval(run.aggregateTick);
     this.lastBinderStats = { ...run.binder.stats };
     await releaseAll(run.leases.splice(0));
     await run.binder.stop();
     await run.status.stop();
+    this.flushAggregates(run, true);
+    await run.aggregates.settle();
   }
 
   metrics(): SchedulerMetrics {
@@ -176,19 +187,20 @@ export class Scheduler implements LeaderComponent {
     run.cache.updateSnapshot(run.snapshot);
     const nodes = run.snapshot.nodes;
 
-    // 2. Filter: every node through every filter (nodes in the same state once, see Snapshot).
-    const candidates = run.snapshot.candidatesFor(pod);
+    // 2. Filter: every node through every filter (nodes in the same state once, and for pods that
+    //    read labels only the nodes their equivalence class may use, see Snapshot.placementFor).
+    const { candidates, standsFor } = run.snapshot.placementFor(pod);
     const filtered = filterNodes(pod, candidates, this.filters);
     if (filtered.error) return this.failed(run, entry, `plugin ${filtered.error.plugin} failed on node ${filtered.error.node}: ${filtered.error.message}`);
     if (filtered.feasible.length === 0) {
       // Why, node by node: the record the user reads in the condition and the event.
-      const { rejected } = candidates === nodes ? filtered : filterNodes(pod, nodes, this.filters);
+      const { rejected } = filterNodes(pod, nodes, this.filters);
       return this.unschedulable(run, entry, unschedulableMessage(pod, rejected, nodes.length, this.filters));
     }
 
     // 3. Score the feasible nodes, 4. pick the best (ties: deterministic rotation by pod name).
     const scores = scoreNodes(pod, filtered.feasible, this.scorers);
-    const best = selectHost(pod, filtered.feasible, scores, run.snapshot.standsFor(pod))!;
+    const best = selectHost(pod, filtered.feasible, scores, standsFor)!;
 
     // 5. Assume: count the pod on its node now, so the next cycle sees it before etcd does.
     run.cache.assume(pod, best.name);
@@ -322,13 +334,23 @@ export class Scheduler implements LeaderComponent {
     }
   }
 
-  private event(run: Run, pod: KubeObject, type: "Normal" | "Warning", reason: string, message: string): void {
+  /** An Event about a pod: written now, or folded into its aggregate (see EventAggregator). */
+  private event(run: Run, pod: KubeObject, type: EventType, reason: string, message: string): void {
     if (run.stopped) return;
-    if (!run.eventBudget.take()) {
-      this.counters.eventsDropped++;
+    const involved = { ...pod, apiVersion: pod.apiVersion ?? "v1", kind: pod.kind ?? "Pod" };
+    const now = run.aggregator.add({ involved, type, reason, message });
+    if (!now) {
+      this.counters.eventsAggregated++;
       return;
     }
-    run.events.record({ ...pod, apiVersion: pod.apiVersion ?? "v1", kind: pod.kind ?? "Pod" }, type, reason, message);
+    this.counters.eventsWritten++;
+    run.events.record(involved, type, reason, message);
+  }
+
+  /** Writes what the aggregator folded since the last flush (on stop too, so nothing is lost). */
+  private flushAggregates(run: Run, stopping = false): void {
+    if (run.stopped && !stopping) return;
+    for (const a of run.aggregator.flush()) run.aggregates.write(a);
   }
 }
 

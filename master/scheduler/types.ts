@@ -83,9 +83,15 @@ export interface SchedulerOptions {
   unschedulableFlushMs: number;
   /** Longest a scheduling burst keeps the event loop before yielding to I/O. */
   burstMs: number;
-  /** Events (Scheduled, FailedScheduling) written per second at most; the rest are dropped and counted. */
-  eventsPerSecond: number;
-  eventBurst: number;
+  /**
+   * Similar Events (same type, reason, namespace) written one by one per window; later ones are
+   * folded into one aggregate Event with a count (event-aggregator.ts), none is dropped.
+   */
+  eventsBeforeAggregation: number;
+  /** The aggregation window, from the first similar event. */
+  eventAggregationWindowMs: number;
+  /** How often folded events are written into their aggregate Event. */
+  eventAggregateFlushMs: number;
 }
 
 export const DEFAULT_OPTIONS: Readonly<SchedulerOptions> = Object.freeze({
@@ -98,6 +104,7 @@ export const DEFAULT_OPTIONS: Readonly<SchedulerOptions> = Object.freeze({
   maxBackoffMs: 10_000,
   unschedulableFlushMs: 60_000,
   burstMs: 20,
-  eventsPerSecond: 100,
-  eventBurst: 200,
+  eventsBeforeAggregation: 100,
+  eventAggregationWindowMs: 60_000,
+  eventAggregateFlushMs: 1000,
 });

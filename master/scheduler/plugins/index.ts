@@ -16,6 +16,14 @@ export function defaultFilters(): FilterPlugin[] {
   return [nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit];
 }
 
+/**
+ * The filters whose verdict depends only on the Node object (labels, name, taints, cordon), never
+ * on the pods placed there: the equivalence cache keeps their verdicts per class of pods.
+ */
+export function nodeOnlyFilters(): FilterPlugin[] {
+  return [nodeUnschedulable, nodeName, taintToleration, nodeAffinity];
+}
+
 export function scorersFor(strategy: ScoringStrategy): ScorePlugin[] {
   switch (strategy) {
     case "most-allocated":
