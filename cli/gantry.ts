@@ -4,6 +4,7 @@
 
 import { Command } from "commander";
 import { registerAgentCommand } from "./agent";
+import { registerBenchCommand } from "./bench";
 import { registerInitCommand } from "./init";
 import { registerJoinCommand } from "./join";
 import { registerMasterCommand } from "./master";
@@ -21,6 +22,7 @@ registerTokenCommand(program);
 
 registerInstallCommands(program);
 registerSuperviseCommand(program);
+registerBenchCommand(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(err instanceof Error ? err.message : err);

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { SchedulerCache } from "./cache";
 import { filterNodes, scoreNodes, selectHost } from "./pipeline";
 import { newPodInfo } from "./pod-info";
-import { defaultFilters, scorersFor } from "./plugins";
+import { defaultFilters, podDependentFilters, scorersFor } from "./plugins";
 import { Snapshot } from "./snapshot";
 import { podInfo, testNode, testPod, type NodeSpecForTest } from "./testing";
 
@@ -73,19 +73,49 @@ test("pods with different tolerations do not share a class", () => {
   assert.equal(snapshot.equivalence.stats.classes, 3);
 });
 
-test("through the equivalence cache, pods with selectors land exactly where a full scan puts them", () => {
+test("through the equivalence cache, pods land exactly where a full scan with every filter puts them", () => {
   const filters = defaultFilters();
-  const scorers = scorersFor("most-allocated");
-  const { cache, snapshot } = cluster(12);
-  for (let i = 0; i < 90; i++) {
-    const pod = newPodInfo(testPod(`pod-${i}`, { cpu: `${100 * (1 + ((i * 7) % 15))}m`, memory: `${128 * (1 + ((i * 5) % 9))}Mi`, nodeSelector: i % 4 ? { zone: ZONES[i % 3] } : undefined }));
-    cache.updateSnapshot(snapshot);
-    const full = filterNodes(pod, snapshot.nodes, filters);
-    const expected = selectHost(pod, full.feasible, scoreNodes(pod, full.feasible, scorers));
-    const { candidates, standsFor } = snapshot.placementFor(pod);
-    const byClass = filterNodes(pod, candidates, filters);
-    const got = selectHost(pod, byClass.feasible, scoreNodes(pod, byClass.feasible, scorers), standsFor);
-    assert.equal(got?.name, expected?.name, `pod-${i}`);
-    if (expected) cache.assume(pod, expected.name);
+  const podFilters = podDependentFilters();
+  const taint = { key: "dedicated", value: "x", effect: "NoSchedule" };
+  const toleration = { key: "dedicated", operator: "Exists", effect: "NoSchedule" };
+  for (const scoring of ["most-allocated", "least-allocated"] as const) {
+    const scorers = scorersFor(scoring);
+    const { cache, snapshot } = cluster(15, (i) => ({ labels: { zone: ZONES[i % 3] }, taints: i % 5 === 0 ? [taint] : undefined, unschedulable: i === 7 }));
+    let placed = 0;
+    for (let i = 0; i < 150; i++) {
+      const pod = newPodInfo(
+        testPod(`pod-${i}`, {
+          cpu: `${100 * (1 + ((i * 7) % 15))}m`,
+          memory: `${128 * (1 + ((i * 5) % 9))}Mi`,
+          nodeSelector: i % 4 ? { zone: ZONES[i % 3] } : undefined,
+          tolerations: i % 3 === 0 ? [toleration] : undefined,
+          hostPort: i % 6 === 0 ? 8080 : undefined,
+        }),
+      );
+      cache.updateSnapshot(snapshot);
+      const full = filterNodes(pod, snapshot.nodes, filters);
+      const expected = selectHost(pod, full.feasible, scoreNodes(pod, full.feasible, scorers));
+      const { candidates, standsFor } = snapshot.placementFor(pod);
+      const byClass = filterNodes(pod, candidates, podFilters);
+      const got = selectHost(pod, byClass.feasible, scoreNodes(pod, byClass.feasible, scorers), standsFor);
+      assert.equal(got?.name, expected?.name, `${scoring}, pod-${i}`);
+      if (expected) {
+        cache.assume(pod, expected.name);
+        placed++;
+      }
+    }
+    assert.ok(placed > 50 && placed < 150, `some pods fit, some do not (${placed})`);
   }
+});
+
+test("groups without room for the pod's cpu request are skipped", () => {
+  const { cache, snapshot } = cluster(4);
+  cache.assume(newPodInfo(testPod("big", { cpu: "3500m" })), "node-00");
+  cache.assume(newPodInfo(testPod("mid", { cpu: "2" })), "node-01");
+  cache.updateSnapshot(snapshot);
+  const free = (cpu: string) => snapshot.placementFor(podInfo("p", { cpu })).candidates.map((n) => n.allocatable.milliCpu - n.requested.milliCpu);
+  assert.deepEqual(free("100m"), [4000, 2000, 500], "most free first, one per group");
+  assert.deepEqual(free("1"), [4000, 2000]);
+  assert.deepEqual(free("4"), [4000]);
+  assert.deepEqual(free("5"), []);
 });

@@ -24,7 +24,7 @@ import { Snapshot } from "./snapshot";
 import { unschedulableMessage } from "./diagnosis";
 import { filterNodes, scoreNodes, selectHost } from "./pipeline";
 import { newPodInfo, podKey, podSpec } from "./pod-info";
-import { defaultFilters, scorersFor } from "./plugins";
+import { defaultFilters, podDependentFilters, scorersFor } from "./plugins";
 import { LatencyRecorder, type LatencySummary } from "./latency";
 import { SchedulingQueue, type QueuedPod, type QueueState } from "./queue";
 import { StatusWriter } from "./status-writer";
@@ -80,6 +80,8 @@ export class Scheduler implements LeaderComponent {
   readonly name = "scheduler";
   readonly options: SchedulerOptions;
   private readonly filters: FilterPlugin[] = defaultFilters();
+  /** What runs on the equivalence cache's eligible nodes (they passed the node-only filters). */
+  private readonly podFilters: FilterPlugin[] = podDependentFilters();
   private readonly scorers: ScorePlugin[];
   private run?: Run;
   private counters = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, bindRejected: 0, eventsWritten: 0, eventsAggregated: 0 };
@@ -187,10 +189,10 @@ export class Scheduler implements LeaderComponent {
     run.cache.updateSnapshot(run.snapshot);
     const nodes = run.snapshot.nodes;
 
-    // 2. Filter: every node through every filter (nodes in the same state once, and for pods that
-    //    read labels only the nodes their equivalence class may use, see Snapshot.placementFor).
+    // 2. Filter: the nodes the pod's equivalence class passes the node-only filters on (cached),
+    //    one per group of nodes in the same state, through the pod-dependent filters (Snapshot.placementFor).
     const { candidates, standsFor } = run.snapshot.placementFor(pod);
-    const filtered = filterNodes(pod, candidates, this.filters);
+    const filtered = filterNodes(pod, candidates, this.podFilters);
     if (filtered.error) return this.failed(run, entry, `plugin ${filtered.error.plugin} failed on node ${filtered.error.node}: ${filtered.error.message}`);
     if (filtered.feasible.length === 0) {
       // Why, node by node: the record the user reads in the condition and the event.

@@ -7,10 +7,12 @@
 // class gives exactly the verdicts and scores of evaluating every node. In a 5,000-node cluster
 // being bin-packed, the thousands of empty nodes are one class, which is what keeps a cycle short.
 //
-// A pod that does read names or labels (nodeName, nodeSelector, node affinity) goes through the
-// equivalence cache instead: the nodes its label/name/taint/cordon filters accept are kept per
-// equivalence class of pods and grouped by state the same way, so it too is evaluated once per
-// class of eligible nodes rather than once per node (equivalence-cache.ts).
+// A scheduling cycle goes one step further (placementFor): through the equivalence cache, the
+// nodes that pass the node-only filters (cordon, node name, taints, selector, affinity) are kept
+// per equivalence class of pods and grouped by state the same way, so a pod — one that reads
+// labels too — is evaluated once per group of the nodes it may use, by the pod-dependent filters
+// only (equivalence-cache.ts), and groups without room for its cpu request are skipped
+// (node-grouping.ts).
 
 import { EquivalenceCache } from "./equivalence-cache";
 import type { NodeInfo } from "./node-info";
@@ -84,13 +86,13 @@ export class Snapshot {
   }
 
   /**
-   * What the scheduler evaluates for `pod`: one node per class; for a pod reading names or labels,
-   * one per class of the nodes its equivalence class may use. Same choice as a full scan.
+   * What a scheduling cycle evaluates for `pod` with the pod-dependent filters only: one node per
+   * group of the nodes its equivalence class passes the node-only filters on, among those with
+   * room for its cpu request. The choice is the same as a full scan with every filter.
    */
   placementFor(pod: PodInfo): Placement {
-    if (!pod.readsNodeIdentity) return { candidates: this.classes.candidates(), standsFor: (n) => this.classes.membersLike(n) };
     const { eligible } = this.equivalence.classOf(pod, this.nodes);
-    return { candidates: eligible.candidates(), standsFor: (n) => eligible.membersLike(n) };
+    return { candidates: eligible.candidatesWithFreeCpu(pod.requests.milliCpu), standsFor: (n) => eligible.membersLike(n) };
   }
 
   classCount(): number {
