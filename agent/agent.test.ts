@@ -88,7 +88,7 @@ async function execOut(ctx: Ctx, uid: string, container: string, command: string
   return r.stdout;
 }
 
-test("two containers of a pod run and share one network namespace; port-forward; removal cleans up everything", { timeout: 120_000 }, async (t) => {
+test("two containers of a pod run and share its network, IPC and UTS namespaces; port-forward; removal cleans up everything", { timeout: 120_000 }, async (t) => {
   const ctx = await setup(t);
   const p = pod("web", [
     { name: "web", image: image("httpd"), readinessProbe: { httpGet: { path: "/", port: 8080 }, periodSeconds: 1 } },
@@ -111,10 +111,13 @@ test("two containers of a pod run and share one network namespace; port-forward;
   assert.equal(await execOut(ctx, uid, "sidecar", ["wget", "-q", "-O", "-", "http://127.0.0.1:8080/"]), "<h1>gantry httpd test page</h1>\n");
   const rt = runtimeOf(ctx.dirs);
   t.after(() => rt.close());
-  const netns = async (id: string) => fs.readlink(`/proc/${(await rt.state(id)).pid}/ns/net`);
-  const [a, b, host] = [await netns(idOf(s, "web")), await netns(idOf(s, "sidecar")), await fs.readlink("/proc/self/ns/net")];
-  assert.equal(a, b);
-  assert.notEqual(a, host);
+  for (const kind of ["net", "ipc", "uts"]) {
+    const ns = async (id: string) => fs.readlink(`/proc/${(await rt.state(id)).pid}/ns/${kind}`);
+    const [a, b, host] = [await ns(idOf(s, "web")), await ns(idOf(s, "sidecar")), await fs.readlink(`/proc/self/ns/${kind}`)];
+    assert.equal(a, b, `${kind} namespace shared`);
+    assert.notEqual(a, host, `${kind} namespace is the pod's own`);
+  }
+  assert.equal(await execOut(ctx, uid, "sidecar", ["hostname"]), "web\n", "the pod's hostname in its UTS namespace");
 
   // PortForward: one TCP connection to 127.0.0.1:8080 inside the pod.
   const pf = ctx.agent.client.portForward();
@@ -466,7 +469,8 @@ test("gantry agent --max-layer-bytes 32Mi: a gzip bomb image shows ErrImagePull 
   });
   const bomb = await pushBadImage(registry.url, "gantry-test/bomb", await busyboxLayers(), await gzipBombLayer(5 * 1024 ** 3));
   const ref = `${registry.host}/gantry-test/bomb:latest`;
-  agent.current = await startAgentCli(dirs, await freePort(), ["--insecure-registry", registry.host, "--max-layer-bytes", "32Mi"]);
+  // Standalone (no master hands out a pod CIDR): pods get loopback only, so the pull is what is tested.
+  agent.current = await startAgentCli(dirs, await freePort(), ["--insecure-registry", registry.host, "--max-layer-bytes", "32Mi", "--pod-network", "loopback"]);
   const p = pod("bomb", [{ name: "c", image: ref }]);
   const uid = p.metadata!.uid!;
   const t0 = Date.now();

@@ -19,6 +19,7 @@
 // Stopping the agent (stop(), SIGTERM, or kill -9) leaves pods running; the next start adopts
 // them (pod-manager.ts).
 
+import type { ServerCredentials } from "@grpc/grpc-js";
 import { randomUUID } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
@@ -39,6 +40,8 @@ import type { ContainerRuntime } from "../runtime/types";
 import { DesiredStore } from "./desired/persist";
 import { ImageService } from "./images";
 import { LogRetention } from "./log-retention";
+import { AgentMetrics } from "./metrics/agent-metrics";
+import { MeteredRuntime } from "./metrics/metered-runtime";
 import { AGENT_VERSION, NodeStatusProvider, defaultNodeIP } from "./node/node-status";
 import { PodManager } from "./pod-manager";
 import { PodServiceEnv } from "./pod-service-env";
@@ -48,6 +51,8 @@ import { agentService, listen } from "./server";
 import { SessionHub } from "./session";
 import { StartSlots, defaultStartSlots } from "./start-slots";
 import { StatusReporter } from "./status/reporter";
+import { issuedToken } from "./tokens/issued-token";
+import { ServiceAccountTokens } from "./tokens/service-account-tokens";
 
 export interface AgentOptions {
   /** The node's name (Node.metadata.name); masters must open sessions for this name. */
@@ -57,6 +62,8 @@ export interface AgentOptions {
   /** gRPC listen address and port. Defaults 0.0.0.0:10250; port 0 picks a free one. */
   listenAddress?: string;
   port?: number;
+  /** The gRPC port's credentials: mutual TLS for a cluster member (server-tls.ts); plain HTTP/2 when unset (tests). */
+  serverCredentials?: ServerCredentials;
   /** The container runtime's state root (bundles, logs). Default <dataDir>/runtime. */
   runtimeRoot?: string;
   /** Volatile state: namespaces, runc state, the secrets tmpfs. Default /run/gantry/agent. */
@@ -127,8 +134,11 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const nodeIP = options.nodeIP ?? defaultNodeIP();
   const now = () => Date.now();
 
-  const runtime: ContainerRuntime =
+  const rawRuntime: ContainerRuntime =
     options.runtime ?? new RuncRuntime({ root: path.resolve(options.runtimeRoot ?? path.join(dataDir, "runtime")), runcRoot: path.resolve(options.runcRoot ?? path.join(runDir, "runc")) });
+  // This agent's registry (served by GetMetrics, through the API at nodes/<node>/proxy/metrics).
+  const metrics = new AgentMetrics();
+  const runtime: ContainerRuntime = new MeteredRuntime(rawRuntime, metrics);
   const imageStore = await LocalImageStore.open(path.join(dataDir, "images"));
   const images = new ImageService(imageStore, options.insecureRegistries ?? [], imageLimits);
   const registry = new NetnsRegistry(path.join(runDir, "netns"));
@@ -157,6 +167,8 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     options.dns === false ? undefined : new NodeDns({ catalog: services, upstreams: options.dns?.upstreams, port: options.dns?.port, hostResolvConf, log });
   const dns = (): DnsSettings => ({ clusterDNS: nodeConfig.clusterDns, clusterDomain: nodeConfig.clusterDomain || "cluster.local", hostResolvConf });
 
+  // Tokens come from the master through the session, opened further down.
+  const tokens = new ServiceAccountTokens((r) => sessions.requestToken(r).then(issuedToken), now, (msg, err) => log.warn({ err }, msg));
   const pods: PodManager = new PodManager({
     runtime,
     images,
@@ -165,6 +177,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     store,
     podsDir,
     hostIP: nodeIP,
+    metrics,
     logRetention,
     serviceEnv: new PodServiceEnv(services, (msg) => log.warn(msg)),
     startSlots: new StartSlots(options.podStartConcurrency ?? defaultStartSlots(os.cpus().length)),
@@ -175,17 +188,21 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
       cgroupParent: options.cgroupParent ?? "/gantry",
       dns,
       facts: (podIPs) => ({ nodeName: options.nodeName, hostIP: nodeIP, podIPs }),
+      tokens,
     },
     now,
     warn: (msg, err) => log.warn({ err }, msg),
     error: (msg, err) => log.error({ err }, msg),
   });
+  metrics.readFrom(pods);
   const nodeStatus = new NodeStatusProvider({ nodeName: options.nodeName, nodeIP, dataDir, images: imageStore, runningPods: () => pods.runningPods() });
 
   networking.node?.onReady(() => pods.networkReady());
   await pods.start();
   const sweeper = setInterval(() => void logRetention.sweep().catch((err) => log.warn({ err }, "deleting expired logs failed")), 60_000);
   sweeper.unref();
+  const tokenRefresher = setInterval(() => pods.refreshTokens(), 1000);
+  tokenRefresher.unref();
 
   let stopping = false;
   const sessions = new SessionHub({
@@ -204,9 +221,9 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     services,
     log,
   });
-  const service = agentService({ pods, reporter, sessions, runtime, images, nodeStatus: () => nodeStatus.get(), now, stopping: () => stopping });
+  const service = agentService({ pods, reporter, sessions, runtime, images, nodeStatus: () => nodeStatus.get(), metrics, now, stopping: () => stopping });
   const address = options.listenAddress ?? "0.0.0.0";
-  const { server, port } = await listen(service, address, options.port ?? 10250);
+  const { server, port } = await listen(service, address, options.port ?? 10250, options.serverCredentials);
   log.info({ address, port, node: options.nodeName, instanceId, pods: pods.workers().length }, "agent serving");
 
   return {
@@ -222,6 +239,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
       stopping = true;
       sessions.closeAll();
       clearInterval(sweeper);
+      clearInterval(tokenRefresher);
       networking.stop();
       pods.stop();
       reporter.stop();
@@ -233,7 +251,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
       // Open log follows and exec sessions would hold a graceful shutdown forever.
       await Promise.race([new Promise<void>((resolve) => server.tryShutdown(() => resolve())), new Promise((r) => setTimeout(r, 2000))]);
       server.forceShutdown();
-      if (runtime instanceof RuncRuntime) runtime.close();
+      if (rawRuntime instanceof RuncRuntime) rawRuntime.close();
     },
   };
 }

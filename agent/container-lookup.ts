@@ -16,10 +16,12 @@ export function findPod(pods: PodManager, ref: PodRef | undefined): PodWorker {
   return w;
 }
 
+/** The container a request means; ephemeral containers (kubectl debug) may be named too. */
 export function containerName(w: PodWorker, name: string, includeInit: boolean): string {
   const spec = w.pod.spec;
   const app = (spec?.containers ?? []).map((c) => c.name);
-  const all = includeInit ? [...(spec?.initContainers ?? []).map((c) => c.name), ...app] : app;
+  const ephemeral = (spec?.ephemeralContainers ?? []).map((c) => c.name);
+  const all = [...(includeInit ? (spec?.initContainers ?? []).map((c) => c.name) : []), ...app, ...ephemeral];
   if (!name) {
     if (app.length === 1) return app[0];
     throw new AgentRpcError(Code.INVALID_ARGUMENT, `a container name must be specified for pod ${w.state.name}, choose one of: [${app.join(" ")}]`);

@@ -13,10 +13,12 @@ import { ConfigError } from "./pod-spec/errors";
 import { buildContainerConfig } from "./pod-spec/container-config";
 import type { VolumeDataLookup } from "./pod-spec/volume-data";
 import type { PodServiceEnv } from "./pod-service-env";
-import type { ObservedContainer, WorkerAction, WorkerInput } from "./pod-worker/types";
+import { specOf } from "./pod-worker/state";
+import type { ContainerKind, ObservedContainer, WorkerAction, WorkerInput } from "./pod-worker/types";
 import { runProbe } from "./probes/probe-runner";
 import { pullCredentials } from "./pull-secrets";
 import { SandboxError, setUpSandbox, tearDownSandbox, type Sandbox, type SandboxEnv } from "./sandbox/sandbox";
+import { refreshTokenVolumes } from "./sandbox/token-volumes";
 import { releaseSubPaths, stageSubPaths } from "./sandbox/subpath";
 import type { StartSlots, StartStep } from "./start-slots";
 import { terminationMessage } from "./termination-message";
@@ -52,6 +54,8 @@ function startStepOf(action: IoAction): StartStep | undefined {
 
 export class PodExecutor {
   private sandbox: Sandbox | undefined;
+  private tearingDown = false;
+  private refreshing = false;
 
   constructor(
     private readonly deps: ExecutorDeps,
@@ -61,6 +65,22 @@ export class PodExecutor {
   /** The pod's network namespace, once its sandbox is set up (for exec-free probes, port-forward). */
   get netnsPath(): string | undefined {
     return this.sandbox?.netnsPath;
+  }
+
+  /** Rewrites the pod's token volumes when one of its tokens is due (the pod manager calls it often). */
+  async refreshTokens(): Promise<void> {
+    const { sandboxEnv, volumeData, warn } = this.deps;
+    const sandbox = this.sandbox;
+    if (!sandboxEnv.tokens || !sandbox || this.tearingDown || this.refreshing) return;
+    this.refreshing = true;
+    const pod = this.pod();
+    try {
+      await refreshTokenVolumes(pod, sandbox.paths, sandboxEnv.tokens, volumeData, sandboxEnv.facts(sandbox.podIPs));
+    } catch (err) {
+      warn(`refreshing the service-account token of pod ${pod.metadata?.namespace}/${pod.metadata?.name} failed`, err);
+    } finally {
+      this.refreshing = false;
+    }
   }
 
   async perform(action: IoAction): Promise<WorkerInput | undefined> {
@@ -122,7 +142,7 @@ export class PodExecutor {
           return { kind: "sandboxFailed", reason: "FailedCreatePodSandBox", message: `Failed to create pod sandbox: ${(err as Error).message}` };
         }
       case "createContainer":
-        return this.create(action.name, action.containerKind, action.attempt);
+        return this.create(action.name, action.containerKind, action.attempt, action.target);
       case "startContainer":
         try {
           return { kind: "containerStarted", container: await this.observe(await d.runtime.startContainer(action.id)) };
@@ -149,6 +169,7 @@ export class PodExecutor {
         return { kind: "probeResult", name: action.name, probe: action.probe, containerId: action.containerId, ok: outcome.ok, output: outcome.output };
       }
       case "teardownSandbox":
+        this.tearingDown = true;
         for (let attempt = 0; ; attempt++) {
           try {
             await tearDownSandbox(this.pod(), d.sandboxEnv);
@@ -170,13 +191,18 @@ export class PodExecutor {
     return o;
   }
 
-  private async create(name: string, kind: "init" | "app", attempt: number): Promise<WorkerInput> {
+  private async create(name: string, kind: ContainerKind, attempt: number, target?: { name: string; id?: string }): Promise<WorkerInput> {
     const d = this.deps;
     const pod = this.pod();
     const fail = (reason: "CreateContainerConfigError" | "CreateContainerError", message: string): WorkerInput => ({ kind: "containerCreateFailed", name, attempt, reason, message });
-    const spec = (kind === "init" ? pod.spec?.initContainers : pod.spec?.containers)?.find((c) => c.name === name);
+    const spec = specOf(pod, name, kind);
     const sandbox = this.sandbox;
     if (!spec || !sandbox) return fail("CreateContainerError", spec ? "the pod's sandbox is not ready" : `container ${name} is not in the pod spec`);
+    let pidnsPath: string | undefined;
+    if (target) {
+      pidnsPath = await this.pidNamespaceOf(target);
+      if (!pidnsPath) return fail("CreateContainerError", `cannot share the process namespace of target container "${target.name}": it is not running`);
+    }
     const record = await d.images.inspect(spec.image ?? "");
     if (!record) return fail("CreateContainerError", `image ${JSON.stringify(spec.image)} is not present on the node`);
     const id = containerId(pod.metadata?.uid ?? "", name, attempt);
@@ -196,6 +222,9 @@ export class PodExecutor {
         paths: sandbox.paths,
         volumes: sandbox.volumes,
         netnsPath: sandbox.netnsPath,
+        ipcnsPath: sandbox.ipcnsPath,
+        utsnsPath: sandbox.utsnsPath,
+        ...(pidnsPath ? { pidnsPath } : {}),
         cgroupParent: sandbox.cgroupParent,
       });
       // Re-checked at every create: the volume may have changed since the last start.
@@ -226,6 +255,13 @@ export class PodExecutor {
       // The created container holds its own bind of each subPath; the staging mounts are done.
       await releaseSubPaths(subPaths).catch((err: unknown) => d.warn(`releasing the subPath mounts of container ${id} failed (the pod's teardown unmounts them)`, err));
     }
+  }
+
+  /** The PID namespace of a running container (an ephemeral container's target), or undefined. */
+  private async pidNamespaceOf(target: { id?: string }): Promise<string | undefined> {
+    if (!target.id) return undefined;
+    const state = await this.deps.runtime.state(target.id).catch(() => undefined);
+    return state?.status === "running" && state.pid ? `/proc/${state.pid}/ns/pid` : undefined;
   }
 
   private async remove(id: string, keepLogs: boolean): Promise<WorkerInput> {

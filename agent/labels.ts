@@ -49,7 +49,8 @@ export function observedFrom(state: ContainerState, message?: string): ObservedC
   const name = l[Label.containerName];
   const attempt = Number(l[Label.attempt]);
   if (!l[Label.podUid] || !name || !Number.isInteger(attempt)) return undefined;
-  const kind: ContainerKind = l[Label.containerKind] === "init" ? "init" : "app";
+  const labelled = l[Label.containerKind];
+  const kind: ContainerKind = labelled === "init" || labelled === "ephemeral" ? labelled : "app";
   const o: ObservedContainer = { id: state.id, name, kind, attempt, image: l[Label.image] ?? "", status: state.status, createdAt: state.createdAt };
   if (state.startedAt) o.startedAt = state.startedAt;
   if (state.finishedAt) o.finishedAt = state.finishedAt;

@@ -18,8 +18,9 @@ import { DesiredSet, type AcceptedPod, type ApplyResult, type DesiredPodsUpdate 
 import type { DesiredStore } from "./desired/persist";
 import { PodExecutor, type ExecutorDeps } from "./executor";
 import { Label } from "./labels";
+import type { AgentMetrics, ContainerStateLabel } from "./metrics/agent-metrics";
 import { PodWorker } from "./pod-worker/runner";
-import type { ObservedContainer, WorkerAction } from "./pod-worker/types";
+import type { ObservedContainer, WorkerAction, WorkerInput } from "./pod-worker/types";
 import { groupByPod, Relister } from "./relist";
 import type { StatusReporter } from "./status/reporter";
 
@@ -30,6 +31,7 @@ export interface PodManagerDeps extends Omit<ExecutorDeps, "volumeData"> {
   store: DesiredStore;
   podsDir: string;
   hostIP: string;
+  metrics?: AgentMetrics;
   error(msg: string, err?: unknown): void;
 }
 
@@ -37,7 +39,20 @@ interface Slot {
   worker: PodWorker;
   executor: PodExecutor;
   resourceVersion: string;
+  /** kubelet_pod_start_duration_seconds was observed (or does not apply: an adopted pod). */
+  startCounted: boolean;
 }
+
+type IoAction = Parameters<PodExecutor["perform"]>[0];
+
+/** The sandbox and image steps as the kubelet's runtime_operations name them (containers are
+ *  timed by the runtime itself, metrics/metered-runtime.ts). */
+const OPERATION_OF: Partial<Record<IoAction["kind"], string>> = {
+  createSandbox: "run_podsandbox",
+  teardownSandbox: "remove_podsandbox",
+  inspectImage: "image_status",
+  pullImage: "pull_image",
+};
 
 export class PodManager {
   readonly desired = new DesiredSet();
@@ -119,6 +134,11 @@ export class PodManager {
       .catch((err) => this.deps.error("saving the desired state failed", err));
   }
 
+  /** Rewrites token volumes whose tokens are due (agent.ts calls this every second). */
+  refreshTokens(): void {
+    for (const s of this.slots.values()) void s.executor.refreshTokens();
+  }
+
   /** The node's pod network became ready: pods waiting for it try again now. */
   networkReady(): void {
     for (const s of this.slots.values()) s.worker.input({ kind: "networkReady" });
@@ -136,8 +156,40 @@ export class PodManager {
     return [...this.slots.values()].filter((s) => s.worker.state.sandbox.state === "ready" && !s.worker.state.terminalPhase).length;
   }
 
+  /** Every container instance the workers know, by state (kubelet_running_containers). */
+  containersByState(): Partial<Record<ContainerStateLabel, number>> {
+    const counts: Partial<Record<ContainerStateLabel, number>> = {};
+    for (const { worker } of this.slots.values()) {
+      const st = worker.state;
+      const instances = [...st.strays, ...Object.values(st.containers).flatMap((r) => [r.current, r.previous])];
+      for (const inst of instances) if (inst) counts[inst.phase] = (counts[inst.phase] ?? 0) + 1;
+    }
+    return counts;
+  }
+
   private startWorker(p: AcceptedPod, adopt: ObservedContainer[]): void {
     this.spawn(p.pod, p.resourceVersion, adopt);
+  }
+
+  /** Performs an action, timing the sandbox and image steps for the metrics. */
+  private async perform(executor: PodExecutor, action: IoAction): Promise<WorkerInput | undefined> {
+    const metrics = this.deps.metrics;
+    const operation = OPERATION_OF[action.kind];
+    if (!metrics || !operation) return executor.perform(action);
+    const started = performance.now();
+    const result = await executor.perform(action);
+    const seconds = (performance.now() - started) / 1000;
+    const failed = result?.kind === "sandboxFailed" || (result?.kind === "imagePulled" && !result.result.ok);
+    metrics.operation(operation, seconds, failed);
+    if (result?.kind === "imagePulled") metrics.imagePulled(result.result.ok, seconds);
+    return result;
+  }
+
+  /** kubelet_pod_start_duration_seconds: from the worker's start to the first Running status. */
+  private countStart(slot: Slot | undefined, status: PodStatus): void {
+    if (!slot || slot.startCounted || status.phase !== "Running") return;
+    slot.startCounted = true;
+    this.deps.metrics?.podStarted((this.deps.now() - slot.worker.state.startTime) / 1000);
   }
 
   private startOrphanRemoval(pod: Pod, adopt: ObservedContainer[]): void {
@@ -155,10 +207,11 @@ export class PodManager {
       pod,
       { hostIP: d.hostIP },
       {
-        perform: (a) => executor.perform(a),
+        perform: (a) => this.perform(executor, a),
         publish: (status: PodStatus, containersStopped: boolean) => {
           const m = meta();
           if (!m.name) return; // leftovers known only by uid: nothing a master could match
+          this.countStart(slot, status);
           d.reporter.update({ uid, namespace: m.namespace, name: m.name, status, containersStopped, observedResourceVersion: slot?.resourceVersion ?? resourceVersion });
         },
         event: (e: Extract<WorkerAction, { kind: "event" }>) => {
@@ -167,6 +220,7 @@ export class PodManager {
         },
         finished: () => {
           this.slots.delete(uid);
+          d.sandboxEnv.tokens?.forget(uid);
           d.reporter.removed(uid);
         },
         now: d.now,
@@ -174,7 +228,8 @@ export class PodManager {
       },
       adopt,
     );
-    slot = { worker, executor, resourceVersion };
+    // An adopted pod started before this agent did: its start was seen (or not) by an earlier one.
+    slot = { worker, executor, resourceVersion, startCounted: adopt.length > 0 };
     // The constructor already stepped the machine; a pod that finished at once is not kept.
     if (!worker.state.finished) this.slots.set(uid, slot);
     return slot;

@@ -9,6 +9,7 @@
 // let it write its own Node and nothing else. The client (api-client.ts) trusts only the cluster CA.
 
 import { answerMessage, ApiRequestError, type ApiAnswer, type ApiClient } from "./api-client";
+import { formatTime } from "../api/time";
 
 export interface NodeAddress {
   type: "InternalIP" | "ExternalIP" | "Hostname" | "InternalDNS" | "ExternalDNS";
@@ -127,7 +128,7 @@ export async function registerNode(o: RegisterNodeOptions): Promise<NodeObject> 
 
 async function registerOnce(o: RegisterNodeOptions): Promise<NodeObject> {
   const api = o.api;
-  const now = (o.clock?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const now = formatTime(o.clock?.() ?? new Date());
   const path = `/api/v1/nodes/${encodeURIComponent(o.nodeName)}`;
   const labels = nodeLabels(o.nodeName, o.labels);
   const status = registrationStatus(o, now);

@@ -4,10 +4,12 @@
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import {
   AgentService,
+  GetMetricsReply,
   ListPodStatusReply,
   SetDesiredPodsReply,
   type AgentServer,
   type DesiredPods,
+  type GetMetricsRequest,
   type GetNodeStatusRequest,
   type ListPodStatusRequest,
   type NodeStatus,
@@ -16,6 +18,7 @@ import type { ContainerRuntime } from "../runtime/types";
 import { handleExec } from "./exec-bridge";
 import { AgentRpcError, Code, endWith, rpcError, toRpcError } from "./grpc-status";
 import type { ImageService } from "./images";
+import type { AgentMetrics } from "./metrics/agent-metrics";
 import { serveLogs } from "./logs-rpc";
 import type { PodManager } from "./pod-manager";
 import { handlePortForward } from "./port-forward";
@@ -32,6 +35,7 @@ export interface ServiceDeps {
   runtime: ContainerRuntime;
   images: ImageService;
   nodeStatus(): Promise<NodeStatus>;
+  metrics: AgentMetrics;
   now(): number;
   stopping(): boolean;
 }
@@ -55,6 +59,7 @@ export function agentService(d: ServiceDeps): AgentServer {
     }, d),
     listPodStatus: unary((req: ListPodStatusRequest) => ListPodStatusReply.fromPartial({ pods: d.reporter.snapshot(req.uids).map(podStatusToProto) }), d),
     getNodeStatus: unary((_req: GetNodeStatusRequest) => d.nodeStatus(), d),
+    getMetrics: unary(async (_req: GetMetricsRequest) => GetMetricsReply.fromPartial(await d.metrics.expose()), d),
     logs: (call) => {
       serveLogs(call, d.pods, d.runtime, d.now).then(
         () => call.end(),
@@ -73,8 +78,11 @@ export function agentService(d: ServiceDeps): AgentServer {
   };
 }
 
-/** Starts the gRPC server; resolves with the bound port (useful with port 0). */
-export async function listen(service: AgentServer, address: string, port: number): Promise<{ server: Server; port: number }> {
+/**
+ * Starts the gRPC server; resolves with the bound port (useful with port 0). `credentials`:
+ * mutual TLS in a cluster member (server-tls.ts); plain HTTP/2 otherwise (tests on loopback).
+ */
+export async function listen(service: AgentServer, address: string, port: number, credentials: ServerCredentials = ServerCredentials.createInsecure()): Promise<{ server: Server; port: number }> {
   const server = new Server({
     "grpc.keepalive_time_ms": 30_000,
     "grpc.keepalive_timeout_ms": 10_000,
@@ -84,7 +92,7 @@ export async function listen(service: AgentServer, address: string, port: number
   server.addService(AgentService, service);
   const host = address.includes(":") && !address.startsWith("[") ? `[${address}]` : address;
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${host}:${port}`, credentials, (err, p) => (err ? reject(err) : resolve(p))),
   );
   return { server, port: bound };
 }

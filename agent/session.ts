@@ -12,7 +12,7 @@
 // refused (server.ts).
 
 import type { ServerDuplexStream } from "@grpc/grpc-js";
-import { AgentMessage, type MasterMessage, type NodeConfig, type NodeStatus } from "../proto/gen/agent";
+import { AgentMessage, type MasterMessage, type NodeConfig, type NodeStatus, type ServiceAccountToken } from "../proto/gen/agent";
 import { Code, endWith, rpcError } from "./grpc-status";
 import { rfc3339 } from "./pod-worker/messages";
 import type { PodManager } from "./pod-manager";
@@ -36,6 +36,20 @@ export interface SessionHost {
 }
 
 const NODE_STATUS_EVERY_MS = 10_000;
+/** How long a token request waits for the master's answer. */
+const TOKEN_TIMEOUT_MS = 15_000;
+
+export interface TokenRequest {
+  podUid: string;
+  audience: string;
+  expirationSeconds: number;
+}
+
+interface PendingToken {
+  resolve(t: ServiceAccountToken): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
 
 type Call = ServerDuplexStream<MasterMessage, AgentMessage>;
 
@@ -45,6 +59,8 @@ class OpenSession {
   private nodeTimer: NodeJS.Timeout | undefined;
   private seq = 0;
   private closed = false;
+  private tokenRequests = 0;
+  private readonly pendingTokens = new Map<number, PendingToken>();
 
   constructor(
     readonly call: Call,
@@ -83,6 +99,14 @@ class OpenSession {
       case "services":
         this.host.services.apply(serviceUpdateFromProto(msg.services));
         return;
+      case "token": {
+        const pending = this.pendingTokens.get(msg.token.requestId);
+        if (!pending) return; // answered after it timed out
+        this.pendingTokens.delete(msg.token.requestId);
+        clearTimeout(pending.timer);
+        pending.resolve(msg.token);
+        return;
+      }
       case "heartbeat":
         return;
       case "open":
@@ -91,6 +115,20 @@ class OpenSession {
       default:
         return;
     }
+  }
+
+  /** Asks the master for a service-account token; rejects when no answer comes or the session ends. */
+  requestToken(r: TokenRequest): Promise<ServiceAccountToken> {
+    if (this.closed) return Promise.reject(new Error("the master session ended"));
+    const requestId = ++this.tokenRequests;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingTokens.delete(requestId);
+        reject(new Error(`the master did not answer within ${TOKEN_TIMEOUT_MS / 1000} s`));
+      }, TOKEN_TIMEOUT_MS);
+      this.pendingTokens.set(requestId, { resolve, reject, timer });
+      this.send({ msg: { $case: "tokenRequest", tokenRequest: { requestId, ...r } } });
+    });
   }
 
   send(m: AgentMessage): void {
@@ -125,6 +163,11 @@ class OpenSession {
   cleanup(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const pending of this.pendingTokens.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error("the master session ended"));
+    }
+    this.pendingTokens.clear();
     this.unsubscribe?.();
     clearInterval(this.heartbeat);
     clearInterval(this.nodeTimer);
@@ -139,6 +182,12 @@ export class SessionHub {
 
   isOpen(): boolean {
     return this.active !== undefined;
+  }
+
+  /** A service-account token from the leader, through the open session. */
+  requestToken(r: TokenRequest): Promise<ServiceAccountToken> {
+    if (!this.active) return Promise.reject(new Error("no master session is open"));
+    return this.active.requestToken(r);
   }
 
   /** Ends every session (agent shutdown). */

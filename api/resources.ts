@@ -43,14 +43,14 @@ function resource(
 export const RESOURCES: readonly ResourceType[] = [
   // core/v1
   resource({ group: "", version: "v1", kind: "Namespace", plural: "namespaces", singular: "namespace", namespaced: false, shortNames: ["ns"], verbs: NO_COLLECTION_DELETE, subresources: ["status", "finalize"] }),
-  resource({ group: "", version: "v1", kind: "Node", plural: "nodes", singular: "node", namespaced: false, shortNames: ["no"], subresources: ["status"] }),
-  resource({ group: "", version: "v1", kind: "Pod", plural: "pods", singular: "pod", namespaced: true, shortNames: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction", "log", "exec", "attach", "portforward"] }),
+  resource({ group: "", version: "v1", kind: "Node", plural: "nodes", singular: "node", namespaced: false, shortNames: ["no"], subresources: ["status", "proxy"] }),
+  resource({ group: "", version: "v1", kind: "Pod", plural: "pods", singular: "pod", namespaced: true, shortNames: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction", "log", "exec", "attach", "portforward", "ephemeralcontainers"] }),
   resource({ group: "", version: "v1", kind: "Service", plural: "services", singular: "service", namespaced: true, shortNames: ["svc"], categories: ["all"], subresources: ["status"], verbs: NO_COLLECTION_DELETE }),
   resource({ group: "", version: "v1", kind: "Endpoints", plural: "endpoints", singular: "endpoints", namespaced: true, shortNames: ["ep"] }),
   resource({ group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", singular: "configmap", namespaced: true, shortNames: ["cm"] }),
   resource({ group: "", version: "v1", kind: "Secret", plural: "secrets", singular: "secret", namespaced: true }),
   resource({ group: "", version: "v1", kind: "Event", plural: "events", singular: "event", namespaced: true, shortNames: ["ev"] }),
-  resource({ group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", singular: "serviceaccount", namespaced: true, shortNames: ["sa"] }),
+  resource({ group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", singular: "serviceaccount", namespaced: true, shortNames: ["sa"], subresources: ["token"] }),
   resource({ group: "", version: "v1", kind: "ReplicationController", plural: "replicationcontrollers", singular: "replicationcontroller", namespaced: true, shortNames: ["rc"], categories: ["all"], subresources: ["status", "scale"] }),
   // apps/v1
   resource({ group: "apps", version: "v1", kind: "Deployment", plural: "deployments", singular: "deployment", namespaced: true, shortNames: ["deploy"], categories: ["all"], subresources: ["status", "scale"] }),
@@ -67,20 +67,36 @@ export const RESOURCES: readonly ResourceType[] = [
   resource({ group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", singular: "lease", namespaced: true }),
   // certificates.k8s.io/v1: TLS bootstrap and certificate rotation of nodes (master/certificates).
   resource({ group: "certificates.k8s.io", version: "v1", kind: "CertificateSigningRequest", plural: "certificatesigningrequests", singular: "certificatesigningrequest", namespaced: false, shortNames: ["csr"], subresources: ["status", "approval"] }),
+  // authentication.k8s.io/v1: SelfSubjectReview (`kubectl auth whoami`) and TokenReview, answered, never stored.
+  resource({ group: "authentication.k8s.io", version: "v1", kind: "SelfSubjectReview", plural: "selfsubjectreviews", singular: "selfsubjectreview", namespaced: false, verbs: ["create"] }),
+  resource({ group: "authentication.k8s.io", version: "v1", kind: "TokenReview", plural: "tokenreviews", singular: "tokenreview", namespaced: false, verbs: ["create"] }),
+  // authorization.k8s.io/v1: the access reviews (`kubectl auth can-i`), answered, never stored.
+  resource({ group: "authorization.k8s.io", version: "v1", kind: "LocalSubjectAccessReview", plural: "localsubjectaccessreviews", singular: "localsubjectaccessreview", namespaced: true, verbs: ["create"] }),
+  resource({ group: "authorization.k8s.io", version: "v1", kind: "SelfSubjectAccessReview", plural: "selfsubjectaccessreviews", singular: "selfsubjectaccessreview", namespaced: false, verbs: ["create"] }),
+  resource({ group: "authorization.k8s.io", version: "v1", kind: "SelfSubjectRulesReview", plural: "selfsubjectrulesreviews", singular: "selfsubjectrulesreview", namespaced: false, verbs: ["create"] }),
+  resource({ group: "authorization.k8s.io", version: "v1", kind: "SubjectAccessReview", plural: "subjectaccessreviews", singular: "subjectaccessreview", namespaced: false, verbs: ["create"] }),
   // discovery.k8s.io/v1: the endpoints of Services, written by the EndpointSlice controller.
   resource({ group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices", singular: "endpointslice", namespaced: true }),
+  // rbac.authorization.k8s.io/v1: who may do what (api/rbac); stored as written, decided on by the authorizer.
+  resource({ group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles", singular: "role", namespaced: true }),
+  resource({ group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding", plural: "rolebindings", singular: "rolebinding", namespaced: true }),
+  resource({ group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole", plural: "clusterroles", singular: "clusterrole", namespaced: false }),
+  resource({ group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding", plural: "clusterrolebindings", singular: "clusterrolebinding", namespaced: false }),
 ];
 
 /** Groups in the order discovery lists them; the first version of each is the preferred one. */
 export const GROUP_VERSIONS: readonly { group: string; versions: string[] }[] = [
   { group: "", versions: ["v1"] },
   { group: "apps", versions: ["v1"] },
+  { group: "authentication.k8s.io", versions: ["v1"] },
+  { group: "authorization.k8s.io", versions: ["v1"] },
   { group: "autoscaling", versions: ["v2", "v1"] },
   { group: "batch", versions: ["v1"] },
   { group: "certificates.k8s.io", versions: ["v1"] },
   { group: "coordination.k8s.io", versions: ["v1"] },
   { group: "discovery.k8s.io", versions: ["v1"] },
   { group: "policy", versions: ["v1"] },
+  { group: "rbac.authorization.k8s.io", versions: ["v1"] },
 ];
 
 export function apiVersionOf(r: Pick<ResourceType, "group" | "version">): string {

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Etcd3 } from "etcd3";
+import { etcd3Credentials } from "../master/store/etcd-tls";
 import { startMaster } from "../test/helpers/master-process";
 import { ApiClient } from "../test/helpers/api-client";
 import { round, runConcurrent, writeResult } from "./stats";
@@ -41,6 +42,18 @@ export async function benchApi(): Promise<Record<string, unknown>> {
     });
     const createCpu = cpuDelta(cpuBefore, cpuSnapshot(master.process.pid));
 
+    // The same creates as a service account that RBAC allows through a RoleBinding to `edit`
+    // (token verification and RBAC instead of the system:masters shortcut), into a fresh
+    // namespace so both phases start from the same object count.
+    const asServiceAccount = await serviceAccountClient(api, master.kubeconfig);
+    const saCpuBefore = cpuSnapshot(master.process.pid);
+    const saCreateSeconds = await runConcurrent(OBJECTS, CONCURRENCY, async (i) => {
+      const r = await asServiceAccount.request("POST", "/api/v1/namespaces/bench-sa/configmaps", configMap(`cm-${i}`));
+      if (r.status !== 201) throw new Error(`create as the service account failed: ${r.status} ${r.body}`);
+    });
+    const saCreateCpu = cpuDelta(saCpuBefore, cpuSnapshot(master.process.pid));
+    asServiceAccount.close();
+
     // List: full lists of the namespace, measured in objects returned per second.
     const listRounds = 10;
     let listed = 0;
@@ -52,7 +65,7 @@ export async function benchApi(): Promise<Record<string, unknown>> {
     // Watch delivery: one API watch open while objects are written straight into etcd as fast as
     // etcd takes them, so the number measures the watch path (etcd watch -> decode -> filter ->
     // JSON stream -> client), not the create path. Time: first write to last event received.
-    const etcd = new Etcd3({ hosts: master.etcdEndpoint });
+    const etcd = new Etcd3({ hosts: master.etcdEndpoint, credentials: etcd3Credentials(master.etcdTls()) });
     const start = process.hrtime.bigint();
     const watching = api.watch("/api/v1/namespaces/bench-watch/configmaps?watch=true&resourceVersion=" + (await currentRv(api)), (ev) => ev.length >= OBJECTS, 300_000);
     await runConcurrent(OBJECTS, CONCURRENCY, async (i) => {
@@ -83,10 +96,16 @@ export async function benchApi(): Promise<Record<string, unknown>> {
       concurrency: CONCURRENCY,
       warmup: { note: "untimed creates through the API (and raw etcd puts) before the timed phases", requests: WARMUP },
       create: { seconds: round(createSeconds, 3), objectsPerSecond: round(createPerSec), cpuSeconds: createCpu },
+      createAsServiceAccount: {
+        note: "the same creates with a service-account token allowed by RBAC (RoleBinding to edit) instead of the admin's system:masters certificate",
+        seconds: round(saCreateSeconds, 3),
+        objectsPerSecond: round(OBJECTS / saCreateSeconds),
+        cpuSeconds: saCreateCpu,
+      },
       list: { rounds: listRounds, objectsListed: listed, seconds: round(listSeconds, 3), objectsPerSecond: round(listed / listSeconds) },
       watchDelivery: { events: events.length, seconds: round(watchSeconds, 3), eventsPerSecond: round(events.length / watchSeconds) },
       etcdPut: { seconds: round(etcdSeconds, 3), putsPerSecond: round(etcdPerSec) },
-      ratios: { createVsEtcdPut: round(createPerSec / etcdPerSec, 3) },
+      ratios: { createVsEtcdPut: round(createPerSec / etcdPerSec, 3), createAsServiceAccountVsAdmin: round(OBJECTS / saCreateSeconds / createPerSec, 3) },
     };
     return result;
   } finally {
@@ -150,6 +169,38 @@ async function startMasterWithNodeFlags(flags: string | undefined): ReturnType<t
     // The master has exec'd node by now; the bench never restarts it.
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A client with the token of service account bench-sa/writer, bound to `edit` in bench-sa, warmed up. */
+async function serviceAccountClient(admin: ApiClient, kubeconfig: string): Promise<ApiClient> {
+  const must = async (method: string, path: string, body: unknown) => {
+    const r = await admin.request(method, path, body);
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.body}`);
+    return r;
+  };
+  await must("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "bench-sa" } });
+  await must("POST", "/api/v1/namespaces/bench-sa/serviceaccounts", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "writer" } });
+  await must("POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/bench-sa/rolebindings", {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "RoleBinding",
+    metadata: { name: "writer-edit" },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" },
+    subjects: [{ kind: "ServiceAccount", name: "writer", namespace: "bench-sa" }],
+  });
+  const token = (await must("POST", "/api/v1/namespaces/bench-sa/serviceaccounts/writer/token", { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } })).json<{ status: { token: string } }>().status.token;
+  const client = new ApiClient(kubeconfig, { token });
+  // Until the binding is in the master's RBAC cache the creates are refused; then warm up.
+  for (let i = 0; ; i++) {
+    const r = await client.request("POST", "/api/v1/namespaces/bench-sa/configmaps", configMap(`probe-${i}`));
+    if (r.status === 201) break;
+    if (i > 200) throw new Error(`the service account never got to create: ${r.status} ${r.body}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  await runConcurrent(WARMUP, CONCURRENCY, async (i) => {
+    const r = await client.request("POST", "/api/v1/namespaces/bench-sa/configmaps", configMap(`warm-${i}`));
+    if (r.status !== 201) throw new Error(`warm-up create as the service account failed: ${r.status} ${r.body}`);
+  });
+  return client;
 }
 
 async function currentRv(api: ApiClient): Promise<string> {

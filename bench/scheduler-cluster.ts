@@ -16,7 +16,7 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ApiContext } from "../master/apiserver/context";
+import { ApiContext } from "../master/registry/context";
 import { createLogger } from "../master/log";
 import { createScheduler, type Scheduler } from "../master/scheduler";
 import { EtcdStore } from "../master/store/etcd-store";
@@ -99,7 +99,7 @@ async function withMasterNodeFlags<T>(start: () => Promise<T>): Promise<{ value:
 export async function startBenchCluster(mode: SchedulerMode): Promise<BenchCluster> {
   if (mode === "master") {
     const { value: master, profiling } = await withMasterNodeFlags(() => startMaster({ args: ["--node-monitor-grace-period", "300"] }));
-    const store = new EtcdStore({ endpoints: [master.etcdEndpoint] });
+    const store = new EtcdStore({ endpoints: [master.etcdEndpoint], tls: master.etcdTls() });
     let profilingOn = false;
     return {
       mode,

@@ -12,13 +12,14 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import type { KubeObject } from "../api/object";
 import { findResource, storageKey, type ResourceType } from "../api/resources";
-import { admitCreate } from "../master/apiserver/admission";
-import type { ApiContext } from "../master/apiserver/context";
-import { ResourceClient } from "../master/apiserver/internal-client";
+import { admitCreate } from "../master/registry/admission";
+import { APISERVER_USER } from "../master/auth/internal-users";
+import type { ApiContext } from "../master/registry/context";
+import { ResourceClient } from "../master/registry/internal-client";
 import { Informer } from "../master/cache/informer";
 import { encodeObject } from "../master/store/etcd-codec";
 import type { EtcdStore } from "../master/store/etcd-store";
-import { casBatch } from "../master/scheduler/txn-batch";
+import { casBatch } from "../master/registry/txn-batch";
 import type { Progress } from "./progress";
 import type { BenchCluster } from "./scheduler-cluster";
 import { BENCH_NAMESPACE, benchPods, hollowNodes, packingLowerBound, random, type PodShape } from "./scheduler-objects";
@@ -28,11 +29,12 @@ import type { CreateNodesOp, CreatePodsOp, WorkloadPlan } from "./workload-confi
 const PODS = findResource("", "v1", "pods")!;
 const NODES = findResource("", "v1", "nodes")!;
 const NAMESPACES = findResource("", "v1", "namespaces")!;
+const EVENTS = findResource("", "v1", "events")!;
 
 /** Admission as the API server runs it; CPU only, done before any clock starts. */
 async function admitAll(ctx: ApiContext, r: ResourceType, objects: KubeObject[]): Promise<KubeObject[]> {
   const out: KubeObject[] = [];
-  for (const o of objects) out.push(await admitCreate(ctx, r, o, o.metadata.namespace));
+  for (const o of objects) out.push(await admitCreate(ctx, r, o, o.metadata.namespace, APISERVER_USER));
   return out;
 }
 
@@ -115,7 +117,7 @@ export async function runWorkload(plan: WorkloadPlan, cluster: BenchCluster, pro
   informer.on("update", (_old, p) => onPod(p));
   try {
     await ctx.namespaces.start();
-    await new ResourceClient(ctx, NAMESPACES).create({ apiVersion: "v1", kind: "Namespace", metadata: { name: BENCH_NAMESPACE } });
+    await new ResourceClient(ctx, NAMESPACES, APISERVER_USER).create({ apiVersion: "v1", kind: "Namespace", metadata: { name: BENCH_NAMESPACE } });
     await until("the bench namespace in the admission cache", () => ctx.namespaces.get(BENCH_NAMESPACE) !== undefined, 10_000);
     await informer.start();
 
@@ -191,6 +193,8 @@ export async function runWorkload(plan: WorkloadPlan, cluster: BenchCluster, pro
     const measuredTxns = new Set(measured.shapes.map((s) => bindRevision.get(s.name))).size;
     const m = cluster.scheduler?.metrics();
     const acked = timeline.find((r) => r[2] !== null && r[2] >= total);
+    progress.step("reading the scheduler's events");
+    const events = await eventSummary(ctx);
 
     const result = {
       testCase: plan.testCase,
@@ -213,6 +217,7 @@ export async function runWorkload(plan: WorkloadPlan, cluster: BenchCluster, pro
       },
       bindTransactions: measuredTxns,
       podsPerBindTransaction: round(total / measuredTxns, 1),
+      events,
       ...(m && acked ? { schedulerView: { bindsAcknowledgedSeconds: acked[0], podsPerSecond: round(total / acked[0]), latencyMs: m.latencyMs, metrics: m } } : {}),
       timeline: { columns: ["seconds", "created", "bindsWrittenByScheduler", "seenBoundByWatch"], rows: timeline },
     };
@@ -230,6 +235,24 @@ export async function runWorkload(plan: WorkloadPlan, cluster: BenchCluster, pro
     await informer.stop();
     await ctx.namespaces.stop();
   }
+}
+
+/**
+ * The Events the scheduler left in the bench namespace, read once its series had time to be
+ * written (updates come at most once a second): how many objects, and how many records their
+ * counts stand for.
+ */
+async function eventSummary(ctx: ApiContext) {
+  await new Promise((r) => setTimeout(r, 2500));
+  const events = await new ResourceClient(ctx, EVENTS, APISERVER_USER).list(BENCH_NAMESPACE);
+  const scheduled = events.filter((e) => e.reason === "Scheduled");
+  return {
+    note: "Event objects in the bench namespace 2.5 s after the last bind was seen; countSum = the records they stand for",
+    objects: events.length,
+    scheduledObjects: scheduled.length,
+    scheduledCountSum: scheduled.reduce((sum, e) => sum + ((e.count as number | undefined) ?? 1), 0),
+    aggregateObjects: events.filter((e) => String(e.message).startsWith("(combined from similar events)")).length,
+  };
 }
 
 /** Raw etcd: batches of compare(mod_revision)+put on fresh keys, the shape of a bind transaction. */

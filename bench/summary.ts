@@ -65,7 +65,15 @@ function network(res: Obj): SummaryRow[] {
   return rows;
 }
 
-const SUMMARIES: Record<string, (res: Obj) => SummaryRow[]> = { scheduler, api, runtime, network };
+function failover(res: Obj): SummaryRow[] {
+  const rows: SummaryRow[] = [];
+  row(rows, { benchmark: "failover", metric: "takeover p50", unit: "s", value: numberAt(res, "takeoverSeconds.p50") });
+  row(rows, { benchmark: "failover", metric: "takeover max", unit: "s", value: numberAt(res, "takeoverSeconds.max") });
+  row(rows, { benchmark: "failover", metric: "acknowledged writes lost", unit: "writes", value: numberAt(res, "lostWrites") });
+  return rows;
+}
+
+const SUMMARIES: Record<string, (res: Obj) => SummaryRow[]> = { scheduler, api, runtime, network, failover };
 
 export function summarize(benchmark: string, result: Obj): SummaryRow[] {
   return SUMMARIES[benchmark]?.(result) ?? [];

@@ -5,10 +5,12 @@
 // The agent flags are shared with `gantry join`, which passes them on to the agent it starts.
 
 import { type Command, InvalidArgumentError } from "commander";
+import { isIP } from "node:net";
 import os from "node:os";
 import { runAgent } from "../agent/agent";
 import { NodeIdentity } from "../agent/bootstrap/node-identity";
 import { runAsMember } from "../agent/join";
+import { agentServerCredentials, NodeCertificateProvider } from "../agent/server-tls";
 import { parseQuantity } from "../api/quantity";
 import { createLogger } from "../master/log";
 import { cleanupNodeNetwork } from "../netns/cleanup";
@@ -99,14 +101,26 @@ export function agentFlagArgs(f: AgentFlags): string[] {
   return args;
 }
 
-/** Runs the agent in this process until SIGTERM/SIGINT; as a cluster member when `kubeconfig` is given. */
+/**
+ * Runs the agent in this process until SIGTERM/SIGINT; as a cluster member when `kubeconfig` is
+ * given: its gRPC port is then mutual TLS with the node's serving certificate, masters only
+ * (agent/server-tls.ts). Without an identity there is no certificate to serve, so the port is
+ * plain gRPC and allowed only on a loopback address (tests, a master on the same host).
+ */
 export async function runAgentProcess(f: AgentFlags, kubeconfig: string | undefined): Promise<void> {
   const log = createLogger("gantry-agent");
   const identity = kubeconfig ? await NodeIdentity.load(kubeconfig, (msg, err) => (err ? log.warn({ err }, msg) : log.info(msg))) : undefined;
   if (identity && identity.nodeName !== f.nodeName) {
     throw new Error(`${kubeconfig} is the identity of node "${identity.nodeName}", not "${f.nodeName}"; pass --node-name ${identity.nodeName} or join again`);
   }
+  if (!identity && !isLoopback(f.listenAddress)) {
+    throw new Error(`without --kubeconfig the agent has no certificate and would serve plain gRPC on ${f.listenAddress}; join the cluster first (\`gantry join\`), or listen on a loopback address`);
+  }
+  const tls = identity && new NodeCertificateProvider(identity.caPem, identity.serving);
+  // Each renewed serving certificate is served from the next handshake on.
+  identity?.on("servingChanged", (pair) => tls!.setServing(pair));
   const agent = await runAgent({
+    serverCredentials: tls && agentServerCredentials(tls),
     nodeName: f.nodeName,
     dataDir: f.dataDir,
     runDir: f.runDir,
@@ -133,6 +147,10 @@ export async function runAgentProcess(f: AgentFlags, kubeconfig: string | undefi
     await runAsMember(agent, identity, { retryForMs: 120_000 });
     log.info({ server: identity.api.server, node: identity.nodeName }, "registered with the cluster as system:node:" + identity.nodeName);
   }
+}
+
+function isLoopback(address: string): boolean {
+  return isIP(address) !== 0 && (address.startsWith("127.") || address === "::1");
 }
 
 function cniDirs(value: string): string[] {

@@ -5,9 +5,13 @@
 import { Command } from "commander";
 import { registerAgentCommand } from "./agent";
 import { registerBenchCommand } from "./bench";
+import { registerCertsCommand } from "./certs";
 import { registerInitCommand } from "./init";
 import { registerJoinCommand } from "./join";
+import { registerKubeconfigCommand } from "./kubeconfig";
 import { registerMasterCommand } from "./master";
+import { registerResetCommand } from "./reset";
+import { registerSecretsCommand } from "./secrets";
 import { registerTokenCommand } from "./token";
 import { registerInstallCommands } from "./install";
 import { registerSuperviseCommand } from "./supervise";
@@ -19,6 +23,10 @@ registerAgentCommand(program);
 registerInitCommand(program);
 registerJoinCommand(program);
 registerTokenCommand(program);
+registerCertsCommand(program);
+registerKubeconfigCommand(program);
+registerResetCommand(program);
+registerSecretsCommand(program);
 
 registerInstallCommands(program);
 registerSuperviseCommand(program);

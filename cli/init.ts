@@ -6,7 +6,9 @@
 //   3. the admin kubeconfig (written by the master, default /etc/gantry/admin.conf);
 //   4. a bootstrap token (24 h by default), and a wait until cluster-info carries its signature,
 //      so the printed command works at once;
-//   5. the join commands.
+//   5. the certificate upload (unless --upload-certs=false): the CA material encrypted under a
+//      certificate key in kube-system/gantry-certs for 2 hours (cli/certs.ts);
+//   6. the join commands: for agents, and with the certificate key for more masters.
 //
 // Running it again on the same data dir reuses the PKI and the cluster (a running master is left
 // as it is) and prints a fresh token.
@@ -18,17 +20,25 @@ import { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE, jwsKey } from "../api/bootst
 import type { BootstrapToken } from "../api/bootstrap/token";
 import { ApiClient } from "../agent/api-client";
 import { ensureClusterPki, ensureEtcdPki } from "../master/pki";
+import { parseCertificateKey } from "../api/bootstrap/cert-upload";
 import { adminClient } from "./admin-client";
+import { certificateKeyNote, uploadCerts } from "./certs";
 import { alive, logTail, startDaemon } from "./daemon";
 import { addMasterFlags, DEFAULT_ADMIN_KUBECONFIG, masterFlagArgs, runMasterProcess, type MasterFlags } from "./master";
 import { createToken, joinCommand, tokenTtl } from "./token";
 
-interface InitFlags extends MasterFlags {
+/** How to run the master `gantry init` and `gantry join --control-plane` start. */
+export interface MasterDaemonFlags extends MasterFlags {
   adminKubeconfig: string;
-  tokenTtl: number;
   foreground?: boolean;
   pidFile: string;
   logFile: string;
+}
+
+interface InitFlags extends MasterDaemonFlags {
+  tokenTtl: number;
+  uploadCerts: boolean;
+  certificateKey?: string;
 }
 
 export function registerInitCommand(program: Command): void {
@@ -38,7 +48,10 @@ export function registerInitCommand(program: Command): void {
     .option("--foreground", "run the master in this process instead of as a background daemon")
     .option("--pid-file <file>", "pid file of the background master", "/run/gantry/master.pid")
     .option("--log-file <file>", "log of the background master", "/var/log/gantry/master.log")
+    .option("--no-upload-certs", "do not upload the CA material for `gantry join --control-plane` (`gantry certs upload` does it later)")
+    .option("--certificate-key <key>", "encrypt the uploaded certificates under this key (64 hex characters) instead of a new one")
     .action(async (opts: InitFlags) => {
+      if (opts.certificateKey !== undefined) parseCertificateKey(opts.certificateKey);
       await init(opts);
     });
 }
@@ -58,23 +71,29 @@ async function init(f: InitFlags): Promise<void> {
   const token = await createToken(admin.api, { ttlMs, description: "created by gantry init" });
   await waitForSignature(admin.server, admin.caPem, token);
   const lifetime = ttlMs === 0 ? "that never expires" : `valid for ${Math.round(ttlMs / 60_000)} minutes`;
-  console.log(`[bootstrap-token] created a bootstrap token ${lifetime}; cluster-info is signed with it\n`);
+  console.log(`[bootstrap-token] created a bootstrap token ${lifetime}; cluster-info is signed with it`);
+  const key = f.uploadCerts ? await uploadCerts(admin.api, f.dataDir, f.certificateKey) : undefined;
+  if (key) console.log(`${certificateKeyNote(key)}\n`);
 
-  console.log("Your Gantry control plane has initialized successfully!\n");
+  console.log("\nYour Gantry control plane has initialized successfully!\n");
   console.log("To use kubectl:\n");
   console.log(`  export KUBECONFIG=${f.adminKubeconfig}\n`);
+  // Agents first: scripts/up.sh takes the first `gantry join` line.
   console.log("Join any number of agent hosts by running this on each, as root:\n");
   console.log(`  ${joinCommand(admin.server, admin.caPem, token)}\n`);
-  console.log("Joining further masters with `gantry join --control-plane --certificate-key <key>` needs the");
-  console.log("control-plane certificate upload, which this version does not have yet; add masters with");
-  console.log("`gantry master --join ... --ca-dir ...` instead (master/election/README.md).");
+  if (key) {
+    console.log("Join any number of further masters by running this on each, as root (add --advertise-address <its address>):\n");
+    console.log(`  ${joinCommand(admin.server, admin.caPem, token, key)}\n`);
+  } else {
+    console.log("To join more masters, upload the certificates first (`gantry certs upload`) and add --control-plane --certificate-key <key> to the command above.\n");
+  }
 }
 
 /**
  * Starts the master and resolves once its API answers with the cluster CA and the admin
  * kubeconfig is written. The one step systemd units (`gantry install`) replace.
  */
-export async function startMaster(f: InitFlags, caPem: string): Promise<void> {
+export async function startMaster(f: MasterDaemonFlags, caPem: string): Promise<void> {
   const server = `https://${f.advertiseAddress === "0.0.0.0" ? "127.0.0.1" : f.advertiseAddress}:${f.port}`;
   if (f.foreground) {
     await runMasterProcess(f);

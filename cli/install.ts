@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { InvalidArgumentError, type Command } from "commander";
 import { renderUnit, ROLES, unitName, type Role } from "./systemd/units";
 
-const DEFAULT_UNIT_DIR = "/etc/systemd/system";
+export const DEFAULT_UNIT_DIR = "/etc/systemd/system";
 
 /** systemd's own test (sd_booted): it runs as PID 1 exactly when this directory exists. */
 export function systemdIsPid1(): boolean {
@@ -47,18 +47,23 @@ export function registerInstallCommands(program: Command): void {
     .argument("<role>", "master or agent", role)
     .option("--unit-dir <dir>", "where the unit is", DEFAULT_UNIT_DIR)
     .action(async (r: Role, opts: { unitDir: string }) => {
-      const file = path.join(opts.unitDir, unitName(r));
-      if (systemdIsPid1()) {
-        // Not loaded (never installed, or removed by hand) is fine: the goal is "not there".
-        await systemctl("disable", "--now", unitName(r)).catch((err: Error) => console.error(err.message));
-      }
-      await rm(file, { force: true });
-      if (systemdIsPid1()) {
-        await systemctl("daemon-reload");
-        await systemctl("reset-failed", unitName(r)).catch(() => {});
-      }
-      console.log(`removed ${file}`);
+      console.log(`removed ${await uninstallUnit(r, opts.unitDir)}`);
     });
+}
+
+/**
+ * Stops and disables gantry-<role>.service where systemd runs, and deletes its file; returns the
+ * file's path. Not loaded (never installed, or removed by hand) is fine: the goal is "not there".
+ */
+export async function uninstallUnit(r: Role, unitDir: string): Promise<string> {
+  const file = path.join(unitDir, unitName(r));
+  if (systemdIsPid1()) await systemctl("disable", "--now", unitName(r)).catch((err: Error) => console.error(err.message));
+  await rm(file, { force: true });
+  if (systemdIsPid1()) {
+    await systemctl("daemon-reload");
+    await systemctl("reset-failed", unitName(r)).catch(() => {});
+  }
+  return file;
 }
 
 /** Writes the unit for `r` atomically; returns its path. */

@@ -9,7 +9,8 @@
 //      certificate, gets its serving certificate, and renews both;
 //   3. without --foreground, wait until the Node is Ready.
 //
-// `--control-plane` (another master) needs the certificate upload, which is not built yet.
+// `--control-plane --certificate-key <key>` makes this host another master instead
+// (cli/join-control-plane.ts).
 
 import type { Command } from "commander";
 import { parseCaHash } from "../api/bootstrap/ca-hash";
@@ -18,13 +19,13 @@ import { NodeIdentity } from "../agent/bootstrap/node-identity";
 import { tlsBootstrap } from "../agent/bootstrap/tls-bootstrap";
 import { addAgentFlags, agentFlagArgs, DEFAULT_AGENT_KUBECONFIG, runAgentProcess, type AgentFlags } from "./agent";
 import { alive, logTail, startDaemon } from "./daemon";
+import { addControlPlaneJoinFlags, joinControlPlane, type ControlPlaneJoinFlags } from "./join-control-plane";
 import path from "node:path";
 
-interface JoinFlags extends AgentFlags {
+interface JoinFlags extends AgentFlags, Omit<ControlPlaneJoinFlags, keyof AgentFlags> {
   token?: string;
   discoveryTokenCaCertHash: string[];
   controlPlane?: boolean;
-  certificateKey?: string;
   kubeconfig: string;
   foreground?: boolean;
   pidFile: string;
@@ -33,29 +34,27 @@ interface JoinFlags extends AgentFlags {
 }
 
 export function registerJoinCommand(program: Command): void {
-  addAgentFlags(program.command("join <address>").description("join this host to a cluster as a node: discovery with a bootstrap token, TLS bootstrap, then the agent"))
+  const cmd = addAgentFlags(program.command("join <address>").description("join this host to a cluster as a node (discovery with a bootstrap token, TLS bootstrap, then the agent), or with --control-plane as another master"));
+  addControlPlaneJoinFlags(cmd)
     .requiredOption("--token <token>", "bootstrap token (abcdef.0123456789abcdef), from `gantry init` or `gantry token create`")
     .option("--discovery-token-ca-cert-hash <sha256:hex>", "pin of the cluster CA's public key (repeatable)", (v: string, acc: string[]) => [...acc, parseCaHash(v)], [] as string[])
-    .option("--control-plane", "join as another master (not available yet)")
-    .option("--certificate-key <key>", "key of the uploaded control-plane certificates (with --control-plane)")
     .option("--kubeconfig <file>", "where to write the node's kubeconfig", DEFAULT_AGENT_KUBECONFIG)
     .option("--foreground", "run the agent in this process instead of as a background daemon")
     .option("--pid-file <file>", "pid file of the background agent", "/run/gantry/agent.pid")
     .option("--log-file <file>", "log of the background agent", "/var/log/gantry/agent.log")
     .option("--timeout <seconds>", "give up discovery and the certificate request after this long", (v: string) => Number(v), 300)
     .action(async (address: string, opts: JoinFlags) => {
-      await join(address, opts);
+      await join(address, opts, cmd);
     });
 }
 
-async function join(address: string, f: JoinFlags): Promise<void> {
-  if (f.controlPlane) {
-    throw new Error("gantry join --control-plane is not available yet: the control-plane certificate upload (--certificate-key) is not built. Add masters with `gantry master --join <etcd URLs> --ca-dir <CA>` (master/election/README.md)");
-  }
+async function join(address: string, f: JoinFlags, cmd: Command): Promise<void> {
   const token = requireToken(f.token ?? "");
   if (f.discoveryTokenCaCertHash.length === 0) {
     throw new Error("give --discovery-token-ca-cert-hash sha256:<hex> (printed by `gantry init` and `gantry token create --print-join-command`): without it the cluster CA cannot be trusted");
   }
+  if (f.controlPlane) return joinControlPlane(address, token, f.discoveryTokenCaCertHash, f, cmd);
+  if (f.certificateKey !== undefined) throw new Error("--certificate-key is for --control-plane joins (another master)");
   const started = Date.now();
   const result = await tlsBootstrap({
     address,

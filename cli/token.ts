@@ -5,6 +5,7 @@
 
 import { type Command, InvalidArgumentError } from "commander";
 import { caCertHash } from "../api/bootstrap/ca-hash";
+import { parseCertificateKey } from "../api/bootstrap/cert-upload";
 import {
   TOKEN_NAMESPACE,
   TOKEN_SECRET_TYPE,
@@ -23,6 +24,7 @@ import {
   type TokenUsage,
 } from "../api/bootstrap/token";
 import type { KubeObject } from "../api/object";
+import { formatTime } from "../api/time";
 import { answerMessage, type ApiClient } from "../agent/api-client";
 import { adminClient } from "./admin-client";
 import { parseGoDuration } from "./duration";
@@ -40,12 +42,17 @@ export interface NewToken {
 
 /** Creates a bootstrap token Secret; a generated token whose id is taken is replaced by another. */
 export async function createToken(api: ApiClient, o: NewToken): Promise<BootstrapToken> {
+  const build = (token: BootstrapToken) => tokenSecret({ token, ttlMs: o.ttlMs, description: o.description, usages: o.usages, groups: o.groups, now: new Date() });
+  return (await postTokenSecret(api, build, o.token)).token;
+}
+
+/** POSTs the token Secret `build` makes (for `given`, else a random token, drawn again if its id is taken); returns the token and the stored Secret. */
+export async function postTokenSecret(api: ApiClient, build: (token: BootstrapToken) => KubeObject, given?: BootstrapToken): Promise<{ token: BootstrapToken; secret: KubeObject }> {
   for (let attempt = 0; ; attempt++) {
-    const token = o.token ?? generateToken();
-    const secret = tokenSecret({ token, ttlMs: o.ttlMs, description: o.description, usages: o.usages, groups: o.groups, now: new Date() });
-    const answer = await api.request("POST", SECRETS, secret);
-    if (answer.status === 201) return token;
-    if (answer.status === 409 && !o.token && attempt < 5) continue;
+    const token = given ?? generateToken();
+    const answer = await api.request("POST", SECRETS, build(token));
+    if (answer.status === 201) return { token, secret: answer.body as KubeObject };
+    if (answer.status === 409 && !given && attempt < 5) continue;
     throw new Error(`creating bootstrap token ${token.id} failed: ${answer.status} ${answerMessage(answer)}`);
   }
 }
@@ -70,9 +77,10 @@ export async function deleteToken(api: ApiClient, idOrToken: string): Promise<st
   return id;
 }
 
-/** The join command for agents, kubeadm's shape: the API address, the token and the CA pin. */
-export function joinCommand(server: string, caPem: string, token: BootstrapToken): string {
-  return `gantry join ${new URL(server).host} --token ${formatToken(token)} --discovery-token-ca-cert-hash ${caCertHash(caPem)}`;
+/** The join command for agents, kubeadm's shape: the API address, the token and the CA pin; with a certificate key, for masters. */
+export function joinCommand(server: string, caPem: string, token: BootstrapToken, certificateKey?: string): string {
+  const agent = `gantry join ${new URL(server).host} --token ${formatToken(token)} --discovery-token-ca-cert-hash ${caCertHash(caPem)}`;
+  return certificateKey === undefined ? agent : `${agent} --control-plane --certificate-key ${certificateKey}`;
 }
 
 /** `kubeadm token list`'s table. */
@@ -80,7 +88,7 @@ export function tokenTable(tokens: readonly TokenRecord[], now: Date): string {
   const rows = [["TOKEN", "TTL", "EXPIRES", "USAGES", "DESCRIPTION", "EXTRA GROUPS"]];
   for (const t of tokens) {
     const ttl = !t.expiration ? "<forever>" : isExpired(t, now) ? "<invalid>" : humanTtl(t.expiration.getTime() - now.getTime());
-    rows.push([formatToken(t), ttl, t.expiration ? t.expiration.toISOString().replace(/\.\d{3}Z$/, "Z") : "<never>", t.usages.join(",") || "<none>", t.description || "<none>", t.groups.join(",") || "<none>"]);
+    rows.push([formatToken(t), ttl, t.expiration ? formatTime(t.expiration) : "<never>", t.usages.join(",") || "<none>", t.description || "<none>", t.groups.join(",") || "<none>"]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 3))).join("")).join("\n");
@@ -116,10 +124,12 @@ export function registerTokenCommand(program: Command): void {
     .option("--usages <list>", "comma-separated: authentication (joining), signing (cluster-info)", usageList, ["authentication", "signing"] as TokenUsage[])
     .option("--groups <list>", "extra groups, each system:bootstrappers:<...>", (v: string) => v.split(",").map((g) => g.trim()).filter(Boolean), undefined)
     .option("--print-join-command", "print the whole `gantry join` command instead of the token")
-    .action(async (given: string | undefined, opts: { kubeconfig: string; ttl: number; description?: string; usages: TokenUsage[]; groups?: string[]; printJoinCommand?: boolean }) => {
+    .option("--certificate-key <key>", "with --print-join-command: print the command for another master, with this key of the uploaded certificates (`gantry certs upload`)")
+    .action(async (given: string | undefined, opts: { kubeconfig: string; ttl: number; description?: string; usages: TokenUsage[]; groups?: string[]; printJoinCommand?: boolean; certificateKey?: string }) => {
+      if (opts.certificateKey !== undefined) parseCertificateKey(opts.certificateKey);
       const admin = await adminClient(opts.kubeconfig);
       const created = await createToken(admin.api, { token: given ? requireToken(given) : undefined, ttlMs: opts.ttl, description: opts.description, usages: opts.usages, groups: opts.groups });
-      console.log(opts.printJoinCommand ? joinCommand(admin.server, admin.caPem, created) : formatToken(created));
+      console.log(opts.printJoinCommand ? joinCommand(admin.server, admin.caPem, created, opts.certificateKey) : formatToken(created));
     });
 
   kubeconfigFlag(token.command("list").description("list bootstrap tokens"))

@@ -4,10 +4,12 @@
 // recomputes everything from etcd.
 
 import type { Etcd3 } from "etcd3";
-import type { ApiContext } from "./apiserver/context";
+import type { ApiContext } from "./registry/context";
 import type { Leadership } from "./election/leadership";
 import type { Logger } from "./log";
 import type { CertificateAuthority } from "./pki";
+import type { AgentTransport } from "./dispatch/agent-transport";
+import type { EtcdClientTls } from "./store/etcd-tls";
 
 export interface LeaderComponent {
   readonly name: string;
@@ -28,6 +30,10 @@ export interface ComponentDeps {
   ca?: CertificateAuthority;
   /** The store's etcd client, for the maintenance the leader does (compaction, defragmentation). */
   etcd?: Etcd3;
+  /** Its client certificate, for the per-member maintenance calls (defragmentation). */
+  etcdTls?: EtcdClientTls;
+  /** How the dispatcher dials agents: mutual TLS in a master; plain HTTP/2 when unset (in-process tests). */
+  agentTransport?: AgentTransport;
 }
 
 export interface LeaderSettings {

@@ -3,19 +3,22 @@
 //
 // They all read the cluster through the shared informers of `deps.ctx`
 // (master/cache/shared-informers.ts): one etcd watch and one cached copy per resource, however
-// many components lease it. The last component to stop releases the last lease, so a new term
-// starts from a fresh list.
+// many components lease it. Every master also keeps those informers warm whether it leads or not
+// (election/warm-standby.ts, the resources of standbyResources()), so a new term starts from full
+// caches instead of listing the cluster first.
 
+import type { ResourceType } from "../api/resources";
 import type { ComponentDeps, LeaderComponent } from "./component";
 import { NamespaceController } from "./controllers/namespace";
 import { replicaSetControllerComponent } from "./controllers/replicaset";
 import { deploymentControllerComponent } from "./controllers/deployment";
-import { garbageCollectorComponent } from "./controllers/gc";
+import { garbageCollectorComponent, storedResources } from "./controllers/gc";
 import { daemonSetControllerComponent } from "./controllers/daemonset";
 import { jobControllerComponent } from "./controllers/job";
 import { cronJobControllerComponent } from "./controllers/cronjob";
 import { nodeLifecycleControllerComponent } from "./controllers/node-lifecycle";
 import { kubeDnsEndpointsComponent } from "./controllers/kube-dns-endpoints";
+import { kubernetesEndpointsComponent } from "./controllers/kubernetes-endpoints";
 import { endpointsControllerComponent } from "./controllers/endpoints";
 import { endpointSliceControllerComponent } from "./controllers/endpointslice";
 import { loadBalancerStatusControllerComponent } from "./controllers/loadbalancer-status";
@@ -26,18 +29,28 @@ import { csrSignerComponent } from "./certificates/signer";
 import { tokenCleanerComponent } from "./bootstrap-tokens/cleaner";
 import { clusterInfoSignerComponent } from "./bootstrap-tokens/cluster-info-signer";
 import { DEFAULT_COMPACTION_INTERVAL_MS, EtcdCompactor } from "./store/compactor";
+import { RaftLeaderMover } from "./election/raft-leader-mover";
+import { serviceAccountsControllerComponent } from "./serviceaccounts/serviceaccounts-controller";
+import { rootCaPublisherComponent } from "./serviceaccounts/root-ca-publisher";
+import { clusterRoleAggregationComponent } from "./rbac/aggregation-controller";
 
 export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
   const signer = csrSignerComponent(deps);
   return [
     // First, so it is stopped last; it only maintains etcd and needs nothing else running.
     ...etcdCompactor(deps),
+    // Keeps etcd's raft leader on another master, so one master's death is one recovery, not two.
+    ...raftLeaderMover(deps),
     // Joining first: TLS bootstrap (tokens, cluster-info, CSRs) does not wait for the workload controllers.
     tokenCleanerComponent(deps),
     clusterInfoSignerComponent(deps),
     csrApproverComponent(deps),
     ...(signer ? [signer] : []),
     wrapNamespaceController(deps),
+    // Before the workload controllers: their pods need each namespace's account and CA ConfigMap.
+    serviceAccountsControllerComponent(deps),
+    ...rootCaPublisherComponent(deps),
+    clusterRoleAggregationComponent(deps),
     garbageCollectorComponent(deps),
     deploymentControllerComponent(deps),
     replicaSetControllerComponent(deps),
@@ -46,6 +59,7 @@ export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
     cronJobControllerComponent(deps),
     nodeLifecycleControllerComponent(deps, gracePeriodOption(deps)),
     kubeDnsEndpointsComponent(deps),
+    kubernetesEndpointsComponent(deps),
     endpointsControllerComponent(deps),
     endpointSliceControllerComponent(deps),
     loadBalancerStatusControllerComponent(deps),
@@ -53,6 +67,12 @@ export function buildLeaderComponents(deps: ComponentDeps): LeaderComponent[] {
     // Last: sessions start once the controllers that shape pods are running.
     new Dispatcher(deps),
   ];
+}
+
+/** What the leader components read through shared informers: every stored resource (the garbage
+ *  collector leases them all). Every master keeps these warm (master.ts, WarmStandby). */
+export function standbyResources(): ResourceType[] {
+  return storedResources();
 }
 
 function wrapNamespaceController(deps: ComponentDeps): LeaderComponent {
@@ -74,7 +94,12 @@ function wrapNamespaceController(deps: ComponentDeps): LeaderComponent {
 function etcdCompactor(deps: ComponentDeps): LeaderComponent[] {
   const intervalMs = deps.settings?.etcdCompactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS;
   if (!deps.etcd || intervalMs <= 0) return [];
-  return [new EtcdCompactor(deps.etcd, { intervalMs, log: deps.log })];
+  return [new EtcdCompactor(deps.etcd, { intervalMs, log: deps.log, tls: deps.etcdTls })];
+}
+
+function raftLeaderMover(deps: ComponentDeps): LeaderComponent[] {
+  if (!deps.etcd || !deps.leadership) return [];
+  return [new RaftLeaderMover(deps.etcd, deps.leadership.identity, deps.etcdTls, deps.log.child({ component: "raft-leader-mover" }))];
 }
 
 function gracePeriodOption(deps: ComponentDeps): { gracePeriodMs?: number } {

@@ -7,11 +7,14 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { ApiContext } from "./apiserver/context";
+import { ApiContext } from "./registry/context";
 import { ApiServer } from "./apiserver/server";
+import { ApiserverIdentityLease } from "./apiserver-identity";
+import { isEndpointAddress } from "./controllers/kubernetes-endpoints-core";
+import { useAgentTransport } from "./apiserver/streaming/agent-access";
 import { attachStreaming } from "./apiserver/streaming/upgrade";
 import type { User } from "./auth/user";
-import { ensureKubeDnsService, ensureKubernetesService, ensureSystemNamespaces } from "./bootstrap";
+import { ensureDefaultRbacPolicy, ensureKubeDnsService, ensureKubernetesService, ensureSystemNamespaces } from "./bootstrap";
 import type { ComponentDeps } from "./component";
 import {
   ComponentRunner,
@@ -19,6 +22,7 @@ import {
   importClusterCa,
   joinCluster,
   LeaderElection,
+  LEASE_NAME,
   LeaseObjectPublisher,
   memberClientUrls,
   memberExists,
@@ -26,15 +30,27 @@ import {
   parseInitialCluster,
   promoteToVoter,
   timingForTtl,
+  WarmStandby,
   type Leadership,
 } from "./election";
 import { ClusterNetwork, type ClusterNetworkFlags } from "./cluster-network";
-import { buildLeaderComponents } from "./leader-components";
-import { ensureClusterPki, writeKubeconfig } from "./pki";
+import { mutualTlsTransport } from "./dispatch/agent-transport";
+import { buildLeaderComponents, standbyResources } from "./leader-components";
+import { writeMemberRecord } from "./member-record";
+import { ensureClusterPki, ensureEtcdPki, ensureMasterAgentClient, ensureServiceAccountKeys, writeKubeconfig, type EtcdPki } from "./pki";
+import { TokenIssuer, type IssuerOptions } from "./auth/token-issuer";
+import { DEFAULT_ISSUER } from "../api/serviceaccounts/names";
+import { registerTokenMinter, TokenMinter } from "./serviceaccounts/token-minter";
 import { peerUrlOf } from "./store/etcd-args";
 import { EtcdProcess } from "./store/etcd-process";
 import { EtcdStore } from "./store/etcd-store";
+import { apiserverEtcdClient, etcdTlsFiles, healthcheckClient, type EtcdClientTls } from "./store/etcd-tls";
+import { MasterMetrics } from "./metrics/master-metrics";
+import { EncryptionAtRest } from "./store/encryption/encryption-at-rest";
+import { ENCRYPTION_CONFIG_FILE } from "./store/encryption/encryption-config";
+import { importEncryptionConfig } from "./store/encryption/shared-config";
 import type { Logger } from "./log";
+import type { PodSecurityConfig } from "./pod-security/config";
 
 export interface MasterOptions {
   dataDir: string;
@@ -52,11 +68,11 @@ export interface MasterOptions {
    * All members start with the same value. Default: a one-member cluster.
    */
   initialCluster?: string;
-  /** HA, growing a running cluster: client URLs of its members; this master adds itself (MemberAdd). */
+  /** HA, growing a running cluster: client URLs (https) of its members; this master adds itself (MemberAdd). */
   join?: string[];
   /** Client URLs the store uses. Default: the local member first, then every member etcd lists. */
   etcdServers?: string[];
-  /** Directory holding the cluster CA (ca.crt, ca.key) to copy in on first start; masters of one cluster share it. */
+  /** Directory holding the cluster CA (ca.crt, ca.key) and the etcd CA (etcd/ca.crt, etcd/ca.key) to copy in on first start; masters of one cluster share them. */
   caDir?: string;
   /** TTL of the leader lease. Default 10. */
   leaderLeaseTtlSeconds?: number;
@@ -70,15 +86,23 @@ export interface MasterOptions {
   controlPlaneEndpoint?: string;
   /** Time between etcd compactions by the leader (default 5 min); 0 turns compaction off. */
   etcdCompactionIntervalMs?: number;
+  /** Pod Security admission's defaults and exemptions (default: enforce baseline, warn restricted, kube-system exempt). */
+  podSecurity?: PodSecurityConfig;
+  /** Service-account tokens: issuer, API audiences, longest lifetime. Default: DEFAULT_ISSUER for both, no maximum. */
+  serviceAccounts?: IssuerOptions;
   log: Logger;
 }
 
 export class Master {
   private etcd?: EtcdProcess;
+  private etcdTls?: EtcdClientTls;
   private store?: EtcdStore;
   private api?: ApiServer;
   private election?: LeaderElection;
+  private standby?: WarmStandby;
   private ctx?: ApiContext;
+  private encryption?: EncryptionAtRest;
+  private identity?: ApiserverIdentityLease;
   port = 0;
 
   constructor(readonly options: MasterOptions) {}
@@ -98,33 +122,73 @@ export class Master {
     if (o.initialCluster !== undefined && o.join !== undefined) throw new Error("--initial-cluster and --join exclude each other: bootstrap a new cluster or join a running one");
     const network = ClusterNetwork.from(o.network);
 
+    // The encryption config before the CA: other masters of a new cluster wait for the CA, then copy both.
+    if (o.caDir) await importEncryptionConfig(o.caDir, o.dataDir);
+    const encryption = await EncryptionAtRest.open(path.join(o.dataDir, ENCRYPTION_CONFIG_FILE), {
+      info: (msg, fields) => o.log.info(fields ?? {}, msg),
+      warn: (msg, fields) => o.log.warn(fields ?? {}, msg),
+    });
+    this.encryption = encryption;
+    encryption.watch();
+
     // Certificates first: they need no etcd, and other masters of a new cluster may be
-    // waiting for this one's CA (README "HA").
+    // waiting for this one's CAs (README "HA"). Every link is TLS: etcd's member certificates
+    // name this master's address; agents are dialled with the master's own client certificate.
     const pkiDir = path.join(o.dataDir, "pki");
     if (o.caDir) await importClusterCa(o.caDir, pkiDir);
+    // Before the CA, so that a master copying this one's CA finds the token key beside it.
+    const serviceAccountKeys = await ensureServiceAccountKeys(pkiDir);
     const pki = await ensureClusterPki(pkiDir, { hostnames: [], ips: [o.advertiseAddress, network.kubernetesServiceIP] });
+    const issuer = await TokenIssuer.create(serviceAccountKeys, o.serviceAccounts ?? { issuer: DEFAULT_ISSUER, apiAudiences: [DEFAULT_ISSUER] });
+    const etcdPki = await ensureEtcdPki(pkiDir, { name: o.etcdName, names: { hostnames: [], ips: [o.advertiseAddress] } });
+    this.etcdTls = apiserverEtcdClient(etcdPki);
+    const agentClient = await ensureMasterAgentClient(pkiDir, pki, o.etcdName);
 
-    await this.startEtcd();
-    this.store = new EtcdStore({ endpoints: await this.storeEndpoints() });
+    await this.startEtcd(pkiDir, etcdPki);
+    const endpoints = await this.storeEndpoints();
+    // One registry per master (several may share a test process); served at /metrics.
+    const metrics = new MasterMetrics();
+    metrics.collectProcessMetrics();
+    this.store = new EtcdStore({ endpoints, tls: this.etcdTls, metrics: metrics.etcd, transformer: encryption });
+    await writeMemberRecord(o.dataDir, { name: o.etcdName, clientUrl: this.etcd!.clientUrl, peerUrl: this.etcd!.peerUrl, endpoints });
 
     const tokens = await loadTokens(path.join(o.dataDir, "tokens.json"));
     // Agents join with bootstrap tokens now; the shared agent token of older data dirs is void.
     await rm(path.join(o.dataDir, "agent.token"), { force: true });
 
-    const ctx = new ApiContext(this.store, undefined, undefined, network);
+    const ctx = new ApiContext(this.store, undefined, undefined, network, { metrics });
+    if (o.podSecurity) ctx.podSecurity = o.podSecurity;
+    ctx.podSecurity.audit = (record) => o.log.info({ podSecurityAudit: record }, "Pod Security audit");
     this.ctx = ctx;
+    registerTokenMinter(ctx, new TokenMinter(issuer, () => ctx.clock.now()));
     await ensureSystemNamespaces(ctx);
+    await ensureDefaultRbacPolicy(ctx);
     await ctx.namespaces.start();
     await ensureKubernetesService(ctx);
     // Not worth refusing to start over: the kube-dns endpoints controller keeps trying.
     await ensureKubeDnsService(ctx).catch((err) => o.log.error({ err }, "creating the cluster DNS Service kube-system/kube-dns failed"));
     this.api = new ApiServer(
-      { host: o.bindAddress, port: o.port, tls: { certPem: pki.apiserverCert, keyPem: pki.apiserverKey, caPem: pki.caCert }, tokens, log: (msg, err) => o.log.warn({ err }, msg) },
+      {
+        host: o.bindAddress,
+        port: o.port,
+        tls: { certPem: pki.apiserverCert, keyPem: pki.apiserverKey, caPem: pki.caCert },
+        tokens,
+        serviceAccountIssuer: issuer,
+        log: (msg, err) => o.log.warn({ err }, msg),
+      },
       ctx,
       { health: (verbose) => this.health(verbose) },
     );
+    const agentTransport = mutualTlsTransport({ caPem: pki.caCert, certPem: agentClient.certPem, keyPem: agentClient.keyPem });
+    useAgentTransport(ctx, agentTransport);
     attachStreaming(this.api, ctx);
     this.port = await this.api.listen();
+    // Pods reach the API at the kubernetes Service; its endpoints are the masters that say so here.
+    this.identity = new ApiserverIdentityLease(ctx, o.etcdName, `${o.advertiseAddress}:${this.port}`, o.log);
+    this.identity.start();
+    if (!isEndpointAddress(o.advertiseAddress)) {
+      o.log.warn({ advertiseAddress: o.advertiseAddress }, "the advertise address is not one pods can reach (loopback, unspecified or link-local): this master is left out of the kubernetes Service's endpoints; advertise the host's own address");
+    }
 
     const server = `https://${o.advertiseAddress === "0.0.0.0" ? "127.0.0.1" : o.advertiseAddress}:${this.port}`;
     const kubeconfig = { server, caPem: pki.caCert, clientCertPem: pki.adminCert, clientKeyPem: pki.adminKey };
@@ -159,18 +223,26 @@ export class Master {
       log: o.log,
       leadership: election,
       etcd: this.store.client,
+      etcdTls: this.etcdTls,
+      agentTransport,
       settings,
       ca: { caCert: pki.caCert, caKey: pki.caKey },
     };
     this.election = election;
+    // Full caches on every master, so whoever wins next starts its components without listing.
+    this.standby = new WarmStandby(ctx, standbyResources(), o.log.child({ component: "warm-standby" }));
+    this.standby.start();
+    metrics.setLeader(LEASE_NAME, false);
+    election.subscribe((status) => metrics.setLeader(LEASE_NAME, status.isLeader));
     await election.start();
     o.log.info({ server, dataDir: o.dataDir, name: o.etcdName, leader: election.status().leader?.identity ?? null }, "master ready");
   }
 
-  private async startEtcd(): Promise<void> {
+  private async startEtcd(pkiDir: string, etcdPki: EtcdPki): Promise<void> {
     const o = this.options;
+    const tls = this.etcdTls;
     const etcdDir = path.join(o.dataDir, "etcd");
-    const member = { dataDir: etcdDir, name: o.etcdName, host: o.advertiseAddress, clientPort: o.etcdClientPort, peerPort: o.etcdPeerPort };
+    const member = { dataDir: etcdDir, name: o.etcdName, host: o.advertiseAddress, clientPort: o.etcdClientPort, peerPort: o.etcdPeerPort, tls: etcdTlsFiles(pkiDir) };
     let initialCluster: string | undefined;
     let initialClusterState: "new" | "existing" = "new";
     if (o.initialCluster !== undefined) {
@@ -178,7 +250,7 @@ export class Master {
       if (!members.some((m) => m.name === o.etcdName)) throw new Error(`--initial-cluster does not name this master ("${o.etcdName}", see --name)`);
       initialCluster = o.initialCluster;
     } else if (o.join !== undefined && !(await memberExists(etcdDir))) {
-      initialCluster = await joinCluster(o.join, { name: o.etcdName, peerUrl: peerUrlOf(member) });
+      initialCluster = await joinCluster(o.join, { name: o.etcdName, peerUrl: peerUrlOf(member) }, tls);
       initialClusterState = "existing";
     }
     const clustered = initialCluster !== undefined || o.join !== undefined;
@@ -186,6 +258,7 @@ export class Master {
       ...member,
       initialCluster,
       initialClusterState,
+      healthClient: healthcheckClient(etcdPki),
       // A member of a new cluster is healthy only once a quorum of its peers has started.
       startTimeoutMs: clustered ? 300_000 : undefined,
       log: (line: string) => o.log.debug({ etcd: line }),
@@ -195,19 +268,19 @@ export class Master {
     // A joined member starts as a learner (member-join.ts); it serves no clients and counts
     // toward no quorum until promoted, so nothing else starts before. Also on restart: an
     // earlier run may have stopped between MemberAdd and the promotion.
-    if (o.join !== undefined && (await memberIsLearner(this.etcd.clientUrl))) {
+    if (o.join !== undefined && (await memberIsLearner(this.etcd.clientUrl, tls))) {
       const t0 = performance.now();
-      const result = await promoteToVoter(o.join, this.etcd.peerUrl);
+      const result = await promoteToVoter(o.join, this.etcd.peerUrl, tls);
       o.log.info({ result, ms: Math.round(performance.now() - t0) }, "etcd member is a voter");
     }
   }
 
+  /** The local member first, then `--etcd-servers` or every member etcd lists (also after a restart of a joined master). */
   private async storeEndpoints(): Promise<string[]> {
     const o = this.options;
     const local = this.etcd!.clientUrl;
     if (o.etcdServers !== undefined) return [local, ...o.etcdServers.filter((u) => u !== local)];
-    if (o.initialCluster === undefined && o.join === undefined) return [local];
-    const probe = new EtcdStore({ endpoints: [local] });
+    const probe = new EtcdStore({ endpoints: [local], tls: this.etcdTls });
     try {
       return await memberClientUrls(probe.client, local);
     } finally {
@@ -227,15 +300,24 @@ export class Master {
     const election = this.election?.status();
     const role = election?.isLeader ? "leader" : "follower";
     checks.push(["leader-election", true, `(leader: ${election?.leader?.identity || "none"}, this master: ${role})`]);
+    if (this.encryption) checks.push(["encryption-config", true, encryptionDetail(this.encryption)]);
     const ok = checks.every(([, pass]) => pass);
     if (!verbose) return { ok, text: ok ? "ok" : "not ready" };
     const lines = checks.map(([name, pass, detail]) => `[${pass ? "+" : "-"}]${name} ${pass ? "ok" : "failed"}${detail ? ` ${detail}` : ""}`);
     return { ok, text: `${lines.join("\n")}\n${ok ? "readyz check passed" : "readyz check failed"}\n` };
   }
 
+  /** Reads `<data-dir>/encryption-config.yaml` again now (SIGHUP); it is also reloaded when it changes. */
+  reloadEncryptionConfig(): Promise<void> {
+    return this.encryption?.reload() ?? Promise.resolve();
+  }
+
   async stop(): Promise<void> {
+    this.encryption?.stop();
     // First: stops the leader components and revokes the lease, so another master takes over now.
     await this.election?.stop();
+    await this.standby?.stop();
+    await this.identity?.stop();
     await this.ctx?.namespaces.stop();
     await this.api?.close();
     await this.store?.close();
@@ -264,4 +346,10 @@ async function loadTokens(file: string): Promise<Map<string, User>> {
   const kept = Object.entries(entries).filter(([, u]) => u.name !== "system:node-bootstrapper");
   if (kept.length !== Object.keys(entries).length) await writeFile(file, JSON.stringify(Object.fromEntries(kept), null, 2), { mode: 0o600 });
   return new Map(kept);
+}
+
+/** `(sha256:…, secrets written with key2)`: `gantry secrets rotate-key` waits for its file's digest. */
+function encryptionDetail(e: EncryptionAtRest): string {
+  const { sha256, writeKeys } = e.status();
+  return `(sha256:${sha256}, ${writeKeys.map((w) => `${w.resource} written with ${w.writeKey}`).join(", ")})`;
 }

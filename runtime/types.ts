@@ -73,6 +73,10 @@ export interface ContainerConfig {
   netnsPath?: string;
   /** The pod's IPC namespace holder, when containers share it. */
   ipcnsPath?: string;
+  /** The pod's UTS namespace holder (the hostname is set in it again at every create). */
+  utsnsPath?: string;
+  /** A PID namespace to join (an ephemeral container's target's); undefined = a new one. */
+  pidnsPath?: string;
   resources: ContainerResources;
   /** cgroup parent (systemd slice or cgroupfs path) for the pod. */
   cgroupParent: string;

@@ -42,3 +42,18 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi
+
+# kubectl 1.20 (Debian's kubernetes-client) for the tests of older clients (OpenAPI v2, SPDY
+# exec/attach/port-forward): downloaded and unpacked into .cache/, never installed, so
+# /usr/bin/kubectl stays the one users run.
+old_kubectl=.cache/kubernetes-client/usr/bin/kubectl
+if [ ! -x "$old_kubectl" ]; then
+  echo "extracting Debian's kubernetes-client (kubectl 1.20) into .cache/kubernetes-client"
+  mkdir -p .cache/debs
+  # apt warns that root downloads "unsandboxed"; harmless here. A failure is retried once after
+  # refreshing the package lists, and then shown.
+  (cd .cache/debs && apt-get download -qq kubernetes-client 2>/dev/null) ||
+    { apt-get update -qq && (cd .cache/debs && apt-get download -qq kubernetes-client); }
+  rm -rf .cache/kubernetes-client
+  dpkg-deb -x "$(ls -t .cache/debs/kubernetes-client_*.deb | head -n1)" .cache/kubernetes-client
+fi

@@ -93,7 +93,7 @@ describe("API semantics", () => {
     await api.request("POST", "/api/v1/namespaces/default/configmaps", cm("w-c"));
     const { execFileSync } = await import("node:child_process");
     const rv = (await api.request("GET", "/api/v1/namespaces/default/configmaps")).json<{ metadata: { resourceVersion: string } }>().metadata.resourceVersion;
-    execFileSync("etcdctl", ["--endpoints", master.etcdEndpoint, "compact", rv], { env: { ...process.env, ETCDCTL_API: "3" } });
+    execFileSync("etcdctl", ["--endpoints", master.etcdEndpoint, ...master.etcdctlTlsArgs(), "compact", rv], { env: { ...process.env, ETCDCTL_API: "3" } });
     const expired = await api.watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${a.metadata.resourceVersion}`, (ev) => ev.length >= 1, 5000);
     assert.equal(expired[0]?.type, "ERROR");
     assert.equal(expired[0].object.code, 410);

@@ -9,6 +9,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseClusterInfoKubeconfig } from "../api/bootstrap/cluster-info";
 import { verifyDetached } from "../api/bootstrap/jws";
+import { certsOwnerTokenSecret, certsSecret, generateCertificateKey, parseCertificateKey, readCertsSecret } from "../api/bootstrap/cert-upload";
 import { tokenSecret } from "../api/bootstrap/token";
 import type { KubeObject } from "../api/object";
 import { findResource } from "../api/resources";
@@ -16,6 +17,7 @@ import { ClusterInfoSigner } from "../master/bootstrap-tokens/cluster-info-signe
 import { TokenCleaner } from "../master/bootstrap-tokens/cleaner";
 import { CsrApprover } from "../master/certificates/approver";
 import { CsrSigner } from "../master/certificates/signer";
+import { GarbageCollector } from "../master/controllers/gc";
 import { BOOTSTRAPPER, NODE_CLIENT, NODE_SERVING, csrObject, nodeSubject, nodeUser } from "../master/certificates/testing/csr";
 import { ensureClusterPki, type ClusterPki } from "../master/pki";
 import { startInProcessApi, type InProcessApi } from "./helpers/in-process";
@@ -45,6 +47,7 @@ before(async () => {
       new ClusterInfoSigner(ctx, { resyncMs: 300, publish: { server: SERVER, caPem: pki.caCert } }),
       new CsrApprover(ctx, { resyncMs: 300 }),
       new CsrSigner(ctx, { resyncMs: 300, ca: pki, maxDurationSeconds: 3600 }),
+      new GarbageCollector(ctx, { resyncMs: 300 }),
     ],
   });
 });
@@ -90,6 +93,11 @@ describe("bootstrap tokens", () => {
 
 describe("certificate signing requests", () => {
   const csrs = () => api.client(R.csrs);
+  // Made by the user its spec names: the registry records the requester, whatever the body says.
+  const createAsRequester = (csr: KubeObject) => {
+    const { username, groups } = csr.spec as { username: string; groups: string[] };
+    return csrs().as({ name: username, groups }).create(csr);
+  };
   const certificateOf = async (name: string) => {
     let cert: string | undefined;
     await waitFor(`a certificate for ${name}`, async () => Boolean((cert = ((await csrs().get(undefined, name)).status as { certificate?: string }).certificate)));
@@ -97,7 +105,7 @@ describe("certificate signing requests", () => {
   };
 
   test("a bootstrapper's node client request is approved and signed by the cluster CA", async () => {
-    await csrs().create(await csrObject("join-node-b", { subject: nodeSubject("node-b"), ...NODE_CLIENT, ...BOOTSTRAPPER }));
+    await createAsRequester(await csrObject("join-node-b", { subject: nodeSubject("node-b"), ...NODE_CLIENT, ...BOOTSTRAPPER }));
     const cert = await certificateOf("join-node-b");
     assert.ok(cert.verify(new X509Certificate(pki.caCert).publicKey));
     assert.match(cert.subject, /O=system:nodes/);
@@ -108,8 +116,8 @@ describe("certificate signing requests", () => {
   });
 
   test("a stranger's request stays pending until approved by hand, then a kube-apiserver-client certificate is signed", async () => {
-    await csrs().create(await csrObject("alice", { subject: { commonName: "alice", organizations: ["devs"] }, signerName: "kubernetes.io/kube-apiserver-client", usages: ["digital signature", "client auth"], username: "alice", groups: ["system:authenticated"] }));
-    await csrs().create(await csrObject("fake-node", { subject: nodeSubject("node-a"), ...NODE_CLIENT, username: "alice", groups: ["system:authenticated"] }));
+    await createAsRequester(await csrObject("alice", { subject: { commonName: "alice", organizations: ["devs"] }, signerName: "kubernetes.io/kube-apiserver-client", usages: ["digital signature", "client auth"], username: "alice", groups: ["system:authenticated"] }));
+    await createAsRequester(await csrObject("fake-node", { subject: nodeSubject("node-a"), ...NODE_CLIENT, username: "alice", groups: ["system:authenticated"] }));
     await new Promise((r) => setTimeout(r, 1000));
     for (const name of ["alice", "fake-node"]) assert.equal(((await csrs().get(undefined, name)).status as { conditions?: unknown }).conditions, undefined, `${name} pending`);
     await csrs().update(undefined, "alice", (c) => ({ ...c, status: { conditions: [{ type: "Approved", status: "True", reason: "KubectlApprove", message: "approved by hand" }] } }), { subresource: "approval" });
@@ -119,11 +127,30 @@ describe("certificate signing requests", () => {
 
   test("a node's serving request is approved when its names are its Node's addresses", async () => {
     await api.client(R.nodes).create({ apiVersion: "v1", kind: "Node", metadata: { name: "node-b" }, status: { addresses: [{ type: "InternalIP", address: "10.0.0.2" }, { type: "Hostname", address: "node-b" }] } } as KubeObject);
-    await csrs().create(await csrObject("serving-ok", { subject: nodeSubject("node-b", { ipAddresses: ["10.0.0.2"], dnsNames: ["node-b"] }), ...NODE_SERVING, ...nodeUser("node-b") }));
-    await csrs().create(await csrObject("serving-bad", { subject: nodeSubject("node-b", { ipAddresses: ["10.0.0.66"] }), ...NODE_SERVING, ...nodeUser("node-b") }));
+    await createAsRequester(await csrObject("serving-ok", { subject: nodeSubject("node-b", { ipAddresses: ["10.0.0.2"], dnsNames: ["node-b"] }), ...NODE_SERVING, ...nodeUser("node-b") }));
+    await createAsRequester(await csrObject("serving-bad", { subject: nodeSubject("node-b", { ipAddresses: ["10.0.0.66"] }), ...NODE_SERVING, ...nodeUser("node-b") }));
     const cert = await certificateOf("serving-ok");
     assert.ok(cert.checkIP("10.0.0.2"));
     assert.deepEqual(cert.keyUsage, ["1.3.6.1.5.5.7.3.1"]);
     assert.equal(((await csrs().get(undefined, "serving-bad")).status as { conditions?: unknown }).conditions, undefined, "a name that is not the node's stays pending");
+  });
+});
+
+// Last: it moves the clock by hours.
+describe("the control-plane certificate upload", () => {
+  test("the encrypted certificates go away 2 hours after the upload: the cleaner deletes their owner token, the garbage collector the Secret", async () => {
+    const key = parseCertificateKey(generateCertificateKey());
+    const owner = await api.client(R.secrets).create(certsOwnerTokenSecret({ id: "upload", secret: "0123456789abcdef" }, clock.now()));
+    await api.client(R.secrets).create(certsSecret({ clusterCa: { certPem: pki.caCert, keyPem: pki.caKey }, etcdCa: { certPem: "etcd-ca", keyPem: "etcd-key" }, etcdEndpoints: ["https://10.9.8.7:2379"] }, key, { tokenId: "upload", uid: owner.metadata.uid! }));
+    const stored = await api.client(R.secrets).get("kube-system", "gantry-certs");
+    assert.equal(readCertsSecret(stored, key).clusterCa.keyPem, pki.caKey);
+    assert.equal((await data())["jws-kubeconfig-upload"], undefined, "the owner token signs nothing");
+
+    clock.advance(2 * 3600 - 60);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.ok(await api.client(R.secrets).tryGet("kube-system", "gantry-certs"), "still there before the 2 hours are over");
+    clock.advance(61);
+    await waitFor("the owner token deleted", async () => (await api.client(R.secrets).tryGet("kube-system", "bootstrap-token-upload")) === undefined);
+    await waitFor("gantry-certs deleted with its owner", async () => (await api.client(R.secrets).tryGet("kube-system", "gantry-certs")) === undefined, 30_000);
   });
 });

@@ -15,13 +15,13 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startCluster, type GantryCluster } from "./helpers/cluster";
 import { watchWithKubectl } from "./helpers/kubectl-watch";
+import { startTerminal } from "./helpers/terminal";
 import { waitFor } from "./helpers/wait";
 
 const NODES = ["node-a", "node-b"];
 let c: GantryCluster;
 let img = (tag: string) => tag;
 
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 
 interface Pod {
@@ -216,25 +216,16 @@ describe("a 1-master, 2-agent cluster driven by kubectl", () => {
 
   test("kubectl exec -it answers on a terminal", async () => {
     const pod = (await pods("app=web")).filter(running)[0].metadata.name;
-    const cmd = `timeout --foreground 20 kubectl ${c.kubectlPrefix().join(" ")} exec -it ${pod} -- sh`;
-    const child = c.client.spawn("script", ["-qc", cmd, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    child.stdout!.on("data", (d) => (out += d));
-    child.stderr!.on("data", (d) => (out += d));
-    const done = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
+    const term = startTerminal(c.client, `timeout --foreground 20 kubectl ${c.kubectlPrefix().join(" ")} exec -it ${pod} -- sh`);
     try {
-      await waitFor("a shell prompt", async () => /[#$] /.test(out), 20_000).catch((err: Error) => {
-        throw new Error(`${err.message}; the terminal showed ${JSON.stringify(out)}`);
-      });
-      child.stdin!.write("echo $((6*7)); cat /www/index.html; tty\r");
-      await waitFor("the answer", async () => /\r?\n42\r?\n/.test(out) && out.includes("web v1"), 10_000).catch((err: Error) => {
-        throw new Error(`${err.message}; the terminal showed ${JSON.stringify(out)}`);
-      });
-      await waitFor("a terminal inside", async () => /\/dev\/pts\/\d+/.test(out), 5_000);
-      child.stdin!.write("exit 0\r");
-      assert.equal(await Promise.race([done, wait(15_000).then(() => -2)]), 0, out);
+      await term.expect("a shell prompt", /[#$] /, 20_000);
+      term.type("echo $((6*7)); cat /www/index.html; tty\r");
+      await term.expect("the answer", /\n42\r*\n[^]*web v1/, 10_000);
+      await term.expect("a terminal inside", /\/dev\/pts\/\d+/, 5_000);
+      term.type("exit 0\r");
+      assert.equal(await term.exitCode(), 0, term.output());
     } finally {
-      child.kill("SIGKILL");
+      term.kill();
     }
   });
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { KubeObject } from "../api/object";
 import { findResource } from "../api/resources";
-import type { ApiContext } from "../master/apiserver/context";
+import type { ApiContext } from "../master/registry/context";
 import { acquireInformer } from "../master/cache/shared-informers";
 import { CronJobController } from "../master/controllers/cronjob";
 import { JobController } from "../master/controllers/job";

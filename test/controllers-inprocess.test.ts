@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { KubeObject } from "../api/object";
 import { findResource } from "../api/resources";
-import type { ApiContext } from "../master/apiserver/context";
+import type { ApiContext } from "../master/registry/context";
 import { DeploymentController } from "../master/controllers/deployment";
 import { GarbageCollector } from "../master/controllers/gc";
 import { ReplicaSetController } from "../master/controllers/replicaset";

@@ -22,6 +22,7 @@ import { mountsUnder, readMountInfo } from "../runtime/rootfs/mountinfo";
 import { pushTestImages, TestRepos } from "./images/build";
 import { startRegistry, type TestRegistry } from "./images/registry";
 import { ApiClient } from "./helpers/api-client";
+import { scriptedAgentCredentials } from "./helpers/scripted-agent-tls";
 import { joinNode, type JoinedNode } from "./helpers/join";
 import { Kubectl } from "./helpers/kubectl";
 import { startMaster, type MasterHandle } from "./helpers/master-process";
@@ -70,6 +71,8 @@ before(async () => {
     serviceProxy: false,
     dns: false,
     logger,
+    // The master dials agents over mutual TLS: a serving certificate for this node from its CA.
+    serverCredentials: await scriptedAgentCredentials(master.dataDir, NODE),
   });
   // The node's own identity, from a real TLS bootstrap with a bootstrap token.
   joined = await joinNode(master.kubeconfig, NODE);

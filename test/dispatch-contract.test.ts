@@ -49,6 +49,7 @@ import { Kubectl } from "./helpers/kubectl";
 import { ApiClient } from "./helpers/api-client";
 import { waitFor } from "./helpers/wait";
 import { joinNode, type JoinedNode } from "./helpers/join";
+import { scriptedAgentCredentials } from "./helpers/scripted-agent-tls";
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -72,6 +73,9 @@ class ScriptedAgent {
 
   constructor(readonly nodeName: string) {}
 
+  /** TLS credentials to serve with (scriptedAgentCredentials): the master dials agents over mutual TLS. */
+  credentials: ServerCredentials = ServerCredentials.createInsecure();
+
   async start(port = 0): Promise<void> {
     const server = new Server();
     const unimplemented = (_call: unknown, cb: sendUnaryData<never>) => cb({ code: GrpcStatus.UNIMPLEMENTED, details: "not scripted" }, null);
@@ -80,6 +84,7 @@ class ScriptedAgent {
       setDesiredPods: unimplemented,
       listPodStatus: unimplemented,
       getNodeStatus: unimplemented,
+      getMetrics: unimplemented,
       logs: (call) => this.onLogs(call),
       exec: (call) => this.onExec(call),
       attach: (call) => call.destroy(Object.assign(new Error("not scripted"), { code: GrpcStatus.UNIMPLEMENTED })),
@@ -87,7 +92,7 @@ class ScriptedAgent {
       pullImage: (call: ServerWritableStream<unknown, unknown>) => call.destroy(Object.assign(new Error("not scripted"), { code: GrpcStatus.UNIMPLEMENTED })),
     };
     server.addService(AgentService, impl);
-    this.port = await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    this.port = await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, this.credentials, (err, p) => (err ? reject(err) : resolve(p))));
     this.server = server;
   }
 
@@ -319,6 +324,8 @@ before(async () => {
   api = new ApiClient(master.kubeconfig);
   caPem = readFileSync(path.join(master.dataDir, "pki", "ca.crt"), "utf8");
   for (const name of ["node-a", "node-b"]) identities.set(name, await joinNode(master.kubeconfig, name));
+  n1.credentials = await scriptedAgentCredentials(master.dataDir, "node-a");
+  n2.credentials = await scriptedAgentCredentials(master.dataDir, "node-b");
   await n1.start();
   await n2.start();
 });
@@ -390,10 +397,13 @@ describe("dispatch: the master side of the agent contract", () => {
       }),
     });
     const sent = await waitFor("web in node-a's desired set", () => [...n1.desired.values()].find((p) => p.name === "web"));
-    const pod = JSON.parse(sent.podJson) as PodJson & { spec: { nodeName: string } };
+    const pod = JSON.parse(sent.podJson) as PodJson & { spec: { nodeName: string; volumes: { name: string }[] } };
     assert.equal(pod.spec.nodeName, "node-a");
     assert.equal(pod.metadata.uid, sent.uid);
-    assert.deepEqual(n1.volumeNames, ["default/web-config", "default/web-secret"]);
+    // kube-root-ca.crt: the ca.crt of the service-account token volume admission added.
+    assert.deepEqual(n1.volumeNames, ["default/kube-root-ca.crt", "default/web-config", "default/web-secret"]);
+    assert.match(pod.spec.volumes.map((v) => v.name).join(" "), /^cfg kube-api-access-[a-z0-9]{5}$/);
+    assert.match([...n1.volumeData.values()].find((v) => v.name === "kube-root-ca.crt")!.data["ca.crt"].toString(), /^-----BEGIN CERTIFICATE-----/);
     assert.equal([...n1.volumeData.values()].find((v) => v.name === "web-secret")!.data.password.toString(), "s3cret");
     assert.equal([...n1.volumeData.values()].find((v) => v.name === "web-config")!.data.greeting.toString(), "hello");
     assert.deepEqual(n2.volumeNames, [], "node-b runs no pod that reads them");
@@ -535,7 +545,7 @@ describe("dispatch: the master side of the agent contract", () => {
     await waitFor("a new session", () => n1.opens.length > sessions, 30_000);
     const full = await waitFor("the full set after reconnect", () => n1.desiredMessages.slice(messages).find((m) => m.full));
     assert.deepEqual(full.upsert.map((p) => p.uid), [uid]);
-    assert.deepEqual(full.volumeData.map((v) => v.name).sort(), ["web-config", "web-secret"]);
+    assert.deepEqual(full.volumeData.map((v) => v.name).sort(), ["kube-root-ca.crt", "web-config", "web-secret"]);
     assert.ok(n1.desiredMessages.slice(messages).every((m) => !m.remove.includes(uid)));
     // Still exactly one pod, still Running.
     assert.match(await kubectl.ok(["get", "pods", "web"]), /Running/);

@@ -5,15 +5,20 @@
 // nothing. Node authorization: node-b's certificate cannot patch node-a, read a Secret of a pod
 // that is not on node-b, or exec into a pod (403, Kubernetes' wording). Certificates are signed
 // for 90 s here (`--cluster-signing-duration`), so the agents' renewal at 70–90% of the lifetime
-// is watched happening. The join time (command → node Ready) is measured and printed.
+// is watched happening. The join time (command → node Ready) is measured and printed. Last,
+// `gantry reset` on node-b's host stops its agent and removes its containers, pod network,
+// service proxy table, cgroup and state.
 
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { access, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createKeyAndCsr } from "../api/certificates/csr-build";
+import { cgroupDirs } from "../runtime/runc/cgroups";
+import { mountsUnder, readMountInfo } from "../runtime/rootfs/mountinfo";
 import { startCluster, API_PORT, type ClusterAgent, type GantryCluster } from "./helpers/cluster";
+import { execInHostNetwork } from "./helpers/netns-hosts";
 import { waitFor } from "./helpers/wait";
 
 const GANTRY = path.resolve(__dirname, "../cli/gantry.js");
@@ -203,6 +208,34 @@ describe("gantry init and gantry join on separate hosts", () => {
     await readyIn("node-a", 10_000);
     assert.ok(nodeA.running());
     assert.deepEqual(await nodeA.containers(), containersBefore, "no container restarted");
+    assert.match(await c.kubectlOk(["get", "pod", "on-a", "--no-headers"]), /1\/1\s+Running\s+0\s/);
+  });
+  test("gantry reset on node-b's host: the agent stops; its containers, pod network and state are gone; node-a is untouched", async () => {
+    const containers = await nodeB.containers();
+    assert.ok(containers.length > 0, "node-b runs its pod's containers");
+    const exists = (file: string) => access(file).then(() => true, () => false);
+    const cgroups = await cgroupDirs(nodeB.cgroupParent);
+    assert.equal((await nodeB.host.exec("ip", ["link", "show", "gantry0"])).code, 0, "node-b has its pod bridge");
+    assert.equal((await nodeB.host.exec("nft", ["list", "table", "ip", "gantry"])).code, 0, "node-b has its service proxy's table");
+    assert.ok((await Promise.all(cgroups.map(exists))).every(Boolean), "node-b's pods have their cgroup");
+    const elsewhere = (name: string) => path.join(nodeB.dataDir, "..", `b-${name}`);
+    const mountsBefore = mountsUnder(await readMountInfo(), nodeB.dataDir).length + mountsUnder(await readMountInfo(), nodeB.runDir).length;
+    assert.ok(mountsBefore > 0, "node-b's pod has mounts (rootfs, volumes, netns)");
+    // Run as the agent runs: in node-b's network namespace with the machine's mounts (cgroups).
+    const r = await execInHostNetwork(nodeB.host, [
+      process.execPath, GANTRY, "reset", "--yes",
+      "--agent-data-dir", nodeB.dataDir, "--agent-run-dir", nodeB.runDir, "--agent-kubeconfig", nodeB.kubeconfig, "--cgroup-parent", nodeB.cgroupParent,
+      "--master-data-dir", elsewhere("master"), "--admin-kubeconfig", elsewhere("admin.conf"),
+      "--master-pid-file", elsewhere("master.pid"), "--agent-pid-file", elsewhere("agent.pid"), "--unit-dir", elsewhere("units"),
+    ], 120_000);
+    assert.equal(r.code, 0, `gantry reset exited ${r.code}:\n${r.stderr}${r.stdout}`);
+    for (const id of containers) assert.match(r.stdout, new RegExp(`removed container ${id}`));
+    await waitFor("node-b's agent to exit", () => !nodeB.running(), 5_000);
+    assert.deepEqual([...mountsUnder(await readMountInfo(), nodeB.dataDir), ...mountsUnder(await readMountInfo(), nodeB.runDir)], [], "no mount is left");
+    for (const gone of [nodeB.dataDir, nodeB.runDir, nodeB.kubeconfig, ...cgroups]) assert.equal(await exists(gone), false, `${gone} is deleted`);
+    assert.notEqual((await nodeB.host.exec("ip", ["link", "show", "gantry0"])).code, 0, "the pod bridge is removed");
+    assert.notEqual((await nodeB.host.exec("nft", ["list", "table", "ip", "gantry"])).code, 0, "the service proxy's table is removed");
+    await readyIn("node-a", 10_000);
     assert.match(await c.kubectlOk(["get", "pod", "on-a", "--no-headers"]), /1\/1\s+Running\s+0\s/);
   });
 });

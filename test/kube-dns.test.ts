@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import type { KubeObject } from "../api/object";
 import { findResource } from "../api/resources";
 import { ApiError } from "../api/errors";
-import { allocateServiceAddresses } from "../master/apiserver/service-allocation";
+import { allocateServiceAddresses } from "../master/registry/service-allocation";
 import { ensureKubeDnsService } from "../master/bootstrap";
 import { KubeDnsEndpointsController } from "../master/controllers/kube-dns-endpoints";
 import { startInProcessApi, type InProcessApi } from "./helpers/in-process";
@@ -42,7 +42,7 @@ describe("kube-dns", () => {
   test("10.96.0.10 is never handed out at random, even before kube-dns exists", async () => {
     const size = 2 ** 20 - 3;
     const pinned = () => (10 - 2 + 0.5) / size; // every random pick lands on 10.96.0.10
-    const svc = await allocateServiceAddresses(api.ctx.store, { apiVersion: "v1", kind: "Service", metadata: { name: "early", namespace: "default" }, spec: { ports: [{ port: 80 }] } }, api.ctx.network.serviceRange, pinned);
+    const svc = await allocateServiceAddresses(api.etcd.store, { apiVersion: "v1", kind: "Service", metadata: { name: "early", namespace: "default" }, spec: { ports: [{ port: 80 }] } }, api.ctx.network.serviceRange, pinned);
     assert.equal((svc.spec as { clusterIP: string }).clusterIP, "10.96.0.11");
   });
 

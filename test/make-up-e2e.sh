@@ -109,7 +109,10 @@ left=$(pgrep -af "gantry.js (supervise|master|agent) .*(/var/lib/gantry|/run/gan
 [ -z "$left" ] || fail "left running after make down: $left"
 [ ! -e /usr/local/bin/gantry ] || fail "/usr/local/bin/gantry is still there"
 ls /run/gantry/*.pid >/dev/null 2>&1 && fail "pid files left: $(ls /run/gantry/*.pid)"
-echo "nothing left running"
+nft list table ip gantry >/dev/null 2>&1 && fail "the service proxy's nft table ip gantry is still there"
+for link in gantry0 gantry-sink; do ip link show "$link" >/dev/null 2>&1 && fail "interface $link is still there"; done
+[ -z "$(ip route show table all proto 157)" ] || fail "Gantry's routes (proto 157) are still there: $(ip route show table all proto 157)"
+echo "nothing left running; no nft table, bridge or route of Gantry's"
 
 step "make up right after make down (the previous Ready is still in etcd)"
 make -s up

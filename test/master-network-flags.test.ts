@@ -84,7 +84,11 @@ test("ClusterIPs come from --service-cluster-ip-range: the kubernetes Service ta
   const outside = await kubectl.run(["create", "service", "clusterip", "db", "--tcp=5432", "--clusterip=10.96.0.50"]);
   assert.notEqual(outside.code, 0);
   assert.match(outside.stderr, /spec\.clusterIPs: Invalid value: \[\]string\{"10\.96\.0\.50"\}: failed to allocate IP 10\.96\.0\.50: the provided IP \(10\.96\.0\.50\) is not in the valid range\. The range of valid IPs is 10\.100\.0\.0\/24/);
-  await kubectl.ok(["create", "service", "clusterip", "dns", "--tcp=53", "--clusterip=10.100.0.10"]);
+  // The range's tenth address is the cluster DNS's: the bootstrap gives it to kube-system/kube-dns.
+  await waitFor("kube-dns at 10.100.0.10", async () => (await kubectl.run(["get", "service", "-n", "kube-system", "kube-dns", "-o", "jsonpath={.spec.clusterIP}"])).stdout === "10.100.0.10");
+  const taken = await kubectl.run(["create", "service", "clusterip", "dns", "--tcp=53", "--clusterip=10.100.0.10"]);
+  assert.match(taken.stderr, /failed to allocate IP 10\.100\.0\.10: provided IP is already allocated/);
+  await kubectl.ok(["create", "service", "clusterip", "dns", "--tcp=53", "--clusterip=10.100.0.53"]);
 });
 
 test("flags that make no plan stop the master with a message naming the flag", async () => {

@@ -9,11 +9,11 @@ import { after, before, test } from "node:test";
 import type { NodeCondition, Taint } from "kubernetes-types/core/v1";
 import type { KubeObject } from "../api/object";
 import { findResource } from "../api/resources";
-import type { ApiContext } from "../master/apiserver/context";
+import type { ApiContext } from "../master/registry/context";
 import { acquireInformer, type InformerLease } from "../master/cache/shared-informers";
 import { NodeLifecycleController } from "../master/controllers/node-lifecycle";
 import { ReplicaSetController } from "../master/controllers/replicaset";
-import { applyBinding } from "../master/scheduler/bind-writer";
+import { TEST_ADMIN } from "../master/registry/testing";
 import { startInProcessApi, type InProcessApi } from "./helpers/in-process";
 import { waitFor } from "./helpers/wait";
 
@@ -90,10 +90,7 @@ async function pass(): Promise<void> {
 }
 
 async function bind(pod: KubeObject, nodeName: string): Promise<void> {
-  await ctx.storeFor(R.pods).guaranteedUpdate(pod.metadata.namespace, pod.metadata.name!, (p) => {
-    const bound = applyBinding(p, nodeName, clock.now());
-    return "pod" in bound ? bound.pod : undefined;
-  });
+  await ctx.registry.bind(TEST_ADMIN, pod.metadata.namespace!, pod.metadata.name!, nodeName);
   track("pods", await client(R.pods).update(pod.metadata.namespace, pod.metadata.name!, (p) => ({
     ...p,
     status: { ...(p.status as object), phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: stamp() }] },

@@ -17,7 +17,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Ipv4Cidr } from "../api/ipv4-cidr";
 import { startCluster, type ClusterAgent, type GantryCluster } from "./helpers/cluster";
-import type { ExecResult } from "./helpers/netns-hosts";
+import { execInHostNetwork, type ExecResult } from "./helpers/netns-hosts";
 import { sleep, waitFor } from "./helpers/wait";
 import { NetImage } from "./images/network";
 
@@ -34,6 +34,8 @@ interface PodJson {
 
 before(async () => {
   c = await startCluster({ agents: ["node-a", "node-b"] });
+  // The hostPort and hostNetwork pods need a namespace Pod Security's default (baseline) allows them in.
+  await c.kubectlOk(["label", "namespace", "default", "pod-security.kubernetes.io/enforce=privileged"]);
   const pushed = await c.masterHost.exec(process.execPath, [NET_IMAGE_SCRIPT, `http://${c.registry}`], { timeoutMs: 60_000 });
   if (pushed.code !== 0) throw new Error(`pushing the network test image failed:\n${pushed.stderr}${pushed.stdout}`);
   image = `${c.registry}/${NetImage.repo}:${NetImage.tag}`;
@@ -81,11 +83,7 @@ async function podCidr(node: string): Promise<Ipv4Cidr> {
 
 /** Runs a command in a host's network namespace with the machine's mounts (as the agents run). */
 function inHost(a: ClusterAgent | { host: { netns: string } }, argv: string[], timeoutMs = 30_000): Promise<ExecResult> {
-  return new Promise((resolve) =>
-    execFile("nsenter", [`--net=/run/netns/${a.host.netns}`, "--", ...argv], { timeout: timeoutMs }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
-    ),
-  );
+  return execInHostNetwork(a.host, argv, timeoutMs);
 }
 
 async function inHostOk(a: ClusterAgent, argv: string[]): Promise<string> {

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import type { ServiceUpdate, ServiceView } from "../proto/gen/agent";
 import { apiJson, createPod, putNode, setPodStatus } from "./helpers/api-objects";
 import { startKubectlSession, type KubectlSession } from "./helpers/kubectl-session";
+import { scriptedAgentCredentials } from "./helpers/scripted-agent-tls";
 import { SessionAgent, type Received } from "./helpers/session-agent";
 import { waitFor } from "./helpers/wait";
 
@@ -36,6 +37,8 @@ const readiness = (v: ServiceView | undefined) =>
 
 before(async () => {
   s = await startKubectlSession({ args: ["--node-monitor-grace-period", "300"] });
+  agentA.credentials = await scriptedAgentCredentials(s.master.dataDir, "agent-a");
+  agentB.credentials = await scriptedAgentCredentials(s.master.dataDir, "agent-b");
   await agentA.start();
   await agentB.start();
   await s.kubectl.ok(["create", "namespace", NS]);

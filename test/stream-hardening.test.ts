@@ -1,9 +1,10 @@
 // Nothing a client does to a stream can take a daemon down. One master and one agent, each in
-// its own test host, real runc/conmon and the real kubectl in a client host. Every streaming
-// path (exec, attach, logs, port-forward, image pulls, the master session) is driven to the
-// awkward points: the peer disconnects, half-closes, stops reading, or keeps writing after the
-// other side ended. Through all of it the agent and the master keep their pids, their memory
-// stays bounded, and the node stays Ready with fresh heartbeats.
+// its own test host, real runc/conmon and the real kubectl (1.32, and 1.20 for SPDY exec) in a
+// client host. Every streaming path (exec and attach over WebSocket and SPDY, logs,
+// port-forward, image pulls, the master session) is driven to the awkward points: the peer
+// disconnects, half-closes, stops reading, or keeps writing after the other side ended. Through
+// all of it the agent and the master keep their pids, their memory stays bounded, and the node
+// stays Ready with fresh heartbeats.
 
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
@@ -13,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { AGENT_PORT, API_PORT, startCluster, type GantryCluster } from "./helpers/cluster";
+import { requireKubectl120 } from "./helpers/old-kubectl";
 import type { AbuseArgs } from "./helpers/stream-abuser";
 import { waitFor } from "./helpers/wait";
 
@@ -74,6 +76,7 @@ describe("streams: no client behaviour ends a daemon", { timeout: 600_000 }, () 
     startRss.master = rssKiB(masterPid);
     args = {
       agent: `${cluster.agent("node-a").host.address}:${AGENT_PORT}`,
+      masterDataDir: cluster.masterDataDir,
       server: `https://${cluster.masterHost.address}:${API_PORT}`,
       kubeconfig: cluster.kubeconfig,
       namespace: "default",
@@ -135,6 +138,18 @@ describe("streams: no client behaviour ends a daemon", { timeout: 600_000 }, () 
     assertDaemonsAlive("kubectl killed mid-stream");
   });
 
+  test("kubectl 1.20 (SPDY) exec and cp: killed mid-stream, not read, stdin still arriving after the exit", async () => {
+    const old = [requireKubectl120(), "--kubeconfig", cluster.kubeconfig, "--cache-dir", path.join(scratch, "cache-1.20")].join(" ");
+    await shell(`${old} exec sleeper -- sh -c 'while :; do echo 0123456789; done' > /dev/null & p=$!; sleep 1.5; kill -9 $p; wait $p; true`);
+    await shell(`mkfifo ${scratch}/stuck-old; (${old} exec sleeper -- cat /dev/zero > ${scratch}/stuck-old) & p=$!; sleep 3; kill -9 $p; wait $p; rm ${scratch}/stuck-old; true`);
+    const r = await shell(`head -c 3000000 /dev/urandom | ${old} exec -i sleeper -- true; echo "exit $?"`);
+    assert.match(r.stdout, /exit 0/, r.stderr);
+    const original = path.join(scratch, "payload-old.bin");
+    await writeFile(original, randomBytes(2_000_000));
+    await shell(`${old} cp ${original} default/sleeper:/tmp/payload-old.bin & p=$!; sleep 0.5; kill -9 $p; wait $p; true`);
+    assertDaemonsAlive("kubectl 1.20 exec and cp interrupted");
+  });
+
   const scenarios = [
     "grpc-exec-cancel-before-start",
     "grpc-exec-half-close-before-start",
@@ -158,6 +173,10 @@ describe("streams: no client behaviour ends a daemon", { timeout: 600_000 }, () 
     "ws-exec-garbage-frames",
     "http-logs-stop-reading-then-drop",
     "spdy-port-forward-garbage",
+    "spdy-exec-stdin-after-exit",
+    "spdy-exec-drop-connection-mid-output",
+    "spdy-exec-stop-reading",
+    "spdy-exec-garbage",
   ];
   for (const name of scenarios) {
     test(`raw client: ${name}`, async (t) => {

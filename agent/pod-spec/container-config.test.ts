@@ -34,7 +34,7 @@ const facts = { nodeName: "n", hostIP: "10.0.0.1", podIPs: [] };
 test("a complete ContainerConfig: argv, env, user, mounts, resources, labels", () => {
   const image = { config: { architecture: "amd64", os: "linux", config: { Entrypoint: ["/app"], Cmd: ["--help"], Env: ["PATH=/bin"], User: "nobody", StopSignal: "SIGQUIT" }, rootfs: { type: "layers" as const, diff_ids: [] } }, layers: ["/l/0", "/l/1"] };
   const volumes = planVolumes(pod, paths, lookupFrom([]), facts);
-  const { config } = buildContainerConfig({ pod, container: pod.spec!.containers[0], kind: "app", attempt: 2, id: "cid", image, data: lookupFrom([]), facts, paths, volumes, netnsPath: "/run/ns/x", cgroupParent: "/gantry/podu-1" });
+  const { config } = buildContainerConfig({ pod, container: pod.spec!.containers[0], kind: "app", attempt: 2, id: "cid", image, data: lookupFrom([]), facts, paths, volumes, netnsPath: "/run/ns/x", ipcnsPath: "/pods/u-1/ns/ipc", utsnsPath: "/pods/u-1/ns/uts", cgroupParent: "/gantry/podu-1" });
   assert.deepEqual(config.args, ["/app", "--listen=:8080"]);
   assert.deepEqual(config.env, ["PATH=/bin", "PORT=8080"]);
   assert.equal(config.user, "1000");

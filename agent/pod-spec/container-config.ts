@@ -35,6 +35,10 @@ export interface ContainerBuildInput {
   paths: PodPaths;
   volumes: readonly VolumePlan[];
   netnsPath: string;
+  ipcnsPath: string;
+  utsnsPath: string;
+  /** An ephemeral container's target's PID namespace. */
+  pidnsPath?: string;
   cgroupParent: string;
 }
 
@@ -86,6 +90,9 @@ export function buildContainerConfig(input: ContainerBuildInput): BuiltContainer
     hostname: podHostname(pod),
     mounts: [...podFiles, ...mounts],
     netnsPath: input.netnsPath,
+    ipcnsPath: input.ipcnsPath,
+    utsnsPath: input.utsnsPath,
+    ...(input.pidnsPath ? { pidnsPath: input.pidnsPath } : {}),
     resources: containerResources(container),
     cgroupParent: input.cgroupParent,
     tty: container.tty ?? false,

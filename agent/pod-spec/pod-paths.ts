@@ -2,6 +2,7 @@
 //
 //   <podsDir>/<uid>/
 //     etc-hosts, etc-hostname, resolv.conf      bind-mounted into every container
+//     ns/ipc, ns/uts                              the pod's IPC and UTS namespaces (nsfs mounts)
 //     volumes/<kind>/<name>/                      emptyDir, configMap, secret (tmpfs), ...
 //     containers/<name>/<attempt>-termination-log bind-mounted at terminationMessagePath
 //     volume-subpaths/<volume>/<container>/<i>    a volumeMount's subPath, bind-mounted here
@@ -38,6 +39,10 @@ export class PodPaths {
 
   get resolvConf(): string {
     return path.join(this.dir, "resolv.conf");
+  }
+
+  get namespaces(): string {
+    return path.join(this.dir, "ns");
   }
 
   volume(kind: VolumeDirKind, name: string): string {

@@ -6,6 +6,7 @@
 //   hostPath            the host path itself, type-checked at setup
 //   configMap           files written atomically under the pod dir
 //   secret, projected   the same, but on a tmpfs mounted for this volume: never on disk
+//                       (a projected serviceAccountToken is the token the master issued)
 //   downwardAPI         files from pod fields
 
 import type { Container, Pod, Volume } from "kubernetes-types/core/v1";
@@ -16,6 +17,7 @@ import { expand } from "./expand";
 import type { PodRuntimeFacts } from "./field-ref";
 import type { PodPaths } from "./pod-paths";
 import { DEFAULT_MODE, checkRelativePath, configMapFiles, downwardApiFiles, secretFiles, type ProjectedFile } from "./projection";
+import { NO_TOKENS, type TokenLookup } from "./token-data";
 import type { VolumeDataLookup } from "./volume-data";
 
 export type VolumePlan =
@@ -23,7 +25,7 @@ export type VolumePlan =
   | { name: string; kind: "hostPath"; path: string; type: string }
   | { name: string; kind: "files"; path: string; tmpfs: boolean; files: ProjectedFile[] };
 
-function planOne(v: Volume, pod: Pod, paths: PodPaths, data: VolumeDataLookup, facts: PodRuntimeFacts): VolumePlan {
+function planOne(v: Volume, pod: Pod, paths: PodPaths, data: VolumeDataLookup, facts: PodRuntimeFacts, tokens: TokenLookup): VolumePlan {
   const name = v.name;
   if (v.hostPath) {
     if (!v.hostPath.path.startsWith("/")) throw new VolumeError(name, `hostPath ${JSON.stringify(v.hostPath.path)} must be absolute`);
@@ -45,7 +47,7 @@ function planOne(v: Volume, pod: Pod, paths: PodPaths, data: VolumeDataLookup, f
       if (s.configMap) files.push(...configMapFiles(name, pod, s.configMap, data, mode));
       else if (s.secret) files.push(...secretFiles(name, pod, s.secret, data, mode));
       else if (s.downwardAPI) files.push(...downwardApiFiles(name, pod, s.downwardAPI.items ?? [], mode, facts));
-      else if (s.serviceAccountToken) throw new VolumeError(name, "serviceAccountToken projections are not supported by this node yet");
+      else if (s.serviceAccountToken) files.push(tokenFile(name, s.serviceAccountToken, tokens, mode));
       else throw new VolumeError(name, "projected source of an unsupported kind");
     }
     return { name, kind: "files", path: paths.volume("projected", name), tmpfs: true, files };
@@ -60,9 +62,20 @@ function planOne(v: Volume, pod: Pod, paths: PodPaths, data: VolumeDataLookup, f
   throw new VolumeError(name, `volume type ${kind} is not supported by this node`);
 }
 
+function tokenFile(volume: string, src: { path: string; audience?: string; expirationSeconds?: number }, tokens: TokenLookup, mode: number): ProjectedFile {
+  const token = tokens.get({ audience: src.audience ?? "", expirationSeconds: src.expirationSeconds ?? 3600 });
+  if (token === undefined) throw new VolumeError(volume, "failed to fetch token: no token for this projection yet");
+  return { path: checkRelativePath(volume, src.path), data: Buffer.from(token), mode };
+}
+
 /** Every pod volume's plan; throws VolumeError for the first that cannot be set up. */
-export function planVolumes(pod: Pod, paths: PodPaths, data: VolumeDataLookup, facts: PodRuntimeFacts): VolumePlan[] {
-  return (pod.spec?.volumes ?? []).map((v) => planOne(v, pod, paths, data, facts));
+export function planVolumes(pod: Pod, paths: PodPaths, data: VolumeDataLookup, facts: PodRuntimeFacts, tokens: TokenLookup = NO_TOKENS): VolumePlan[] {
+  return (pod.spec?.volumes ?? []).map((v) => planOne(v, pod, paths, data, facts, tokens));
+}
+
+/** Whether a volume projects a service-account token (its files must be refreshed). */
+export function projectsToken(v: Volume): boolean {
+  return (v.projected?.sources ?? []).some((s) => s.serviceAccountToken !== undefined);
 }
 
 /** A volumeMount with a subPath. The container binds `staging`, which the executor first

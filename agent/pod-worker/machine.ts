@@ -24,7 +24,14 @@ export function step(state: PodWorkerState, input: WorkerInput, now: number): St
   if (state.finished) return ctx.result();
   applyInput(state, input, ctx);
   reconcile(state, ctx);
-  if (!state.finished) publish(state, ctx);
+  if (state.finished) return ctx.result();
+  const wasTerminal = state.terminalPhase !== undefined;
+  publish(state, ctx);
+  // The status just found the pod finished: stop what it still runs (ephemeral containers) now.
+  if (!wasTerminal && state.terminalPhase !== undefined) {
+    reconcile(state, ctx);
+    publish(state, ctx);
+  }
   return ctx.result();
 }
 

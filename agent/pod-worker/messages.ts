@@ -2,6 +2,7 @@
 // messages, waiting reasons, and Go's duration spelling ("1.234s", "1m20s", "5m0s").
 
 import type { Pod } from "kubernetes-types/core/v1";
+import { formatTime as rfc3339 } from "../../api/time";
 
 /** format.Pod in the kubelet: name_namespace(uid). */
 export function podDesc(pod: Pod): string {
@@ -28,10 +29,8 @@ export function goDuration(ms: number): string {
   return neg ? `-${out}` : out;
 }
 
-/** RFC 3339 with second precision in UTC, as Kubernetes JSON writes times. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+/** RFC 3339 with second precision in UTC, as Kubernetes JSON writes times (api/time.ts). */
+export { rfc3339 };
 
 /** A runtime timestamp (RFC 3339, any precision) in Kubernetes' form; "" when absent or unreadable. */
 export function normalizeTime(t: string | undefined): string {

@@ -1,14 +1,15 @@
 // Deciding what to do next, given the state after an input. The order follows the kubelet's
-// SyncPod: sandbox, then init containers one at a time (each must exit 0), then the app
-// containers (each: image, create, start, probes), restarting per restartPolicy with
+// SyncPod: sandbox, then ephemeral containers (started even while init containers have not
+// finished, never restarted), then init containers one at a time (each must exit 0), then the
+// app containers (each: image, create, start, probes), restarting per restartPolicy with
 // CrashLoopBackOff. Termination (deletion or removal) is termination.ts.
 
-import type { Container } from "kubernetes-types/core/v1";
+import type { Container, EphemeralContainer } from "kubernetes-types/core/v1";
 import { beginRun, isDue } from "../probes/probe-tracker";
 import * as backoff from "./backoff";
 import type { StepCtx } from "./ctx";
 import { Msg, timeMs } from "./messages";
-import { appSpecs, initSpecs, record, type ContainerRecord, type Instance, type PodWorkerState } from "./state";
+import { appSpecs, ephemeralSpecs, initSpecs, record, type ContainerRecord, type Instance, type PodWorkerState } from "./state";
 import { reconcileTermination, isTerminating, stopInstance } from "./termination";
 
 /** How long a failed pull shows as ErrImagePull before it becomes ImagePullBackOff. */
@@ -21,8 +22,13 @@ export function reconcile(state: PodWorkerState, ctx: StepCtx): void {
     return;
   }
   reconcileStrays(state, ctx);
-  if (state.terminalPhase) return;
+  if (state.terminalPhase) {
+    // A finished pod runs nothing more: what a debugging user still runs in it stops too.
+    stopEphemeral(state, ctx);
+    return;
+  }
   reconcileSandbox(state, ctx);
+  for (const spec of ephemeralSpecs(state.pod)) syncContainer(state, record(state, spec.name, "ephemeral"), spec, ctx);
 
   if (!state.initialized) {
     for (const spec of initSpecs(state.pod)) {
@@ -69,8 +75,17 @@ function reconcileSandbox(state: PodWorkerState, ctx: StepCtx): void {
   }
 }
 
-/** Restart rules: init containers rerun until they succeed (unless Never); app containers per policy. */
+/** Ephemeral containers that still run in a pod that has finished. */
+export function stopEphemeral(state: PodWorkerState, ctx: StepCtx): void {
+  for (const rec of Object.values(state.containers)) {
+    if (rec.kind === "ephemeral" && rec.current && rec.current.phase !== "exited" && !rec.current.starting) stopInstance(state, rec.current, state.pod.spec?.terminationGracePeriodSeconds ?? 30, ctx);
+  }
+}
+
+/** Restart rules: init containers rerun until they succeed (unless Never); app containers per
+ *  policy; ephemeral containers never (the kubelet's rule: they are for one debugging session). */
 function shouldRestart(state: PodWorkerState, rec: ContainerRecord, inst: Instance): boolean {
+  if (rec.kind === "ephemeral") return false;
   const policy = state.pod.spec?.restartPolicy ?? "Always";
   const failed = inst.exitCode !== 0 || inst.reason !== undefined;
   if (rec.kind === "init") return failed && policy !== "Never";
@@ -121,7 +136,15 @@ function syncContainer(state: PodWorkerState, rec: ContainerRecord, spec: Contai
   }
   rec.creating = { attempt };
   if (rec.waiting?.reason !== "CreateContainerConfigError" && rec.waiting?.reason !== "CreateContainerError") rec.waiting = undefined;
-  ctx.emit({ kind: "createContainer", name: rec.name, containerKind: rec.kind, attempt });
+  const targetName = rec.kind === "ephemeral" ? (spec as EphemeralContainer).targetContainerName : undefined;
+  if (!targetName) {
+    ctx.emit({ kind: "createContainer", name: rec.name, containerKind: rec.kind, attempt });
+    return;
+  }
+  // The target's live instance lends its PID namespace; without one the create fails and is retried.
+  const target = state.containers[targetName]?.current;
+  const id = target && target.phase !== "exited" ? target.id : undefined;
+  ctx.emit({ kind: "createContainer", name: rec.name, containerKind: rec.kind, attempt, target: id ? { name: targetName, id } : { name: targetName } });
 }
 
 /** Image for the next start; true when ready. Shows ContainerCreating / ErrImagePull / ImagePullBackOff meanwhile. */

@@ -1,7 +1,7 @@
 // The pod worker's memory. Plain data (JSON-serialisable) so tests can inspect it and a future
 // version could persist it; mutated only by machine.ts.
 
-import type { Container, Pod } from "kubernetes-types/core/v1";
+import type { Container, EphemeralContainer, Pod } from "kubernetes-types/core/v1";
 import type { ProbeKind, ProbeTracker } from "../probes/probe-tracker";
 import type { BackoffTable } from "./backoff";
 import type { ContainerKind, ImageInfo, ObservedContainer, WorkerConfig } from "./types";
@@ -131,9 +131,15 @@ export function appSpecs(pod: Pod): Container[] {
   return pod.spec?.containers ?? [];
 }
 
-/** The spec of a container by name and kind, if the pod still has it. */
+export function ephemeralSpecs(pod: Pod): EphemeralContainer[] {
+  return pod.spec?.ephemeralContainers ?? [];
+}
+
+/** The spec of a container by name and kind, if the pod still has it. An ephemeral container's
+ *  spec is a Container plus targetContainerName. */
 export function specOf(pod: Pod, name: string, kind: ContainerKind): Container | undefined {
-  return (kind === "init" ? initSpecs(pod) : appSpecs(pod)).find((c) => c.name === name);
+  const list: Container[] = kind === "init" ? initSpecs(pod) : kind === "ephemeral" ? ephemeralSpecs(pod) : appSpecs(pod);
+  return list.find((c) => c.name === name);
 }
 
 export function record(state: PodWorkerState, name: string, kind: ContainerKind): ContainerRecord {

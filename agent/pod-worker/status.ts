@@ -1,13 +1,15 @@
 // The pod's status as the kubelet would write it, computed from the worker state: container
 // statuses (state, lastState, ready, started, restartCount), the phase (the kubelet's getPhase
-// rules, over those statuses) and the conditions the agent owns.
+// rules, over those statuses) and the conditions the agent owns. Ephemeral containers get
+// statuses of their own and count for neither phase nor readiness.
 
 import type { Container, ContainerState, ContainerStatus, PodCondition, PodStatus } from "kubernetes-types/core/v1";
 import { computeQosClass } from "../../api/lifecycle/qos";
 import type { KubeObject } from "../../api/object";
 import { normalizeTime, rfc3339 } from "./messages";
 import { initSucceeded } from "./reconcile";
-import { appSpecs, initSpecs, type ContainerRecord, type Instance, type PodWorkerState } from "./state";
+import { appSpecs, ephemeralSpecs, initSpecs, type ContainerRecord, type Instance, type PodWorkerState } from "./state";
+import type { ContainerKind } from "./types";
 import { anyActive, isTerminating } from "./termination";
 
 export type Phase = "Pending" | "Running" | "Succeeded" | "Failed";
@@ -27,7 +29,7 @@ export function terminated(inst: Instance): ContainerState {
   };
 }
 
-function containerStatus(state: PodWorkerState, spec: Container, rec: ContainerRecord | undefined, kind: "init" | "app"): ContainerStatus {
+function containerStatus(state: PodWorkerState, spec: Container, rec: ContainerRecord | undefined, kind: ContainerKind): ContainerStatus {
   const inst = rec?.current;
   const status: ContainerStatus = {
     name: spec.name,
@@ -73,6 +75,11 @@ function containerStatus(state: PodWorkerState, spec: Container, rec: ContainerR
         status.lastState = previous ?? {};
       }
       break;
+  }
+  if (kind === "ephemeral") {
+    // Never ready and no startup state: the kubelet's probe manager does not look at them.
+    status.ready = false;
+    delete status.started;
   }
   return status;
 }
@@ -130,8 +137,11 @@ export function buildStatus(state: PodWorkerState, now: number): { status: PodSt
   const init = initSpecs(pod).map((c) => containerStatus(state, c, state.containers[c.name], "init"));
   const app = appSpecs(pod).map((c) => containerStatus(state, c, state.containers[c.name], "app"));
 
+  const ephemeral = ephemeralSpecs(pod).map((c) => containerStatus(state, c, state.containers[c.name], "ephemeral"));
+
   let phase: Phase = state.terminalPhase ?? computePhase(policy, init, app);
-  if ((phase === "Succeeded" || phase === "Failed") && !anyActive(state)) state.terminalPhase = phase;
+  // Ephemeral containers do not hold a pod open: it finishes, and they are stopped (reconcile.ts).
+  if ((phase === "Succeeded" || phase === "Failed") && !anyActive(state, { ephemeral: false })) state.terminalPhase = phase;
   const stopped = !anyActive(state) && (isTerminating(state) || state.terminalPhase !== undefined);
   // A deleted pod whose containers have all stopped is terminal (kubelet ≥ 1.27): Succeeded only
   // if the rules above say so, otherwise Failed.
@@ -160,6 +170,7 @@ export function buildStatus(state: PodWorkerState, now: number): { status: PodSt
     startTime: rfc3339(state.startTime),
     initContainerStatuses: init,
     containerStatuses: app,
+    ...(ephemeral.length > 0 ? { ephemeralContainerStatuses: ephemeral } : {}),
     qosClass: computeQosClass(pod as unknown as KubeObject),
   };
   if (state.sandbox.podIPs.length > 0) {

@@ -34,10 +34,12 @@ export function liveAndDead(state: PodWorkerState): Instance[] {
   return out;
 }
 
-/** True while a container of the pod may still run: one is creating, starting or not yet exited. */
-export function anyActive(state: PodWorkerState): boolean {
-  if (Object.values(state.containers).some((r) => r.creating)) return true;
-  return liveAndDead(state).some((i) => i.phase !== "exited");
+/** True while a container of the pod may still run: one is creating, starting or not yet exited.
+ *  With `ephemeral: false`, ephemeral containers are not asked about. */
+export function anyActive(state: PodWorkerState, options: { ephemeral?: boolean } = {}): boolean {
+  const counts = (kind: string) => options.ephemeral !== false || kind !== "ephemeral";
+  if (Object.values(state.containers).some((r) => r.creating && counts(r.kind))) return true;
+  return liveAndDead(state).some((i) => i.phase !== "exited" && counts(i.kind));
 }
 
 export function reconcileTermination(state: PodWorkerState, ctx: StepCtx): void {

@@ -11,7 +11,8 @@
 
 import type { Pod, PodStatus, Probe } from "kubernetes-types/core/v1";
 
-export type ContainerKind = "init" | "app";
+/** Ephemeral containers (kubectl debug) run beside the others, never restarted, never probed. */
+export type ContainerKind = "init" | "app" | "ephemeral";
 import type { ProbeKind } from "../probes/probe-tracker";
 export type { ProbeKind };
 
@@ -79,7 +80,9 @@ export type WorkerAction =
   | { kind: "inspectImage"; image: string; attempt: ContainerAttemptRef }
   | { kind: "pullImage"; image: string; attempt: ContainerAttemptRef }
   | { kind: "createSandbox" }
-  | { kind: "createContainer"; name: string; containerKind: ContainerKind; attempt: number }
+  /** `target`: an ephemeral container's targetContainerName, with the id of its live instance
+   *  when it has one (the new container joins that instance's PID namespace). */
+  | { kind: "createContainer"; name: string; containerKind: ContainerKind; attempt: number; target?: { name: string; id?: string } }
   | { kind: "startContainer"; name: string; id: string }
   | { kind: "stopContainer"; name: string; id: string; graceSeconds: number }
   | { kind: "removeContainer"; id: string; keepLogs: boolean }

@@ -1,11 +1,11 @@
-// The pod sandbox on the node: pod directory, network namespace, /etc files and volumes.
-// setUp is idempotent (after an agent restart it finds the namespace, its network and the tmpfs
-// mounts it made before and keeps them, rewriting files atomically); tearDown removes
+// The pod sandbox on the node: pod directory, network, IPC and UTS namespaces, /etc files and
+// volumes. setUp is idempotent (after an agent restart it finds the namespaces, its network and
+// the tmpfs mounts it made before and keeps them, rewriting files atomically); tearDown removes
 // everything, and never deletes through a mount point: it unmounts first and refuses if a mount
 // remains.
 //
-// hostNetwork pods get no namespace of their own: their containers join the agent's (the
-// node's) network namespace, and their pod IP is the node's.
+// hostNetwork pods get no network namespace of their own: their containers join the agent's
+// (the node's) network namespace, and their pod IP is the node's.
 
 import { promises as fs } from "node:fs";
 import type { Pod } from "kubernetes-types/core/v1";
@@ -21,7 +21,9 @@ import type { VolumeDataLookup } from "../pod-spec/volume-data";
 import { writeAtomically } from "./atomic-writer";
 import { checkHostPath } from "./host-path";
 import { ensureTmpfs, unmountAllUnder } from "./mounts";
+import { ensurePodNamespaces } from "./pod-namespaces";
 import { podCgroupParent, removePodCgroup } from "./pod-cgroup";
+import { tokensForSetUp, type PodTokenSource } from "./token-volumes";
 
 export interface SandboxEnv {
   podsDir: string;
@@ -31,11 +33,15 @@ export interface SandboxEnv {
   cgroupParent: string;
   dns(): DnsSettings;
   facts(podIPs: string[]): PodRuntimeFacts;
+  /** Service-account tokens of projected volumes (from the master); none: such pods cannot start. */
+  tokens?: PodTokenSource;
 }
 
 export interface Sandbox {
   paths: PodPaths;
   netnsPath: string;
+  ipcnsPath: string;
+  utsnsPath: string;
   podIPs: string[];
   volumes: VolumePlan[];
   cgroupParent: string;
@@ -74,14 +80,16 @@ export async function setUpSandbox(pod: Pod, env: SandboxEnv, data: VolumeDataLo
     await fs.mkdir(paths.dir, { recursive: true, mode: 0o750 });
     await fs.mkdir(`${paths.dir}/containers`, { recursive: true, mode: 0o750 });
     net = await podNetwork(pod, env);
+    const namespaces = await ensurePodNamespaces(paths.namespaces);
     const dns = env.dns();
     await fs.writeFile(paths.hosts, hostsFile(pod, net.ips, dns.clusterDomain), { mode: 0o644 });
     await fs.writeFile(paths.hostname, `${podHostname(pod)}\n`, { mode: 0o644 });
     const resolv = resolvConf(pod, dns);
     await fs.writeFile(paths.resolvConf, resolv.text, { mode: 0o644 });
-    const volumes = planVolumes(pod, paths, data, env.facts(net.ips));
+    const tokens = await tokensForSetUp(pod, paths, env.tokens);
+    const volumes = planVolumes(pod, paths, data, env.facts(net.ips), tokens);
     for (const v of volumes) await setUpVolume(v);
-    const sandbox: Sandbox = { paths, netnsPath: net.netnsPath, podIPs: net.ips, volumes, cgroupParent: podCgroupParent(env.cgroupParent, paths.uid) };
+    const sandbox: Sandbox = { paths, netnsPath: net.netnsPath, ...namespaces, podIPs: net.ips, volumes, cgroupParent: podCgroupParent(env.cgroupParent, paths.uid) };
     if (resolv.warnings.length > 0) sandbox.dnsWarning = resolv.warnings.join("; ");
     return sandbox;
   } catch (err) {

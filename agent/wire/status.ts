@@ -79,6 +79,7 @@ export function podStatusToProto(r: PodStatusRecord): PodStatus {
     })),
     initContainerStatuses: (s.initContainerStatuses ?? []).map(container),
     containerStatuses: statuses.map(container),
+    ephemeralContainerStatuses: (s.ephemeralContainerStatuses ?? []).map(container),
     ready: (s.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
     restartCount: statuses.reduce((n, c) => n + c.restartCount, 0),
     podIp: s.podIP ?? "",

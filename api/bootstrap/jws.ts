@@ -6,15 +6,8 @@
 // A joining host that knows the token can check that whoever published cluster-info knew it too,
 // without ever sending the token anywhere.
 
+import { loadJose } from "../jose-loader";
 import type { BootstrapToken } from "./token";
-
-// jose is an ES module; this CommonJS project loads it on first use.
-type Jose = typeof import("jose", { with: { "resolution-mode": "import" } });
-let jose: Promise<Jose> | undefined;
-function loadJose(): Promise<Jose> {
-  jose ??= import("jose");
-  return jose;
-}
 
 /** The detached JWS of `content` for `token`: `<header>..<signature>`. */
 export async function signDetached(content: string, token: BootstrapToken): Promise<string> {

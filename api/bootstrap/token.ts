@@ -5,6 +5,7 @@
 
 import { randomInt, timingSafeEqual } from "node:crypto";
 import type { KubeObject } from "../object";
+import { formatTime as rfc3339 } from "../time";
 
 export const TOKEN_SECRET_TYPE = "bootstrap.kubernetes.io/token";
 export const TOKEN_SECRET_PREFIX = "bootstrap-token-";
@@ -153,10 +154,8 @@ export function secretMatches(presented: string, stored: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** `2026-01-02T03:04:05Z`: RFC 3339 in UTC without fractions, as kubeadm writes it. */
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+/** `2026-01-02T03:04:05Z`: RFC 3339 in UTC without fractions, as kubeadm writes it (metav1.Time). */
+export { rfc3339 };
 
 function decodeData(data: unknown): Record<string, string> {
   const out: Record<string, string> = {};

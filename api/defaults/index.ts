@@ -3,6 +3,7 @@
 // twice changes nothing. HorizontalPodAutoscalers may arrive as autoscaling/v1 or v2 (see hpa.ts).
 
 import type { KubeObject } from "../object";
+import { defaultBinding } from "../rbac/defaults";
 import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultReplicationController, defaultStatefulSet } from "./apps";
 import { defaultCronJob, defaultJob } from "./batch";
 import { defaultEndpoints, defaultNamespace, defaultNode, defaultSecret } from "./core";
@@ -32,6 +33,8 @@ const DEFAULTERS: Readonly<Record<string, (o: Obj) => void>> = {
   Job: defaultJob,
   CronJob: defaultCronJob,
   HorizontalPodAutoscaler: defaultHPA,
+  RoleBinding: defaultBinding,
+  ClusterRoleBinding: defaultBinding,
 };
 
 /** A defaulted deep copy of `obj`; the input is not modified. Kinds without defaults are copied as-is. */

@@ -30,11 +30,14 @@ test("/apis lists named groups in catalogue order, preferred version first, no e
     list.items.map((i) => [i.metadata.name, i.versions.map((v) => v.version)]),
     [
       ["apps", ["v1"]],
+      ["authentication.k8s.io", ["v1"]],
+      ["authorization.k8s.io", ["v1"]],
       ["autoscaling", ["v2", "v1"]],
       ["batch", ["v1"]],
       ["certificates.k8s.io", ["v1"]],
       ["coordination.k8s.io", ["v1"]],
       ["discovery.k8s.io", ["v1"]],
+      ["rbac.authorization.k8s.io", ["v1"]],
     ],
   );
 });
@@ -60,6 +63,8 @@ test("pods carry short names, categories and every subresource kubectl uses", ()
   assert.deepEqual(subs.log.verbs, ["get"]);
   assert.deepEqual(subs.binding.verbs, ["create"]);
   for (const s of ["exec", "attach", "portforward"]) assert.deepEqual(subs[s].verbs, ["create", "get"], s);
+  // kubectl debug patches pods/ephemeralcontainers; it falls back to an older API when discovery lacks it.
+  assert.deepEqual(subs.ephemeralcontainers, { subresource: "ephemeralcontainers", responseKind: { group: "", version: "v1", kind: "Pod" }, verbs: ["get", "patch", "update"] });
 });
 
 test("deployments/scale speaks autoscaling/v1 Scale; nodes are cluster-scoped", () => {
@@ -68,6 +73,8 @@ test("deployments/scale speaks autoscaling/v1 Scale; nodes are cluster-scoped", 
   const scale = deploy.subresources?.find((s) => s.subresource === "scale");
   assert.deepEqual(scale, { subresource: "scale", responseKind: { group: "autoscaling", version: "v1", kind: "Scale" }, verbs: ["get", "patch", "update"] });
   assert.equal(find("core", "", "v1", "nodes").scope, "Cluster");
+  // kubectl get --raw /api/v1/nodes/<node>/proxy/metrics: the agent's metrics through the API.
+  assert.deepEqual(find("core", "", "v1", "nodes").subresources?.find((s) => s.subresource === "proxy"), { subresource: "proxy", responseKind: { group: "", version: "v1", kind: "NodeProxyOptions" }, verbs: ["get"] });
 });
 
 test("resources without short names or categories omit those fields", () => {

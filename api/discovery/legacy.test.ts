@@ -33,7 +33,7 @@ test("/apis lists named groups with their preferred version", () => {
   });
   assert.deepEqual(
     list.groups.map((g) => g.name),
-    ["apps", "autoscaling", "batch", "certificates.k8s.io", "coordination.k8s.io", "discovery.k8s.io"],
+    ["apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch", "certificates.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "rbac.authorization.k8s.io"],
   );
 });
 

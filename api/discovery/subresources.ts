@@ -28,6 +28,11 @@ const SUBRESOURCES: Readonly<Record<string, SubresourceSpec>> = {
   finalize: { kind: "parent", verbs: ["update"] },
   // certificatesigningrequests/approval: the Approved/Denied conditions (kubectl certificate approve|deny).
   approval: { kind: "parent", verbs: ["get", "patch", "update"] },
+  // serviceaccounts/token: TokenRequest (kubectl create token).
+  token: { kind: { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" }, verbs: ["create"] },
+  ephemeralcontainers: { kind: "parent", verbs: ["get", "patch", "update"] },
+  // Only nodes have it, and only GET is served (node-proxy.ts); upstream lists every verb.
+  proxy: { kind: { group: "", version: "v1", kind: "NodeProxyOptions" }, verbs: ["get"] },
 };
 
 export interface SubresourceInfo {

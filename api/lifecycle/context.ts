@@ -11,16 +11,14 @@ export interface LifecycleContext {
 }
 
 /** Which part of an object an update writes. */
-export type UpdateTarget = "main" | "status" | "finalize" | "approval";
+export type UpdateTarget = "main" | "status" | "finalize" | "approval" | "ephemeralcontainers";
 
 export interface UpdateContext extends LifecycleContext {
   /** The write came through the /status subresource (shorthand for `subresource: "status"`). */
   statusOnly?: boolean;
-  /** The subresource written: "status", "finalize" for Namespaces, "approval" for CertificateSigningRequests. */
-  subresource?: "status" | "finalize" | "approval";
+  /** The subresource written: "status", "finalize" for Namespaces, "approval" for CertificateSigningRequests, "ephemeralcontainers" for Pods. */
+  subresource?: "status" | "finalize" | "approval" | "ephemeralcontainers";
 }
 
-/** Kubernetes serializes metav1.Time as RFC 3339 in UTC with whole seconds. */
-export function formatTimestamp(t: Date): string {
-  return `${t.toISOString().slice(0, 19)}Z`;
-}
+/** Kubernetes serializes metav1.Time as RFC 3339 in UTC with whole seconds (api/time.ts). */
+export { formatTime as formatTimestamp } from "../time";

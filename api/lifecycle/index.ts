@@ -12,3 +12,4 @@ export { addFinalizer, canDeleteNow, deletionGracePeriod, hasFinalizer, markForD
 export { MAX_OBJECT_BYTES, checkObjectSize, objectSizeError, serializedSize, tooLargeToStore } from "./size";
 export { jsonSize } from "./json-size";
 export { generateJobSelector } from "./job-selector";
+export { bindPod } from "./binding";

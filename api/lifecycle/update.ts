@@ -4,9 +4,13 @@
 //     did send is kept, so validation can say "field is immutable");
 //   - a missing resourceVersion means an unconditional update against the stored version;
 //   - generation is the server's: carried over, +1 when the desired state changed;
-//   - writes to the main resource cannot change status; /status writes change only status;
+//   - writes to the main resource cannot change status; /status writes change only status (a
+//     Deployment's also its annotations, as upstream's deployment status strategy allows: the
+//     deployment controller records the revision there without bumping the generation);
 //     a Namespace's spec.finalizers change only through /finalize; a CertificateSigningRequest
-//     follows its own strategy (csr.ts: /approval writes only the conditions).
+//     follows its own strategy (csr.ts: /approval writes only the conditions); a Pod's
+//     spec.ephemeralContainers is all that /ephemeralcontainers writes (upstream's
+//     dropNonEphemeralContainerUpdates).
 
 import { errors } from "../errors";
 import type { KubeObject } from "../object";
@@ -19,16 +23,28 @@ import { generationChanged } from "./generation";
 import { patchServiceUpdate } from "./service-update";
 
 function target(ctx: UpdateContext): UpdateTarget {
-  if (ctx.subresource === "finalize" || ctx.subresource === "approval") return ctx.subresource;
+  if (ctx.subresource === "finalize" || ctx.subresource === "approval" || ctx.subresource === "ephemeralcontainers") return ctx.subresource;
   return ctx.statusOnly || ctx.subresource === "status" ? "status" : "main";
 }
 
-/** Only the status (or, for /finalize, the namespace finalizers) of `next` over `prev`. */
-function subresourceWrite(kind: "status" | "finalize" | "approval", next: KubeObject, prev: KubeObject): KubeObject {
+/** Only the status (or the namespace finalizers, or the ephemeral containers) of `next` over `prev`. */
+function subresourceWrite(kind: Exclude<UpdateTarget, "main">, next: KubeObject, prev: KubeObject, objectKind: string): KubeObject {
   const out = structuredClone(prev);
-  if (kind === "status") {
+  if (kind === "ephemeralcontainers") {
+    const wanted = isObj(next.spec) ? (next.spec as { ephemeralContainers?: unknown }).ephemeralContainers : undefined;
+    const spec = (isObj(out.spec) ? out.spec : (out.spec = {})) as { ephemeralContainers?: unknown };
+    if (wanted === undefined) delete spec.ephemeralContainers;
+    else spec.ephemeralContainers = structuredClone(wanted);
+    // Upstream keeps the request's identity fields, so validation can say they are immutable.
+    for (const f of ["name", "namespace", "uid"] as const) if (next.metadata?.[f] !== undefined) out.metadata[f] = next.metadata[f];
+  } else if (kind === "status") {
     if (next.status === undefined) delete out.status;
     else out.status = structuredClone(next.status);
+    if (objectKind === "Deployment") {
+      const annotations = isObj(next.metadata) ? next.metadata.annotations : undefined;
+      if (annotations === undefined) delete out.metadata.annotations;
+      else out.metadata.annotations = structuredClone(annotations) as Record<string, string>;
+    }
   } else if (kind === "finalize") {
     const finalizers = isObj(next.spec) ? (next.spec as { finalizers?: unknown }).finalizers : undefined;
     const spec = (isObj(out.spec) ? out.spec : (out.spec = {})) as { finalizers?: unknown };
@@ -44,7 +60,7 @@ export function prepareForUpdate(r: ResourceType, newObj: KubeObject, oldObj: Ku
   const prev = oldObj;
   const write = target(ctx);
   let out: KubeObject;
-  if (write !== "main") out = subresourceWrite(write, newObj, prev);
+  if (write !== "main") out = subresourceWrite(write, newObj, prev, r.kind);
   else {
     out = structuredClone(newObj);
     if (!isObj(out.metadata)) out.metadata = {};
@@ -60,7 +76,7 @@ export function prepareForUpdate(r: ResourceType, newObj: KubeObject, oldObj: Ku
     }
     if (r.kind === "Service") patchServiceUpdate(out, prev);
   }
-  if (r.kind === "CertificateSigningRequest") prepareCsrUpdate(write === "finalize" ? "main" : write, out, newObj, prev, ctx.now);
+  if (r.kind === "CertificateSigningRequest") prepareCsrUpdate(write === "finalize" || write === "ephemeralcontainers" ? "main" : write, out, newObj, prev, ctx.now);
 
   const meta = out.metadata;
   const old = prev.metadata;

@@ -32,7 +32,7 @@ test("gv paths follow the /openapi/v3 root's naming", () => {
   assert.equal(gvPathOf("apps", "v1"), "apis/apps/v1");
   assert.deepEqual(
     servedDocuments().map((d) => d.gvPath),
-    ["api/v1", "apis/apps/v1", "apis/autoscaling/v2", "apis/autoscaling/v1", "apis/batch/v1", "apis/certificates.k8s.io/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1"],
+    ["api/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/autoscaling/v2", "apis/autoscaling/v1", "apis/batch/v1", "apis/certificates.k8s.io/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/rbac.authorization.k8s.io/v1"],
   );
 });
 

@@ -173,6 +173,14 @@ export const FIELD_EXTENSIONS: Readonly<Record<string, Readonly<Record<string, F
   // certificates.k8s.io/v1
   "io.k8s.api.certificates.v1.CertificateSigningRequestSpec": { usages: atomic, groups: atomic },
   "io.k8s.api.certificates.v1.CertificateSigningRequestStatus": { conditions: { list: "map", mapKeys: ["type"] } },
+
+  // rbac.authorization.k8s.io/v1: every list is atomic (a rule or subject list is replaced whole).
+  "io.k8s.api.rbac.v1.PolicyRule": { verbs: atomic, apiGroups: atomic, resources: atomic, resourceNames: atomic, nonResourceURLs: atomic },
+  "io.k8s.api.rbac.v1.Role": { rules: atomic },
+  "io.k8s.api.rbac.v1.ClusterRole": { rules: atomic },
+  "io.k8s.api.rbac.v1.AggregationRule": { clusterRoleSelectors: atomic },
+  "io.k8s.api.rbac.v1.RoleBinding": { subjects: atomic },
+  "io.k8s.api.rbac.v1.ClusterRoleBinding": { subjects: atomic },
 };
 
 /** Structs that are replaced whole, never merged field by field (`+structType=atomic`). */
@@ -194,6 +202,8 @@ export const ATOMIC_STRUCTS: readonly string[] = [
   `${core}EndpointPort`,
   `${core}ScopeSelector`,
   "io.k8s.api.autoscaling.v1.CrossVersionObjectReference",
+  "io.k8s.api.rbac.v1.RoleRef",
+  "io.k8s.api.rbac.v1.Subject",
 ];
 
 /**

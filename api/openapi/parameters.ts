@@ -47,6 +47,8 @@ export const P = {
   stderr: query("stderr", "boolean", "Redirect the standard error stream of the pod for this call."),
   tty: query("tty", "boolean", "TTY if true indicates that a tty will be allocated for the call. Defaults to false."),
   ports: query("ports", "integer", "List of ports to forward."),
+  proxyPath: query("path", "string", "Path is the URL path to use for the current proxy request to node."),
+  proxyPathInPath: { name: "path", in: "path", description: "path to the resource", required: true, uniqueItems: true, schema: { type: "string" } } as Parameter,
 };
 
 export const LIST_PARAMS = [P.allowWatchBookmarks, P.continue, P.fieldSelector, P.labelSelector, P.limit, P.resourceVersion, P.resourceVersionMatch, P.sendInitialEvents, P.timeoutSeconds, P.watch];

@@ -46,8 +46,9 @@ export function resourcePaths(r: ResourceType, schemaFor: SchemaResolver): Recor
   const gvk = { group: r.group, version: r.version, kind: r.kind };
   const tags = [`${r.group === "" ? "core" : r.group.split(".")[0]}_${r.version}`];
   const kindSchema = schemaFor(gvk);
-  const listSchema = schemaFor({ ...gvk, kind: r.listKind });
   const can = (verb: string) => r.verbs.includes(verb);
+  // Create-only kinds (SelfSubjectReview) have no list.
+  const listSchema = can("list") ? schemaFor({ ...gvk, kind: r.listKind }) : "";
   const op = (action: string, operationId: string, description: string, responses: Operation["responses"], extra: Partial<Operation> = {}, kind: GroupVersionKind = gvk): Operation => ({
     tags,
     description,
@@ -116,6 +117,13 @@ export function resourcePaths(r: ResourceType, schemaFor: SchemaResolver): Recor
         sub === "portforward" ? [P.ports] : sub === "exec" ? [P.command, P.container("execute the command"), P.stderr, P.stdin, P.stdout, P.tty] : [P.container("attach"), P.stderr, P.stdin, P.stdout, P.tty];
       p.get = op("connect", opId(r, "connect", suffix, "Get"), `connect GET requests to ${sub} of ${r.kind}`, ok(text("*/*")), { parameters: params }, subKind);
       p.post = op("connect", opId(r, "connect", suffix, "Post"), `connect POST requests to ${sub} of ${r.kind}`, ok(text("*/*")), { parameters: params }, subKind);
+    } else if (sub === "proxy") {
+      // GET only: the agent serves its /metrics there (master/apiserver/node-proxy.ts).
+      p.get = op("connect", opId(r, "connect", suffix, "Get"), `connect GET requests to proxy of ${r.kind}`, ok(text("*/*")), { parameters: [P.proxyPath] }, subKind);
+      paths[`${object}/${sub}/{path}`] = {
+        parameters: [P.name(r.kind), P.proxyPathInPath, ...scope],
+        get: op("connect", opId(r, "connect", suffix, "GetWithPath"), `connect GET requests to proxy of ${r.kind}`, ok(text("*/*")), { parameters: [P.proxyPath] }, subKind),
+      };
     } else {
       const schema = schemaFor(subKind);
       if (has("get")) p.get = op("get", opId(r, "read", suffix), `read ${sub} of the specified ${r.kind}`, ok(json(schema)), {}, subKind);

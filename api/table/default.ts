@@ -6,10 +6,11 @@ import { CREATION_TIMESTAMP_DOC, NAME_COLUMN, column } from "./columns";
 import { parseTime } from "./format";
 import type { KindPrinter, PrintedRow } from "./types";
 
-const columns = [NAME_COLUMN, column("Created At", "date", CREATION_TIMESTAMP_DOC)];
+export const CREATED_AT_COLUMN = column("Created At", "date", CREATION_TIMESTAMP_DOC);
+const columns = [NAME_COLUMN, CREATED_AT_COLUMN];
 
 /** Go's time.RFC3339 of a UTC time: whole seconds, `Z`; the zero time when unset. */
-function rfc3339(timestamp: unknown): string {
+export function rfc3339(timestamp: unknown): string {
   const ms = parseTime(timestamp);
   if (ms === undefined) return "0001-01-01T00:00:00Z";
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");

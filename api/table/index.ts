@@ -25,6 +25,7 @@ import { podPrinter } from "./pod";
 import { replicaSetPrinter } from "./replicaset";
 import { replicationControllerPrinter } from "./replicationcontroller";
 import type { IncludeObject, TableVersion } from "./request";
+import { clusterRoleBindingPrinter, roleBindingPrinter, rolePrinter } from "./rolebinding";
 import { secretPrinter } from "./secret";
 import { servicePrinter } from "./service";
 import { serviceAccountPrinter } from "./serviceaccount";
@@ -37,6 +38,8 @@ export type { Table, TableCell, TableColumnDefinition, TableListMeta, TableRow, 
 
 const PRINTERS: Readonly<Record<string, KindPrinter>> = {
   CertificateSigningRequest: csrPrinter,
+  ClusterRole: rolePrinter,
+  ClusterRoleBinding: clusterRoleBindingPrinter,
   ConfigMap: configMapPrinter,
   CronJob: cronJobPrinter,
   DaemonSet: daemonSetPrinter,
@@ -52,6 +55,8 @@ const PRINTERS: Readonly<Record<string, KindPrinter>> = {
   Pod: podPrinter,
   ReplicaSet: replicaSetPrinter,
   ReplicationController: replicationControllerPrinter,
+  Role: rolePrinter,
+  RoleBinding: roleBindingPrinter,
   Secret: secretPrinter,
   Service: servicePrinter,
   ServiceAccount: serviceAccountPrinter,

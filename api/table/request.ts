@@ -7,6 +7,7 @@
 // A range with `as=Table` is servable only as JSON or YAML and only with g=meta.k8s.io and
 // v=v1 or v1beta1; any other `as=` range is not a Table, so it never makes the answer one.
 
+import { parseAccept, rangeMatches, type MediaRange } from "../accept";
 import { errors } from "../errors";
 
 export type IncludeObject = "None" | "Metadata" | "Object";
@@ -19,51 +20,11 @@ const SERVED: readonly [string, string][] = [
   ["application", "vnd.kubernetes.protobuf"],
 ];
 
-interface MediaRange {
-  type: string;
-  subtype: string;
-  q: number;
-  params: Map<string, string>;
-}
-
-function parseAccept(header: string): MediaRange[] {
-  const ranges: MediaRange[] = [];
-  for (const part of header.split(",")) {
-    const [mediaType, ...rawParams] = part.trim().split(";");
-    const slash = mediaType.split("/");
-    const type = slash[0].trim();
-    let subtype: string;
-    if (slash.length === 1 && type === "*") subtype = "*";
-    else if (slash.length === 2) subtype = slash[1].trim();
-    else continue;
-    const range: MediaRange = { type, subtype, q: 1, params: new Map() };
-    for (const p of rawParams) {
-      const eq = p.indexOf("=");
-      if (eq < 0) continue;
-      const key = p.slice(0, eq).trim();
-      const value = p.slice(eq + 1).trim();
-      if (key === "q") range.q = Number.parseFloat(value) || 0;
-      else range.params.set(key, value);
-    }
-    ranges.push(range);
-  }
-  // Stable: ties keep the order the client wrote them in.
-  return ranges.sort((a, b) => {
-    if (a.q !== b.q) return b.q - a.q;
-    if ((a.type === "*") !== (b.type === "*")) return a.type === "*" ? 1 : -1;
-    if ((a.subtype === "*") !== (b.subtype === "*")) return a.subtype === "*" ? 1 : -1;
-    return 0;
-  });
-}
-
 type Outcome = { table: TableVersion } | { table: undefined };
 
 /** What serving `range` as `[type, subtype]` gives, or undefined if it cannot be served so. */
 function serve(range: MediaRange, [type, subtype]: [string, string]): Outcome | undefined {
-  const matches =
-    (range.type === type && (range.subtype === subtype || range.subtype === "*")) ||
-    (range.type === "*" && range.subtype === "*");
-  if (!matches) return undefined;
+  if (!rangeMatches(range, type, subtype)) return undefined;
   const as = range.params.get("as");
   const group = range.params.get("g");
   const version = range.params.get("v");

@@ -1,6 +1,7 @@
 // Containers and init containers: DNS-label names unique across both lists, an image, ports,
 // environment, volume mounts that name a declared volume, pull and termination-message policies,
-// resources, probes and the container security context.
+// resources, probes and the container security context. Ephemeral containers share the common
+// rules (ephemeral-containers.ts).
 
 import { validateEnv, validateEnvFrom } from "./env";
 import { type FieldCause, child, duplicate, forbidden, index, invalid, notFound, notSupported, required } from "./field";
@@ -111,8 +112,8 @@ function validateSecurityContext(sc: unknown, field: string): FieldCause[] {
   return causes;
 }
 
-/** Rules every container kind shares (regular, init). */
-function validateContainerCommon(ctr: Obj, volumes: Map<string, Obj>, field: string): FieldCause[] {
+/** Rules every container kind shares (regular, init, ephemeral). */
+export function validateContainerCommon(ctr: Obj, volumes: Map<string, Obj>, field: string): FieldCause[] {
   const causes: FieldCause[] = [];
   const name = str(ctr.name);
   if (!name) causes.push(required(child(field, "name")));

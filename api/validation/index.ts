@@ -9,6 +9,16 @@
 
 import type { StatusCause } from "../errors";
 import type { KubeObject } from "../object";
+import {
+  validateClusterRole,
+  validateClusterRoleBinding,
+  validateClusterRoleBindingUpdate,
+  validateClusterRoleUpdate,
+  validateRole,
+  validateRoleBinding,
+  validateRoleBindingUpdate,
+  validateRoleUpdate,
+} from "../rbac/validation";
 import { RESOURCES } from "../resources";
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from "./config-data";
 import { validateCronJob, validateCronJobUpdate } from "./cronjob";
@@ -27,14 +37,14 @@ import { validateObjectMeta, validateObjectMetaUpdate } from "./meta";
 import { nameIsPathSegment } from "./names";
 import { validateNamespace, validateNamespaceFinalizeUpdate, validateNamespaceStatusUpdate, validateNamespaceUpdate } from "./namespace";
 import { validateNode, validateNodeUpdate } from "./node";
-import { validatePodCreate, validatePodStatusUpdate, validatePodUpdate } from "./pod";
+import { validatePodCreate, validatePodEphemeralContainersUpdate, validatePodStatusUpdate, validatePodUpdate } from "./pod";
 import { validateReplicaSet, validateReplicaSetUpdate, validateReplicationController, validateReplicationControllerUpdate } from "./replicaset";
 import { validateService, validateServiceUpdate } from "./service";
 import { validateServiceAccount } from "./service-account";
 import { validateStatefulSet, validateStatefulSetUpdate } from "./statefulset";
 
 export type { FieldCause } from "./field";
-export type UpdateSubresource = "status" | "finalize" | "approval";
+export type UpdateSubresource = "status" | "finalize" | "approval" | "ephemeralcontainers";
 
 type Create = (o: Obj) => FieldCause[];
 type Update = (next: Obj, prev: Obj) => FieldCause[];
@@ -85,6 +95,10 @@ const RULES: Readonly<Record<string, KindRules>> = {
   HorizontalPodAutoscaler: { create: validateHPA, update: metaUpdateThen(validateHPA), status: workloadStatus },
   Lease: { create: validateLease, update: metaUpdateThen(validateLease) },
   CertificateSigningRequest: { create: validateCsr, update: validateCsrUpdate, status: validateCsrStatusUpdate, approval: validateCsrApprovalUpdate },
+  Role: { create: validateRole, update: validateRoleUpdate },
+  ClusterRole: { create: validateClusterRole, update: validateClusterRoleUpdate },
+  RoleBinding: { create: validateRoleBinding, update: validateRoleBindingUpdate },
+  ClusterRoleBinding: { create: validateClusterRoleBinding, update: validateClusterRoleBindingUpdate },
   EndpointSlice: { create: validateEndpointSlice, update: (n, p) => [...validateObjectMetaUpdate(n.metadata, p.metadata), ...validateEndpointSliceUpdate(n, p)] },
 };
 
@@ -104,14 +118,15 @@ export function validateCreate(kind: string, object: KubeObject): StatusCause[] 
 }
 
 /**
- * Causes for replacing `oldObj` by `newObj`. `subresource` selects the /status or /finalize rules
- * (Namespace only has /finalize); without it the main resource's rules apply.
+ * Causes for replacing `oldObj` by `newObj`. `subresource` selects the /status, /finalize
+ * (Namespace only) or /ephemeralcontainers (Pod only) rules; without it the main resource's apply.
  */
 export function validateUpdate(kind: string, newObj: KubeObject, oldObj: KubeObject, subresource?: UpdateSubresource): StatusCause[] {
   const rules = RULES[kind] ?? genericRules(kind);
   const next = asObj(newObj);
   const prev = asObj(oldObj);
   if (subresource === "finalize" && kind === "Namespace") return dedupe(validateNamespaceFinalizeUpdate(next, prev));
+  if (subresource === "ephemeralcontainers" && kind === "Pod") return dedupe(validatePodEphemeralContainersUpdate(next, prev));
   if (subresource === "approval" && rules.approval) return dedupe(rules.approval(next, prev));
   if (subresource === "status") {
     return dedupe((rules.status ?? ((n: Obj, p: Obj) => validateObjectMetaUpdate(n.metadata, p.metadata)))(next, prev));

@@ -3,6 +3,7 @@
 // image references of image volumes are required).
 
 import { validateContainers, validateInitContainers } from "./container";
+import { validateEphemeralContainers } from "./ephemeral-containers";
 import { type FieldCause, child, duplicate, inclusiveRangeError, index, invalid, notSupported, required } from "./field";
 import { validateIP } from "./ip";
 import { type Obj, arr, isObj, obj, objItems, str } from "./json";
@@ -113,6 +114,7 @@ export function validatePodSpec(specValue: unknown, field: string, opts: PodSpec
     ...volumeCauses,
     ...validateContainers(spec.containers, valid, grace, child(field, "containers")),
     ...validateInitContainers(spec.initContainers, spec.containers, valid, grace, child(field, "initContainers")),
+    ...validateEphemeralContainers(spec.ephemeralContainers, spec, valid, child(field, "ephemeralContainers")),
     ...validateHostNetworkPorts(spec, field, opts.isPod),
     ...validateEnum(str(spec.restartPolicy), RESTART_POLICIES, child(field, "restartPolicy")),
     ...validateEnum(str(spec.dnsPolicy), DNS_POLICIES, child(field, "dnsPolicy")),

@@ -7,6 +7,8 @@ import { validateIP } from "./ip";
 import { type Obj, arr, isObj, obj, objItems, str, strMap } from "./json";
 import { validateObjectMeta, validateObjectMetaUpdate } from "./meta";
 import { isQualifiedName, nameIsDNSSubdomain } from "./names";
+import { validateEphemeralContainersUpdate } from "./ephemeral-containers";
+import { describeDiff } from "./json-diff";
 import { validatePodSpec } from "./pod-spec";
 import { validateOnlyAddedTolerations } from "./scheduling";
 
@@ -84,20 +86,6 @@ function validateContainerUpdates(next: unknown, prev: unknown, field: string): 
   return { causes, stop: false };
 }
 
-/** A short, readable diff of two JSON values: one `-`/`+` pair per changed leaf. */
-export function describeDiff(prev: unknown, next: unknown, path = ""): string[] {
-  if (deepEqual(prev, next)) return [];
-  const bothObjects = isObj(prev) && isObj(next);
-  const bothArrays = Array.isArray(prev) && Array.isArray(next) && prev.length === next.length;
-  if (bothObjects || bothArrays) {
-    const a = prev as Record<string, unknown>;
-    const b = next as Record<string, unknown>;
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-    return keys.flatMap((k) => describeDiff(a[k], b[k], Array.isArray(prev) ? `${path}[${k}]` : path ? `${path}.${k}` : k));
-  }
-  const show = (v: unknown): string => (v === undefined ? "<unset>" : JSON.stringify(v));
-  return [`- ${path}: ${show(prev)}`, `+ ${path}: ${show(next)}`];
-}
 
 function validatePodSpecUpdate(next: Obj, prev: Obj): FieldCause[] {
   const causes: FieldCause[] = [];
@@ -150,6 +138,15 @@ function validatePodSpecUpdate(next: Obj, prev: Obj): FieldCause[] {
   return causes;
 }
 
+/** A write through pods/ephemeralcontainers: only ephemeral containers were added (see ephemeral-containers.ts). */
+export function validatePodEphemeralContainersUpdate(next: Obj, prev: Obj): FieldCause[] {
+  const causes = [...validateObjectMetaUpdate(next.metadata, prev.metadata), ...validatePodMetadataAndSpec(next)];
+  const added = validateEphemeralContainersUpdate(next, prev);
+  // A static pod's refusal replaces every other cause, as upstream's does.
+  if (added.length === 1 && added[0].field === "") return added;
+  return [...causes, ...added];
+}
+
 export function validatePodUpdate(next: Obj, prev: Obj): FieldCause[] {
   return [
     ...validateObjectMetaUpdate(next.metadata, prev.metadata),
@@ -173,6 +170,22 @@ export function validatePodStatusUpdate(next: Obj, prev: Obj): FieldCause[] {
   causes.push(...immutable(str(status.qosClass), str(obj(prev.status).qosClass), "status.qosClass"));
   for (const list of ["podIPs", "hostIPs"]) {
     for (const [entry, i] of objItems(status[list])) causes.push(...validateIP(str(entry.ip), index(`status.${list}`, i)));
+  }
+  causes.push(...validateEphemeralStateTransitions(status.ephemeralContainerStatuses, obj(prev.status).ephemeralContainerStatuses));
+  return causes;
+}
+
+/** Ephemeral containers never restart (an implicit restartPolicy Never): terminated stays terminated. */
+function validateEphemeralStateTransitions(next: unknown, prev: unknown): FieldCause[] {
+  const causes: FieldCause[] = [];
+  const now = objItems(next);
+  for (const [old, i] of objItems(prev)) {
+    if (!isObj(obj(old.state).terminated)) continue;
+    for (const [status] of now) {
+      if (str(status.name) === str(old.name) && !isObj(obj(status.state).terminated)) {
+        causes.push(forbidden(child(index("status.ephemeralContainerStatuses", i), "state"), "may not be transitioned to non-terminated state"));
+      }
+    }
   }
   return causes;
 }

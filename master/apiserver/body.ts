@@ -8,6 +8,7 @@ import { decodeJson, tooDeep } from "../../api/decode/json";
 import { MAX_NESTING_DEPTH, nestingDepth } from "../../api/decode/nesting";
 import { errors } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
+import type { DeleteOptions } from "../registry/deletion";
 import { contentTypeOf, readBody } from "./http-io";
 import { decodeKubernetesProtobuf, isProtobufContentType, PROTOBUF_CONTENT_TYPE } from "./protobuf/decode";
 import { parseBoolParam } from "./query-params";
@@ -56,12 +57,4 @@ export async function readDeleteOptions(req: IncomingMessage, query: URLSearchPa
   if (parseBoolParam(query, "orphanDependents")) options.propagationPolicy ??= "Orphan";
   if (query.has("dryRun")) options.dryRun = query.getAll("dryRun");
   return options;
-}
-
-export interface DeleteOptions {
-  gracePeriodSeconds?: number;
-  propagationPolicy?: "Orphan" | "Background" | "Foreground";
-  orphanDependents?: boolean;
-  preconditions?: { uid?: string; resourceVersion?: string };
-  dryRun?: string[];
 }

@@ -1,21 +1,21 @@
 // The verbs on a resource collection or object: get, list, create, update, patch, delete,
-// deletecollection. Watch lives in watch.ts, subresources in subresources.ts.
+// deletecollection. Watch lives in watch.ts, subresources in subresources.ts. Each write decodes
+// the request, checks its fields against the schema, and hands it to the registry
+// (master/registry), which authorizes, admits and stores it as the request's user.
 
-import { ApiError, errors } from "../../api/errors";
+import { errors } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { applyPatch, decodePatchBody } from "../../api/patch";
-import { admitCreate, admitUpdate, checkNodeRestriction, type UpdateWrite } from "./admission";
+import type { UpdateSubresource } from "../registry/admission";
 import { readDeleteOptions, readObjectBody } from "./body";
-import type { ResourceRequest } from "./context";
-import { deleteObject, finishedTerminating } from "./deletion";
+import type { ResourceRequest } from "./resource-request";
 import { FieldChecker, parseFieldValidation, strictDecodingError, typeMismatchError, unknownFieldWarnings, type FieldValidation } from "./field-validation";
 import { contentTypeOf, readBody, sendJson, successStatus } from "./http-io";
 import { loadSchemas } from "./openapi/openapi-v3";
 import { isProtobufContentType } from "./protobuf/decode";
 import { listOf, sendList, sendObject } from "./representation";
 import { selectorFilter } from "./selectors";
-import { persistNew } from "./service-allocation";
-import { nodeNameOf } from "../auth/user";
+import { addWarningHeaders, addWarnings } from "./warnings";
 
 export async function getObject(rr: ResourceRequest): Promise<void> {
   const obj = await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!);
@@ -78,7 +78,7 @@ function checkFields(rr: ResourceRequest, validation: FieldValidation, obj: Kube
   if (validation === "Ignore" || unknown.length === 0) return;
   if (validation === "Strict") throw strictDecodingError(kind, version, unknown);
   if (prune) fieldChecker.unknownFields(group, version, kind, obj, true);
-  rr.res.setHeader("Warning", unknownFieldWarnings(unknown));
+  addWarningHeaders(rr.res, unknownFieldWarnings(unknown));
 }
 
 /** The directive for a JSON or YAML body; protobuf bodies cannot carry unknown fields. */
@@ -91,16 +91,14 @@ export async function createObject(rr: ResourceRequest): Promise<void> {
   const validation = bodyFieldValidation(rr);
   const body = await readObjectBody(rr.req);
   checkFields(rr, validation, body);
-  const obj = await admitCreate(rr.ctx, rr.resource, body, rr.namespace, rr.user);
-  if (isDryRun(rr)) {
-    sendObject(rr, 201, obj);
-    return;
-  }
-  sendObject(rr, 201, await persistNew(rr.ctx, rr.resource, obj));
+  const warnings: string[] = [];
+  const created = await rr.ctx.registry.create(rr.user, rr.resource, body, { namespace: rr.namespace, dryRun: isDryRun(rr), warnings });
+  addWarnings(rr.res, warnings);
+  sendObject(rr, 201, created);
 }
 
-/** The subresource a PUT or PATCH writes through: status, approval, or the main resource. */
-export type WriteTarget = UpdateWrite["subresource"];
+/** The subresource a PUT or PATCH writes through: status, approval, ephemeralcontainers, or the main resource. */
+export type WriteTarget = UpdateSubresource | undefined;
 
 /** PUT: replace the object. A resourceVersion in the body makes it a compare-and-swap. */
 export async function updateObject(rr: ResourceRequest, target?: WriteTarget): Promise<void> {
@@ -112,7 +110,7 @@ export async function updateObject(rr: ResourceRequest, target?: WriteTarget): P
     throw errors.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${rr.name})`);
   }
   const expected = body.metadata.resourceVersion || undefined;
-  const updated = await writeUpdate(rr, target, (current) => {
+  const updated = await writeUpdate(rr, "update", target, (current) => {
     if (expected && expected !== current.metadata.resourceVersion) {
       throw errors.conflict(rr.resource.group, rr.resource.plural, rr.name!, "the object has been modified; please apply your changes to the latest version and try again");
     }
@@ -125,7 +123,7 @@ export async function patchObject(rr: ResourceRequest, target?: WriteTarget): Pr
   const contentType = contentTypeOf(rr.req);
   const validation = parseFieldValidation(rr.url.searchParams);
   const patch = decodePatchBody(contentType, await readBody(rr.req));
-  const updated = await writeUpdate(rr, target, (current) => {
+  const updated = await writeUpdate(rr, "patch", target, (current) => {
     const patched = applyPatch(contentType, rr.resource.kind, current, patch) as KubeObject;
     checkFields(rr, validation, patched, current);
     const wanted = patched.metadata?.resourceVersion;
@@ -138,56 +136,30 @@ export async function patchObject(rr: ResourceRequest, target?: WriteTarget): Pr
 }
 
 /**
- * Read-modify-write of one object: `change` maps the current object to the requested one; the
- * result passes admission and is written with compare-and-swap, retried when another writer won.
+ * Read-modify-write of one object through the registry: `change` maps the current object to the
+ * requested one; the result passes admission and is written with compare-and-swap, retried when
+ * another writer won.
  */
-export async function writeUpdate(rr: ResourceRequest, target: WriteTarget, change: (current: KubeObject) => KubeObject): Promise<KubeObject> {
-  const store = rr.ctx.storeFor(rr.resource);
-  for (let attempt = 0; ; attempt++) {
-    const current = await store.get(rr.namespace, rr.name!);
-    const next = admitUpdate(rr.ctx, rr.resource, change(current), current, { subresource: target, user: rr.user });
-    if (isDryRun(rr)) return next;
-    try {
-      if (finishedTerminating(next)) return await store.delete(rr.namespace, rr.name!, current.metadata.resourceVersion);
-      return await store.update(next, current.metadata.resourceVersion);
-    } catch (err) {
-      if (err instanceof ApiError && err.reason === "Conflict" && attempt < 5) continue;
-      throw err;
-    }
-  }
+export async function writeUpdate(rr: ResourceRequest, verb: "update" | "patch", target: WriteTarget, change: (current: KubeObject) => KubeObject): Promise<KubeObject> {
+  const warnings: string[] = [];
+  const updated = await rr.ctx.registry.update(rr.user, { resource: rr.resource, namespace: rr.namespace, name: rr.name! }, change, { verb, subresource: target, dryRun: isDryRun(rr), warnings });
+  addWarnings(rr.res, warnings);
+  return updated;
 }
 
 export async function deleteOne(rr: ResourceRequest): Promise<void> {
   const options = await readDeleteOptions(rr.req, rr.url.searchParams);
-  if (rr.user) await checkDeleteAdmission(rr);
-  const outcome = await deleteObject(rr.ctx, rr.resource, rr.namespace, rr.name!, options);
+  const outcome = await rr.ctx.registry.delete(rr.user, { resource: rr.resource, namespace: rr.namespace, name: rr.name! }, options);
   // Kubernetes answers 200 with the object, or 202 when deletion continues in the background.
   sendObject(rr, outcome.deleted ? 200 : 202, outcome.object);
 }
 
 export async function deleteCollection(rr: ResourceRequest): Promise<void> {
   const options = await readDeleteOptions(rr.req, rr.url.searchParams);
-  const store = rr.ctx.storeFor(rr.resource);
-  const list = await store.list(rr.namespace, { filter: selectorFilter(rr.resource.kind, rr.url.searchParams) });
-  const deleted: KubeObject[] = [];
-  for (const obj of list.items) {
-    try {
-      const outcome = await deleteObject(rr.ctx, rr.resource, obj.metadata.namespace, obj.metadata.name!, options);
-      deleted.push(outcome.object);
-    } catch (err) {
-      if (!(err instanceof ApiError && err.code === 404)) throw err;
-    }
-  }
+  const { deleted, resourceVersion } = await rr.ctx.registry.deleteCollection(rr.user, rr.resource, rr.namespace, selectorFilter(rr.resource.kind, rr.url.searchParams), options);
   if (deleted.length === 0) {
     sendJson(rr.res, 200, successStatus());
     return;
   }
-  sendJson(rr.res, 200, listOf(rr.resource, deleted, { resourceVersion: list.resourceVersion }));
-}
-
-/** NodeRestriction on deletes: what a node may delete depends on the stored object (its pod's node). */
-async function checkDeleteAdmission(rr: ResourceRequest): Promise<void> {
-  if (nodeNameOf(rr.user!) === undefined) return;
-  const stored = await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!);
-  checkNodeRestriction(rr.resource, rr.user!, "delete", undefined, stored);
+  sendJson(rr.res, 200, listOf(rr.resource, deleted, { resourceVersion }));
 }

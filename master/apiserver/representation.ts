@@ -4,8 +4,8 @@
 import type { KubeObject } from "../../api/object";
 import { apiVersionOf, type ResourceType } from "../../api/resources";
 import { toTable, wantsTable, parseIncludeObject } from "../../api/table";
-import type { ListResult } from "../store/types";
-import type { ResourceRequest } from "./context";
+import type { ListResult } from "../registry/resource-store";
+import type { ResourceRequest } from "./resource-request";
 import { sendJson } from "./http-io";
 
 export function tableRequested(rr: ResourceRequest): boolean {

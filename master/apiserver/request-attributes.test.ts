@@ -27,6 +27,14 @@ test("exec, attach and portforward are create whatever the method", () => {
   assert.equal(attrs("GET", "/api/v1/namespaces/default/pods/web/exec?command=sh"), "create true  pods exec default web");
   assert.equal(attrs("POST", "/api/v1/namespaces/default/pods/web/portforward"), "create true  pods portforward default web");
   assert.equal(attrs("GET", "/api/v1/namespaces/default/pods/web/log"), "get true  pods log default web");
+  // kubectl debug writes through its own subresource.
+  assert.equal(attrs("PATCH", "/api/v1/namespaces/default/pods/web/ephemeralcontainers"), "patch true  pods ephemeralcontainers default web");
+});
+
+test("metrics: /metrics is a non-resource get; a node's proxied /metrics is get on nodes/proxy", () => {
+  assert.equal(attrs("GET", "/metrics"), "get false");
+  assert.equal(attrs("GET", "/api/v1/nodes/node-a/proxy/metrics"), "get true  nodes proxy  node-a");
+  assert.equal(attrs("GET", "/api/v1/nodes/node-a/proxy"), "get true  nodes proxy  node-a");
 });
 
 test("a metadata.name field selector names the object of a list or watch", () => {

@@ -14,6 +14,8 @@ export type RequestTarget =
       namespace?: string; // undefined: cluster-scoped, or a list across all namespaces
       name?: string;
       subresource?: string;
+      /** For the proxy subresource: the rest of the path, to be served by the node ("metrics"). */
+      proxyPath?: string;
       /** The legacy /watch/ path prefix was used. */
       watchPath: boolean;
     }
@@ -49,9 +51,11 @@ function resourcePath(group: string, version: string, rest: string[]): RequestTa
     rest = rest.slice(2);
   }
   const [plural, name, subresource, ...extra] = rest;
-  if (extra.length > 0) return { type: "other" };
+  // Only proxy takes a path of its own after the subresource, as in Kubernetes' RequestInfo.
+  if (extra.length > 0 && subresource !== "proxy") return { type: "other" };
   const resource = findResource(group, version, plural);
   if (!resource) return { type: "unknown-resource", group, version, plural };
   if (namespace !== undefined && !resource.namespaced) return { type: "unknown-resource", group, version, plural };
+  if (subresource === "proxy") return { type: "resource", resource, namespace, name, subresource, proxyPath: extra.join("/"), watchPath };
   return { type: "resource", resource, namespace, name, subresource, watchPath };
 }

@@ -3,20 +3,26 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../../api/errors";
+import type { RequestRecord } from "../metrics/request-metrics";
 import type { User } from "../auth/user";
-import type { ApiContext, ResourceRequest } from "./context";
+import type { ApiContext } from "../registry/context";
+import type { ResourceRequest } from "./resource-request";
 import { createObject, deleteCollection, deleteOne, getObject, listObjects, patchObject, updateObject } from "./crud";
 import { serveDiscovery } from "./discovery-routes";
-import { sendError } from "./http-io";
-import { serveOpenApi } from "./openapi-routes";
+import { contentTypeOf, sendError, sendRaw } from "./http-io";
+import { serveOpenApi, serveOpenApiV2 } from "./openapi-routes";
 import { parseBoolParam } from "./query-params";
 import { parseRequestPath } from "./request-info";
+import { answerReview, isReviewKind } from "./reviews";
 import { handleSubresource } from "./subresources";
+import type { TokenAuthenticator } from "./token-review";
 import { watchObjects } from "./watch";
 
 export interface RouterExtras {
   /** Answers /readyz and /healthz; returns the failed checks (empty when ready). */
   health(verbose: boolean): Promise<{ ok: boolean; text: string }>;
+  /** The server's token authenticator, for TokenReview (the ApiServer adds it). */
+  tokens?: TokenAuthenticator;
 }
 
 export const VERSION_INFO = {
@@ -31,11 +37,15 @@ export const VERSION_INFO = {
   platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}`,
 };
 
-export async function route(ctx: ApiContext, extras: RouterExtras, req: IncomingMessage, res: ServerResponse, user?: User): Promise<void> {
+/** Paths outside /api and /apis the server answers, as their metrics label them. */
+const SERVED_PATHS = new Set(["/version", "/healthz", "/livez", "/readyz", "/metrics", "/openapi/v2", "/openapi/v3"]);
+
+export async function route(ctx: ApiContext, extras: RouterExtras, req: IncomingMessage, res: ServerResponse, user: User, record?: RequestRecord): Promise<void> {
   const url = new URL(req.url ?? "/", "https://gantry.invalid");
   const method = req.method ?? "GET";
   try {
     const path = url.pathname;
+    if (SERVED_PATHS.has(path) || path.startsWith("/openapi/v3/")) record?.nonResource(path);
     if (path === "/version") return json(res, VERSION_INFO);
     if (path === "/healthz" || path === "/livez" || path === "/readyz") {
       const h = await extras.health(url.searchParams.has("verbose"));
@@ -43,8 +53,14 @@ export async function route(ctx: ApiContext, extras: RouterExtras, req: Incoming
       res.end(h.text);
       return;
     }
+    if (path === "/metrics") {
+      // A nonResourceURL, authorized before routing (server.ts): `get` on path /metrics.
+      if (method !== "GET") throw errors.methodNotAllowed(`${method} is not supported on /metrics`);
+      const { contentType, text } = await ctx.metrics.expose();
+      return sendRaw(res, 200, contentType, text);
+    }
     if (path === "/openapi/v3" || path.startsWith("/openapi/v3/")) return serveOpenApi(req, res, url);
-    if (path === "/openapi/v2") throw errors.notAcceptable("only OpenAPI v3 is served; see /openapi/v3");
+    if (path === "/openapi/v2") return serveOpenApiV2(req, res);
 
     const target = parseRequestPath(path);
     switch (target.type) {
@@ -52,13 +68,16 @@ export async function route(ctx: ApiContext, extras: RouterExtras, req: Incoming
       case "discovery-groups":
       case "discovery-group":
       case "discovery-resources":
-        return serveDiscovery(req, res, target);
+        serveDiscovery(req, res, target);
+        record?.nonResource(path); // only once served: unknown groups must not grow the label set
+        return;
       case "unknown-resource":
         throw errors.notFound(target.group, target.plural, "");
       case "other":
         throw errors.notFound("", path, "");
       case "resource": {
-        const rr: ResourceRequest = { req, res, url, ctx, resource: target.resource, namespace: target.namespace, name: target.name, subresource: target.subresource, user };
+        record?.resource(target, url.searchParams, contentTypeOf(req));
+        const rr: ResourceRequest = { req, res, url, ctx, resource: target.resource, namespace: target.namespace, name: target.name, subresource: target.subresource, proxyPath: target.proxyPath, user, tokens: extras.tokens };
         return await dispatchVerb(rr, method, target.watchPath);
       }
     }
@@ -74,6 +93,7 @@ async function dispatchVerb(rr: ResourceRequest, method: string, watchPath: bool
     throw errors.notFound(r.group, r.plural, rr.name);
   }
   if (rr.subresource) return handleSubresource(rr, method);
+  if (isReviewKind(r.kind)) return answerReview(rr, method);
   const watch = () => watchPath || parseBoolParam(rr.url.searchParams, "watch");
   if (rr.name === undefined) {
     if (method === "GET") return watch() ? watchObjects(rr) : listObjects(rr);

@@ -1,6 +1,9 @@
-// Subresources: status (writes touch only .status), scale (the autoscaling/v1 Scale view of a
-// workload's replicas), binding (the scheduler's write), eviction (policy/v1, what drain posts), and
-// log (streaming/logs.ts); exec, attach and portforward arrive as upgrades (streaming/upgrade.ts).
+// Subresources: status (writes touch only .status), ephemeralcontainers (a Pod's writes touch
+// only spec.ephemeralContainers: kubectl debug), scale (the autoscaling/v1 Scale view of a
+// workload's replicas), binding (the scheduler's write), eviction (policy/v1, what drain posts),
+// token (a service account's TokenRequest, token-request.ts), and log (streaming/logs.ts), a
+// node's proxy (node-proxy.ts: the agent's /metrics); exec, attach and portforward arrive as
+// upgrades (streaming/upgrade.ts).
 
 import { errors } from "../../api/errors";
 import type { JsonObject, KubeObject } from "../../api/object";
@@ -8,13 +11,14 @@ import { applyPatch, decodePatchBody } from "../../api/patch";
 import { labelSelectorToString } from "../../api/selectors/label-selector";
 import { readBody } from "./http-io";
 import { decodeBody, readObjectBody } from "./body";
-import type { ResourceRequest } from "./context";
-import { checkNodeRestriction } from "./admission";
+import type { ResourceRequest } from "./resource-request";
 import { getObject, patchObject, updateObject, writeUpdate } from "./crud";
-import { deleteObject } from "./deletion";
+import type { DeleteOptions } from "../registry/deletion";
 import { contentTypeOf, sendJson } from "./http-io";
+import { serveNodeProxy } from "./node-proxy";
 import { agentForPod } from "./streaming/agent-access";
 import { serveLogs } from "./streaming/logs";
+import { createToken } from "./token-request";
 
 export async function handleSubresource(rr: ResourceRequest, method: string): Promise<void> {
   const sub = rr.subresource!;
@@ -24,6 +28,8 @@ export async function handleSubresource(rr: ResourceRequest, method: string): Pr
   switch (sub) {
     case "status":
     case "approval":
+    case "ephemeralcontainers":
+      // Each reads the whole object and writes only its part of it (api/lifecycle/update.ts).
       if (method === "GET") return getObject(rr);
       if (method === "PUT") return updateObject(rr, sub);
       if (method === "PATCH") return patchObject(rr, sub);
@@ -38,11 +44,17 @@ export async function handleSubresource(rr: ResourceRequest, method: string): Pr
     case "eviction":
       if (method === "POST") return evictPod(rr);
       break;
+    case "token":
+      // serviceaccounts/token: a TokenRequest (`kubectl create token`).
+      if (method === "POST") return createToken(rr);
+      break;
     case "log":
     case "exec":
     case "attach":
     case "portforward":
       return streamFromNode(rr, method);
+    case "proxy":
+      return serveNodeProxy(rr, method);
   }
   throw errors.methodNotAllowed(`${method} is not supported on ${rr.resource.plural}/${sub}`);
 }
@@ -69,7 +81,7 @@ async function writeScale(rr: ResourceRequest, method: string): Promise<void> {
   const raw = await readBody(rr.req);
   const contentType = contentTypeOf(rr.req);
   const body = method === "PUT" ? await decodeBody(raw, contentType) : decodePatchBody(contentType, raw);
-  const updated = await writeUpdate(rr, undefined, (current) => {
+  const updated = await writeUpdate(rr, method === "PUT" ? "update" : "patch", "scale", (current) => {
     const scale = toScale(current);
     const next = (method === "PUT" ? body : applyPatch(contentType, "Scale", scale, body)) as { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: string } };
     const replicas = next.spec?.replicas;
@@ -88,33 +100,15 @@ async function writeScale(rr: ResourceRequest, method: string): Promise<void> {
 async function bindPod(rr: ResourceRequest): Promise<void> {
   const binding = await readObjectBody(rr.req);
   const target = (binding.target ?? {}) as { name?: string; kind?: string };
-  if (!target.name) {
-    throw errors.invalid("", "Binding", rr.name!, [{ reason: "FieldValueRequired", field: "target.name", message: "Required value" }]);
-  }
-  // Binding is the one write allowed to set spec.nodeName (pod updates may not change it), so it
-  // is a compare-and-swap on the stored pod rather than an update through validation.
-  const now = rr.ctx.clock.now().toISOString().replace(/\.\d{3}Z$/, "Z");
-  await rr.ctx.storeFor(rr.resource).guaranteedUpdate(rr.namespace, rr.name!, (pod) => {
-    const spec = (pod.spec ?? {}) as JsonObject;
-    if (pod.metadata.deletionTimestamp) throw errors.conflict("", "pods", rr.name!, "pod is being deleted, cannot be assigned to a host");
-    if (spec.nodeName) throw errors.conflict("", "pods", rr.name!, `pod ${rr.name} is already assigned to node "${spec.nodeName}"`);
-    const status = (pod.status ?? {}) as { conditions?: { type: string }[] };
-    const conditions = (status.conditions ?? []).filter((c) => c.type !== "PodScheduled");
-    conditions.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now } as { type: string });
-    return { ...pod, spec: { ...spec, nodeName: target.name }, status: { ...status, conditions } };
-  });
+  // Binding is the one write allowed to set spec.nodeName (pod updates may not change it).
+  await rr.ctx.registry.bind(rr.user, rr.namespace!, rr.name!, target.name ?? "");
   sendJson(rr.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
 }
 
 async function evictPod(rr: ResourceRequest): Promise<void> {
   const eviction = await readObjectBody(rr.req);
-  const options = (eviction.deleteOptions ?? {}) as Parameters<typeof deleteObject>[4];
-  if (rr.user) {
-    const pod = await rr.ctx.storeFor(rr.resource).get(rr.namespace, rr.name!);
-    checkNodeRestriction(rr.resource, rr.user, "create", undefined, pod, "eviction");
-  }
-  // PodDisruptionBudgets are not served yet, so every eviction is allowed.
-  await deleteObject(rr.ctx, rr.resource, rr.namespace, rr.name!, options);
+  const options = (eviction.deleteOptions ?? {}) as DeleteOptions;
+  await rr.ctx.registry.evict(rr.user, rr.namespace!, rr.name!, options);
   sendJson(rr.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
 }
 

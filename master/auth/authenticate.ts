@@ -1,15 +1,18 @@
 // Authentication, kube-apiserver's order: a bearer token (a bootstrap token from its Secret, else
-// the static tokens of <data-dir>/tokens.json), else a client certificate signed by the cluster
-// CA, else the anonymous user. Credentials that are presented but wrong (an unknown or expired
+// the static tokens of <data-dir>/tokens.json, else a service-account JWT —
+// service-account-authenticator.ts, the one check that is asynchronous), else a client
+// certificate signed by the cluster CA, else the anonymous user. Credentials that are presented but wrong (an unknown or expired
 // token, a certificate from another CA) are an error (401), never anonymous.
 
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { BOOTSTRAPPERS_GROUP, isExpired, parseToken, readTokenSecret, secretMatches, tokenSecretName, tokenUser } from "../../api/bootstrap/token";
 import type { KubeObject } from "../../api/object";
+import { ServiceAccountAuthenticator } from "./service-account-authenticator";
 import { anonymousUser, authenticated, type User } from "./user";
 
-export type AuthResult = { user: User } | { error: string };
+/** `audiences`: the audiences a token was checked against and is meant for (TokenReview). */
+export type AuthResult = { user: User; audiences?: string[] } | { error: string };
 
 /** Where bootstrap token Secrets are looked up (an informer cache of kube-system Secrets). */
 export interface TokenSecretSource {
@@ -30,9 +33,11 @@ export class Authenticator {
     private readonly staticTokens: ReadonlyMap<string, User>,
     private readonly bootstrapTokens: TokenSecretSource,
     private readonly clock: () => Date = () => new Date(),
+    private readonly serviceAccounts?: ServiceAccountAuthenticator,
   ) {}
 
-  authenticate(req: IncomingMessage): AuthResult {
+  /** Synchronous except for service-account tokens, which may need a store lookup. */
+  authenticate(req: IncomingMessage): AuthResult | Promise<AuthResult> {
     const header = req.headers.authorization;
     if (header !== undefined && /^bearer /i.test(header)) return this.token(header.slice("Bearer ".length).trim());
     const socket = req.socket as TLSSocket;
@@ -46,14 +51,38 @@ export class Authenticator {
     return "user" in result ? { user: { name: result.user.name, groups: [...result.user.groups] } } : result;
   }
 
-  private token(token: string): AuthResult {
+  /** The API's audiences (`--api-audiences`); none without a service-account issuer. */
+  get apiAudiences(): string[] {
+    return this.serviceAccounts?.apiAudiences ?? [];
+  }
+
+  /**
+   * A bare bearer token, the way a request's `Authorization: Bearer` is (TokenReview asks this).
+   * With `audiences` (non-empty) the token must be meant for one of them: a service-account
+   * token must name one; the other tokens are valid for the API's audiences only, when it has
+   * some (upstream's audience-agnostic wrapper). The result says which of `audiences` matched.
+   */
+  authenticateToken(token: string, audiences?: string[]): AuthResult | Promise<AuthResult> {
+    return this.token(token, audiences !== undefined && audiences.length > 0 ? audiences : undefined);
+  }
+
+  private token(token: string, audiences?: string[]): AuthResult | Promise<AuthResult> {
+    const audienceAgnostic = (user: User): AuthResult => {
+      // Without API audiences upstream does not wrap these tokens at all.
+      if (audiences === undefined || this.apiAudiences.length === 0) return { user };
+      const matched = audiences.filter((a) => this.apiAudiences.includes(a));
+      return matched.length > 0 ? { user, audiences: matched } : { error: "invalid bearer token" };
+    };
     const bootstrap = parseToken(token);
     if (bootstrap) {
       const user = this.bootstrapUser(bootstrap.id, bootstrap.secret);
-      if (user) return { user };
+      if (user) return audienceAgnostic(user);
     }
     const user = this.staticTokens.get(token);
-    if (user) return { user: authenticated(user.name, user.groups) };
+    if (user) return audienceAgnostic(authenticated(user.name, user.groups));
+    if (this.serviceAccounts && ServiceAccountAuthenticator.looksLikeJwt(token)) {
+      return this.serviceAccounts.authenticate(token, audiences).then((r) => r ?? { error: "invalid bearer token" });
+    }
     return { error: "invalid bearer token" };
   }
 

@@ -42,6 +42,16 @@ test("system:masters may do anything; other authenticated users too until RBAC l
   assert.equal(allowed(req(alice, "create", "apps/deployments", { namespace: "default" })), true);
 });
 
+test("metrics: any authenticated user until RBAC; not anonymous users, nodes or bootstrap tokens", () => {
+  const proxied = (u: User) => req(u, "get", "nodes", { subresource: "proxy", name: "node-b" });
+  assert.equal(allowed(path(alice, "/metrics")), true);
+  assert.equal(allowed(proxied(alice)), true);
+  for (const u of [anonymous, nodeB, bootstrapper]) {
+    assert.equal(allowed(path(u, "/metrics")), false, u.name);
+    assert.equal(allowed(proxied(u)), false, `${u.name}: nodes/proxy, even of its own node`);
+  }
+});
+
 test("anonymous: only cluster-info and the health paths", () => {
   assert.equal(allowed(req(anonymous, "get", "configmaps", { namespace: "kube-public", name: "cluster-info" })), true);
   for (const p of ["/healthz", "/livez", "/readyz", "/version"]) assert.equal(allowed(path(anonymous, p)), true, p);
@@ -53,13 +63,20 @@ test("anonymous: only cluster-info and the health paths", () => {
   assert.equal(allowed(path(anonymous, "/healthz", "post")), false);
 });
 
-test("bootstrap tokens: CertificateSigningRequests only (create, get, list, watch), and discovery", () => {
+test("bootstrap tokens: CertificateSigningRequests only (create, get, list, watch), get of kube-system/gantry-certs, and discovery", () => {
   for (const verb of ["create", "get", "list", "watch"]) assert.equal(allowed(req(bootstrapper, verb, "certificates.k8s.io/certificatesigningrequests")), true, verb);
   assert.equal(allowed(req(bootstrapper, "update", "certificates.k8s.io/certificatesigningrequests", { subresource: "approval", name: "x" })), false, "cannot approve");
   assert.equal(allowed(req(bootstrapper, "delete", "certificates.k8s.io/certificatesigningrequests", { name: "x" })), false);
   assert.equal(allowed(req(bootstrapper, "create", "nodes")), false, "cannot register a node");
   assert.equal(allowed(req(bootstrapper, "get", "secrets", { namespace: "kube-system", name: "bootstrap-token-abcdef" })), false);
   assert.equal(allowed(req(bootstrapper, "list", "pods")), false);
+  // The encrypted control-plane certificates: get, and nothing else of Secrets.
+  assert.equal(allowed(req(bootstrapper, "get", "secrets", { namespace: "kube-system", name: "gantry-certs" })), true);
+  assert.equal(allowed(req(bootstrapper, "update", "secrets", { namespace: "kube-system", name: "gantry-certs" })), false);
+  assert.equal(allowed(req(bootstrapper, "delete", "secrets", { namespace: "kube-system", name: "gantry-certs" })), false);
+  assert.equal(allowed(req(bootstrapper, "list", "secrets", { namespace: "kube-system" })), false);
+  assert.equal(allowed(req(bootstrapper, "watch", "secrets", { namespace: "kube-system", name: "gantry-certs" })), false);
+  assert.equal(allowed(req(bootstrapper, "get", "secrets", { namespace: "default", name: "gantry-certs" })), false);
   assert.equal(allowed(path(bootstrapper, "/apis/certificates.k8s.io/v1")), true);
 });
 

@@ -31,8 +31,10 @@ const NODE_RULES: readonly StaticRule[] = [
   { groups: [""], resources: ["endpoints"], verbs: ["get"] },
   { groups: ["", "events.k8s.io"], resources: ["events"], verbs: ["create", "update", "patch"] },
   { groups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"], verbs: ["create", "get", "list", "watch"] },
-  { groups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+  { groups: ["authentication.k8s.io"], resources: ["tokenreviews", "selfsubjectreviews"], verbs: ["create"] },
   { groups: ["authorization.k8s.io"], resources: ["subjectaccessreviews", "localsubjectaccessreviews"], verbs: ["create"] },
+  // system:basic-user, which upstream binds to every authenticated user (nodes included).
+  { groups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], verbs: ["create"] },
 ];
 
 export function authorizeNode(nodeName: string, a: RequestAttributes, graph: NodeGraph): Decision {

@@ -4,6 +4,7 @@
 // (master/auth/node-graph-feed.ts), read by node-authorizer.ts.
 
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { configKey, referencedConfig, type ConfigKind } from "../dispatch/volume-refs";
 
 /** The questions the Node authorizer asks. */
@@ -26,7 +27,7 @@ export class PodIndex implements NodeGraph {
 
   /** A pod was added or changed (unbound pods count for nothing). */
   put(pod: KubeObject): void {
-    const key = podKey(pod.metadata.namespace ?? "", pod.metadata.name ?? "");
+    const key = namespacedKey(pod.metadata.namespace ?? "", pod.metadata.name ?? "");
     this.remove(key);
     const node = (pod.spec as { nodeName?: unknown } | undefined)?.nodeName;
     if (typeof node !== "string" || node === "") return;
@@ -40,11 +41,11 @@ export class PodIndex implements NodeGraph {
   }
 
   delete(pod: KubeObject): void {
-    this.remove(podKey(pod.metadata.namespace ?? "", pod.metadata.name ?? ""));
+    this.remove(namespacedKey(pod.metadata.namespace ?? "", pod.metadata.name ?? ""));
   }
 
   podNode(namespace: string, name: string): string | undefined {
-    return this.pods.get(podKey(namespace, name))?.node;
+    return this.pods.get(namespacedKey(namespace, name))?.node;
   }
 
   nodeReferences(node: string, kind: ConfigKind, namespace: string, name: string): boolean {
@@ -65,8 +66,4 @@ export class PodIndex implements NodeGraph {
       }
     }
   }
-}
-
-function podKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
 }

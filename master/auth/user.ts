@@ -8,6 +8,10 @@ export { NODES_GROUP, NODE_USER_PREFIX };
 export interface User {
   name: string;
   groups: string[];
+  /** Set by authenticators that know one (a service account's uid). */
+  uid?: string;
+  /** Extra attributes (a service-account token's pod name and uid, its credential id). */
+  extra?: Record<string, string[]>;
 }
 
 export const MASTERS_GROUP = "system:masters";

@@ -6,8 +6,7 @@ import { isExpired, readTokenSecret } from "../../api/bootstrap/token";
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { Controller, type ControllerOptions } from "../controllers/controller-base";
@@ -17,7 +16,7 @@ import { isTokenSecret } from "./token-secrets";
 export const SECRETS = findResource("", "v1", "secrets")!;
 
 export class TokenCleaner extends Controller {
-  private readonly secrets = new ResourceClient(this.ctx, SECRETS);
+  private readonly secrets = this.clientOf(SECRETS);
   private lease_?: InformerLease;
 
   constructor(ctx: ApiContext, options: ControllerOptions = {}) {

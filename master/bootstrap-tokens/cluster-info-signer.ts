@@ -8,8 +8,7 @@ import { signDetached } from "../../api/bootstrap/jws";
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { Controller, type ControllerOptions } from "../controllers/controller-base";
@@ -27,7 +26,7 @@ export interface ClusterInfoSignerOptions extends ControllerOptions {
 }
 
 export class ClusterInfoSigner extends Controller {
-  private readonly configMaps = new ResourceClient(this.ctx, CONFIGMAPS);
+  private readonly configMaps = this.clientOf(CONFIGMAPS);
   private secretLease?: InformerLease;
   private configMapLease?: InformerLease;
 

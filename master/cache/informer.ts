@@ -4,7 +4,8 @@
 
 import { EventEmitter } from "node:events";
 import type { KubeObject } from "../../api/object";
-import type { Store, Watch } from "../store/types";
+import { objectKey } from "../../api/object-key";
+import type { StoreReader, Watch } from "../store/types";
 
 export interface InformerEvents<T extends KubeObject> {
   add: [T];
@@ -12,10 +13,6 @@ export interface InformerEvents<T extends KubeObject> {
   delete: [T];
   /** After every (re)list: the cache now mirrors the store at that revision. */
   synced: [string];
-}
-
-export function objectKey(obj: KubeObject): string {
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : (obj.metadata.name ?? "");
 }
 
 export class Informer<T extends KubeObject = KubeObject> extends EventEmitter<InformerEvents<T>> {
@@ -27,7 +24,7 @@ export class Informer<T extends KubeObject = KubeObject> extends EventEmitter<In
   private listed = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: StoreReader,
     /** Key prefix of the resource, e.g. "/registry/namespaces/" (api/resources.ts storagePrefix). */
     private readonly prefix: string,
     private readonly onError: (err: unknown) => void = () => {},

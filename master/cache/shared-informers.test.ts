@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { KubeObject } from "../../api/object";
 import { findResource, storageKey, type ResourceType } from "../../api/resources";
-import { ApiContext } from "../apiserver/context";
+import { ApiContext } from "../registry/context";
 import type { ListResult, Store, WatchHandlers } from "../store/types";
 import { Informer } from "./informer";
 import { acquireInformer, type InformerHandlers } from "./shared-informers";

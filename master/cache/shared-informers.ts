@@ -2,8 +2,9 @@
 // controllers, the scheduler, the dispatcher) reads the same cache, fed by one etcd watch,
 // instead of each keeping its own copy of every pod. Leases are counted: the informer starts
 // with the first lease and stops when the last one is released, so leader components stay
-// restartable (stop, then start again, takes a fresh lease; losing and regaining leadership
-// releases everything and starts over from etcd).
+// restartable (stop, then start again, takes a fresh lease). In a master the informers of every
+// stored resource also hold a lease from the warm standby (master/election/warm-standby.ts), so
+// they keep running across leadership terms: a new term's components start from full caches.
 //
 // Each shared informer also keeps a by-namespace index, since controllers nearly always ask
 // "the objects in this namespace".
@@ -20,9 +21,10 @@
 //     change. The scheduler and the dispatcher build their own indexes this way.
 
 import type { KubeObject } from "../../api/object";
+import { objectKey } from "../../api/object-key";
 import { storagePrefix, type ResourceType } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { Informer, objectKey } from "./informer";
+import type { ApiContext } from "../registry/context";
+import { Informer } from "./informer";
 
 export interface InformerHandlers<T extends KubeObject = KubeObject> {
   add?(obj: T): void;

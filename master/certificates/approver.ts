@@ -3,8 +3,7 @@
 // write `kubectl certificate approve` makes.
 
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { Controller, type ControllerOptions } from "../controllers/controller-base";
@@ -18,12 +17,12 @@ const NODES = findResource("", "v1", "nodes")!;
 type NodeObject = CsrObject & { status?: { addresses?: { address?: string }[] } };
 
 export class CsrApprover extends Controller {
-  private readonly csrs = new ResourceClient(this.ctx, CSRS);
+  private readonly csrs = this.clientOf(CSRS);
   private csrLease?: InformerLease<CsrObject>;
   private nodeLease?: InformerLease<NodeObject>;
 
   constructor(ctx: ApiContext, options: ControllerOptions = {}) {
-    super(ctx, options, { name: "csr-approver", quietConflicts: true });
+    super(ctx, options, { name: "csr-approver", serviceAccount: "certificate-controller", quietConflicts: true });
   }
 
   protected async watch(): Promise<void> {

@@ -5,8 +5,7 @@
 
 import { X509Certificate } from "node:crypto";
 import { ApiError } from "../../api/errors";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { Controller, type ControllerOptions } from "../controllers/controller-base";
@@ -23,7 +22,7 @@ export interface CsrSignerOptions extends ControllerOptions {
 }
 
 export class CsrSigner extends Controller {
-  private readonly csrs = new ResourceClient(this.ctx, CSRS);
+  private readonly csrs = this.clientOf(CSRS);
   private readonly caNotAfter: Date;
   private csrLease?: InformerLease<CsrObject>;
 
@@ -31,7 +30,7 @@ export class CsrSigner extends Controller {
     ctx: ApiContext,
     private readonly o: CsrSignerOptions,
   ) {
-    super(ctx, o, { name: "csr-signer", quietConflicts: true });
+    super(ctx, o, { name: "csr-signer", serviceAccount: "certificate-controller", quietConflicts: true });
     this.caNotAfter = new Date(new X509Certificate(o.ca.caCert).validTo);
   }
 

@@ -5,6 +5,8 @@
 //   - leases on shared informers (master/cache/shared-informers.ts) whose handlers queue keys;
 //   - a periodic resync that queues every key again, so a lost event is never lost for long;
 //   - an EventRecorder under the controller's name;
+//   - its user (a kube-system service account, master/auth/internal-users.ts), whose clients
+//     (`this.clientOf(resource)`) write through the registry, authorized and admitted;
 //   - stop(): resync off, queue drained (running syncs finish), leases released newest first.
 //
 // A subclass writes three methods:
@@ -19,8 +21,10 @@
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import type { ResourceType } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import type { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import { controllerUser } from "../auth/internal-users";
+import type { User } from "../auth/user";
+import { ResourceClient } from "../registry/internal-client";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import { keyOf } from "./controller-utils";
 import type { Expectations } from "./controller-utils-expectations";
@@ -41,6 +45,11 @@ export interface ControllerIdentity {
   /** Its name in log lines and as the source of its Events, e.g. "replicaset-controller". */
   name: string;
   /**
+   * The service account it writes as (system:serviceaccount:kube-system:<serviceAccount>), when
+   * upstream's differs from `name` (the garbage collector is generic-garbage-collector).
+   */
+  serviceAccount?: string;
+  /**
    * Conflicts (409) are routine for this controller (its writes race newer versions of the
    * objects) and are retried without a log line.
    */
@@ -51,6 +60,8 @@ export abstract class Controller {
   protected readonly queue: WorkQueue;
   protected readonly events: EventRecorder;
   protected readonly log: (msg: string, err?: unknown) => void;
+  /** Who this controller writes as. */
+  protected readonly user: User;
   private readonly leases: { release(): Promise<void> }[] = [];
   private resync?: NodeJS.Timeout;
 
@@ -60,15 +71,18 @@ export abstract class Controller {
     private readonly identity: ControllerIdentity,
   ) {
     const log = (this.log = options.log ?? (() => {}));
+    this.user = controllerUser(identity.serviceAccount ?? identity.name);
     this.queue = new WorkQueue((key) => this.sync(key), {
       concurrency: options.concurrency,
       timers: options.timers,
+      // workqueue_* metrics under the controller's short name ("replicaset", "deployment", ...).
+      metrics: ctx.metrics.workqueues.queue(identity.name.replace(/-controller$/, "")),
       onError: (key, err) => {
         if (identity.quietConflicts && err instanceof ApiError && err.code === 409) return;
         log(`${identity.name}: syncing ${key} failed; will retry`, err);
       },
     });
-    this.events = new EventRecorder(ctx, identity.name, (err) => log(`${identity.name}: recording an event failed`, err));
+    this.events = new EventRecorder(ctx, identity.name, this.user, (err) => log(`${identity.name}: recording an event failed`, err));
   }
 
   /** Takes the informer leases (this.lease) whose events queue keys. */
@@ -96,6 +110,11 @@ export abstract class Controller {
   /** Resolves when no key is queued or syncing. For tests. */
   idle(): Promise<void> {
     return this.queue.idle();
+  }
+
+  /** A client of `resource` that writes as this controller's user. */
+  protected clientOf(resource: ResourceType): ResourceClient {
+    return new ResourceClient(this.ctx, resource, this.user);
   }
 
   /** A lease on the shared informer of `resource` with `handlers` attached; stop() releases it. */

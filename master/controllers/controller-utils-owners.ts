@@ -14,7 +14,7 @@
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject, OwnerReference } from "../../api/object";
-import type { ResourceClient } from "../apiserver/internal-client";
+import type { ResourceClient } from "../registry/internal-client";
 
 /** The controller reference of `obj`, if any. */
 export function controllerRef(obj: KubeObject): OwnerReference | undefined {

@@ -26,6 +26,20 @@ export const REAL_TIMERS: QueueTimers = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
+/** Where a queue reports what client-go's workqueue metrics count (master/metrics). */
+export interface WorkQueueMetrics {
+  /** A key was queued (or marked to run again while it runs). */
+  added(): void;
+  /** Keys waiting to run, including ones to run again once their current run ends. */
+  depth(n: number): void;
+  /** A key started running after waiting `seconds` since it was added. */
+  waited(seconds: number): void;
+  /** A run of the handler took `seconds`. */
+  worked(seconds: number): void;
+  /** A failed key was scheduled to run again after its back-off. */
+  retried(): void;
+}
+
 export interface WorkQueueOptions {
   /** Distinct keys processed at the same time. Default 2 (the machine has two cores). */
   concurrency?: number;
@@ -36,6 +50,7 @@ export interface WorkQueueOptions {
   timers?: QueueTimers;
   /** Called with every handler failure before the key is retried. */
   onError?: (key: string, err: unknown) => void;
+  metrics?: WorkQueueMetrics;
 }
 
 export class WorkQueue {
@@ -46,6 +61,8 @@ export class WorkQueue {
   private readonly failures = new Map<string, number>();
   private readonly delayed = new Map<string, { at: number; handle: unknown }>();
   private readonly idleWaiters: (() => void)[] = [];
+  /** When each queued or dirty key was added (only with metrics). */
+  private readonly addedAt = new Map<string, number>();
   private readonly concurrency: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -66,10 +83,13 @@ export class WorkQueue {
   add(key: string): void {
     if (this.stopped) return;
     if (this.processing.has(key)) {
+      if (!this.dirty.has(key)) this.counted(key);
       this.dirty.add(key);
+      this.reportDepth();
       return;
     }
     if (this.queued.has(key)) return;
+    if (!this.dirty.has(key)) this.counted(key);
     this.queued.add(key);
     this.waiting.push(key);
     this.pump();
@@ -92,6 +112,7 @@ export class WorkQueue {
 
   /** Queues `key` after its back-off delay and counts a failure. */
   addRateLimited(key: string): void {
+    this.options.metrics?.retried();
     const n = this.failures.get(key) ?? 0;
     this.failures.set(key, n + 1);
     this.addAfter(key, this.backoffMs(n));
@@ -131,6 +152,8 @@ export class WorkQueue {
     this.waiting.length = 0;
     this.queued.clear();
     this.dirty.clear();
+    this.addedAt.clear();
+    this.reportDepth();
     await this.idle();
   }
 
@@ -139,12 +162,15 @@ export class WorkQueue {
       const key = this.waiting.shift()!;
       this.queued.delete(key);
       this.processing.add(key);
+      this.started(key);
       void this.run(key);
     }
+    this.reportDepth();
     this.notifyIdle();
   }
 
   private async run(key: string): Promise<void> {
+    const began = this.options.metrics ? performance.now() : 0;
     try {
       await this.handler(key);
       this.forget(key);
@@ -152,10 +178,37 @@ export class WorkQueue {
       this.options.onError?.(key, err);
       if (!this.stopped) this.addRateLimited(key);
     } finally {
+      this.options.metrics?.worked((performance.now() - began) / 1000);
       this.processing.delete(key);
-      if (this.dirty.delete(key)) this.add(key);
+      // A dirty key was counted (and timed) when it was marked; queue it without counting again.
+      if (this.dirty.has(key)) {
+        this.dirty.delete(key);
+        if (!this.stopped && !this.queued.has(key)) {
+          this.queued.add(key);
+          this.waiting.push(key);
+        }
+      }
       this.pump();
     }
+  }
+
+  private counted(key: string): void {
+    const m = this.options.metrics;
+    if (!m) return;
+    m.added();
+    this.addedAt.set(key, performance.now());
+  }
+
+  private started(key: string): void {
+    const m = this.options.metrics;
+    if (!m) return;
+    const at = this.addedAt.get(key);
+    this.addedAt.delete(key);
+    if (at !== undefined) m.waited((performance.now() - at) / 1000);
+  }
+
+  private reportDepth(): void {
+    this.options.metrics?.depth(this.waiting.length + this.dirty.size);
   }
 
   private notifyIdle(): void {

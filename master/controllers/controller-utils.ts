@@ -20,7 +20,6 @@
 // with an injected `now`, and then performs the writes the plan lists. Unit tests exercise the
 // plan functions without etcd; in-process tests run `sync` against a test etcd.
 
-import type { KubeObject } from "../../api/object";
 import type { ComponentDeps, LeaderComponent } from "../component";
 
 export * from "./controller-utils-queue";
@@ -29,16 +28,8 @@ export * from "./controller-utils-pods";
 export * from "./controller-utils-expectations";
 export * from "./controller-utils-hash";
 
-/** "namespace/name" (or "name" when cluster-scoped): the work queue key of an object. */
-export function keyOf(obj: KubeObject): string {
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : (obj.metadata.name ?? "");
-}
-
-/** The inverse of keyOf. */
-export function splitKey(key: string): { namespace?: string; name: string } {
-  const slash = key.indexOf("/");
-  return slash < 0 ? { name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
-}
+/** "namespace/name" (or "name" when cluster-scoped): the work queue key of an object, and its inverse (api/object-key.ts). */
+export { objectKey as keyOf, splitObjectKey as splitKey } from "../../api/object-key";
 
 /** An Event a plan asks the caller to record on the object it is about. */
 export interface PlannedEvent {
@@ -80,7 +71,5 @@ export function leaderComponent(name: string, deps: ComponentDeps, build: (deps:
   };
 }
 
-/** Kubernetes' metav1.Time: RFC 3339, UTC, whole seconds. */
-export function timestamp(now: Date): string {
-  return `${now.toISOString().slice(0, 19)}Z`;
-}
+/** Kubernetes' metav1.Time: RFC 3339, UTC, whole seconds (api/time.ts). */
+export { formatTime as timestamp } from "../../api/time";

@@ -10,9 +10,10 @@
 // `Deleted job <name>`, JobAlreadyActive, MissSchedule, UnexpectedJob, MissingJob, FailedCreate.
 
 import { ApiError } from "../../api/errors";
+import { namespacedKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { Controller, type ControllerOptions } from "./controller-base";
@@ -27,8 +28,8 @@ const GVK = { apiVersion: "batch/v1", kind: "CronJob" };
 export type CronJobControllerOptions = ControllerOptions;
 
 export class CronJobController extends Controller {
-  private readonly cronJobs = new ResourceClient(this.ctx, CRONJOBS);
-  private readonly jobs = new ResourceClient(this.ctx, JOBS);
+  private readonly cronJobs = this.clientOf(CRONJOBS);
+  private readonly jobs = this.clientOf(JOBS);
   private cjLease?: InformerLease<CronJobObject>;
   private jobLease?: InformerLease<JobObject>;
 
@@ -57,7 +58,7 @@ export class CronJobController extends Controller {
 
   private jobEvent(job: JobObject): void {
     const ref = controllerRef(job);
-    if (ref?.kind === GVK.kind) this.queue.add(`${job.metadata.namespace}/${ref.name}`);
+    if (ref?.kind === GVK.kind) this.queue.add(namespacedKey(job.metadata.namespace, ref.name));
   }
 
   /** One pass for the CronJob at `key`. */

@@ -9,9 +9,9 @@
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { Controller, errorMessage, type ControllerOptions } from "./controller-base";
@@ -29,14 +29,14 @@ export type DaemonSetControllerOptions = ControllerOptions;
 export class DaemonSetController extends Controller {
   private readonly expectations = new Expectations(() => this.ctx.clock.now().getTime());
   private readonly backoff = new FailedPodBackoff();
-  private readonly pods = new ResourceClient(this.ctx, PODS);
-  private readonly daemonSets = new ResourceClient(this.ctx, DAEMONSETS);
+  private readonly pods = this.clientOf(PODS);
+  private readonly daemonSets = this.clientOf(DAEMONSETS);
   private dsLease?: InformerLease<DaemonSetObject>;
   private podLease?: InformerLease<PodObject>;
   private nodeLease?: InformerLease<NodeObject>;
 
   constructor(ctx: ApiContext, options: DaemonSetControllerOptions = {}) {
-    super(ctx, options, { name: "daemonset-controller" });
+    super(ctx, options, { name: "daemonset-controller", serviceAccount: "daemon-set-controller" });
   }
 
   protected async watch(): Promise<void> {
@@ -73,7 +73,7 @@ export class DaemonSetController extends Controller {
   private owner(pod: KubeObject): DaemonSetObject | undefined {
     const ref = controllerRef(pod);
     if (!ref || ref.kind !== GVK.kind) return undefined;
-    const ds = this.dsLease?.get(`${pod.metadata.namespace}/${ref.name}`);
+    const ds = this.dsLease?.get(namespacedKey(pod.metadata.namespace, ref.name));
     return ds && ds.metadata.uid === ref.uid ? ds : undefined;
   }
 

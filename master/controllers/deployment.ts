@@ -6,19 +6,17 @@
 // write ReplicaSets, delete history beyond revisionHistoryLimit, write status + revision.
 //
 // The status write also carries the `deployment.kubernetes.io/revision` annotation: Kubernetes'
-// deployment status strategy lets /status writes change annotations, so the controller's
-// bookkeeping does not bump metadata.generation (a main-resource write of an annotation would,
-// and `kubectl rollout status` would then wait for a generation nobody changed). Our status
-// subresource keeps only .status, so this one write goes to the store itself, after the same
-// status admission a /status write gets.
+// deployment status strategy lets /status writes change annotations (api/lifecycle/update.ts
+// does too), so the controller's bookkeeping does not bump metadata.generation (a main-resource
+// write of an annotation would, and `kubectl rollout status` would then wait for a generation
+// nobody changed).
 
 import type { DeploymentStatus } from "kubernetes-types/apps/v1";
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
-import { admitUpdate } from "../apiserver/admission";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { Controller, type ControllerOptions } from "./controller-base";
@@ -45,8 +43,8 @@ const REPLICASETS = findResource("apps", "v1", "replicasets")!;
 const PODS = findResource("", "v1", "pods")!;
 
 export class DeploymentController extends Controller {
-  private readonly rsClient = new ResourceClient(this.ctx, REPLICASETS);
-  private readonly dClient = new ResourceClient(this.ctx, DEPLOYMENTS);
+  private readonly rsClient = this.clientOf(REPLICASETS);
+  private readonly dClient = this.clientOf(DEPLOYMENTS);
   private dLease?: InformerLease;
   private rsLease?: InformerLease;
   private podLease?: InformerLease;
@@ -77,7 +75,7 @@ export class DeploymentController extends Controller {
   private ownerOf(obj: KubeObject): KubeObject | undefined {
     const ref = controllerRef(obj);
     if (!ref || ref.kind !== "Deployment" || !ref.apiVersion.startsWith("apps/")) return undefined;
-    const d = this.dLease?.get(`${obj.metadata.namespace}/${ref.name}`);
+    const d = this.dLease?.get(namespacedKey(obj.metadata.namespace, ref.name));
     return d && d.metadata.uid === ref.uid ? d : undefined;
   }
 
@@ -99,7 +97,7 @@ export class DeploymentController extends Controller {
   private podDeleted(pod: KubeObject): void {
     const ref = controllerRef(pod);
     if (!ref || ref.kind !== "ReplicaSet") return;
-    const rs = this.rsLease?.get(`${pod.metadata.namespace}/${ref.name}`);
+    const rs = this.rsLease?.get(namespacedKey(pod.metadata.namespace, ref.name));
     if (!rs || rs.metadata.uid !== ref.uid) return;
     const d = this.ownerOf(rs);
     if (d && (d.spec as { strategy?: { type?: string } } | undefined)?.strategy?.type === "Recreate") this.queue.add(keyOf(d));
@@ -198,19 +196,22 @@ export class DeploymentController extends Controller {
    * If it changed since, the plan is stale: skip; the sync for that change redoes it.
    */
   private async writeStatus(d: DeploymentObject, status: DeploymentStatus, revision?: string): Promise<void> {
-    const store = this.ctx.storeFor(DEPLOYMENTS);
-    let current: KubeObject;
     try {
-      current = await store.get(d.metadata.namespace, d.metadata.name!);
+      await this.dClient.update(
+        d.metadata.namespace,
+        d.metadata.name!,
+        (current) => {
+          // The informer's update event for the newer version has queued (or will queue) a sync.
+          if (current.metadata.uid !== d.metadata.uid || current.metadata.resourceVersion !== d.metadata.resourceVersion) return undefined;
+          const annotations = revision === undefined ? current.metadata.annotations : { ...current.metadata.annotations, [REVISION]: revision };
+          return { ...current, metadata: { ...current.metadata, annotations }, status };
+        },
+        { statusOnly: true },
+      );
     } catch (err) {
       if (err instanceof ApiError && err.code === 404) return;
       throw err;
     }
-    // The informer's update event for the newer version has queued (or will queue) a sync.
-    if (current.metadata.uid !== d.metadata.uid || current.metadata.resourceVersion !== d.metadata.resourceVersion) return;
-    const next = admitUpdate(this.ctx, DEPLOYMENTS, { ...current, status }, current, true);
-    if (revision !== undefined) next.metadata.annotations = { ...next.metadata.annotations, [REVISION]: revision };
-    await store.update(next, current.metadata.resourceVersion);
   }
 }
 

@@ -16,8 +16,7 @@
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import type { ControllerOptions } from "./controller-base";
@@ -29,7 +28,7 @@ import { ServicePodsController } from "./service-pods-controller";
 const ENDPOINTS = findResource("", "v1", "endpoints")!;
 
 export class EndpointsController extends ServicePodsController {
-  private readonly client = new ResourceClient(this.ctx, ENDPOINTS);
+  private readonly client = this.clientOf(ENDPOINTS);
   private endpoints?: InformerLease;
   private leftoversChecked = false;
 

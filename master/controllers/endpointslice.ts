@@ -15,9 +15,9 @@
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import type { ControllerOptions } from "./controller-base";
@@ -43,11 +43,11 @@ export interface EndpointSliceControllerOptions extends ControllerOptions {
 function ownerKeyOf(slice: KubeObject): string | undefined {
   const labels = slice.metadata.labels ?? {};
   if (labels[MANAGED_BY_LABEL] !== CONTROLLER_NAME || !labels[SERVICE_NAME_LABEL]) return undefined;
-  return `${slice.metadata.namespace}/${labels[SERVICE_NAME_LABEL]}`;
+  return namespacedKey(slice.metadata.namespace, labels[SERVICE_NAME_LABEL]);
 }
 
 export class EndpointSliceController extends ServicePodsController {
-  private readonly client = new ResourceClient(this.ctx, ENDPOINT_SLICES);
+  private readonly client = this.clientOf(ENDPOINT_SLICES);
   private readonly tracker = new SliceWriteTracker(() => this.ctx.clock.now().getTime());
   /** Services with pods on nodes the cache does not know yet. */
   private readonly waitingForNodes = new Set<string>();
@@ -122,7 +122,7 @@ export class EndpointSliceController extends ServicePodsController {
     }
 
     const cached = (n: string) => {
-      const s = this.slices?.get(`${namespace}/${n}`);
+      const s = this.slices?.get(namespacedKey(namespace, n));
       return s && { name: n, uid: s.metadata.uid, resourceVersion: s.metadata.resourceVersion };
     };
     const written = (s: KubeObject) => this.tracker.wrote(key, { name: s.metadata.name!, uid: s.metadata.uid, resourceVersion: s.metadata.resourceVersion }, cached(s.metadata.name!));

@@ -1,15 +1,18 @@
 // The event recorder against a real etcd: one Event per (object, reason, message), repeats bump
-// its count, and names list an object's events in the order they happened.
+// its count, names list an object's events in the order they happened, and a burst of similar
+// events is a handful of writes.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import { ensureSystemNamespaces } from "../bootstrap";
 import { startTestEtcd, type TestEtcd } from "../store/testing";
+import { TEST_ADMIN } from "../registry/testing";
 import { EventRecorder } from "./events";
+import { AGGREGATE_ACROSS_OBJECTS, AGGREGATE_MESSAGE_PREFIX } from "./event-correlator";
 
 let env: TestEtcd;
 let ctx: ApiContext;
@@ -20,7 +23,7 @@ before(async () => {
   ctx = new ApiContext(env.store);
   await ensureSystemNamespaces(ctx);
   await ctx.namespaces.start();
-  events = new ResourceClient(ctx, findResource("", "v1", "events")!);
+  events = new ResourceClient(ctx, findResource("", "v1", "events")!, TEST_ADMIN);
 });
 after(async () => {
   await ctx?.namespaces.stop();
@@ -42,14 +45,14 @@ async function counts(reason: string, want: number[]): Promise<number[]> {
 
 test("a repeat bumps the count, also of two records at once; a new leader's recorder starts its own series", async () => {
   const errors: unknown[] = [];
-  const recorder = new EventRecorder(ctx, "default-scheduler", (err) => errors.push(err));
+  const recorder = new EventRecorder(ctx, "default-scheduler", TEST_ADMIN, (err) => errors.push(err));
   recorder.record(pod, "Normal", "Scheduled", "Successfully assigned default/web-0 to node-a");
   assert.deepEqual(await counts("Scheduled", [1]), [1]);
   recorder.record(pod, "Normal", "Scheduled", "Successfully assigned default/web-0 to node-a");
   assert.deepEqual(await counts("Scheduled", [2]), [2]);
 
   // Like a restarted Kubernetes component (client-go's correlator lives in memory).
-  const next = new EventRecorder(ctx, "default-scheduler", (err) => errors.push(err));
+  const next = new EventRecorder(ctx, "default-scheduler", TEST_ADMIN, (err) => errors.push(err));
   next.record(pod, "Normal", "Scheduled", "Successfully assigned default/web-0 to node-a");
   assert.deepEqual(await counts("Scheduled", [2, 1]), [2, 1]);
 
@@ -62,8 +65,8 @@ test("a repeat bumps the count, also of two records at once; a new leader's reco
 
 test("an object's events list in the order they were recorded, also within one millisecond", async () => {
   const p: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "ordered", namespace: "default", uid: "uid-ordered" } };
-  const a = new EventRecorder(ctx, "default-scheduler");
-  const b = new EventRecorder(ctx, "kubelet");
+  const a = new EventRecorder(ctx, "default-scheduler", TEST_ADMIN);
+  const b = new EventRecorder(ctx, "kubelet", TEST_ADMIN);
   const reasons = ["Scheduled", "Pulling", "Pulled", "Created", "Started"];
   reasons.forEach((reason, i) => (i === 0 ? a : b).record(p, "Normal", reason, `${reason} ordered`));
   let listed: string[] = [];
@@ -75,7 +78,7 @@ test("an object's events list in the order they were recorded, also within one m
 });
 
 test("an event deleted since it was written is written anew", async () => {
-  const recorder = new EventRecorder(ctx, "node-controller");
+  const recorder = new EventRecorder(ctx, "node-controller", TEST_ADMIN);
   recorder.record(pod, "Normal", "TaintManagerEviction", "Marking for deletion Pod default/web-0");
   assert.deepEqual(await counts("TaintManagerEviction", [1]), [1]);
   const [written] = (await events.list("default")).filter((e) => e.reason === "TaintManagerEviction");
@@ -83,4 +86,37 @@ test("an event deleted since it was written is written anew", async () => {
   assert.deepEqual(await counts("TaintManagerEviction", []), []);
   recorder.record(pod, "Normal", "TaintManagerEviction", "Marking for deletion Pod default/web-0");
   assert.deepEqual(await counts("TaintManagerEviction", [1]), [1]);
+});
+
+test("1,000 similar Scheduled events in a burst: 9 Events of their own and one aggregate with the whole count, in a few writes", async () => {
+  const recorder = new EventRecorder(ctx, "burst-scheduler", TEST_ADMIN, undefined, { aggregateKey: AGGREGATE_ACROSS_OBJECTS });
+  const before = Number(await env.store.currentRevision());
+  for (let i = 0; i < 1000; i++) {
+    const p: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name: `burst-${i}`, namespace: "default", uid: `uid-burst-${i}` } };
+    recorder.record(p, "Normal", "Scheduled", `Successfully assigned default/burst-${i} to node-a`);
+  }
+  await recorder.idle();
+  const writes = Number(await env.store.currentRevision()) - before;
+  const written = (await events.list("default")).filter((e) => (e.source as { component: string }).component === "burst-scheduler");
+  const aggregate = written.filter((e) => (e.message as string).startsWith(AGGREGATE_MESSAGE_PREFIX));
+  assert.equal(written.length, 10, "9 individual Events and 1 aggregate");
+  assert.deepEqual(written.filter((e) => e.count === 1 && !aggregate.includes(e)).map((e) => (e.involvedObject as { name: string }).name).sort(), Array.from({ length: 9 }, (_, i) => `burst-${i}`).sort());
+  assert.equal(aggregate.length, 1);
+  assert.equal(aggregate[0].count, 991, "every record after the 9th counted");
+  assert.equal(aggregate[0].message, `${AGGREGATE_MESSAGE_PREFIX}Successfully assigned default/burst-999 to node-a`);
+  assert.ok(writes <= 15, `${writes} etcd writes for 1,000 events`);
+  const stats = recorder.stats();
+  assert.deepEqual([stats.recorded, stats.skipped, stats.created], [1000, 0, 10]);
+  assert.equal(stats.created + stats.updated, writes);
+});
+
+test("repeats of one event are written at most once per interval, with the latest count", async () => {
+  const p: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "flapping", namespace: "default", uid: "uid-flapping" } };
+  const recorder = new EventRecorder(ctx, "flap-controller", TEST_ADMIN, undefined, { bumpIntervalMs: 300, spamBurst: 10_000 });
+  const before = Number(await env.store.currentRevision());
+  for (let i = 0; i < 500; i++) recorder.record(p, "Warning", "BackOff", "Back-off restarting failed container");
+  await recorder.idle();
+  const [flapping] = (await events.list("default")).filter((e) => e.reason === "BackOff");
+  assert.equal(flapping.count, 500);
+  assert.equal(Number(await env.store.currentRevision()) - before, 2, "one create, one update");
 });

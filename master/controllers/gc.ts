@@ -11,9 +11,9 @@
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject, OwnerReference } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { RESOURCES, findResourceByKind, storageResourceOf, type ResourceType } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { Controller, type ControllerOptions } from "./controller-base";
@@ -23,10 +23,11 @@ import { ORPHAN_FINALIZER, FOREGROUND_FINALIZER, classifyOwners, decideDependent
 /** `resyncMs` is the full pass interval. */
 export type GarbageCollectorOptions = ControllerOptions;
 
-/** One entry per stored resource (served versions sharing storage are watched once). */
-function storedResources(): ResourceType[] {
+/** One entry per stored resource (served versions sharing storage are watched once); resources
+ *  that are never stored (create-only reviews) have nothing to collect. */
+export function storedResources(): ResourceType[] {
   const sharing = (r: ResourceType) => RESOURCES.filter((x) => storageResourceOf(x) === storageResourceOf(r)).length;
-  return RESOURCES.filter((r) => r.storageVersion || sharing(r) === 1);
+  return RESOURCES.filter((r) => r.verbs.includes("watch") && (r.storageVersion || sharing(r) === 1));
 }
 
 interface Tracked {
@@ -46,7 +47,7 @@ export class GarbageCollector extends Controller {
   private readonly absent = new Set<string>();
 
   constructor(ctx: ApiContext, options: GarbageCollectorOptions = {}) {
-    super(ctx, options, { name: "garbage-collector", quietConflicts: true });
+    super(ctx, options, { name: "garbage-collector", serviceAccount: "generic-garbage-collector", quietConflicts: true });
   }
 
   protected async watch(): Promise<void> {
@@ -156,7 +157,7 @@ export class GarbageCollector extends Controller {
     // practically always leaves) are trusted to the index.
     const hasDependents = (this.dependents.get(dep.metadata.uid ?? "")?.size ?? 0) > 0 || !(r.group === "" && r.kind === "Pod");
     const decision = decideDependent(dep, classifyOwners(refs, states), hasDependents);
-    const client = new ResourceClient(this.ctx, r);
+    const client = this.clientOf(r);
     if (decision.action === "removeOwnerRefs") {
       await this.ignoreGone(client.update(dep.metadata.namespace, dep.metadata.name!, (current) => {
         if (current.metadata.uid !== dep.metadata.uid) return undefined;
@@ -175,7 +176,7 @@ export class GarbageCollector extends Controller {
     const uid = owner.metadata.uid!;
     if (decision.action === "orphan") {
       for (const dep of deps) {
-        const client = new ResourceClient(this.ctx, dep.tracked.resource);
+        const client = this.clientOf(dep.tracked.resource);
         await this.ignoreGone(client.update(dep.obj.metadata.namespace, dep.obj.metadata.name!, (current) => {
           if (current.metadata.uid !== dep.obj.metadata.uid || !(current.metadata.ownerReferences ?? []).some((o) => o.uid === uid)) return undefined;
           return withoutOwnerRefs(current, [uid]);
@@ -194,7 +195,7 @@ export class GarbageCollector extends Controller {
   }
 
   private async removeFinalizer(r: ResourceType, owner: KubeObject, finalizer: string): Promise<void> {
-    const client = new ResourceClient(this.ctx, r);
+    const client = this.clientOf(r);
     await this.ignoreGone(client.update(owner.metadata.namespace, owner.metadata.name!, (current) => {
       if (current.metadata.uid !== owner.metadata.uid || !hasFinalizer(current, finalizer)) return undefined;
       const finalizers = (current.metadata.finalizers ?? []).filter((f) => f !== finalizer);
@@ -213,7 +214,7 @@ export class GarbageCollector extends Controller {
     // A namespaced owner of a cluster-scoped object cannot exist.
     if (r.namespaced && !dep.metadata.namespace) return { kind: "absent" };
     const namespace = r.namespaced ? dep.metadata.namespace : undefined;
-    const cached = tracked.lease.get(namespace ? `${namespace}/${ref.name}` : ref.name);
+    const cached = tracked.lease.get(namespacedKey(namespace, ref.name));
     if (cached && cached.metadata.uid === ref.uid) return { kind: "present", owner: cached };
     let live: KubeObject | undefined;
     try {

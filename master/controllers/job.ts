@@ -12,9 +12,9 @@
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { Controller, errorMessage, type ControllerOptions } from "./controller-base";
@@ -37,8 +37,8 @@ export class JobController extends Controller {
   private readonly expectations = new Expectations(() => this.ctx.clock.now().getTime());
   /** Per Job key: uids of pods whose finalizer was removed but may still show in the cache. */
   private readonly finalizerRemoved = new Map<string, Set<string>>();
-  private readonly pods = new ResourceClient(this.ctx, PODS);
-  private readonly jobs = new ResourceClient(this.ctx, JOBS);
+  private readonly pods = this.clientOf(PODS);
+  private readonly jobs = this.clientOf(JOBS);
   private readonly timings: JobTimings;
   private jobLease?: InformerLease<JobObject>;
   private podLease?: InformerLease<PodObject>;
@@ -90,7 +90,7 @@ export class JobController extends Controller {
   private owner(pod: KubeObject): JobObject | undefined {
     const ref = controllerRef(pod);
     if (!ref || ref.kind !== GVK.kind) return undefined;
-    const job = this.jobLease?.get(`${pod.metadata.namespace}/${ref.name}`);
+    const job = this.jobLease?.get(namespacedKey(pod.metadata.namespace, ref.name));
     return job && job.metadata.uid === ref.uid ? job : undefined;
   }
 

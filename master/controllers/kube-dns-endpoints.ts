@@ -4,7 +4,7 @@
 
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
+import type { ApiContext } from "../registry/context";
 import { kubeDnsService } from "../bootstrap";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import type { ControllerOptions } from "./controller-base";

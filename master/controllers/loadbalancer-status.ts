@@ -10,8 +10,7 @@
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { Controller, type ControllerOptions } from "./controller-base";
@@ -23,14 +22,14 @@ const SERVICES = findResource("", "v1", "services")!;
 const NODES = findResource("", "v1", "nodes")!;
 
 export class LoadBalancerStatusController extends Controller {
-  private readonly client = new ResourceClient(this.ctx, SERVICES);
+  private readonly client = this.clientOf(SERVICES);
   private services?: InformerLease;
   private nodes?: InformerLease;
   /** The addresses load balancers are served on, as last computed. */
   private nodeIPs: string[] = [];
 
   constructor(ctx: ApiContext, options: ControllerOptions = {}) {
-    super(ctx, options, { name: "service-lb-controller", quietConflicts: true });
+    super(ctx, options, { name: "service-lb-controller", serviceAccount: "service-controller", quietConflicts: true });
   }
 
   protected async watch(): Promise<void> {

@@ -5,11 +5,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { findResource } from "../../api/resources";
-import { ApiContext } from "../apiserver/context";
-import { deleteObject } from "../apiserver/deletion";
-import { ResourceClient } from "../apiserver/internal-client";
+import { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import { ensureSystemNamespaces } from "../bootstrap";
 import { interceptWatches, startTestEtcd } from "../store/testing";
+import { TEST_ADMIN } from "../registry/testing";
 import { NamespaceController } from "./namespace";
 
 const NAMESPACES = findResource("", "v1", "namespaces")!;
@@ -23,8 +23,8 @@ test("after its namespace watch got 410 Expired, the namespace controller still 
   await ensureSystemNamespaces(ctx);
   await ctx.namespaces.start();
   t.after(() => ctx.namespaces.stop());
-  const namespaces = new ResourceClient(ctx, NAMESPACES);
-  const configmaps = new ResourceClient(ctx, CONFIGMAPS);
+  const namespaces = new ResourceClient(ctx, NAMESPACES, TEST_ADMIN);
+  const configmaps = new ResourceClient(ctx, CONFIGMAPS, TEST_ADMIN);
   await namespaces.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "doomed" } });
   await configmaps.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm", namespace: "doomed" } });
 
@@ -40,7 +40,7 @@ test("after its namespace watch got 410 Expired, the namespace controller still 
   t.after(() => controller.stop());
   await compacted;
 
-  await deleteObject(ctx, NAMESPACES, undefined, "doomed");
+  await namespaces.delete(undefined, "doomed");
   const deadline = Date.now() + 10_000;
   while ((await namespaces.tryGet(undefined, "doomed")) !== undefined) {
     assert.ok(Date.now() < deadline, `namespace "doomed" still there after 10s (controller log: ${logged.join("; ")})`);

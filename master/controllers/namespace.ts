@@ -1,17 +1,21 @@
 // Namespace controller: a namespace being deleted (deletionTimestamp set, phase Terminating)
 // is emptied of every namespaced object, then its "kubernetes" finalizer is removed, which
 // completes its deletion. Level-triggered: every pass recomputes what is left to delete, so a
-// master restart in the middle simply continues.
+// master restart in the middle simply continues. It writes as
+// system:serviceaccount:kube-system:namespace-controller through the registry: deletes, and the
+// namespaces/finalize update that releases the namespace.
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource, RESOURCES, type ResourceType } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { deleteObject, finishedTerminating, namespaceFinalizers } from "../apiserver/deletion";
+import { controllerUser } from "../auth/internal-users";
+import type { ApiContext } from "../registry/context";
+import { namespaceFinalizers } from "../registry/deletion";
 import { acquireInformer, type InformerLease } from "../cache/shared-informers";
 
 const NAMESPACES = findResource("", "v1", "namespaces")!;
 const FINALIZER = "kubernetes";
+const USER = controllerUser("namespace-controller");
 
 /** One entry per stored resource: served versions that share storage are emptied once. */
 function namespacedStorageResources(): ResourceType[] {
@@ -72,7 +76,7 @@ export class NamespaceController {
         remaining++;
         try {
           // Pods on nodes get zero grace here: their namespace is going away with them.
-          await deleteObject(this.ctx, r, namespace, obj.metadata.name!, { propagationPolicy: "Background", gracePeriodSeconds: 0 });
+          await this.ctx.registry.delete(USER, { resource: r, namespace, name: obj.metadata.name! }, { propagationPolicy: "Background", gracePeriodSeconds: 0 });
         } catch (err) {
           if (!(err instanceof ApiError && err.code === 404)) throw err;
         }
@@ -86,12 +90,13 @@ export class NamespaceController {
         return;
       }
     }
-    const store = this.ctx.storeFor(NAMESPACES);
-    const updated = await store.guaranteedUpdate(undefined, namespace, (ns) => {
-      const finalizers = namespaceFinalizers(ns).filter((f) => f !== FINALIZER);
-      return { ...ns, spec: { ...(ns.spec as object), finalizers } };
-    });
-    if (finishedTerminating(updated)) await store.delete(undefined, namespace, updated.metadata.resourceVersion);
+    // Through namespaces/finalize; the registry deletes the namespace once nothing holds it.
+    await this.ctx.registry.update(
+      USER,
+      { resource: NAMESPACES, name: namespace },
+      (ns) => ({ ...ns, spec: { ...(ns.spec as object), finalizers: namespaceFinalizers(ns).filter((f) => f !== FINALIZER) } }),
+      { subresource: "finalize" },
+    );
   }
 
   private async stillHasContent(namespace: string): Promise<boolean> {

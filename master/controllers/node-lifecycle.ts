@@ -9,8 +9,9 @@
 import type { PodCondition } from "kubernetes-types/core/v1";
 import { ApiError } from "../../api/errors";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
+import { controllerUser } from "../auth/internal-users";
 import { acquireInformer, releaseAll, type InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { WorkQueue, canonicalJson, leaderComponent, timestamp, type PodObject, type QueueTimers } from "./controller-utils";
@@ -72,11 +73,13 @@ export class NodeLifecycleController {
     this.queue = new WorkQueue(() => this.sync().then(() => undefined), {
       concurrency: 1,
       timers: options.timers,
+      metrics: ctx.metrics.workqueues.queue("node-lifecycle"),
       onError: (_key, err) => this.log("warn", "node lifecycle pass failed; will retry", err),
     });
-    this.nodes = new ResourceClient(ctx, NODES);
-    this.pods = new ResourceClient(ctx, PODS);
-    this.events = new EventRecorder(ctx, "node-controller", (err) => this.log("warn", "recording an event failed", err));
+    const user = controllerUser("node-controller");
+    this.nodes = new ResourceClient(ctx, NODES, user);
+    this.pods = new ResourceClient(ctx, PODS, user);
+    this.events = new EventRecorder(ctx, "node-controller", user, (err) => this.log("warn", "recording an event failed", err));
   }
 
   async start(): Promise<void> {

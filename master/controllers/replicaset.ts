@@ -11,9 +11,9 @@
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { Controller, errorMessage, type ControllerOptions } from "./controller-base";
@@ -40,8 +40,8 @@ const GVK = { apiVersion: "apps/v1", kind: "ReplicaSet" };
 
 export class ReplicaSetController extends Controller {
   private readonly expectations = new Expectations(() => this.ctx.clock.now().getTime());
-  private readonly podsClient = new ResourceClient(this.ctx, PODS);
-  private readonly rsClient = new ResourceClient(this.ctx, REPLICASETS);
+  private readonly podsClient = this.clientOf(PODS);
+  private readonly rsClient = this.clientOf(REPLICASETS);
   private rsLease?: InformerLease;
   private podLease?: InformerLease;
 
@@ -74,7 +74,7 @@ export class ReplicaSetController extends Controller {
   private resolve(namespace: string | undefined, pod: KubeObject): KubeObject | undefined {
     const ref = controllerRef(pod);
     if (!ref || ref.kind !== GVK.kind || ref.apiVersion.split("/")[0] !== "apps") return undefined;
-    const rs = this.rsLease?.get(`${namespace}/${ref.name}`);
+    const rs = this.rsLease?.get(namespacedKey(namespace, ref.name));
     return rs && rs.metadata.uid === ref.uid ? rs : undefined;
   }
 

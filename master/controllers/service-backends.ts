@@ -4,6 +4,7 @@
 
 import type { Container, Service, ServicePort } from "kubernetes-types/core/v1";
 import type { KubeObject } from "../../api/object";
+import { objectKey } from "../../api/object-key";
 import { canonicalJson } from "./controller-utils-hash";
 import type { PodObject } from "./controller-utils-pods";
 
@@ -145,7 +146,7 @@ export function serviceKeysForPodEvent(servicesIn: (namespace: string) => readon
     if (!p) continue;
     for (const s of servicesIn(p.metadata.namespace ?? "")) {
       const selector = serviceSelector(asService(s));
-      if (selector && selectorMatches(selector, p.metadata.labels)) keys.add(`${s.metadata.namespace}/${s.metadata.name}`);
+      if (selector && selectorMatches(selector, p.metadata.labels)) keys.add(objectKey(s));
     }
   }
   return [...keys];

@@ -5,8 +5,9 @@
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
+import type { User } from "../auth/user";
 import { desiredStaticEndpoints, desiredStaticSlices, isStaticSlice, mergeInto, needsWrite, type StaticEndpoint, type StaticService } from "./static-endpoints";
 
 const ENDPOINTS = findResource("", "v1", "endpoints")!;
@@ -16,9 +17,9 @@ export class StaticEndpointsWriter {
   private readonly endpoints: ResourceClient;
   private readonly slices: ResourceClient;
 
-  constructor(ctx: ApiContext) {
-    this.endpoints = new ResourceClient(ctx, ENDPOINTS);
-    this.slices = new ResourceClient(ctx, SLICES);
+  constructor(ctx: ApiContext, user: User) {
+    this.endpoints = new ResourceClient(ctx, ENDPOINTS, user);
+    this.slices = new ResourceClient(ctx, SLICES, user);
   }
 
   /** Brings the Service's Endpoints and slices to `wanted`. `raced` is called when a create

@@ -7,9 +7,9 @@
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { findResource, type ResourceType } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
 import type { InformerLease } from "../cache/shared-informers";
 import { Controller, type ControllerOptions } from "./controller-base";
 import { isStaticSlice, type StaticEndpoint, type StaticService } from "./static-endpoints";
@@ -31,8 +31,8 @@ export interface StaticServiceSource {
 }
 
 export class StaticServiceController extends Controller {
-  private readonly services = new ResourceClient(this.ctx, SERVICES);
-  private readonly writer = new StaticEndpointsWriter(this.ctx);
+  private readonly services = this.clientOf(SERVICES);
+  private readonly writer = new StaticEndpointsWriter(this.ctx, this.user);
   private readonly key: string;
   private sources?: InformerLease;
 
@@ -44,7 +44,7 @@ export class StaticServiceController extends Controller {
     private readonly source: StaticServiceSource,
   ) {
     super(ctx, options, { name, quietConflicts: true });
-    this.key = `${service.namespace}/${service.name}`;
+    this.key = namespacedKey(service.namespace, service.name);
   }
 
   protected async watch(): Promise<void> {

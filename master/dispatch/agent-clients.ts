@@ -1,14 +1,14 @@
 // Reaching a node's agent: its gRPC endpoint from the Node object (InternalIP and
 // status.daemonEndpoints.kubeletEndpoint.Port, as the kubelet publishes them), and one gRPC
-// channel per endpoint shared by everything that talks to that agent.
+// channel per node and endpoint, shared by everything that talks to that agent.
 //
-// Transport: plain HTTP/2 for now; mutual TLS with the cluster CA replaces it once agents have
-// certificates (DESIGN.md §4). Callers pass the credentials, so that change is made in one place.
+// Transport: mutual TLS (agent-transport.ts); a channel is for one node, because the agent's
+// certificate is checked to be that node's.
 
-import { credentials as grpcCredentials, type ChannelCredentials } from "@grpc/grpc-js";
 import { isIP } from "node:net";
 import type { KubeObject } from "../../api/object";
 import { AgentClient } from "../../proto/gen/agent";
+import { insecureTransport, type AgentTransport } from "./agent-transport";
 
 export const DEFAULT_AGENT_PORT = 10250;
 
@@ -39,13 +39,15 @@ export function nodeEndpoint(node: KubeObject): AgentEndpoint | undefined {
 export class AgentClientPool {
   private readonly clients = new Map<string, AgentClient>();
 
-  constructor(private readonly creds: ChannelCredentials = grpcCredentials.createInsecure()) {}
+  /** `transport`: masters pass mutual TLS; the insecure default is for in-process tests. */
+  constructor(private readonly transport: AgentTransport = insecureTransport) {}
 
-  client(endpoint: AgentEndpoint): AgentClient {
-    const key = endpointString(endpoint);
+  /** The channel to node `nodeName`'s agent at `endpoint`. */
+  client(endpoint: AgentEndpoint, nodeName: string): AgentClient {
+    const key = `${nodeName}@${endpointString(endpoint)}`;
     let c = this.clients.get(key);
     if (!c) {
-      c = new AgentClient(key, this.creds, {
+      c = new AgentClient(endpointString(endpoint), this.transport.credentialsFor(nodeName), {
         // Notice a dead agent behind a half-open connection within seconds, not hours.
         "grpc.keepalive_time_ms": 10_000,
         "grpc.keepalive_timeout_ms": 5_000,
@@ -60,9 +62,9 @@ export class AgentClientPool {
     return c;
   }
 
-  /** Closes the channel to one endpoint (its address changed or the node is gone). */
-  release(endpoint: AgentEndpoint): void {
-    const key = endpointString(endpoint);
+  /** Closes the channel to one node's endpoint (its address changed or the node is gone). */
+  release(endpoint: AgentEndpoint, nodeName: string): void {
+    const key = `${nodeName}@${endpointString(endpoint)}`;
     this.clients.get(key)?.close();
     this.clients.delete(key);
   }

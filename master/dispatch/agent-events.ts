@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { JsonObject, KubeObject } from "../../api/object";
 import { seriesNameSuffix } from "../../api/event-names";
+import { formatTime } from "../../api/time";
 import { Event_Type, type Event } from "../../proto/gen/agent";
 
 /**
@@ -74,5 +75,5 @@ function containerFieldPath(pod: KubeObject | undefined, container: string): str
 /** An RFC 3339 time of any precision as Kubernetes writes Event times (whole seconds); "" if unreadable. */
 function normalizeSeconds(t: string): string {
   const ms = Date.parse(t);
-  return Number.isNaN(ms) ? "" : new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return Number.isNaN(ms) ? "" : formatTime(ms);
 }

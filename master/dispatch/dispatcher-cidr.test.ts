@@ -8,9 +8,10 @@ import { after, before, test } from "node:test";
 import pino from "pino";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import { startTestEtcd, type TestEtcd } from "../store/testing";
+import { TEST_ADMIN } from "../registry/testing";
 import { Dispatcher, podCidrsOf } from "./dispatcher";
 
 let env: TestEtcd;
@@ -20,7 +21,7 @@ let nodes: ResourceClient;
 before(async () => {
   env = await startTestEtcd();
   ctx = new ApiContext(env.store);
-  nodes = new ResourceClient(ctx, findResource("", "v1", "nodes")!);
+  nodes = new ResourceClient(ctx, findResource("", "v1", "nodes")!, TEST_ADMIN);
 });
 after(async () => {
   await env?.stop();

@@ -1,7 +1,8 @@
 // The dispatcher (leader only): one gRPC Session per Node that has an agent address, fed from
 // informers. Down: NodeConfig (pod CIDRs allocated here, routes to the other nodes), the
 // node's desired pods and the ConfigMap/Secret data they read; every Service with its endpoints
-// (service-feed.ts: full set on connect, coalesced deltas to every session). Up: see upstream.ts.
+// (service-feed.ts: full set on connect, coalesced deltas to every session); service-account
+// tokens the agent asks for (token-requests.ts). Up: see upstream.ts.
 //
 // Level-triggered: nothing is remembered across sessions except what the informers hold, so a
 // new leader, an agent restart or a reconnect simply sends everything again.
@@ -11,10 +12,10 @@
 // that informer. Their objects are shared with every other lessee: nothing here may mutate them.
 
 import { hostname } from "node:os";
-import type { ChannelCredentials } from "@grpc/grpc-js";
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
-import { clientFor, ResourceClient } from "../apiserver/internal-client";
+import { clientFor, ResourceClient } from "../registry/internal-client";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
 import { EventRecorder } from "../controllers/events";
@@ -24,8 +25,13 @@ import type { DesiredInputs } from "./desired-state";
 import { NodeSession, type BackoffPolicy, type SessionHost } from "./node-session";
 import { PodCidrAllocator, PodCidrPool } from "./pod-cidr";
 import { ServiceFeed } from "./service-feed";
+import { answerTokenRequest } from "./token-requests";
 import { Upstream } from "./upstream";
 import { configKey } from "./volume-refs";
+import { controllerUser } from "../auth/internal-users";
+
+/** Who allocates pod CIDRs (upstream's node IPAM controller runs as node-controller). */
+const IPAM_USER = controllerUser("node-controller");
 
 export interface DispatcherOptions extends ComponentDeps {
   /** Identifies this master to agents (logs, events); default `<hostname>/<pid>`. */
@@ -46,7 +52,6 @@ export interface DispatcherOptions extends ComponentDeps {
   statusFlushMs?: number;
   podWriteConcurrency?: number;
   heartbeatThrottleMs?: number;
-  credentials?: ChannelCredentials;
   backoff?: BackoffPolicy;
   /** Service and endpoint changes within this window reach the agents as one update. Default 50 ms. */
   serviceCoalesceMs?: number;
@@ -82,6 +87,8 @@ interface Running {
   /** A pending, coalesced NodeConfig refresh of every session. */
   routesTimer?: NodeJS.Timeout;
   ready: boolean;
+  /** The leadership term ended: no session dials or sends, no status is written any more. */
+  cutOff: boolean;
 }
 
 export class Dispatcher implements LeaderComponent, SessionHost {
@@ -115,10 +122,12 @@ export class Dispatcher implements LeaderComponent, SessionHost {
   async start(): Promise<void> {
     if (this.running) return;
     const ctx = this.o.ctx;
-    const client = (group: string, plural: string) => clientFor(ctx, group, "v1", plural);
+    // Upstream writes agents' reports as each node; the dispatcher's own writes (pod CIDRs) are
+    // the node IPAM controller's, which upstream runs as node-controller.
+    const client = (group: string, plural: string) => clientFor(ctx, group, "v1", plural, IPAM_USER);
     const pods = client("", "pods");
     const r: Running = {
-      pool: new AgentClientPool(this.o.credentials),
+      pool: new AgentClientPool(this.o.agentTransport),
       upstream: new Upstream({
         clients: { pods, nodes: client("", "nodes"), leases: client("coordination.k8s.io", "leases"), events: client("", "events") },
         caches: { podByUid: (uid) => r.podsByUid.get(uid), node: (name) => r.informers?.nodes.get(name) },
@@ -145,12 +154,16 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       cidrExhausted: false,
       cidrNotAvailable: new Set(),
       // The component name upstream's node-ipam range allocator records under.
-      events: new EventRecorder(ctx, "cidrAllocator", (err) => this.log.warn({ err }, "recording a node event failed")),
+      events: new EventRecorder(ctx, "cidrAllocator", IPAM_USER, (err) => this.log.warn({ err }, "recording a node event failed")),
       cidrQueue: Promise.resolve(),
       routeInputs: new Map(),
       ready: false,
+      cutOff: false,
     };
     this.running = r;
+    // The moment the term ends, before stop() is called: a deposed leader commands no agent.
+    const term = this.o.leadership?.currentTerm();
+    term?.signal.addEventListener("abort", () => this.cutOff(r), { once: true });
     const configHandlers = (kind: "ConfigMap" | "Secret"): InformerHandlers => {
       const changed = (o: KubeObject) => this.configEvent(r, configKey({ kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name ?? "" }));
       return { add: changed, update: (_old, o) => changed(o), delete: changed };
@@ -169,6 +182,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     ]);
     if (this.running !== r) return; // stopped meanwhile: stop() released what it found
     r.informers = { pods: podLease, configmaps, secrets, nodes };
+    if (r.cutOff) return;
     r.ready = true;
     for (const n of nodes.list()) this.nodeEvent(r, n.metadata.name!);
     this.log.info({ nodes: nodes.list().length, epoch: this.leaderEpoch() }, "dispatcher started");
@@ -187,6 +201,15 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     await r.cidrQueue;
     await r.upstream.stop();
     r.pool.close();
+  }
+
+  /** Ends every session and drops pending status writes at once; stop() then waits for them. */
+  private cutOff(r: Running): void {
+    r.cutOff = true;
+    r.ready = false;
+    for (const { session } of r.sessions.values()) void session.stop();
+    void r.upstream.stop();
+    this.log.warn({ sessions: r.sessions.size }, "leadership term ended; agent sessions closed");
   }
 
   /**
@@ -242,7 +265,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
     const r = this.running!;
     return {
       pods: r.podsByNode.get(nodeName)?.values() ?? [],
-      config: (kind, namespace, name) => r.informers?.[kind === "ConfigMap" ? "configmaps" : "secrets"].get(`${namespace}/${name}`),
+      config: (kind, namespace, name) => r.informers?.[kind === "ConfigMap" ? "configmaps" : "secrets"].get(namespacedKey(namespace, name)),
     };
   }
 
@@ -268,6 +291,18 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       case "desiredPodsAck":
         this.log.debug({ node: nodeName, generation: msg.msg.desiredPodsAck.generation }, "agent took desired pods");
         break;
+      case "tokenRequest": {
+        const req = msg.msg.tokenRequest;
+        const sources = { ctx: this.o.ctx, pod: (uid: string) => r.podsByUid.get(uid), node: (name: string) => r.informers?.nodes.get(name) };
+        answerTokenRequest(sources, nodeName, req).then(
+          (answer) => {
+            if (answer.error) this.log.warn({ node: nodeName, pod: req.podUid, error: answer.error }, "refused an agent's service-account token request");
+            r.sessions.get(nodeName)?.session.sendToken(answer);
+          },
+          (err: unknown) => this.log.warn({ err, node: nodeName, pod: req.podUid }, "minting a service-account token failed"),
+        );
+        break;
+      }
     }
   }
 
@@ -332,7 +367,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       void current.session.stop();
     }
     if (ep && endpoint && r.sessions.get(name)?.endpoint !== endpoint) {
-      const session = new NodeSession(name, r.pool.client(ep), this, this.o.backoff);
+      const session = new NodeSession(name, r.pool.client(ep, name), this, this.o.backoff);
       r.sessions.set(name, { session, endpoint });
       session.start();
     } else {
@@ -384,7 +419,7 @@ export class Dispatcher implements LeaderComponent, SessionHost {
       const reservation = `\0reserved ${cidr}`;
       r.cidrPool.set(reservation, [cidr]);
       try {
-        await new ResourceClient(this.o.ctx, findResource("", "v1", "nodes")!).update(undefined, name, (n) => {
+        await new ResourceClient(this.o.ctx, findResource("", "v1", "nodes")!, IPAM_USER).update(undefined, name, (n) => {
           const spec = (n.spec ?? {}) as { podCIDR?: string; podCIDRs?: string[] };
           if (spec.podCIDR || (spec.podCIDRs ?? []).length > 0) return undefined;
           return { ...n, spec: { ...spec, podCIDR: cidr, podCIDRs: [cidr] } };

@@ -8,7 +8,7 @@
 
 import { status as GrpcStatus, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
 import { isDeepStrictEqual } from "node:util";
-import { MasterMessage, NodeConfig, type AgentClient, type AgentMessage, type ServiceView } from "../../proto/gen/agent";
+import { MasterMessage, NodeConfig, type AgentClient, type AgentMessage, type ServiceAccountToken, type ServiceView } from "../../proto/gen/agent";
 import type { Logger } from "../log";
 import { DesiredStateTracker, type DesiredInputs } from "./desired-state";
 import type { ServiceDelta } from "./service-updates";
@@ -88,6 +88,12 @@ export class NodeSession {
   sendServices(delta: ServiceDelta): void {
     if (!this.call) return;
     this.send({ msg: { $case: "services", services: { generation: ++this.serviceGeneration, full: false, upsert: delta.upsert, remove: delta.remove } } });
+  }
+
+  /** Answers an agent's ServiceAccountTokenRequest (on the stream it came from, if still open). */
+  sendToken(token: ServiceAccountToken): void {
+    if (!this.call) return;
+    this.send({ msg: { $case: "token", token } });
   }
 
   /** Sends NodeConfig when it differs from what this stream last carried. */
@@ -170,7 +176,7 @@ export class NodeSession {
 
   private send(msg: MasterMessage): void {
     const call = this.call;
-    if (!call) return;
+    if (!call || this.stopped) return;
     try {
       call.write(MasterMessage.fromPartial(msg));
     } catch (err) {

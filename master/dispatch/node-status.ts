@@ -4,6 +4,7 @@
 
 import type { JsonObject, KubeObject } from "../../api/object";
 import type { NodeInfo, NodeStatus } from "../../proto/gen/agent";
+import { formatMicroTime as microTime, formatTime as rfc3339 } from "../../api/time";
 
 export const NODE_LEASE_NAMESPACE = "kube-node-lease";
 export const NODE_LEASE_DURATION_SECONDS = 40;
@@ -87,11 +88,5 @@ export function nodeLease(node: KubeObject, now: Date, existing?: KubeObject): K
   };
 }
 
-/** metav1.MicroTime: RFC 3339 with microseconds. */
-export function microTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-}
-
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+/** metav1.MicroTime and metav1.Time (api/time.ts). */
+export { microTime, rfc3339 };

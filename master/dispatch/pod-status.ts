@@ -50,6 +50,7 @@ export function mergePodStatus(pod: KubeObject, s: PodStatus): JsonObject {
   if (!current.qosClass && s.qosClass) out.qosClass = s.qosClass;
   if (s.initContainerStatuses.length > 0) out.initContainerStatuses = s.initContainerStatuses.map(toContainerStatus);
   if (s.containerStatuses.length > 0) out.containerStatuses = s.containerStatuses.map(toContainerStatus);
+  if (s.ephemeralContainerStatuses.length > 0) out.ephemeralContainerStatuses = s.ephemeralContainerStatuses.map(toContainerStatus);
   return out;
 }
 

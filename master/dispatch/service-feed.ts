@@ -10,8 +10,9 @@
 // slices, a Service and its slices — wait for its end and go out together as one delta.
 
 import type { KubeObject } from "../../api/object";
+import { objectKey } from "../../api/object-key";
 import { findResource } from "../../api/resources";
-import type { ApiContext } from "../apiserver/context";
+import type { ApiContext } from "../registry/context";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import type { Logger } from "../log";
 import type { ServiceView } from "../../proto/gen/agent";
@@ -30,8 +31,6 @@ export interface ServiceFeedOptions {
   onDelta(delta: ServiceDelta): void;
 }
 
-const keyOf = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
-
 export class ServiceFeed {
   private readonly updates = new ServiceUpdates((key) => this.build(key));
   /** service key -> slice key -> slice */
@@ -48,11 +47,11 @@ export class ServiceFeed {
   async start(): Promise<void> {
     // Slices are replayed into the index; Services are read from their cache when views are built.
     await this.lease(ENDPOINT_SLICES, { add: (s) => this.sliceChanged(undefined, s), update: (old, s) => this.sliceChanged(old, s), delete: (s) => this.sliceChanged(s, undefined) }, true);
-    const changed = (s: KubeObject) => this.changed(keyOf(s));
+    const changed = (s: KubeObject) => this.changed(objectKey(s));
     this.services = await this.lease(SERVICES, { add: changed, update: (_old, s) => changed(s), delete: changed });
     if (this.stopped) return;
     // What later deltas are measured against: the state now, which every session gets in full.
-    for (const s of this.services.list()) this.updates.markDirty(keyOf(s));
+    for (const s of this.services.list()) this.updates.markDirty(objectKey(s));
     this.updates.takeDelta();
     this.started = true;
     if (this.updates.hasChanges) this.schedule();
@@ -87,7 +86,7 @@ export class ServiceFeed {
     const oldKey = old && serviceKeyOfSlice(old);
     if (old && oldKey) {
       const m = this.slicesByService.get(oldKey);
-      m?.delete(keyOf(old));
+      m?.delete(objectKey(old));
       if (m?.size === 0) this.slicesByService.delete(oldKey);
       this.changed(oldKey);
     }
@@ -95,7 +94,7 @@ export class ServiceFeed {
     if (slice && key) {
       let m = this.slicesByService.get(key);
       if (!m) this.slicesByService.set(key, (m = new Map()));
-      m.set(keyOf(slice), slice);
+      m.set(objectKey(slice), slice);
       this.changed(key);
     }
   }

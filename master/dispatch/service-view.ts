@@ -14,13 +14,14 @@
 import type { EndpointSlice } from "kubernetes-types/discovery/v1";
 import type { Service } from "kubernetes-types/core/v1";
 import type { KubeObject } from "../../api/object";
+import { namespacedKey } from "../../api/object-key";
 import { ServiceView, type EndpointPortView, type EndpointView } from "../../proto/gen/agent";
 import { SERVICE_NAME_LABEL } from "../controllers/endpointslice-plan";
 
 /** The "namespace/name" of the Service an EndpointSlice belongs to, if it names one. */
 export function serviceKeyOfSlice(slice: KubeObject): string | undefined {
   const name = slice.metadata.labels?.[SERVICE_NAME_LABEL];
-  return name ? `${slice.metadata.namespace}/${name}` : undefined;
+  return name ? namespacedKey(slice.metadata.namespace, name) : undefined;
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -69,6 +69,16 @@ test("the agent's pod status lands in v1 shape, keeping the master's fields", ()
   assert.deepEqual(mergePodStatus({ ...pod, status: out }, s), out);
 });
 
+test("ephemeral container statuses (kubectl debug) are copied, without a started field", () => {
+  const s = PodStatus.fromPartial({
+    phase: PodPhase.POD_PHASE_RUNNING,
+    ephemeralContainerStatuses: [{ name: "debugger", image: "busybox", imageId: "busybox@sha256:1", containerId: "gantry://9", state: { state: { $case: "running", running: { startedAt: "2025-01-01T00:00:05Z" } } } }],
+  });
+  assert.deepEqual(mergePodStatus(pod, s).ephemeralContainerStatuses, [
+    { name: "debugger", state: { running: { startedAt: "2025-01-01T00:00:05Z" } }, lastState: {}, ready: false, restartCount: 0, image: "busybox", imageID: "busybox@sha256:1", containerID: "gantry://9" },
+  ]);
+});
+
 test("a finished pod does not go back to Running", () => {
   const done = { ...pod, status: { phase: "Succeeded" } };
   assert.equal(mergePodStatus(done, PodStatus.fromPartial({ phase: PodPhase.POD_PHASE_RUNNING })).phase, "Succeeded");

@@ -3,11 +3,15 @@
 //                     when nothing changed), and the end of graceful deletes;
 //   NodeStatus, Heartbeat → node status (fresh lastHeartbeatTime, throttled) and the node Lease;
 //   Event → core/v1 Events, one object per agent series.
+// Every write is made as the reporting node's kubelet user, system:node:<name>
+// (master/auth/internal-users.ts), so the Node authorizer and NodeRestriction hold what an agent
+// reports to its own Node, Lease and pods, as they would hold a kubelet writing to the API.
 
 import { isDeepStrictEqual } from "node:util";
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
-import type { ResourceClient } from "../apiserver/internal-client";
+import { nodeUser } from "../auth/internal-users";
+import type { ResourceClient } from "../registry/internal-client";
 import type { Event, NodeStatus, PodStatus } from "../../proto/gen/agent";
 import type { Logger } from "../log";
 import { eventObject, eventObjectKey, updateEventObject } from "./agent-events";
@@ -15,11 +19,17 @@ import { CoalescingWriter } from "./coalescing-writer";
 import { mergeNodeStatus, NODE_LEASE_NAMESPACE, nodeLease, rfc3339 } from "./node-status";
 import { mergePodStatus } from "./pod-status";
 
+/** The resources agents' reports are written to; Upstream writes through them as each node. */
 export interface UpstreamClients {
   pods: ResourceClient;
   nodes: ResourceClient;
   leases: ResourceClient;
   events: ResourceClient;
+}
+
+function asNode(clients: UpstreamClients, node: string): UpstreamClients {
+  const user = nodeUser(node);
+  return { pods: clients.pods.as(user), nodes: clients.nodes.as(user), leases: clients.leases.as(user), events: clients.events.as(user) };
 }
 
 export interface UpstreamCaches {
@@ -150,7 +160,7 @@ export class Upstream {
       const unchanged = isDeepStrictEqual(mergePodStatus(cached, s), cached.status ?? {});
       if (!unchanged) {
         await ignoreNotFound(
-          this.o.clients.pods.update(ns, name, (pod) => {
+          asNode(this.o.clients, r.node).pods.update(ns, name, (pod) => {
             if (pod.metadata.uid !== uid) return undefined;
             const status = mergePodStatus(pod, s);
             return isDeepStrictEqual(status, pod.status ?? {}) ? undefined : { ...pod, status };
@@ -161,7 +171,7 @@ export class Upstream {
     if (cached.metadata.deletionTimestamp && (r.removed || this.stopped.has(uid))) {
       // Graceful delete: the containers are gone, so the Pod object may go too.
       // Conflict: the uid precondition failed, i.e. a new pod of the same name; not ours to delete.
-      await ignoreNotFound(this.o.clients.pods.delete(ns, name, { gracePeriodSeconds: 0, preconditions: { uid } })).catch((err) => {
+      await ignoreNotFound(asNode(this.o.clients, r.node).pods.delete(ns, name, { gracePeriodSeconds: 0, preconditions: { uid } })).catch((err) => {
         if (!(err instanceof ApiError && err.code === 409)) throw err;
       });
     }
@@ -172,10 +182,10 @@ export class Upstream {
     const nowDate = this.o.clock.now();
     const now = rfc3339(nowDate);
     const node = await ignoreNotFound(
-      this.o.clients.nodes.update(undefined, nodeName, (n) => ({ ...n, status: mergeNodeStatus(n, report, now) }), { statusOnly: true }),
+      asNode(this.o.clients, nodeName).nodes.update(undefined, nodeName, (n) => ({ ...n, status: mergeNodeStatus(n, report, now) }), { statusOnly: true }),
     );
     if (!node || !r.heartbeat) return;
-    const leases = this.o.clients.leases;
+    const leases = asNode(this.o.clients, nodeName).leases;
     const existing = await leases.tryGet(NODE_LEASE_NAMESPACE, nodeName);
     if (existing) {
       await leases.update(NODE_LEASE_NAMESPACE, nodeName, (l) => nodeLease(node, nowDate, l));
@@ -194,7 +204,7 @@ export class Upstream {
     const pod = e.podUid ? this.o.caches.podByUid(e.podUid) : undefined;
     const fresh = eventObject(nodeName, e, now, this.o.caches.node(nodeName), pod);
     const { namespace, name } = eventObjectKey(nodeName, e);
-    const events = this.o.clients.events;
+    const events = asNode(this.o.clients, nodeName).events;
     const bump = () => events.update(namespace, name, (cur) => updateEventObject(cur, fresh));
     try {
       await bump();

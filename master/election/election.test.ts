@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { ApiContext } from "../apiserver/context";
+import { ApiContext } from "../registry/context";
 import { ensureSystemNamespaces } from "../bootstrap";
 import type { LeaderComponent } from "../component";
 import { createLogger } from "../log";

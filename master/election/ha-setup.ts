@@ -1,39 +1,39 @@
-// What a master needs to be one of several (README.md "HA"): the shared cluster CA, the etcd
+// What a master needs to be one of several (README.md "HA"): the shared cluster and etcd CAs, the etcd
 // cluster it belongs to (static `--initial-cluster`; `--join` is member-join.ts), and the client
 // URLs of every member, so its store survives a brief outage of its own member.
 
-import { X509Certificate } from "node:crypto";
-import { copyFile, mkdir, readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Etcd3, IMember } from "etcd3";
+import { installCa } from "../pki/ca-install";
+import { readPair } from "../pki/files";
+import { installServiceAccountKeys, readServiceAccountKeys } from "../pki/service-account-keys";
+import type { CertKeyPair } from "../pki/types";
 
 /**
- * Copies the cluster CA (`ca.crt`, `ca.key`) from `caDir` (e.g. the first master's
- * `<data-dir>/pki`) into `pkiDir`, unless `pkiDir` already has it. A different CA already in
- * `pkiDir` is an error: this master would belong to another cluster.
+ * Copies the cluster CA (`ca.crt`, `ca.key`) and the etcd CA (`etcd/ca.crt`, `etcd/ca.key`) from
+ * `caDir` (e.g. the first master's `<data-dir>/pki`) into `pkiDir`, unless `pkiDir` already has
+ * them, and the service-account key pair (`sa.key`, `sa.pub`) when `caDir` has one: tokens one
+ * master signs must verify on every other. A different CA or key pair already in `pkiDir` is an
+ * error: this master would belong to another cluster.
  */
 export async function importClusterCa(caDir: string, pkiDir: string): Promise<"copied" | "present"> {
-  const from = { crt: path.join(caDir, "ca.crt"), key: path.join(caDir, "ca.key") };
-  const to = { crt: path.join(pkiDir, "ca.crt"), key: path.join(pkiDir, "ca.key") };
-  let sourceCert: string;
-  try {
-    sourceCert = await readFile(from.crt, "utf8");
-    await stat(from.key);
-  } catch {
-    throw new Error(`--ca-dir ${caDir}: ca.crt and ca.key must both exist there (copy them from the first master's <data-dir>/pki)`);
+  const fix = "use a fresh --data-dir, or drop --ca-dir";
+  const cluster = await readCa(caDir, "cluster CA");
+  const etcd = await readCa(path.join(caDir, "etcd"), "etcd CA");
+  const results = [await installCa(pkiDir, cluster, "cluster CA", fix), await installCa(path.join(pkiDir, "etcd"), etcd, "etcd CA", fix)];
+  // After the CAs: a data dir of another cluster is refused before anything is written.
+  const serviceAccountKeys = await readServiceAccountKeys(caDir);
+  if (serviceAccountKeys) results.push(await installServiceAccountKeys(pkiDir, serviceAccountKeys, fix));
+  return results.every((r) => r === "present") ? "present" : "copied";
+}
+
+async function readCa(dir: string, label: string): Promise<CertKeyPair> {
+  const stored = await readPair(dir, "ca").catch(() => undefined);
+  if (stored?.state !== "present") {
+    throw new Error(`--ca-dir: the ${label} (${dir}/ca.crt and ca.key) must exist there; copy the first master's <data-dir>/pki (with its etcd/ folder)`);
   }
-  const existing = await readFile(to.crt, "utf8").catch(() => undefined);
-  if (existing !== undefined) {
-    if (new X509Certificate(existing).fingerprint256 !== new X509Certificate(sourceCert).fingerprint256) {
-      throw new Error(`${to.crt} is another CA than ${from.crt}; this data dir belongs to another cluster (use a fresh --data-dir, or drop --ca-dir)`);
-    }
-    return "present";
-  }
-  await mkdir(pkiDir, { recursive: true, mode: 0o700 });
-  // Key first, as master/pki does: a certificate on disk always has its key beside it.
-  await copyFile(from.key, to.key);
-  await copyFile(from.crt, to.crt);
-  return "copied";
+  return stored.pair;
 }
 
 /** `name=peerURL,...` → the members it names; throws on malformed entries. */
@@ -42,7 +42,9 @@ export function parseInitialCluster(value: string): { name: string; peerUrl: str
     const eq = entry.indexOf("=");
     const name = entry.slice(0, eq);
     const peerUrl = entry.slice(eq + 1);
-    if (eq <= 0 || !/^https?:\/\/[^/]+$/.test(peerUrl)) throw new Error(`--initial-cluster entry "${entry}" is not name=http://host:port`);
+    if (eq <= 0 || !/^https?:\/\/[^/]+$/.test(peerUrl)) throw new Error(`--initial-cluster entry "${entry}" is not name=https://host:port`);
+    // Members talk to each other only over TLS (master/store/etcd-tls.ts).
+    if (peerUrl.startsWith("http:")) throw new Error(`--initial-cluster entry "${entry}": etcd peers talk TLS; use https://`);
     return { name, peerUrl };
   });
   const names = members.map((m) => m.name);

@@ -23,3 +23,5 @@ export {
 } from "./machine";
 export { importClusterCa, initialClusterFor, memberClientUrls, memberExists, parseInitialCluster } from "./ha-setup";
 export { joinCluster, memberIsLearner, promoteToVoter } from "./member-join";
+export { leaderFence, NotLeaderError, type FenceCheck, type WriteFence } from "./fence";
+export { WarmStandby } from "./warm-standby";

@@ -7,9 +7,11 @@
 
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
-import type { ApiContext } from "../apiserver/context";
-import { clientFor, type ResourceClient } from "../apiserver/internal-client";
+import type { ApiContext } from "../registry/context";
+import { clientFor, type ResourceClient } from "../registry/internal-client";
+import { CONTROLLER_MANAGER_USER } from "../auth/internal-users";
 import type { Logger } from "../log";
+import { formatMicroTime as microTime } from "../../api/time";
 
 export const LEASE_NAME = "gantry-master";
 export const LEASE_NAMESPACE = "kube-system";
@@ -37,7 +39,7 @@ export class LeaseObjectPublisher {
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
   ) {
-    this.leases = clientFor(ctx, "coordination.k8s.io", "v1", "leases");
+    this.leases = clientFor(ctx, "coordination.k8s.io", "v1", "leases", CONTROLLER_MANAGER_USER);
   }
 
   /** Queues a write; while one is in flight only the newest request is kept. */
@@ -120,7 +122,5 @@ function storedEpoch(lease: KubeObject): number {
   return Number.isFinite(n) ? n : 0;
 }
 
-/** Kubernetes MicroTime: RFC 3339 with exactly six fractional digits, UTC. */
-export function microTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-}
+/** Kubernetes MicroTime: RFC 3339 with exactly six fractional digits, UTC (api/time.ts). */
+export { microTime };

@@ -251,3 +251,27 @@ test("timing must leave components time to stop before the lease can expire", ()
   assert.match(timingProblems({ ...TIMING, leaseTtlMs: 2500 }).join(), /whole seconds/);
   assert.throws(() => new ElectionMachine("m", { ...TIMING, renewDeadlineMs: 12_000 }, () => 0), /leader election timing/);
 });
+
+test("a 2 s lease (fast failover): keepalive every 600 ms, a failed one retried twice before the 1.4 s deadline", () => {
+  const timing = timingForTtl(2);
+  assert.deepEqual(timing, { leaseTtlMs: 2000, renewIntervalMs: 600, renewDeadlineMs: 1400, retryIntervalMs: 400 });
+  assert.deepEqual(timingProblems(timing), []);
+  const h = harness("m1", timing);
+  const t0 = h.now;
+  leading(h);
+  assert.deepEqual(h.at(t0 + 600), [{ type: "renew", leaseId: "L1" }]);
+  // The keepalive times out (LeaderElection gives it half the renew interval); retried after 300 ms, twice.
+  h.at(t0 + 900);
+  h.on({ type: "renewed", leaseId: "L1", outcome: { result: "failed", error: "timeout" } });
+  assert.equal(h.m.nextWakeAt(), t0 + 1200);
+  assert.deepEqual(h.at(t0 + 1200), [{ type: "renew", leaseId: "L1" }]);
+  // This one gets through: the term goes on from its send time.
+  h.on({ type: "renewed", leaseId: "L1", outcome: { result: "renewed", sentAt: t0 + 1200 } });
+  assert.equal(h.m.status().phase, "leading");
+  assert.equal(h.m.nextWakeAt(), t0 + 1800);
+  // From here nothing gets through: down 1.4 s after the last good send, 0.6 s before etcd may expire the lease.
+  const log = h.until(t0 + 3000, (a) => (a.type === "renew" ? [{ type: "renewed", leaseId: "L1", outcome: { result: "failed", error: "unavailable" } }] : []));
+  const down = log.find((l) => l.action.type === "stop-components");
+  assert.equal(down?.at, t0 + 1200 + 1400);
+  assert.ok(log.filter((l) => l.action.type === "renew" && l.at < down.at).length >= 2, "at least two tries before the deadline");
+});

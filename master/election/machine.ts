@@ -26,8 +26,17 @@ export interface ElectionTiming {
   retryIntervalMs: number;
 }
 
-/** Pause between a failed keepalive and the next attempt. */
+/** Pause between a failed keepalive and the next attempt (shorter for short leases: renewRetryMs). */
 export const RENEW_RETRY_MS = 500;
+
+/**
+ * The pause after a failed keepalive: RENEW_RETRY_MS, but at most half the renew interval, so a
+ * short lease (TTL 2 s: renew every 600 ms, deadline 1.4 s) still gets two more tries before its
+ * deadline after one keepalive timed out.
+ */
+export function renewRetryMs(t: ElectionTiming): number {
+  return Math.min(RENEW_RETRY_MS, Math.round(t.renewIntervalMs / 2));
+}
 
 export const DEFAULT_TIMING: ElectionTiming = {
   leaseTtlMs: 10_000,
@@ -274,7 +283,7 @@ export class ElectionMachine {
         return;
       case "failed":
         // Retry soon (maybe another member answers); validUntil bounds how long we keep trying.
-        term.nextRenewAt = this.now() + Math.min(RENEW_RETRY_MS, this.timing.renewIntervalMs);
+        term.nextRenewAt = this.now() + renewRetryMs(this.timing);
         return;
     }
   }

@@ -11,6 +11,7 @@
 
 import { ExponentialBackoff } from "cockatiel";
 import { directClient } from "../store/direct-client";
+import type { EtcdClientTls } from "../store/etcd-tls";
 import { initialClusterFor } from "./ha-setup";
 
 class NameTaken extends Error {}
@@ -40,8 +41,8 @@ function reason(err: unknown): string {
  * initial-cluster value to start it with (state "existing"). Retried until `timeoutMs`: etcd
  * refuses a second learner while one is still catching up, and members may be briefly down.
  */
-export async function joinCluster(endpoints: string[], self: { name: string; peerUrl: string }, timeoutMs = 120_000): Promise<string> {
-  const client = directClient(endpoints);
+export async function joinCluster(endpoints: string[], self: { name: string; peerUrl: string }, tls: EtcdClientTls | undefined, timeoutMs = 120_000): Promise<string> {
+  const client = directClient(endpoints, tls);
   try {
     return await retryUntil(
       timeoutMs,
@@ -66,8 +67,8 @@ export async function joinCluster(endpoints: string[], self: { name: string; pee
  * True when the member serving `clientUrl` is a learner. Asks the member itself (Status is one of
  * the few calls a learner answers), so a restarted voter needs no other member to be up.
  */
-export async function memberIsLearner(clientUrl: string): Promise<boolean> {
-  const client = directClient([clientUrl]);
+export async function memberIsLearner(clientUrl: string, tls: EtcdClientTls | undefined): Promise<boolean> {
+  const client = directClient([clientUrl], tls);
   try {
     return (await client.maintenance.status()).isLearner;
   } finally {
@@ -80,8 +81,8 @@ export async function memberIsLearner(clientUrl: string): Promise<boolean> {
  * `endpoints`, retried until etcd finds the learner caught up, or `timeoutMs` passes. Returns
  * "voter" when it already was one (a restart, or a promotion that answered too late).
  */
-export async function promoteToVoter(endpoints: string[], peerUrl: string, timeoutMs = 300_000): Promise<"promoted" | "voter"> {
-  const client = directClient(endpoints);
+export async function promoteToVoter(endpoints: string[], peerUrl: string, tls: EtcdClientTls | undefined, timeoutMs = 300_000): Promise<"promoted" | "voter"> {
+  const client = directClient(endpoints, tls);
   try {
     return await retryUntil(timeoutMs, async () => {
       const { members } = await client.cluster.memberList({});

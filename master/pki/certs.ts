@@ -61,8 +61,8 @@ export async function createCa(commonName: string, now = new Date()): Promise<Ce
   return { certPem: cert.toString("pem"), keyPem: await privateKeyPem(keys.privateKey) };
 }
 
-/** A new key pair and a certificate for it, signed by `ca`. */
-export async function issueCertificate(ca: CertKeyPair, req: CertificateRequest): Promise<CertKeyPair> {
+/** A new key pair and a certificate for it, signed by `ca` (exact validity when `notAfter` is given). */
+export async function issueCertificate(ca: CertKeyPair, req: CertificateRequest & { notAfter?: Date }): Promise<CertKeyPair> {
   const keys = await generateKeys();
   const certPem = await signCertificate(ca, { ...req, publicKey: keys.publicKey });
   return { certPem, keyPem: await privateKeyPem(keys.privateKey) };

@@ -58,6 +58,20 @@ export async function ensureClusterPki(dir: string, names: ServingNames, now = n
   };
 }
 
+/** File name (`<name>.crt/.key` in the PKI directory) of the master's client certificate for agents. */
+export const MASTER_AGENT_CLIENT = "master-agent-client";
+export const MASTER_AGENT_CLIENT_PREFIX = "gantry-master:";
+
+/**
+ * The client certificate this master dials agents with: `CN=gantry-master:<name>,
+ * O=system:masters` (agents accept no other group). Created or reissued by ensureLeaf's rules,
+ * so, like the apiserver's, it is renewed at a start within 30 days of its expiry.
+ */
+export async function ensureMasterAgentClient(dir: string, ca: CertificateAuthority, masterName: string, now = new Date()): Promise<CertKeyPair> {
+  const request: CertificateRequest = { commonName: `${MASTER_AGENT_CLIENT_PREFIX}${masterName}`, organizations: [ADMIN_GROUP], usages: ["client"], now };
+  return ensureLeaf(dir, MASTER_AGENT_CLIENT, caPair(ca), request, now);
+}
+
 /** A client certificate (e.g. for an agent, `system:node:<name>` in `system:nodes`), 1 year. */
 export async function issueClientCert(pki: CertificateAuthority, cn: string, orgs: string[] = []): Promise<CertKeyPair> {
   return issueCertificate(caPair(pki), { commonName: cn, organizations: orgs, usages: ["client"] });

@@ -25,7 +25,7 @@ class RecordingWriter implements BindWriter {
   }
 }
 
-const req = (name: string): BindRequest => ({ storageKey: `/registry/pods/default/${name}`, pod: testPod(name), nodeName: "n" });
+const req = (name: string): BindRequest => ({ pod: testPod(name), nodeName: "n" });
 const tick = () => new Promise((r) => setImmediate(r));
 
 test("a full batch goes out at once; the rest waits for the flush timer", async () => {

@@ -66,3 +66,31 @@ test("kubectl run is scheduled onto a node; an unplaceable pod explains itself i
   const scheduledEvent = await kubectl.ok(["describe", "pod", "web-1"]);
   assert.match(scheduledEvent, new RegExp(`Normal\\s+Scheduled\\s+.*default-scheduler\\s+Successfully assigned default/web-1 to ${assigned}`));
 });
+
+test("a burst of 30 pods: kubectl get events shows 9 Scheduled events of their own and one aggregate counting 21; describe shows a pod's own", async () => {
+  await kubectl.ok(["create", "namespace", "burst"]);
+  const pods = Array.from({ length: 30 }, (_, i) => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: `burst-${i}`, namespace: "burst" },
+    spec: { containers: [{ name: "c", image: "busybox" }] },
+  }));
+  await kubectl.ok(["create", "-f", "-"], { stdin: pods.map((p) => JSON.stringify(p)).join("\n") });
+  const rows = await until("10 Scheduled events, one counting 21", async () => {
+    const out = await kubectl.ok(["get", "events", "-n", "burst", "--field-selector", "reason=Scheduled", "-o", "jsonpath={range .items[*]}{.count}|{.involvedObject.name}|{.message}{\"\\n\"}{end}"]);
+    const lines = out.trim().split("\n").filter(Boolean).map((l) => l.split("|"));
+    return lines.length === 10 && lines.some(([count]) => count === "21") ? lines : undefined;
+  });
+  const aggregate = rows.filter(([, , message]) => message.startsWith("(combined from similar events): Successfully assigned burst/burst-"));
+  assert.equal(aggregate.length, 1, rows.join("\n"));
+  const own = rows.filter((r) => r !== aggregate[0]);
+  for (const [count, pod, message] of own) {
+    assert.equal(count, "1");
+    assert.match(message, new RegExp(`^Successfully assigned burst/${pod} to node-[ab]$`));
+  }
+  // -o wide: ... OBJECT, SUBOBJECT (empty), SOURCE (component, instance), MESSAGE, FIRST SEEN, COUNT, NAME.
+  const table = await kubectl.ok(["get", "events", "-n", "burst", "-o", "wide"]);
+  assert.match(table, /Normal\s+Scheduled\s+pod\/burst-\d+\s+default-scheduler, default-scheduler\s+\(combined from similar events\): Successfully assigned burst\/burst-\d+ to node-[ab]\s+\S+\s+21\s+burst-\d+\.[0-9a-f]{16}$/m, table);
+  const described = await kubectl.ok(["describe", "pod", "-n", "burst", own[0][1]]);
+  assert.match(described, new RegExp(`Normal\\s+Scheduled\\s+.*default-scheduler\\s+Successfully assigned burst/${own[0][1]} to node-[ab]`));
+});

@@ -3,6 +3,7 @@
 // tolerations, node selector and required node affinity.
 
 import { isJsonObject, type JsonObject, type KubeObject } from "../../api/object";
+import { objectKey } from "../../api/object-key";
 import { compileNodeSelector, type NodeMatcher } from "./node-selector";
 import { podRequests, type Resources } from "./resources";
 import { parseTolerations, type Toleration } from "./taints";
@@ -40,8 +41,9 @@ export interface PodInfo {
   readonly equivalenceKey: string;
 }
 
+/** A pod's cache key, namespace/name (api/object-key.ts). */
 export function podKey(pod: KubeObject): string {
-  return `${pod.metadata.namespace ?? ""}/${pod.metadata.name ?? ""}`;
+  return objectKey(pod);
 }
 
 export function podSpec(pod: KubeObject): JsonObject {

@@ -5,12 +5,13 @@ import assert from "node:assert/strict";
 import { after, before, test, type TestContext } from "node:test";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
-import { ApiContext } from "../apiserver/context";
-import { ResourceClient } from "../apiserver/internal-client";
+import { ApiContext } from "../registry/context";
+import { ResourceClient } from "../registry/internal-client";
 import { acquireInformer } from "../cache/shared-informers";
 import { ensureSystemNamespaces } from "../bootstrap";
 import { createLogger } from "../log";
 import { startTestEtcd, type TestEtcd } from "../store/testing";
+import { TEST_ADMIN } from "../registry/testing";
 import { Scheduler } from "./scheduler";
 import { testNode, testPod, type NodeSpecForTest, type PodSpecForTest } from "./testing";
 import type { SchedulerOptions } from "./types";
@@ -26,10 +27,15 @@ before(async () => {
   env = await startTestEtcd();
   ctx = new ApiContext(env.store);
   await ensureSystemNamespaces(ctx);
+  // The node-ports test's pods use hostPorts, which Pod Security's default (baseline) refuses.
+  await new ResourceClient(ctx, findResource("", "v1", "namespaces")!, TEST_ADMIN).update(undefined, "default", (ns) => ({
+    ...ns,
+    metadata: { ...ns.metadata, labels: { ...ns.metadata.labels, "pod-security.kubernetes.io/enforce": "privileged" } },
+  }));
   await ctx.namespaces.start();
-  nodes = new ResourceClient(ctx, findResource("", "v1", "nodes")!);
-  pods = new ResourceClient(ctx, findResource("", "v1", "pods")!);
-  events = new ResourceClient(ctx, findResource("", "v1", "events")!);
+  nodes = new ResourceClient(ctx, findResource("", "v1", "nodes")!, TEST_ADMIN);
+  pods = new ResourceClient(ctx, findResource("", "v1", "pods")!, TEST_ADMIN);
+  events = new ResourceClient(ctx, findResource("", "v1", "events")!, TEST_ADMIN);
 });
 after(async () => {
   await ctx?.namespaces.stop();
@@ -99,6 +105,22 @@ test("bin-packing (default): one node is filled before the next is used", async 
   assert.equal(scheduled.message, `Successfully assigned default/web-0 to ${first}`);
   assert.equal(scheduled.type, "Normal");
   assert.deepEqual(scheduled.source, { component: "default-scheduler" });
+});
+
+test("a burst's Scheduled events: the first 9 pods get their own, the rest one aggregate with their count", async (t) => {
+  const scheduler = await cluster(t);
+  await addNode("node-a", { cpu: "64", memory: "64Gi" });
+  await Promise.all(Array.from({ length: 40 }, (_, i) => addPod(`burst-${i}`, { cpu: "100m" })));
+  const scheduled = await waitFor("10 Scheduled events, the aggregate counting 31", async () => {
+    const list = (await events.list("default")).filter((e) => e.reason === "Scheduled");
+    const aggregate = list.find((e) => (e.message as string).startsWith("(combined from similar events): "));
+    return list.length === 10 && aggregate?.count === 31 ? list : undefined;
+  });
+  const own = scheduled.filter((e) => !(e.message as string).startsWith("(combined"));
+  for (const e of own) assert.equal(e.message, `Successfully assigned default/${(e.involvedObject as { name: string }).name} to node-a`);
+  const m = scheduler.metrics().events;
+  assert.deepEqual([m.recorded, m.skipped, m.created], [40, 0, 10]);
+  assert.ok(m.updated <= 5, `${m.updated} updates of the aggregate`);
 });
 
 test("least-allocated spreads pods over the emptiest nodes", async (t) => {

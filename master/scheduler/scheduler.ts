@@ -11,14 +11,16 @@
 
 import { performance } from "node:perf_hooks";
 import type { KubeObject } from "../../api/object";
-import { findResource, storageKey, type ResourceType } from "../../api/resources";
-import { ResourceClient } from "../apiserver/internal-client";
+import { findResource, type ResourceType } from "../../api/resources";
+import { ResourceClient } from "../registry/internal-client";
 import { acquireInformer, releaseAll, type InformerHandlers, type InformerLease } from "../cache/shared-informers";
 import type { ComponentDeps, LeaderComponent } from "../component";
-import { EventRecorder } from "../controllers/events";
-import { EtcdStore } from "../store/etcd-store";
+import { EventRecorder, type EventRecorderStats } from "../controllers/events";
+import { AGGREGATE_ACROSS_OBJECTS, AGGREGATE_BY_REASON, type AggregateKeyFunc } from "../controllers/event-correlator";
+import { SCHEDULER_USER } from "../auth/internal-users";
 import { BatchBinder, type BinderStats } from "./binder";
-import { EtcdBindWriter, StoreBindWriter, type BindOutcome, type BindRequest, type BindWriter } from "./bind-writer";
+import { leaderFence } from "../election/fence";
+import { RegistryBindWriter, type BindOutcome, type BindRequest, type BindWriter } from "./bind-writer";
 import { assignedNode, isTerminal, SchedulerCache } from "./cache";
 import { Snapshot } from "./snapshot";
 import { unschedulableMessage } from "./diagnosis";
@@ -28,9 +30,7 @@ import { defaultFilters, podDependentFilters, scorersFor } from "./plugins";
 import { LatencyRecorder, type LatencySummary } from "./latency";
 import { SchedulingQueue, type QueuedPod, type QueueState } from "./queue";
 import { StatusWriter } from "./status-writer";
-import { EventAggregator, type EventType } from "./event-aggregator";
-import { AggregateEventWriter } from "./aggregate-event-writer";
-import { DEFAULT_OPTIONS, type FilterPlugin, type SchedulerOptions, type ScorePlugin } from "./types";
+import { DEFAULT_OPTIONS, type FilterPlugin, type SchedulerOptions, type SchedulingMetrics, type SchedulingResult, type ScorePlugin } from "./types";
 
 const PODS = findResource("", "v1", "pods")!;
 const NODES = findResource("", "v1", "nodes")!;
@@ -48,10 +48,8 @@ export interface SchedulerMetrics {
   errors: number;
   /** Bindings refused or moot (pod bound elsewhere, deleted, terminating). */
   bindRejected: number;
-  /** Events written one by one. */
-  eventsWritten: number;
-  /** Events folded into an aggregate Event (counted there, not dropped). */
-  eventsAggregated: number;
+  /** Events recorded, filtered as spam, and Event objects created and updated (all terms). */
+  events: EventRecorderStats;
   /** From the informer first reporting a pending pod to its binding being acknowledged, in ms. */
   latencyMs: LatencySummary;
   binder: BinderStats;
@@ -69,10 +67,7 @@ interface Run {
   binder: BatchBinder;
   status: StatusWriter;
   events: EventRecorder;
-  aggregator: EventAggregator;
-  aggregates: AggregateEventWriter;
   tick?: NodeJS.Timeout;
-  aggregateTick?: NodeJS.Timeout;
   burstScheduled: boolean;
 }
 
@@ -84,19 +79,24 @@ export class Scheduler implements LeaderComponent {
   private readonly podFilters: FilterPlugin[] = podDependentFilters();
   private readonly scorers: ScorePlugin[];
   private run?: Run;
-  private counters = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, bindRejected: 0, eventsWritten: 0, eventsAggregated: 0 };
+  private counters = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, bindRejected: 0 };
+  /** The event counts of terms that ended. */
+  private pastEvents: EventRecorderStats = { recorded: 0, skipped: 0, created: 0, updated: 0 };
   private lastBinderStats: BinderStats = { batches: 0, binds: 0, largestBatch: 0 };
   private readonly latency = new LatencyRecorder();
+  /** The master's scheduler_* metrics (its registry; counters survive leadership terms). */
+  private readonly attemptMetrics: SchedulingMetrics;
 
   constructor(
     private readonly deps: ComponentDeps,
     options: Partial<SchedulerOptions> = {},
-    /** Tests may force the per-pod writer; by default an etcd store gets batched transactions. */
+    /** Tests may put in their own writer; by default binds go through the registry as system:kube-scheduler. */
     private readonly makeWriter?: (deps: ComponentDeps) => BindWriter,
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
     if (this.options.bindBatchSize < 1 || this.options.bindBatchSize > 128) throw new Error(`bindBatchSize must be 1..128 (etcd's --max-txn-ops), not ${this.options.bindBatchSize}`);
     this.scorers = scorersFor(this.options.scoring);
+    this.attemptMetrics = deps.ctx.metrics.scheduler;
   }
 
   async start(): Promise<void> {
@@ -104,7 +104,9 @@ export class Scheduler implements LeaderComponent {
     const { ctx, log } = this.deps;
     const o = this.options;
     const clock = () => performance.now();
-    const writer = this.makeWriter?.(this.deps) ?? (ctx.store instanceof EtcdStore ? new EtcdBindWriter(ctx.store.client, () => ctx.clock.now()) : new StoreBindWriter(ctx.store, () => ctx.clock.now()));
+    // Under an election, binds are fenced by the term: a deposed leader's binds fail in etcd.
+    const fence = this.deps.leadership && leaderFence(this.deps.leadership);
+    const writer = this.makeWriter?.(this.deps) ?? new RegistryBindWriter(ctx, SCHEDULER_USER, fence);
     const onInformerError = (what: string) => (err: unknown) => log.warn({ err }, `scheduler: ${what} watch ended; relisting`);
     const run: Run = {
       stopped: false,
@@ -113,10 +115,11 @@ export class Scheduler implements LeaderComponent {
       snapshot: new Snapshot(),
       queue: new SchedulingQueue(o, clock),
       binder: new BatchBinder(writer, { batchSize: o.bindBatchSize, flushMs: o.bindFlushMs, concurrency: o.bindConcurrency }, (r, out) => this.onBound(run, r, out)),
-      status: new StatusWriter(new ResourceClient(ctx, PODS), () => ctx.clock.now(), (err, pod) => log.warn({ err, pod }, "scheduler: could not write PodScheduled condition")),
-      events: new EventRecorder(ctx, o.schedulerName, (err) => log.debug({ err }, "scheduler: event not written")),
-      aggregator: new EventAggregator({ maxIndividual: o.eventsBeforeAggregation, windowMs: o.eventAggregationWindowMs }, clock),
-      aggregates: new AggregateEventWriter(ctx, o.schedulerName, (err) => log.debug({ err }, "scheduler: aggregate event not written")),
+      status: new StatusWriter(new ResourceClient(ctx, PODS, SCHEDULER_USER), () => ctx.clock.now(), (err, pod) => log.warn({ err, pod }, "scheduler: could not write PodScheduled condition")),
+      events: new EventRecorder(ctx, o.schedulerName, SCHEDULER_USER, (err) => log.debug({ err }, "scheduler: event not written"), {
+        aggregateKey: SCHEDULER_EVENT_AGGREGATION,
+        maxIntervalMs: o.eventAggregationWindowMs,
+      }),
       burstScheduled: false,
     };
     this.run = run;
@@ -133,11 +136,14 @@ export class Scheduler implements LeaderComponent {
     };
     if (!(await this.lease(run, NODES, nodeHandlers, onInformerError("node")))) return; // stopped meanwhile
     if (!(await this.lease(run, PODS, podHandlers, onInformerError("pod")))) return;
+    this.attemptMetrics.pendingFrom(() => {
+      const c = run.queue.counts();
+      return { active: c.active, backoff: c.backoff, unschedulable: c.unschedulable };
+    });
     run.tick = setInterval(() => {
       run.queue.flush();
       if (run.queue.activeLength() > 0) this.kick(run);
     }, TICK_MS);
-    run.aggregateTick = setInterval(() => this.flushAggregates(run), o.eventAggregateFlushMs);
     this.kick(run);
     log.info({ scoring: o.scoring, nodes: run.cache.nodeCount() }, "scheduler started");
   }
@@ -147,19 +153,19 @@ export class Scheduler implements LeaderComponent {
     if (!run || run.stopped) return;
     run.stopped = true;
     clearInterval(run.tick);
-    clearInterval(run.aggregateTick);
+    this.attemptMetrics.pendingFrom(undefined);
     this.lastBinderStats = { ...run.binder.stats };
+    this.pastEvents = sumStats(this.pastEvents, run.events.stats());
     await releaseAll(run.leases.splice(0));
     await run.binder.stop();
     await run.status.stop();
-    this.flushAggregates(run, true);
-    await run.aggregates.settle();
   }
 
   metrics(): SchedulerMetrics {
     const run = this.run;
     return {
       ...this.counters,
+      events: run && !run.stopped ? sumStats(this.pastEvents, run.events.stats()) : { ...this.pastEvents },
       latencyMs: this.latency.summary(),
       binder: run ? { ...run.binder.stats } : { ...this.lastBinderStats },
       queue: run ? run.queue.counts() : { active: 0, backoff: 0, unschedulable: 0, "in-flight": 0 },
@@ -181,7 +187,7 @@ export class Scheduler implements LeaderComponent {
    * One scheduling cycle for one pod — the whole pipeline, in order:
    * snapshot → filter every node → score the feasible ones → pick the best → assume → bind.
    */
-  private scheduleOne(run: Run, entry: QueuedPod): void {
+  private scheduleOne(run: Run, entry: QueuedPod, startedAt: number): void {
     const pod = newPodInfo(entry.pod);
     this.counters.attempts++;
 
@@ -193,11 +199,11 @@ export class Scheduler implements LeaderComponent {
     //    one per group of nodes in the same state, through the pod-dependent filters (Snapshot.placementFor).
     const { candidates, standsFor } = run.snapshot.placementFor(pod);
     const filtered = filterNodes(pod, candidates, this.podFilters);
-    if (filtered.error) return this.failed(run, entry, `plugin ${filtered.error.plugin} failed on node ${filtered.error.node}: ${filtered.error.message}`);
+    if (filtered.error) return this.failed(run, entry, `plugin ${filtered.error.plugin} failed on node ${filtered.error.node}: ${filtered.error.message}`, startedAt);
     if (filtered.feasible.length === 0) {
       // Why, node by node: the record the user reads in the condition and the event.
       const { rejected } = filterNodes(pod, nodes, this.filters);
-      return this.unschedulable(run, entry, unschedulableMessage(pod, rejected, nodes.length, this.filters));
+      return this.unschedulable(run, entry, unschedulableMessage(pod, rejected, nodes.length, this.filters), startedAt);
     }
 
     // 3. Score the feasible nodes, 4. pick the best (ties: deterministic rotation by pod name).
@@ -208,18 +214,24 @@ export class Scheduler implements LeaderComponent {
     run.cache.assume(pod, best.name);
 
     // 6. Bind: into the next batched etcd transaction; onBound confirms or takes it back.
-    run.binder.add({ storageKey: storageKey(PODS, entry.pod.metadata.namespace, entry.pod.metadata.name ?? ""), pod: entry.pod, nodeName: best.name, queuedAt: entry.firstQueuedAt });
+    run.binder.add({ pod: entry.pod, nodeName: best.name, queuedAt: entry.firstQueuedAt, attemptStartedAt: startedAt });
   }
 
-  private unschedulable(run: Run, entry: QueuedPod, message: string): void {
+  private attempted(result: SchedulingResult, startedAt: number | undefined): void {
+    if (startedAt !== undefined) this.attemptMetrics.attempt(result, this.options.schedulerName, (performance.now() - startedAt) / 1000);
+  }
+
+  private unschedulable(run: Run, entry: QueuedPod, message: string, startedAt: number): void {
     this.counters.unschedulable++;
+    this.attempted("unschedulable", startedAt);
     run.queue.parkUnschedulable(entry);
     this.event(run, entry.pod, "Warning", "FailedScheduling", message);
     run.status.set(entry.pod, { type: "PodScheduled", status: "False", reason: "Unschedulable", message });
   }
 
-  private failed(run: Run, entry: QueuedPod, message: string): void {
+  private failed(run: Run, entry: QueuedPod, message: string, startedAt: number): void {
     this.counters.errors++;
+    this.attempted("error", startedAt);
     run.queue.backoff(entry);
     this.deps.log.warn({ pod: entry.key, message }, "scheduler: scheduling attempt failed; retrying with back-off");
     this.event(run, entry.pod, "Warning", "FailedScheduling", message);
@@ -235,6 +247,7 @@ export class Scheduler implements LeaderComponent {
     switch (outcome.kind) {
       case "bound": {
         this.counters.scheduled++;
+        this.attempted("scheduled", request.attemptStartedAt);
         if (request.queuedAt !== undefined) this.latency.record(performance.now() - request.queuedAt);
         if (sameEntry) run.queue.done(key);
         const { namespace, name } = request.pod.metadata;
@@ -245,11 +258,13 @@ export class Scheduler implements LeaderComponent {
       case "refused":
         // Deleted, terminating or bound by someone else: the informer reports what really happened.
         this.counters.bindRejected++;
+        this.attempted("error", request.attemptStartedAt);
         run.cache.forget(key, uid);
         if (sameEntry) run.queue.delete(key);
         break;
       case "error":
         this.counters.errors++;
+        this.attempted("error", request.attemptStartedAt);
         run.cache.forget(key, uid);
         if (sameEntry && entry.state === "in-flight") run.queue.backoff(entry);
         if (!run.stopped) {
@@ -327,32 +342,19 @@ export class Scheduler implements LeaderComponent {
     while (!run.stopped) {
       const entry = run.queue.pop();
       if (!entry) return;
+      const startedAt = performance.now();
       try {
-        this.scheduleOne(run, entry);
+        this.scheduleOne(run, entry, startedAt);
       } catch (err) {
-        this.failed(run, entry, errorText(err));
+        this.failed(run, entry, errorText(err), startedAt);
       }
       if (performance.now() >= deadline) return this.kick(run);
     }
   }
 
-  /** An Event about a pod: written now, or folded into its aggregate (see EventAggregator). */
-  private event(run: Run, pod: KubeObject, type: EventType, reason: string, message: string): void {
+  private event(run: Run, pod: KubeObject, type: "Normal" | "Warning", reason: string, message: string): void {
     if (run.stopped) return;
-    const involved = { ...pod, apiVersion: pod.apiVersion ?? "v1", kind: pod.kind ?? "Pod" };
-    const now = run.aggregator.add({ involved, type, reason, message });
-    if (!now) {
-      this.counters.eventsAggregated++;
-      return;
-    }
-    this.counters.eventsWritten++;
-    run.events.record(involved, type, reason, message);
-  }
-
-  /** Writes what the aggregator folded since the last flush (on stop too, so nothing is lost). */
-  private flushAggregates(run: Run, stopping = false): void {
-    if (run.stopped && !stopping) return;
-    for (const a of run.aggregator.flush()) run.aggregates.write(a);
+    run.events.record({ ...pod, apiVersion: pod.apiVersion ?? "v1", kind: pod.kind ?? "Pod" }, type, reason, message);
   }
 }
 
@@ -366,6 +368,17 @@ function schedulingView(node: KubeObject): string {
 /** What scheduling reads from a pending pod (status writes, ours included, are not in it). */
 function podSchedulingView(pod: KubeObject): string {
   return JSON.stringify([pod.metadata.labels, pod.metadata.annotations, pod.spec]);
+}
+
+/**
+ * `Scheduled` events of a burst aggregate across pods (from the 10th on, one "(combined from similar
+ * events)" Event per namespace counts the rest); `FailedScheduling` stays per pod, as in
+ * client-go, since that is what a user reads to see why a pod is pending.
+ */
+const SCHEDULER_EVENT_AGGREGATION: AggregateKeyFunc = (r) => (r.reason === "Scheduled" ? AGGREGATE_ACROSS_OBJECTS(r) : AGGREGATE_BY_REASON(r));
+
+function sumStats(a: EventRecorderStats, b: EventRecorderStats): EventRecorderStats {
+  return { recorded: a.recorded + b.recorded, skipped: a.skipped + b.skipped, created: a.created + b.created, updated: a.updated + b.updated };
 }
 
 function errorText(err: unknown): string {

@@ -5,8 +5,8 @@
 
 import { ApiError } from "../../api/errors";
 import { isJsonObject, type KubeObject } from "../../api/object";
-import type { ResourceClient } from "../apiserver/internal-client";
-import { timestamp } from "./bind-writer";
+import type { ResourceClient } from "../registry/internal-client";
+import { formatTimestamp as timestamp } from "../../api/lifecycle";
 import { podKey } from "./pod-info";
 
 export interface PodCondition {

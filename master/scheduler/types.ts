@@ -84,14 +84,11 @@ export interface SchedulerOptions {
   /** Longest a scheduling burst keeps the event loop before yielding to I/O. */
   burstMs: number;
   /**
-   * Similar Events (same type, reason, namespace) written one by one per window; later ones are
-   * folded into one aggregate Event with a count (event-aggregator.ts), none is dropped.
+   * `Scheduled` events aggregate across pods once 10 came with no gap longer than this
+   * (client-go's event correlator uses 10 minutes per object; a short window keeps a pod
+   * scheduled on its own showing its own event, while a burst aggregates).
    */
-  eventsBeforeAggregation: number;
-  /** The aggregation window, from the first similar event. */
   eventAggregationWindowMs: number;
-  /** How often folded events are written into their aggregate Event. */
-  eventAggregateFlushMs: number;
 }
 
 export const DEFAULT_OPTIONS: Readonly<SchedulerOptions> = Object.freeze({
@@ -104,7 +101,16 @@ export const DEFAULT_OPTIONS: Readonly<SchedulerOptions> = Object.freeze({
   maxBackoffMs: 10_000,
   unschedulableFlushMs: 60_000,
   burstMs: 20,
-  eventsBeforeAggregation: 100,
-  eventAggregationWindowMs: 60_000,
-  eventAggregateFlushMs: 1000,
+  eventAggregationWindowMs: 10_000,
 });
+
+/** How a scheduling attempt ended, in kube-scheduler's metric words. */
+export type SchedulingResult = "scheduled" | "unschedulable" | "error";
+
+/** Where the scheduler reports attempts and its queue (master/metrics/scheduler-metrics.ts). */
+export interface SchedulingMetrics {
+  /** One attempt, from its cycle's start to its end (for a scheduled pod: its binding written). */
+  attempt(result: SchedulingResult, profile: string, seconds: number): void;
+  /** What scheduler_pending_pods reads while this scheduler runs; undefined once it stopped. */
+  pendingFrom(source: (() => Partial<Record<"active" | "backoff" | "unschedulable" | "gated", number>>) | undefined): void;
+}

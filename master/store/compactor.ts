@@ -14,6 +14,7 @@ import type { Logger } from "../log";
 import { CompactionSchedule, COMPACTION_KEY, type CompactionRecord } from "./compaction-schedule";
 import { chooseDefrag, DEFAULT_DEFRAG_POLICY, type DefragPolicy, type MemberDbStatus } from "./defrag-policy";
 import { directClient } from "./direct-client";
+import type { EtcdClientTls } from "./etcd-tls";
 import { isCompactedError } from "./etcd-errors";
 
 /** kube-apiserver's default: five minutes of history are kept. */
@@ -25,6 +26,8 @@ export interface CompactorOptions {
   defragPolicy?: DefragPolicy;
   /** Monotonic milliseconds, for the defragmentation rate limit. Default performance.now. */
   now?: () => number;
+  /** The client certificate for the per-member calls (Status, Defragment) to TLS members. */
+  tls?: EtcdClientTls;
   log: Logger;
 }
 
@@ -154,7 +157,7 @@ export class EtcdCompactor {
   private async defragment(policy: DefragPolicy, limit = 1): Promise<DefragResult[]> {
     const { members } = await this.client.cluster.memberList({});
     const voters = members.filter((m) => !m.isLearner);
-    const statuses = (await Promise.all(voters.map((m) => memberStatus(m.name, m.clientURLs)))).filter((s) => s !== undefined);
+    const statuses = (await Promise.all(voters.map((m) => memberStatus(m.name, m.clientURLs, this.options.tls)))).filter((s) => s !== undefined);
     const decision = chooseDefrag(
       statuses.map((s) => s.status),
       voters.length,
@@ -169,7 +172,7 @@ export class EtcdCompactor {
       const urls = statuses.find((s) => s.status.id === member.id)!.urls;
       this.lastDefragAt.set(member.id, this.now());
       this.log.info({ member: member.name, dbSize: member.dbSize, dbSizeInUse: member.dbSizeInUse, reason: decision.reason }, "defragmenting etcd member");
-      const client = directClient(urls, DEFRAG_TIMEOUT_MS);
+      const client = directClient(urls, this.options.tls, DEFRAG_TIMEOUT_MS);
       try {
         const t0 = this.now();
         await client.maintenance.defragment();
@@ -205,9 +208,9 @@ export class EtcdCompactor {
 }
 
 /** One member's Status, asked of that member alone; undefined when it does not answer. */
-async function memberStatus(name: string, urls: string[]): Promise<{ status: MemberDbStatus; urls: string[] } | undefined> {
+async function memberStatus(name: string, urls: string[], tls: EtcdClientTls | undefined): Promise<{ status: MemberDbStatus; urls: string[] } | undefined> {
   if (urls.length === 0) return undefined; // added but never started
-  const client = directClient(urls);
+  const client = directClient(urls, tls);
   try {
     const s = await client.maintenance.status();
     const id = s.header.member_id;

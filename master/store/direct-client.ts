@@ -4,10 +4,13 @@
 
 import { noop } from "cockatiel";
 import { Etcd3 } from "etcd3";
+import { etcd3Credentials, type EtcdClientTls } from "./etcd-tls";
 
-export function directClient(endpoints: string[], timeoutMs = 10_000): Etcd3 {
+/** `tls`: the client certificate for members that serve TLS (every master's). */
+export function directClient(endpoints: string[], tls: EtcdClientTls | undefined, timeoutMs = 10_000): Etcd3 {
   return new Etcd3({
     hosts: endpoints,
+    credentials: etcd3Credentials(tls),
     faultHandling: { host: () => noop, global: noop },
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
   });

@@ -1,11 +1,14 @@
 // etcd's own readiness signal: GET /health answers {"health":"true"} once the member has a
-// leader, no alarms, and can serve a quorum read. Plain HTTP keeps this independent of the
-// gRPC client, whose retry and back-off policies would blur "not yet up" and "broken".
+// leader, no alarms, and can serve a quorum read. Plain HTTP(S) keeps this independent of the
+// gRPC client, whose retry and back-off policies would blur "not yet up" and "broken". A member
+// that serves TLS asks for a client certificate here too (the healthcheck-client one).
 
-import { request } from "node:http";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { EtcdClientTls } from "./etcd-tls";
 
 /** True when the member at `clientUrl` reports itself healthy within `timeoutMs`. */
-export function isHealthy(clientUrl: string, timeoutMs = 1000): Promise<boolean> {
+export function isHealthy(clientUrl: string, timeoutMs = 1000, tls?: EtcdClientTls): Promise<boolean> {
   return new Promise((resolve) => {
     let settled = false;
     const settle = (healthy: boolean) => {
@@ -17,13 +20,17 @@ export function isHealthy(clientUrl: string, timeoutMs = 1000): Promise<boolean>
     };
     // A hard deadline: a peer that accepts but never answers must not stall the caller.
     const timer = setTimeout(() => settle(false), timeoutMs);
-    const req = request(`${clientUrl}/health`, { agent: false }, (res) => {
+    const url = `${clientUrl}/health`;
+    const onResponse = (res: IncomingMessage) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => (body += chunk));
       res.on("end", () => settle(res.statusCode === 200 && parseHealth(body)));
       res.on("error", () => settle(false));
-    });
+    };
+    const req = url.startsWith("https:")
+      ? httpsRequest(url, { agent: false, ca: tls?.caPem, cert: tls?.certPem, key: tls?.keyPem }, onResponse)
+      : httpRequest(url, { agent: false }, onResponse);
     req.on("error", () => settle(false));
     req.on("close", () => settle(false));
     req.end();

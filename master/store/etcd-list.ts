@@ -4,14 +4,15 @@
 
 import type { KVClient } from "etcd3";
 import type { KubeObject } from "../../api/object";
-import { decodeContinue, decodeObject, encodeContinue, keyAfter, parseRevision, prefixEnd } from "./etcd-codec";
+import { decodeContinue, encodeContinue, keyAfter, parseRevision, prefixEnd } from "./etcd-codec";
 import { CONTINUE_EXPIRED, LIST_EXPIRED, readError } from "./etcd-errors";
 import { StoreError, type ListOptions, type ListResult } from "./types";
+import { decoderFor, IDENTITY_TRANSFORMER, type ValueDecoder } from "./value-transformer";
 
 /** Keys per etcd range request: bounds message size and memory for big, filtered lists. */
 const CHUNK = 500;
 
-export async function listPrefix<T extends KubeObject>(kv: KVClient, prefix: string, options: ListOptions = {}): Promise<ListResult<T>> {
+export async function listPrefix<T extends KubeObject>(kv: KVClient, prefix: string, options: ListOptions = {}, decode: ValueDecoder = decoderFor(IDENTITY_TRANSFORMER)): Promise<ListResult<T>> {
   let rev = 0; // 0 = latest, until the first response pins it
   let startKey = prefix;
   if (options.continue) {
@@ -39,7 +40,7 @@ export async function listPrefix<T extends KubeObject>(kv: KVClient, prefix: str
     for (const pair of res.kvs) {
       consumed++;
       lastKey = pair.key.toString("utf8");
-      const obj = decodeObject<T>(lastKey, pair.value, pair.mod_revision);
+      const obj = decode<T>(lastKey, pair.value, pair.mod_revision);
       if (!filter || filter(obj)) items.push(obj);
       if (items.length >= want) break;
     }

@@ -33,6 +33,29 @@ test("etcdArgs: compaction off, 4 GiB quota, 10000 snapshot count, advertised ho
   assert.ok(joined.includes("--initial-cluster-state=existing"));
 });
 
+test("etcdArgs with TLS: https URLs, member certificates, a client certificate required of clients and peers", () => {
+  const tls = { trustedCaFile: "/p/etcd/ca.crt", certFile: "/p/etcd/server.crt", keyFile: "/p/etcd/server.key", peerCertFile: "/p/etcd/peer.crt", peerKeyFile: "/p/etcd/peer.key" };
+  const args = etcdArgs({ dataDir: "/d", name: "m1", clientPort: 2379, peerPort: 2380, host: "10.0.0.5", tls });
+  for (const flag of [
+    "--listen-client-urls=https://10.0.0.5:2379",
+    "--advertise-client-urls=https://10.0.0.5:2379",
+    "--listen-peer-urls=https://10.0.0.5:2380",
+    "--initial-advertise-peer-urls=https://10.0.0.5:2380",
+    "--initial-cluster=m1=https://10.0.0.5:2380",
+    "--cert-file=/p/etcd/server.crt",
+    "--key-file=/p/etcd/server.key",
+    "--client-cert-auth=true",
+    "--trusted-ca-file=/p/etcd/ca.crt",
+    "--peer-cert-file=/p/etcd/peer.crt",
+    "--peer-key-file=/p/etcd/peer.key",
+    "--peer-client-cert-auth=true",
+    "--peer-trusted-ca-file=/p/etcd/ca.crt",
+  ]) {
+    assert.ok(args.includes(flag), `missing ${flag} in ${args.join(" ")}`);
+  }
+  assert.ok(!args.some((a) => a.includes("http://")), "nothing in plain HTTP");
+});
+
 test("restart back-off doubles from 1s and stops at 10s", () => {
   assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => restartDelay(n, 1000, 10_000)), [1000, 2000, 4000, 8000, 10_000, 10_000]);
 });

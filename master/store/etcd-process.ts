@@ -9,6 +9,7 @@ import { access } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { clientUrlOf, etcdArgs, peerUrlOf, type EtcdMemberOptions } from "./etcd-args";
 import { isHealthy } from "./etcd-health";
+import type { EtcdClientTls } from "./etcd-tls";
 import { withParentDeathSignal } from "./parent-death";
 
 export { freePort, freePorts } from "./ports";
@@ -16,6 +17,8 @@ export { freePort, freePorts } from "./ports";
 export interface EtcdProcessOptions extends EtcdMemberOptions {
   /** Default /usr/bin/etcd. */
   binary?: string;
+  /** The health probe's client certificate; needed with `tls` (etcd asks every client for one). */
+  healthClient?: EtcdClientTls;
   /** Receives etcd's log lines (zap JSON). Without it they are dropped, except the last few kept for errors. */
   log?: (line: string) => void;
   /** How long start() waits for a healthy member. Default 30000. */
@@ -66,7 +69,7 @@ export class EtcdProcess extends EventEmitter<EtcdProcessEvents> {
     super();
   }
 
-  /** URL clients use to reach this member, e.g. http://127.0.0.1:2379. */
+  /** URL clients use to reach this member, e.g. https://10.0.0.1:2379. */
   get clientUrl(): string {
     return clientUrlOf(this.options);
   }
@@ -136,7 +139,7 @@ export class EtcdProcess extends EventEmitter<EtcdProcessEvents> {
     void exited.then(() => (gone = true));
     const deadline = Date.now() + (this.options.startTimeoutMs ?? 30_000);
     while (!gone && (this.state === "starting" || this.state === "running")) {
-      if (await isHealthy(this.clientUrl, 1000)) {
+      if (await isHealthy(this.clientUrl, 1000, this.options.healthClient)) {
         if (gone) break;
         this.healthySince = Date.now();
         return;

@@ -8,18 +8,30 @@ import type { KubeObject } from "../../api/object";
 import { decodeObject, encodeObjectJson, parseRevision } from "./etcd-codec";
 import { isCompactedError, readError } from "./etcd-errors";
 import { listPrefix } from "./etcd-list";
+import { etcd3Credentials, type EtcdClientTls } from "./etcd-tls";
 import { EtcdWatch } from "./etcd-watch";
 import { StoreError, type ListOptions, type ListResult, type Store, type Watch, type WatchHandlers, type WatchOptions } from "./types";
+import { decoderFor, IDENTITY_TRANSFORMER, type ValueDecoder, type ValueTransformer } from "./value-transformer";
+
+/** Told the duration of every etcd call the store makes (master/metrics/etcd-metrics.ts). */
+export interface EtcdRequestObserver {
+  observe(operation: "create" | "get" | "update" | "delete" | "list", key: string, seconds: number): void;
+}
 
 export interface EtcdStoreOptions {
-  /** Client URLs of the members, e.g. ["http://127.0.0.1:2379"]. */
+  /** Client URLs of the members, e.g. ["https://10.0.0.1:2379"]. */
   endpoints: string[];
+  /** The client certificate for members that serve TLS (a master's always do; etcd-tls.ts). */
+  tls?: EtcdClientTls;
   /** Deadline of each unary etcd call. Default 30000. */
   requestTimeoutMs?: number;
   /** Default attempts per call on a transient (unavailable) error. Default 3. */
   maxAttempts?: number;
   /** Bookmark interval when WatchOptions.bookmarkIntervalMs is unset. Default 60000. */
   defaultBookmarkIntervalMs?: number;
+  metrics?: EtcdRequestObserver;
+  /** Encryption at rest of some values (master/store/encryption). Default: values stored as they are. */
+  transformer?: ValueTransformer;
 }
 
 /** guaranteedUpdate gives up after this many lost races; something is wrong by then. */
@@ -29,11 +41,16 @@ export class EtcdStore implements Store {
   readonly client: Etcd3;
   private readonly kv: KVClient;
   private readonly watches = new Set<Watch>();
+  private readonly transformer: ValueTransformer;
+  private readonly decode: ValueDecoder;
 
   constructor(private readonly options: EtcdStoreOptions) {
     const timeout = options.requestTimeoutMs ?? 30_000;
+    this.transformer = options.transformer ?? IDENTITY_TRANSFORMER;
+    this.decode = decoderFor(this.transformer);
     this.client = new Etcd3({
       hosts: options.endpoints,
+      credentials: etcd3Credentials(options.tls),
       // One local member per master: a circuit breaker would only delay noticing it is back.
       faultHandling: {
         host: () => noop,
@@ -57,19 +74,21 @@ export class EtcdStore implements Store {
   async create<T extends KubeObject>(key: string, obj: T): Promise<T> {
     const json = encodeObjectJson(obj);
     const k = Buffer.from(key);
-    const res = await this.kv.txn({
-      compare: [{ key: k, target: "Version", result: "Equal", version: 0 }],
-      success: [{ request_put: { key: k, value: Buffer.from(json) } }],
-    });
+    const res = await this.timed("create", key, () =>
+      this.kv.txn({
+        compare: [{ key: k, target: "Version", result: "Equal", version: 0 }],
+        success: [{ request_put: { key: k, value: this.transformer.toStorage(key, Buffer.from(json)) } }],
+      }),
+    );
     if (!res.succeeded) throw new StoreError("AlreadyExists", key);
     return decodeObject<T>(key, json, res.header.revision);
   }
 
   async get<T extends KubeObject>(key: string): Promise<T> {
-    const res = await this.kv.range({ key: Buffer.from(key) });
+    const res = await this.timed("get", key, () => this.kv.range({ key: Buffer.from(key) }));
     const kv = res.kvs[0];
     if (!kv) throw new StoreError("NotFound", key);
-    return decodeObject<T>(key, kv.value, kv.mod_revision);
+    return this.decode<T>(key, kv.value, kv.mod_revision);
   }
 
   async update<T extends KubeObject>(key: string, obj: T, expectedResourceVersion?: string): Promise<T> {
@@ -94,22 +113,22 @@ export class EtcdStore implements Store {
 
   async delete<T extends KubeObject>(key: string, expectedResourceVersion?: string): Promise<T> {
     const k = Buffer.from(key);
-    const res = await this.conditional(key, expectedResourceVersion, { request_delete_range: { key: k, prev_kv: true } });
+    const res = await this.timed("delete", key, () => this.conditional(key, expectedResourceVersion, { request_delete_range: { key: k, prev_kv: true } }));
     if (!res.succeeded) throw this.preconditionFailure(key, res).error;
     const prev = res.responses[0]?.response_delete_range?.prev_kvs?.[0];
     if (!prev) throw new StoreError("NotFound", key);
     // The last state, stamped with the revision of the delete (what watchers see too).
-    return decodeObject<T>(key, prev.value, res.header.revision);
+    return this.decode<T>(key, prev.value, res.header.revision);
   }
 
   list<T extends KubeObject>(prefix: string, options?: ListOptions): Promise<ListResult<T>> {
-    return listPrefix<T>(this.kv, prefix, options);
+    return this.timed("list", prefix, () => listPrefix<T>(this.kv, prefix, options, this.decode));
   }
 
   async watch<T extends KubeObject>(prefix: string, options: WatchOptions, handlers: WatchHandlers<T>): Promise<Watch> {
     const startAfter = await this.watchStart(prefix, options.resourceVersion);
     const interval = options.bookmarks ? (options.bookmarkIntervalMs ?? this.options.defaultBookmarkIntervalMs ?? 60_000) : 0;
-    const watch = new EtcdWatch<T>(this.client, this.kv, { prefix, startAfter, bookmarkIntervalMs: interval }, handlers, (w) => this.watches.delete(w));
+    const watch = new EtcdWatch<T>(this.client, this.kv, { prefix, startAfter, bookmarkIntervalMs: interval, decode: this.decode }, handlers, (w) => this.watches.delete(w));
     this.watches.add(watch);
     return watch;
   }
@@ -152,9 +171,17 @@ export class EtcdStore implements Store {
     expectedResourceVersion: string | undefined,
   ): Promise<{ object: T } | { error: StoreError; current?: T }> {
     const json = encodeObjectJson(obj);
-    const res = await this.conditional(key, expectedResourceVersion, { request_put: { key: Buffer.from(key), value: Buffer.from(json) } });
+    const res = await this.timed("update", key, () => this.conditional(key, expectedResourceVersion, { request_put: { key: Buffer.from(key), value: this.transformer.toStorage(key, Buffer.from(json)) } }));
     if (!res.succeeded) return this.preconditionFailure<T>(key, res);
     return { object: decodeObject<T>(key, json, res.header.revision) };
+  }
+
+  /** Runs an etcd call, telling the metrics observer how long it took (failures included). */
+  private timed<T>(operation: Parameters<EtcdRequestObserver["observe"]>[0], key: string, call: () => Promise<T>): Promise<T> {
+    const observer = this.options.metrics;
+    if (!observer) return call();
+    const started = performance.now();
+    return call().finally(() => observer.observe(operation, key, (performance.now() - started) / 1000));
   }
 
   /** Runs `op` if the key exists and, with a resourceVersion, is still at it; otherwise reads the key. */
@@ -171,7 +198,7 @@ export class EtcdStore implements Store {
   private preconditionFailure<T extends KubeObject>(key: string, res: ITxnResponse): { error: StoreError; current?: T } {
     const kv: IKeyValue | undefined = res.responses[0]?.response_range?.kvs?.[0];
     if (!kv) return { error: new StoreError("NotFound", key) };
-    const current = decodeObject<T>(key, kv.value, kv.mod_revision);
+    const current = this.decode<T>(key, kv.value, kv.mod_revision);
     return {
       error: new StoreError("Conflict", key, `${key} was modified (now at resourceVersion ${kv.mod_revision}); read it again and retry`),
       current,

@@ -4,10 +4,11 @@
 
 import type { Etcd3, IEvent, IWatchResponse, KVClient, Watcher } from "etcd3";
 import type { KubeObject } from "../../api/object";
-import { decodeObject, prefixEnd } from "./etcd-codec";
+import { prefixEnd } from "./etcd-codec";
 import { compactedRevision } from "./compacted-revision";
 import { isCompactedError, watchExpiredMessage } from "./etcd-errors";
 import { StoreError, type Watch, type WatchEvent, type WatchHandlers } from "./types";
+import type { ValueDecoder } from "./value-transformer";
 
 export interface EtcdWatchSpec {
   prefix: string;
@@ -15,6 +16,8 @@ export interface EtcdWatchSpec {
   startAfter: number;
   /** 0 = no bookmarks. */
   bookmarkIntervalMs: number;
+  /** Stored value → object (decryption included). */
+  decode: ValueDecoder;
 }
 
 /** close() does not wait longer than this for etcd to confirm a cancel (etcd may be down). */
@@ -85,14 +88,14 @@ export class EtcdWatch<T extends KubeObject> implements Watch {
 
   private toWatchEvent(ev: IEvent): WatchEvent<T> {
     const key = ev.kv.key.toString("utf8");
-    const prev = ev.prev_kv ? decodeObject<T>(key, ev.prev_kv.value, ev.prev_kv.mod_revision) : undefined;
+    const prev = ev.prev_kv ? this.spec.decode<T>(key, ev.prev_kv.value, ev.prev_kv.mod_revision) : undefined;
     if (ev.type === "Put") {
-      const object = decodeObject<T>(key, ev.kv.value, ev.kv.mod_revision);
+      const object = this.spec.decode<T>(key, ev.kv.value, ev.kv.mod_revision);
       if (ev.kv.create_revision === ev.kv.mod_revision) return { type: "ADDED", object };
       return prev ? { type: "MODIFIED", object, prevObject: prev } : { type: "MODIFIED", object };
     }
     if (!ev.prev_kv || !prev) throw new StoreError("Expired", this.spec.prefix, watchExpiredMessage(this.lastRev));
-    const object = decodeObject<T>(key, ev.prev_kv.value, ev.kv.mod_revision);
+    const object = this.spec.decode<T>(key, ev.prev_kv.value, ev.kv.mod_revision);
     return { type: "DELETED", object, prevObject: prev };
   }
 

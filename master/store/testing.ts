@@ -6,8 +6,10 @@ import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ensureEtcdPki } from "../pki/etcd";
 import { EtcdProcess } from "./etcd-process";
 import { EtcdStore } from "./etcd-store";
+import { apiserverEtcdClient, etcdTlsFiles, healthcheckClient, type EtcdClientTls } from "./etcd-tls";
 import { freePorts } from "./ports";
 import type { Store } from "./types";
 
@@ -20,11 +22,16 @@ export interface TestEtcdOptions {
   log?: (line: string) => void;
   /** etcd's space quota (`--quota-backend-bytes`), e.g. to run out of space quickly. Default 4 GiB. */
   quotaBackendBytes?: number;
+  /** Serve TLS with client certificates as a master's member does (an etcd PKI in `<dir>/pki`). Default false. */
+  tls?: boolean;
 }
 
 export interface TestEtcd {
-  /** Client URL, e.g. http://127.0.0.1:41234. */
+  /** Client URL, e.g. http://127.0.0.1:41234 (https with `tls`). */
   endpoint: string;
+  /** With `tls`: the PKI directory (`<dir>/pki`, etcd CA in `pki/etcd`) and the API's client credentials. */
+  pkiDir?: string;
+  tls?: EtcdClientTls;
   store: EtcdStore;
   etcd: EtcdProcess;
   /** The temp dir; etcd's data is in `<dir>/etcd`. */
@@ -41,10 +48,13 @@ export async function startTestEtcd(options: TestEtcdOptions = {}): Promise<Test
   installExitHook();
   const dir = await mkdtemp(join(options.baseDir ?? tmpdir(), "gantry-etcd-"));
   try {
-    const etcd = await startOnFreePorts(dir, options);
+    const pkiDir = join(dir, "pki");
+    const pki = options.tls ? await ensureEtcdPki(pkiDir, { name: "test", names: { hostnames: [], ips: [] } }) : undefined;
+    const tls = pki && apiserverEtcdClient(pki);
+    const etcd = await startOnFreePorts(dir, options, pki && { files: etcdTlsFiles(pkiDir), health: healthcheckClient(pki) });
     const entry = { etcd, dir };
     live.add(entry);
-    const store = new EtcdStore({ endpoints: [etcd.clientUrl] });
+    const store = new EtcdStore({ endpoints: [etcd.clientUrl], tls });
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
@@ -59,7 +69,7 @@ export async function startTestEtcd(options: TestEtcdOptions = {}): Promise<Test
           }
         }
       })());
-    return { endpoint: etcd.clientUrl, store, etcd, dir, stop };
+    return { endpoint: etcd.clientUrl, store, etcd, dir, stop, ...(pki ? { pkiDir, tls } : {}) };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
@@ -67,7 +77,7 @@ export async function startTestEtcd(options: TestEtcdOptions = {}): Promise<Test
 }
 
 /** Another process can take a "free" port before etcd binds it; then try fresh ports. */
-async function startOnFreePorts(dir: string, options: TestEtcdOptions): Promise<EtcdProcess> {
+async function startOnFreePorts(dir: string, options: TestEtcdOptions, tls?: { files: ReturnType<typeof etcdTlsFiles>; health: EtcdClientTls }): Promise<EtcdProcess> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const [clientPort, peerPort] = await freePorts(2);
@@ -79,6 +89,8 @@ async function startOnFreePorts(dir: string, options: TestEtcdOptions): Promise<
       progressNotifyIntervalMs: options.progressNotifyIntervalMs ?? 1000,
       log: options.log,
       quotaBackendBytes: options.quotaBackendBytes,
+      tls: tls?.files,
+      healthClient: tls?.health,
       startTimeoutMs: 30_000,
       stopTimeoutMs: 5000,
     });

@@ -116,3 +116,6 @@ export interface Store {
   compact(revision: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The reads of a Store: what informers and other read-only users get. */
+export type StoreReader = Pick<Store, "get" | "list" | "watch" | "currentRevision">;

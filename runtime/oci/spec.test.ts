@@ -91,6 +91,8 @@ test("tty, read-only root, shared namespaces and explicit env", () => {
       readOnlyRootfs: true,
       netnsPath: "/run/netns/pod-1",
       ipcnsPath: "/proc/42/ns/ipc",
+      utsnsPath: "/pods/1/ns/uts",
+      pidnsPath: "/proc/43/ns/pid",
       env: ["PATH=/bin", "HOME=/", "HOSTNAME=x", "TERM=vt100"],
       workingDir: "",
     }),
@@ -104,6 +106,8 @@ test("tty, read-only root, shared namespaces and explicit env", () => {
   assert.deepEqual(spec.process.env, ["PATH=/bin", "HOME=/", "HOSTNAME=x", "TERM=vt100"]);
   assert.deepEqual(spec.linux.namespaces.find((n) => n.type === "network"), { type: "network", path: "/run/netns/pod-1" });
   assert.deepEqual(spec.linux.namespaces.find((n) => n.type === "ipc"), { type: "ipc", path: "/proc/42/ns/ipc" });
+  assert.deepEqual(spec.linux.namespaces.find((n) => n.type === "uts"), { type: "uts", path: "/pods/1/ns/uts" });
+  assert.deepEqual(spec.linux.namespaces.find((n) => n.type === "pid"), { type: "pid", path: "/proc/43/ns/pid" });
   assert.deepEqual(spec.linux.resources.memory, { limit: 16 << 20, swap: 16 << 20 });
 });
 

@@ -84,9 +84,9 @@ function buildEnv(config: ContainerConfig, user: ResolvedUser): string[] {
 
 function namespaces(config: ContainerConfig): OciNamespace[] {
   return [
-    { type: "pid" },
+    config.pidnsPath ? { type: "pid", path: config.pidnsPath } : { type: "pid" },
     config.ipcnsPath ? { type: "ipc", path: config.ipcnsPath } : { type: "ipc" },
-    { type: "uts" },
+    config.utsnsPath ? { type: "uts", path: config.utsnsPath } : { type: "uts" },
     { type: "mount" },
     config.netnsPath ? { type: "network", path: config.netnsPath } : { type: "network" },
     { type: "cgroup" },

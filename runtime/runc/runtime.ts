@@ -318,8 +318,9 @@ export class RuncRuntime implements ContainerRuntime {
       try {
         // Not in runc's list (made since, or gone): load() asks runc about that one id, unless
         // this process is creating it right now (then it is created, whatever runc says).
-        const rs = known.get(id) ?? (this.inFlight.get(id) === "create" ? null : undefined);
-        out.push(await this.load(id, containerPaths(this.opts.root, id), undefined, rs));
+        const creating = !known.has(id) && this.inFlight.get(id) === "create";
+        const rs = known.get(id) ?? (creating ? null : undefined);
+        out.push(await this.load(id, containerPaths(this.opts.root, id), undefined, rs, creating));
       } catch (err) {
         if (err instanceof RuntimeError && err.code === "NotFound") continue; // removed meanwhile
         throw toRuntimeError(err, `list containers (at ${id})`);
@@ -329,7 +330,11 @@ export class RuncRuntime implements ContainerRuntime {
   }
 
   /** Reads the witnesses and derives the state (container-state.ts). */
-  private async load(id: string, p: ContainerPaths, meta?: ContainerMeta, runcState?: RuncState | null): Promise<ContainerState> {
+  /**
+   * `wasCreating`: the caller saw this process creating the container when it took `runcState`;
+   * if the create finishes while this reads, the container is still created, never unknown.
+   */
+  private async load(id: string, p: ContainerPaths, meta?: ContainerMeta, runcState?: RuncState | null, wasCreating = false): Promise<ContainerState> {
     const m = meta ?? (await readMeta(p.meta, id));
     let exit = await readExitFile(p.exitFile);
     let rs: RuncState | null = null;
@@ -343,7 +348,7 @@ export class RuncRuntime implements ContainerRuntime {
         exit = monitorAlive ? await waitForExitFile(p.exitFile, 2000) : await readExitFile(p.exitFile);
       }
     }
-    const op = !exit && rs === null ? this.inFlight.get(id) : undefined;
+    const op = !exit && rs === null ? (this.inFlight.get(id) ?? (wasCreating ? "create" : undefined)) : undefined;
     if (op === "remove") throw new RuntimeError("NotFound", `container ${id} is being removed`);
     const stopped = exit !== undefined || rs?.status === "stopped";
     const oomKilled = stopped && ((await fileExists(p.oomFile)) || ((await oomKillCount(m.cgroupsPath)) ?? 0) > 0);

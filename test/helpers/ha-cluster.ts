@@ -1,9 +1,15 @@
-// A highly available control plane for end-to-end tests: N real `gantry master` processes, each
-// in its own test host (network namespace, netns-hosts.ts) with its own data dir, forming one
-// etcd cluster by static bootstrap (--initial-cluster), sharing the cluster CA (the first master
-// creates it; the others copy it with --ca-dir). Every master uses the standard ports on its own
-// address. A separate "client" host runs kubectl, so all traffic stays inside test namespaces.
-// stop() removes every process, namespace and directory, also after a failed start.
+// A highly available control plane for end-to-end tests: N real masters, each in its own test
+// host (network namespace, netns-hosts.ts) with its own data dir, forming one etcd cluster over
+// TLS, either
+//   - "static": `gantry master` on every host at once with the same --initial-cluster (https
+//     peer URLs), sharing the CAs (the first master creates the cluster and etcd CAs; the others
+//     copy them with --ca-dir), or
+//   - "join": `gantry init` on the first host, then `gantry join --control-plane` with the
+//     command init printed on each next one (the certificate upload; a learner etcd member
+//     promoted once caught up), in the foreground so the join process is the master.
+// Every master uses the standard ports on its own address. A separate "client" host runs kubectl,
+// so all traffic stays inside test namespaces. stop() removes every process, namespace and
+// directory, also after a failed start.
 
 import { execFileSync, type ChildProcess } from "node:child_process";
 import { access, mkdtemp, rm } from "node:fs/promises";
@@ -25,7 +31,8 @@ export interface HaClusterOptions {
   readyTimeoutMs?: number;
   /**
    * "static" (default): every master starts at once with the same --initial-cluster.
-   * "join": the first master starts alone; each next one joins the running cluster (--join).
+   * "join": `gantry init` on the first host; each next one runs the printed `gantry join
+   * --control-plane` command once the previous is ready.
    */
   bootstrap?: "static" | "join";
 }
@@ -51,7 +58,7 @@ export interface HaMaster {
   running(): boolean;
   /** Sends `signal` (default SIGKILL) and waits until its host has no process left (etcd included). */
   kill(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts it again on the same data dir, and waits until it is ready. */
+  /** Starts it again on the same data dir (`gantry master` with its flags), and waits until it is ready. */
   restart(): Promise<void>;
 }
 
@@ -67,6 +74,8 @@ export interface HaCluster {
   kubectlOk(args: string[], via?: HaMaster, options?: { input?: string; timeoutMs?: number }): Promise<string>;
   /** GET /readyz?verbose of one master; undefined when it does not answer 200. */
   readyz(m: HaMaster): Promise<string | undefined>;
+  /** etcdctl in the client host against every master's member, with the first master's etcd client certificate. */
+  etcdctl(args: string[]): Promise<ExecResult>;
   stop(): Promise<void>;
 }
 
@@ -86,8 +95,8 @@ export async function startHaCluster(options: HaClusterOptions = {}): Promise<Ha
   try {
     net = await createTestNet([...names, "client"]);
     const hosts = names.map((n) => net!.host(n));
-    const initialCluster = hosts.map((h) => `${h.name}=http://${h.address}:${ETCD_PEER_PORT}`).join(",");
-    const etcdServers = hosts.map((h) => `http://${h.address}:${ETCD_CLIENT_PORT}`).join(",");
+    const initialCluster = hosts.map((h) => `${h.name}=https://${h.address}:${ETCD_PEER_PORT}`).join(",");
+    const etcdServers = hosts.map((h) => `https://${h.address}:${ETCD_CLIENT_PORT}`).join(",");
     const firstPki = path.join(baseDir, names[0], "pki");
 
     const client = net.host("client");
@@ -107,33 +116,38 @@ export async function startHaCluster(options: HaClusterOptions = {}): Promise<Ha
     };
     const joining = options.bootstrap === "join";
     const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
+    const ttl = options.leaseTtlSeconds !== undefined ? ["--leader-lease-ttl", String(options.leaseTtlSeconds)] : [];
+    let controlPlaneJoin: string[] | undefined;
     for (const [i, host] of hosts.entries()) {
       const dataDir = path.join(baseDir, host.name);
-      const membership = !joining
-        ? ["--initial-cluster", initialCluster]
-        : i === 0
-          ? []
-          : ["--join", hosts.slice(0, i).map((h) => `http://${h.address}:${ETCD_CLIENT_PORT}`).join(",")];
-      const args = [
-        GANTRY, "master",
-        "--name", host.name,
+      const own = [
         "--data-dir", dataDir,
         "--bind-address", host.address,
         "--advertise-address", host.address,
-        "--port", String(API_PORT),
         "--etcd-client-port", String(ETCD_CLIENT_PORT),
         "--etcd-peer-port", String(ETCD_PEER_PORT),
-        ...membership,
-        "--etcd-servers", etcdServers,
-        ...(i > 0 ? ["--ca-dir", firstPki] : []),
-        ...(options.leaseTtlSeconds !== undefined ? ["--leader-lease-ttl", String(options.leaseTtlSeconds)] : []),
+        ...ttl,
       ];
-      const m = makeMaster(host, dataDir, args, readyzOf);
+      const masterArgs = [GANTRY, "master", "--name", host.name, "--port", String(API_PORT), ...own];
+      let args: string[];
+      let restartArgs: string[];
+      if (!joining) {
+        args = [...masterArgs, "--initial-cluster", initialCluster, "--etcd-servers", etcdServers, ...(i > 0 ? ["--ca-dir", firstPki] : [])];
+        restartArgs = args;
+      } else if (i === 0) {
+        args = [GANTRY, "init", "--foreground", "--name", host.name, "--port", String(API_PORT), "--admin-kubeconfig", path.join(baseDir, `${host.name}.admin.conf`), ...own];
+        restartArgs = masterArgs;
+      } else {
+        args = [GANTRY, ...controlPlaneJoin!, "--foreground", "--node-name", host.name, "--apiserver-bind-port", String(API_PORT), "--admin-kubeconfig", path.join(baseDir, `${host.name}.admin.conf`), ...own];
+        restartArgs = [...masterArgs, "--join", `https://${hosts[0].address}:${ETCD_CLIENT_PORT}`];
+      }
+      const m = makeMaster(host, dataDir, args, restartArgs, readyzOf);
       masters.push(m);
-      // The first master writes the cluster CA before it starts etcd; the others copy it.
-      if (i === 0) await waitForFiles([path.join(firstPki, "ca.crt"), path.join(firstPki, "ca.key")], m, 30_000);
+      // The first master writes the CAs before it starts etcd; the others copy them.
+      if (i === 0 && !joining) await waitForFiles(["ca.crt", "ca.key", "etcd/ca.crt", "etcd/ca.key"].map((f) => path.join(firstPki, f)), m, 30_000);
       // Joining adds one member at a time: each must be up before the next changes the membership.
       if (joining) await waitReady(m, readyzOf, readyTimeoutMs);
+      if (joining && i === 0) controlPlaneJoin = await waitForControlPlaneJoin(m, 60_000);
     }
 
     const cluster: HaCluster = {
@@ -152,6 +166,8 @@ export async function startHaCluster(options: HaClusterOptions = {}): Promise<Ha
         return r.stdout;
       },
       readyz: readyzOf,
+      etcdctl: (args) =>
+        client.exec("etcdctl", ["--endpoints", etcdServers, "--cacert", path.join(firstPki, "etcd", "ca.crt"), "--cert", path.join(firstPki, "apiserver-etcd-client.crt"), "--key", path.join(firstPki, "apiserver-etcd-client.key"), ...args], { env: { ...process.env, ETCDCTL_API: "3" } }),
       stop,
     };
     await Promise.all(masters.map((m) => waitReady(m, readyzOf, readyTimeoutMs)));
@@ -162,15 +178,26 @@ export async function startHaCluster(options: HaClusterOptions = {}): Promise<Ha
   }
 }
 
-function makeMaster(host: TestHost, dataDir: string, args: string[], readyz: (m: HaMaster) => Promise<string | undefined>): HaMaster {
+/** The `join … --control-plane --certificate-key …` arguments `gantry init` printed, once it has. */
+async function waitForControlPlaneJoin(m: HaMaster, timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const line = /gantry (join \S+ --token \S+ --discovery-token-ca-cert-hash \S+ --control-plane --certificate-key \S+)/.exec(m.output());
+    if (line) return line[1].split(" ");
+    if (!m.running() || Date.now() > deadline) throw new Error(`gantry init on ${m.name} printed no control-plane join command:\n${m.output()}`);
+    await sleep(200);
+  }
+}
+
+function makeMaster(host: TestHost, dataDir: string, firstArgs: string[], restartArgs: string[], readyz: (m: HaMaster) => Promise<string | undefined>): HaMaster {
   let out = "";
   let child: ChildProcess;
-  const launch = () => {
+  const launch = (args: string[]) => {
     child = host.spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, GANTRY_LOG_LEVEL: "info" } });
     child.stdout!.on("data", (d) => (out += d));
     child.stderr!.on("data", (d) => (out += d));
   };
-  launch();
+  launch(firstArgs);
   const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once("exit", () => resolve())));
   const m: HaMaster = {
     name: host.name,
@@ -194,7 +221,7 @@ function makeMaster(host: TestHost, dataDir: string, args: string[], readyz: (m:
       while (netnsPids(host.netns) !== "" && Date.now() < deadline) await sleep(100);
     },
     async restart() {
-      launch();
+      launch(restartArgs);
       await waitReady(m, readyz, 120_000);
     },
   };

@@ -5,8 +5,9 @@
 
 import type { ResourceType } from "../../api/resources";
 import { findResource } from "../../api/resources";
-import { ApiContext } from "../../master/apiserver/context";
-import { ResourceClient } from "../../master/apiserver/internal-client";
+import { ApiContext } from "../../master/registry/context";
+import { ResourceClient } from "../../master/registry/internal-client";
+import { TEST_ADMIN } from "../../master/registry/testing";
 import { ensureSystemNamespaces } from "../../master/bootstrap";
 import { startTestEtcd, type TestEtcd } from "../../master/store/testing";
 
@@ -34,7 +35,7 @@ export async function startInProcessApi(options: { now: () => Date; namespacePre
   const api: InProcessApi = {
     etcd,
     ctx,
-    client: (resource) => new ResourceClient(ctx, resource),
+    client: (resource) => new ResourceClient(ctx, resource, TEST_ADMIN),
     async namespace() {
       const name = `${options.namespacePrefix}${++seq}`;
       await api.client(NAMESPACES).create({ apiVersion: "v1", kind: "Namespace", metadata: { name } });

@@ -7,6 +7,8 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import https from "node:https";
+import { readFileSync } from "node:fs";
+import type { EtcdClientTls } from "../../master/store/etcd-tls";
 import { freePort } from "./ports";
 
 const GANTRY = path.resolve(__dirname, "../../cli/gantry.js");
@@ -16,8 +18,12 @@ export interface MasterHandle {
   port: number;
   kubeconfig: string;
   server: string;
-  /** The etcd member's client URL, for tests that poke etcd directly (compaction). */
+  /** The etcd member's client URL (https), for tests that poke etcd directly (compaction). */
   etcdEndpoint: string;
+  /** The API's etcd client certificate (etcd asks every client for one); read once the master has started. */
+  etcdTls(): EtcdClientTls;
+  /** etcdctl's TLS flags for that certificate. */
+  etcdctlTlsArgs(): string[];
   process: ChildProcess;
   output(): string;
   /** SIGKILL (default) or SIGTERM, then wait for exit. The data dir is kept. */
@@ -56,7 +62,15 @@ export async function startMaster(options: StartMasterOptions = {}): Promise<Mas
     port,
     kubeconfig: path.join(dataDir, "admin.conf"),
     server: `https://127.0.0.1:${port}`,
-    etcdEndpoint: `http://127.0.0.1:${clientPort}`,
+    etcdEndpoint: `https://127.0.0.1:${clientPort}`,
+    etcdTls: () => {
+      const [ca, cert, key] = etcdClientFiles(dataDir);
+      return { caPem: readFileSync(ca, "utf8"), certPem: readFileSync(cert, "utf8"), keyPem: readFileSync(key, "utf8") };
+    },
+    etcdctlTlsArgs: () => {
+      const [ca, cert, key] = etcdClientFiles(dataDir);
+      return ["--cacert", ca, "--cert", cert, "--key", key];
+    },
     get process() {
       return child;
     },
@@ -87,6 +101,12 @@ export async function startMaster(options: StartMasterOptions = {}): Promise<Mas
     throw err;
   }
   return handle;
+}
+
+/** The etcd CA and the API's etcd client certificate in a master's data dir. */
+function etcdClientFiles(dataDir: string): [ca: string, cert: string, key: string] {
+  const pki = path.join(dataDir, "pki");
+  return [path.join(pki, "etcd", "ca.crt"), path.join(pki, "apiserver-etcd-client.crt"), path.join(pki, "apiserver-etcd-client.key")];
 }
 
 /** A SIGKILLed master cannot stop its etcd child; find it by its data dir and end it. */

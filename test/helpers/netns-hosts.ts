@@ -285,3 +285,15 @@ function installHooks(): void {
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
+
+/**
+ * Runs a command in a test host's network namespace with the machine's own mounts (as the
+ * agents run: `nsenter --net`, not `ip netns exec`, which remounts /sys); never rejects.
+ */
+export function execInHostNetwork(host: { netns: string }, argv: string[], timeoutMs = 30_000): Promise<ExecResult> {
+  return new Promise((resolve) =>
+    execFile("nsenter", [`--net=/run/netns/${host.netns}`, "--", ...argv], { timeout: timeoutMs }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+    ),
+  );
+}

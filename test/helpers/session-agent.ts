@@ -14,11 +14,16 @@ export interface Received {
 export class SessionAgent {
   /** Every message of every session, in arrival order. */
   readonly received: Received[] = [];
+  /** When each session stream ended (the master ended or cancelled it, or it failed). */
+  readonly sessionsEnded: number[] = [];
   port = 0;
   private server?: Server;
   private readonly listeners = new Set<(r: Received) => void>();
 
   constructor(readonly nodeName: string) {}
+
+  /** TLS credentials to serve with (scriptedAgentCredentials); a real master dials nothing else. */
+  credentials: ServerCredentials = ServerCredentials.createInsecure();
 
   async start(port = 0): Promise<void> {
     const server = new Server();
@@ -29,6 +34,7 @@ export class SessionAgent {
       setDesiredPods: refuse,
       listPodStatus: refuse,
       getNodeStatus: refuse,
+      getMetrics: refuse,
       logs: refuseStream,
       exec: refuseStream,
       attach: refuseStream,
@@ -36,7 +42,7 @@ export class SessionAgent {
       pullImage: refuseStream,
     };
     server.addService(AgentService, impl);
-    this.port = await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    this.port = await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, this.credentials, (err, p) => (err ? reject(err) : resolve(p))));
     this.server = server;
   }
 
@@ -67,7 +73,12 @@ export class SessionAgent {
         heartbeat = setInterval(() => send({ $case: "heartbeat", heartbeat: { sequence: 1, sentAt: new Date().toISOString() } }), 1000);
       }
     });
-    const end = () => clearInterval(heartbeat);
+    let ended = false;
+    const end = () => {
+      clearInterval(heartbeat);
+      if (!ended) this.sessionsEnded.push(Date.now());
+      ended = true;
+    };
     call.on("end", () => {
       end();
       call.end();

@@ -1,5 +1,6 @@
-// A misbehaving client of every stream Gantry serves, for test/stream-hardening.test.ts. Run it
-// inside the test's client host: `node stream-abuser.js <scenario> '<json arguments>'`. Each
+// A misbehaving client of every stream Gantry serves, for test/stream-hardening.test.ts (and the
+// SPDY protocol check of test/older-clients.test.ts, spdy-exec-scenarios.ts). Run it inside the
+// test's client host: `node stream-abuser.js <scenario> '<json arguments>'`. Each
 // scenario drives one stream to one awkward point (cancel before start, half-close, stop
 // reading, keep writing after the other side ended, garbage) and exits 0 once it has done so;
 // what the daemons do about it is for the test to check (they must keep running and serving).
@@ -8,15 +9,19 @@
 import { credentials, type ClientDuplexStream, type ClientReadableStream } from "@grpc/grpc-js";
 import { readFileSync } from "node:fs";
 import https from "node:https";
+import path from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { deflateSync } from "node:zlib";
 import { WebSocket } from "ws";
-import { parse as parseYaml } from "yaml";
 import { AgentClient, MasterMessage, type ExecInput, type ExecOutput, type PodRef, type PortForwardData } from "../../proto/gen/agent";
+import { credentialsOf } from "./spdy-client";
+import { SPDY_EXEC_SCENARIOS } from "./spdy-exec-scenarios";
 
 export interface AbuseArgs {
   /** host:port of the agent's gRPC server. */
   agent: string;
+  /** The master's data dir: the agent accepts only a master's client certificate (`pki/master-agent-client.*`). */
+  masterDataDir: string;
   /** https://host:port of the API. */
   server: string;
   kubeconfig: string;
@@ -34,14 +39,6 @@ export interface AbuseArgs {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MiB = 1024 * 1024;
 
-function credentialsOf(kubeconfigPath: string): { ca: Buffer; cert: Buffer; key: Buffer } {
-  const kc = parseYaml(readFileSync(kubeconfigPath, "utf8")) as {
-    clusters: { cluster: Record<string, string> }[];
-    users: { user: Record<string, string> }[];
-  };
-  const b64 = (v: string | undefined) => Buffer.from(v ?? "", "base64");
-  return { ca: b64(kc.clusters[0].cluster["certificate-authority-data"]), cert: b64(kc.users[0].user["client-certificate-data"]), key: b64(kc.users[0].user["client-key-data"]) };
-}
 
 /** Ends when the call has finished, whichever way. */
 function settled(call: ClientDuplexStream<unknown, unknown> | ClientReadableStream<unknown>): Promise<string> {
@@ -62,7 +59,10 @@ class Scenarios {
   private readonly creds: { ca: Buffer; cert: Buffer; key: Buffer };
 
   constructor(private readonly a: AbuseArgs) {
-    this.agent = new AgentClient(a.agent, credentials.createInsecure());
+    // Dial as a master does: the cluster CA, the master's client certificate. The abuse must reach
+    // the agent's handlers, not stop at its TLS handshake.
+    const pki = (file: string) => readFileSync(path.join(a.masterDataDir, "pki", file));
+    this.agent = new AgentClient(a.agent, credentials.createSsl(pki("ca.crt"), pki("master-agent-client.key"), pki("master-agent-client.crt")));
     this.creds = credentialsOf(a.kubeconfig);
   }
 
@@ -371,13 +371,23 @@ function synStreamBomb(): Buffer {
   return Buffer.concat([header, payload]);
 }
 
-export const SCENARIOS = Object.getOwnPropertyNames(Scenarios.prototype).filter((n) => n !== "constructor" && !n.startsWith("private") && n.includes("-"));
+export const SCENARIOS = [...Object.getOwnPropertyNames(Scenarios.prototype).filter((n) => n !== "constructor" && !n.startsWith("private") && n.includes("-")), ...Object.keys(SPDY_EXEC_SCENARIOS)];
 
 if (require.main === module) {
   const [name, json] = process.argv.slice(2);
-  const s = new Scenarios(JSON.parse(json) as AbuseArgs);
-  const run = (s as unknown as Record<string, () => Promise<string>>)[name];
-  if (typeof run !== "function") {
+  const a = JSON.parse(json) as AbuseArgs;
+  // The SPDY exec scenarios need no agent address; the others get a Scenarios (and its agent client).
+  let s: Scenarios | undefined;
+  let run: (() => Promise<string>) | undefined;
+  if (Object.hasOwn(SPDY_EXEC_SCENARIOS, name)) {
+    const spdy = SPDY_EXEC_SCENARIOS[name];
+    run = () => spdy({ server: a.server, namespace: a.namespace, sleeper: a.sleeper, creds: credentialsOf(a.kubeconfig) });
+  } else {
+    const scenarios = (s = new Scenarios(a));
+    const method = (scenarios as unknown as Record<string, unknown>)[name];
+    if (typeof method === "function") run = () => (method as () => Promise<string>).call(scenarios);
+  }
+  if (!run) {
     console.error(`no scenario ${name}; known: ${SCENARIOS.join(", ")}`);
     process.exit(2);
   }
@@ -385,17 +395,17 @@ if (require.main === module) {
     console.log(`${name}: still waiting after 30 s (the daemon never ended the stream)`);
     process.exit(3);
   }, 30_000);
-  run.call(s).then(
+  run().then(
     (seen) => {
       clearTimeout(timer);
       console.log(`${name}: ${seen}`);
-      s.close();
+      s?.close();
       process.exit(0);
     },
     (err: unknown) => {
       clearTimeout(timer);
       console.log(`${name}: failed: ${err instanceof Error ? err.message : String(err)}`);
-      s.close();
+      s?.close();
       process.exit(1);
     },
   );

@@ -70,6 +70,13 @@ export class Sim {
     this.feed({ kind: "desired", pod });
   }
 
+  /** The pod as the API changed it (an added ephemeral container): a desired update, now. */
+  update(change: (pod: Pod) => void): WorkerAction[] {
+    const pod = structuredClone(this.state.pod);
+    change(pod);
+    return this.feed({ kind: "desired", pod: applyDefaults("Pod", pod as unknown as KubeObject) as unknown as Pod });
+  }
+
   /** Feeds one input now and performs the resulting actions (their results are queued). */
   feed(input: WorkerInput): WorkerAction[] {
     const { actions, wakeAt } = step(this.state, input, this.now);
@@ -187,7 +194,12 @@ export class Sim {
           this.later({ kind: "containerCreateFailed", name: action.name, attempt: action.attempt, ...err });
           return;
         }
-        const spec = [...(this.state.pod.spec?.initContainers ?? []), ...(this.state.pod.spec?.containers ?? [])].find((c) => c.name === action.name)!;
+        const spec = [...(this.state.pod.spec?.initContainers ?? []), ...(this.state.pod.spec?.containers ?? []), ...(this.state.pod.spec?.ephemeralContainers ?? [])].find((c) => c.name === action.name)!;
+        // Like the executor: a target container that is not running fails the create.
+        if (action.target && (!action.target.id || this.containers.get(action.target.id)?.status !== "running")) {
+          this.later({ kind: "containerCreateFailed", name: action.name, attempt: action.attempt, reason: "CreateContainerError", message: `target container "${action.target.name}" is not running` });
+          return;
+        }
         const c: SimContainer = {
           id: `${action.name}-${action.attempt}`,
           name: action.name,

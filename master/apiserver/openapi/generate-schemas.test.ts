@@ -37,5 +37,5 @@ test("declarations become upstream-shaped schemas", () => {
 });
 
 test("the served modules cover every served group-version plus Scale and Eviction", () => {
-  assert.deepEqual(servedModules().sort(), ["apps/v1", "autoscaling/v1", "autoscaling/v2", "batch/v1", "certificates/v1", "coordination/v1", "core/v1", "discovery/v1", "policy/v1"]);
+  assert.deepEqual(servedModules().sort(), ["apps/v1", "authentication/v1", "authorization/v1", "autoscaling/v1", "autoscaling/v2", "batch/v1", "certificates/v1", "coordination/v1", "core/v1", "discovery/v1", "policy/v1", "rbac/v1"]);
 });

@@ -19,7 +19,7 @@ export function openApiV3Answer(api: OpenApiV3, url: URL, ifNoneMatch: string | 
   }
   if (rest === "") {
     const etag = api.rootEtag();
-    if (matches(ifNoneMatch, etag)) return { status: 304, headers: { ETag: etag } };
+    if (etagMatches(ifNoneMatch, etag)) return { status: 304, headers: { ETag: etag } };
     return { status: 200, headers: { "Content-Type": "application/json", ETag: etag, "Cache-Control": "no-cache, private" }, body: api.rootBody() };
   }
   const doc = api.serialized(rest);
@@ -33,11 +33,12 @@ export function openApiV3Answer(api: OpenApiV3, url: URL, ifNoneMatch: string | 
   } else {
     headers["Cache-Control"] = "no-cache, private";
   }
-  if (matches(ifNoneMatch, doc.etag)) return { status: 304, headers };
+  if (etagMatches(ifNoneMatch, doc.etag)) return { status: 304, headers };
   return { status: 200, headers, body: doc.body };
 }
 
-function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+/** If-None-Match against an ETag: any listed tag (weak or strong) or `*`. */
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
   if (!ifNoneMatch) return false;
   return ifNoneMatch.split(",").some((t) => {
     const tag = t.trim().replace(/^W\//, "");

@@ -47,7 +47,7 @@ describe("the envelope", () => {
 
 describe("kinds", () => {
   it("refuses a kind without a schema with 415, naming it and the way out", () => {
-    rejects(body("rbac.authorization.k8s.io/v1", "ClusterRole", msg(1, str(1, "admin"))), 415, /cannot decode ClusterRole \(rbac\.authorization\.k8s\.io\/v1\) from protobuf.*send it as JSON/);
+    rejects(body("storage.k8s.io/v1", "StorageClass", msg(1, str(1, "fast"))), 415, /cannot decode StorageClass \(storage\.k8s\.io\/v1\) from protobuf.*send it as JSON/);
   });
 
   it("refuses a known kind under a version Gantry does not decode", () => {

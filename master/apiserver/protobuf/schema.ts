@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import * as protobuf from "protobufjs";
 
-const SCHEMA_FILES = ["runtime.proto", "meta.proto", "core.proto", "apps.proto", "batch.proto", "autoscaling.proto", "policy.proto", "certificates.proto"];
+const SCHEMA_FILES = ["runtime.proto", "meta.proto", "core.proto", "apps.proto", "batch.proto", "autoscaling.proto", "policy.proto", "certificates.proto", "authentication.proto", "authorization.proto", "rbac.proto"];
 
 const META = "k8s.io.apimachinery.pkg.apis.meta.v1";
 
@@ -29,6 +29,17 @@ const KIND_TYPES: Readonly<Record<string, string>> = {
   "autoscaling/v1/HorizontalPodAutoscaler": "k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler",
   "policy/v1/Eviction": "k8s.io.api.policy.v1.Eviction",
   "certificates.k8s.io/v1/CertificateSigningRequest": "k8s.io.api.certificates.v1.CertificateSigningRequest",
+  "authentication.k8s.io/v1/TokenRequest": "k8s.io.api.authentication.v1.TokenRequest",
+  "authentication.k8s.io/v1/SelfSubjectReview": "k8s.io.api.authentication.v1.SelfSubjectReview",
+  "rbac.authorization.k8s.io/v1/Role": "k8s.io.api.rbac.v1.Role",
+  "rbac.authorization.k8s.io/v1/ClusterRole": "k8s.io.api.rbac.v1.ClusterRole",
+  "rbac.authorization.k8s.io/v1/RoleBinding": "k8s.io.api.rbac.v1.RoleBinding",
+  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "k8s.io.api.rbac.v1.ClusterRoleBinding",
+  "authentication.k8s.io/v1/TokenReview": "k8s.io.api.authentication.v1.TokenReview",
+  "authorization.k8s.io/v1/SelfSubjectAccessReview": "k8s.io.api.authorization.v1.SelfSubjectAccessReview",
+  "authorization.k8s.io/v1/SelfSubjectRulesReview": "k8s.io.api.authorization.v1.SelfSubjectRulesReview",
+  "authorization.k8s.io/v1/SubjectAccessReview": "k8s.io.api.authorization.v1.SubjectAccessReview",
+  "authorization.k8s.io/v1/LocalSubjectAccessReview": "k8s.io.api.authorization.v1.LocalSubjectAccessReview",
 };
 
 export interface KubernetesSchema {

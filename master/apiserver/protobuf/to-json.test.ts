@@ -222,3 +222,12 @@ describe("other kinds", () => {
     assert.deepEqual(options, { apiVersion: "apps/v1", kind: "DeleteOptions", object: { kind: "DeleteOptions", apiVersion: "apps/v1", propagationPolicy: "Orphan" } });
   });
 });
+
+describe("SubjectAccessReview", () => {
+  it("reads spec.extra's ExtraValue messages as plain lists of strings, as Go's named []string is in JSON", () => {
+    // spec {1: resourceAttributes {2: verb, 5: resource}, 3: user, 5: extra {key → ExtraValue {1: items}}}
+    const spec = msg(2, msg(1, str(2, "get"), str(5, "pods")), str(3, "alice"), entry(5, "scopes", msg(2, str(1, "a"), str(1, "b"))));
+    const review = decode(body("authorization.k8s.io/v1", "SubjectAccessReview", spec));
+    assert.deepEqual(review.spec, { resourceAttributes: { verb: "get", resource: "pods" }, user: "alice", extra: { scopes: ["a", "b"] } });
+  });
+});

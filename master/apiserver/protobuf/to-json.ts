@@ -1,7 +1,8 @@
 // Converts a message decoded by protobufjs into the JSON object Kubernetes' own JSON encoding
 // would produce for the same Go value, with "unset" left out instead of written as null/"".
 //
-// The rules (the schema's `optional` and `inline` annotations drive them; see schema/meta.proto):
+// The rules (the schema's `optional`, `inline` and `json_name` annotations drive them; see
+// schema/meta.proto):
 //   scalar            zero dropped, unless `optional` (a Go pointer: replicas: 0 is kept)
 //   int64             a JSON number
 //   bytes             base64, as Go's encoding/json writes []byte
@@ -14,6 +15,7 @@
 //   Quantity          its string; zero dropped unless `optional` or a map value ("0")
 //   FieldsV1          the JSON document its bytes hold
 //   RawExtension      the JSON document its bytes hold, or an embedded protobuf object
+//   ExtraValue        the list of strings it holds (Go: a named []string; user extras)
 import * as protobuf from "protobufjs";
 import { decodeJson } from "../../../api/decode/json";
 import { errors } from "../../../api/errors";
@@ -41,7 +43,7 @@ export function messageToJson(type: protobuf.Type, message: Decoded, options: To
     const value = fieldToJson(field, message[field.name], options);
     if (value === undefined) continue;
     if (field.inline && isObject(value)) Object.assign(out, value);
-    else out[field.name] = value;
+    else out[field.json] = value;
   }
   return out;
 }
@@ -51,11 +53,17 @@ export function isPointer(field: protobuf.Field): boolean {
   return field.options?.proto3_optional === true;
 }
 
+/** The JSON member name: `[json_name = "uid"]` where upstream's proto name is not it (`uID`). */
+export function jsonNameOf(field: protobuf.Field): string {
+  const explicit = field.options?.json_name;
+  return typeof explicit === "string" ? explicit : field.name;
+}
+
 export function isInline(field: protobuf.Field): boolean {
   return field.options?.["(gantry.k8s.inline)"] === true;
 }
 
-type Special = "time" | "microTime" | "intOrString" | "quantity" | "fieldsV1" | "rawExtension";
+type Special = "time" | "microTime" | "intOrString" | "quantity" | "fieldsV1" | "rawExtension" | "stringList";
 
 const SPECIAL: Readonly<Record<string, Special>> = {
   [TIME]: "time",
@@ -64,11 +72,16 @@ const SPECIAL: Readonly<Record<string, Special>> = {
   [QUANTITY]: "quantity",
   [FIELDS_V1]: "fieldsV1",
   [RAW_EXTENSION]: "rawExtension",
+  // Go's ExtraValue is a named []string: a message holding `items` on the wire, the list in JSON.
+  ".k8s.io.api.authentication.v1.ExtraValue": "stringList",
+  ".k8s.io.api.authorization.v1.ExtraValue": "stringList",
 };
 
 /** What conversion needs to know of a field, worked out once per type (reflection is slow). */
 interface FieldPlan {
   name: string;
+  /** The JSON member: the field's `json_name` option where the Go field name differs (`uID` → `uid`). */
+  json: string;
   map: boolean;
   repeated: boolean;
   pointer: boolean;
@@ -87,6 +100,7 @@ function planFor(type: protobuf.Type): FieldPlan[] {
       const message = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
       return {
         name: field.name,
+        json: jsonNameOf(field),
         map: field.map,
         repeated: field.repeated,
         pointer: isPointer(field),
@@ -132,6 +146,8 @@ function valueToJson(field: FieldPlan, value: unknown, keepZero: boolean, option
         return rawJson(message.Raw, "metadata.managedFields[].fieldsV1", options);
       case "rawExtension":
         return rawJson(message.raw, "an embedded object", options);
+      case "stringList":
+        return [...((message.items as string[] | undefined) ?? [])];
       default:
         return messageToJson(field.message, message, options);
     }

@@ -3,7 +3,7 @@
 // client also writes every non-pointer field of a newer API version, empty; those carry nothing
 // and are not reported.
 import * as protobuf from "protobufjs";
-import { isInline } from "./to-json";
+import { isInline, jsonNameOf } from "./to-json";
 
 export interface UnknownField {
   /** JSON-style path of the message holding the field, e.g. `spec.template.spec.volumes[0]`. */
@@ -59,7 +59,7 @@ function scan(type: protobuf.Type, bytes: Uint8Array, path: string, found: Unkno
       reader.skipType(wireType);
       continue;
     }
-    const name = isInline(field) ? path : join(path, field.name);
+    const name = isInline(field) ? path : join(path, jsonNameOf(field));
     if (field.map) scanMapEntry(nested, reader.bytes(), name, found, depth);
     else scan(nested, reader.bytes(), field.repeated ? `${name}[${index}]` : name, found, depth + 1);
   }

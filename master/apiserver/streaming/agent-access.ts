@@ -9,11 +9,18 @@ import type { KubeObject } from "../../../api/object";
 import { findResource } from "../../../api/resources";
 import type { AgentClient } from "../../../proto/gen/agent";
 import { AgentClientPool, endpointString, nodeEndpoint, type AgentEndpoint } from "../../dispatch/agent-clients";
-import type { ApiContext } from "../context";
+import type { AgentTransport } from "../../dispatch/agent-transport";
+import type { ApiContext } from "../../registry/context";
 
 const pools = new WeakMap<ApiContext, AgentClientPool>();
 
-/** The agent channels of this apiserver; created on first use. */
+/** Makes this apiserver dial agents with `transport` (a master: mutual TLS). Call before serving. */
+export function useAgentTransport(ctx: ApiContext, transport: AgentTransport): void {
+  pools.get(ctx)?.close();
+  pools.set(ctx, new AgentClientPool(transport));
+}
+
+/** The agent channels of this apiserver; created on first use (plain, for in-process tests, unless useAgentTransport was called). */
 export function agentPoolFor(ctx: ApiContext): AgentClientPool {
   let pool = pools.get(ctx);
   if (!pool) pools.set(ctx, (pool = new AgentClientPool()));
@@ -25,11 +32,22 @@ export function closeAgentPool(ctx: ApiContext): void {
   pools.delete(ctx);
 }
 
-export interface PodAgent {
-  pod: KubeObject;
+export interface NodeAgent {
   nodeName: string;
   endpoint: AgentEndpoint;
   client: AgentClient;
+}
+
+export interface PodAgent extends NodeAgent {
+  pod: KubeObject;
+}
+
+/** A node's agent; a 404 for an unknown node, a 503 for one without an address. */
+export async function agentForNode(ctx: ApiContext, nodeName: string): Promise<NodeAgent> {
+  const node = await ctx.storeFor(findResource("", "v1", "nodes")!).get(undefined, nodeName);
+  const endpoint = nodeEndpoint(node);
+  if (!endpoint) throw errors.unavailable(`node "${nodeName}" has no address in status.addresses; its agent cannot be reached`);
+  return { nodeName, endpoint, client: agentPoolFor(ctx).client(endpoint, nodeName) };
 }
 
 /** The pod and its node's agent; API errors for a missing pod, an unbound pod, an unknown node. */
@@ -37,20 +55,16 @@ export async function agentForPod(ctx: ApiContext, namespace: string | undefined
   const pod = await ctx.storeFor(findResource("", "v1", "pods")!).get(namespace, name);
   const nodeName = ((pod.spec ?? {}) as { nodeName?: string }).nodeName;
   if (!nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
-  let node: KubeObject;
   try {
-    node = await ctx.storeFor(findResource("", "v1", "nodes")!).get(undefined, nodeName);
+    return { pod, ...(await agentForNode(ctx, nodeName)) };
   } catch (err) {
     if (err instanceof ApiError && err.code === 404) throw errors.unavailable(`pod ${name} is bound to node "${nodeName}", which is not registered`);
     throw err;
   }
-  const endpoint = nodeEndpoint(node);
-  if (!endpoint) throw errors.unavailable(`node "${nodeName}" has no address in status.addresses; its agent cannot be reached`);
-  return { pod, nodeName, endpoint, client: agentPoolFor(ctx).client(endpoint) };
 }
 
 /** The agent's gRPC failure as the API error a user sees. */
-export function fromAgentError(err: unknown, target: PodAgent): ApiError {
+export function fromAgentError(err: unknown, target: NodeAgent): ApiError {
   const e = err as Partial<ServiceError>;
   if (typeof e.code !== "number") return ApiError.from(err);
   const detail = e.details || e.message || "unknown error";

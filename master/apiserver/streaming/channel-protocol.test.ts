@@ -22,7 +22,7 @@ test("client frames: stdin, resize, the v5 close signal", () => {
   assert.deepEqual(parseClientFrame(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":120,"Height":40}')]), V5), { kind: "resize", width: 120, height: 40 });
   assert.equal(parseClientFrame(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":-1,"Height":40}')]), V5).kind, "ignored");
   assert.equal(parseClientFrame(Buffer.concat([Buffer.from([4]), Buffer.from("not json")]), V5).kind, "ignored");
-  assert.equal(parseClientFrame(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":0,"Height":0}')]), V5).kind, "ignored", "a 0x0 terminal keeps its size");
+  assert.deepEqual(parseClientFrame(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":0,"Height":0}')]), V5), { kind: "resize", width: 0, height: 0 }, "exec-bridge decides what a 0x0 terminal means");
   assert.deepEqual(parseClientFrame(Buffer.from([255, 0]), V5), { kind: "close", channel: 0 });
   assert.equal(parseClientFrame(Buffer.from([255, 0]), V4).kind, "ignored", "v4 has no close signal");
   assert.equal(parseClientFrame(Buffer.from([1, 0x61]), V5).kind, "ignored", "stdout is the server's channel");

@@ -44,11 +44,7 @@ export function parseClientFrame(msg: Buffer, protocol: string): ClientFrame {
       return { kind: "stdin", data };
     case Channel.resize: {
       const size = parseResize(data);
-      if (!size) return { kind: "ignored", reason: "malformed resize" };
-      // A terminal without a size (kubectl under `script` with no window) reports 0x0; like the
-      // kubelet, keep the current size rather than ask for an impossible one.
-      if (size.width < 1 || size.height < 1) return { kind: "ignored", reason: "empty terminal size" };
-      return { kind: "resize", ...size };
+      return size ? { kind: "resize", ...size } : { kind: "ignored", reason: "malformed resize" };
     }
     case Channel.close:
       if (protocol !== V5) return { kind: "ignored", reason: "close signal before v5" };
@@ -58,7 +54,8 @@ export function parseClientFrame(msg: Buffer, protocol: string): ClientFrame {
   }
 }
 
-function parseResize(data: Buffer): { width: number; height: number } | undefined {
+/** `{"Width":W,"Height":H}` as kubectl writes it; undefined unless both are integers 0..65535. */
+export function parseResize(data: Buffer): { width: number; height: number } | undefined {
   try {
     const v = decodeJson(data, "the resize message") as { Width?: unknown; Height?: unknown };
     const ok = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 65535;

@@ -5,7 +5,8 @@ import type { WebSocket } from "ws";
 import type { ExecInput } from "../../../proto/gen/agent";
 import type { PodAgent } from "./agent-access";
 import { Channel, V5 } from "./channel-protocol";
-import { bridgeExec, FIRST_RESIZE_WAIT_MS } from "./exec-bridge";
+import { FIRST_RESIZE_WAIT_MS } from "./exec-bridge";
+import { bridgeExec } from "./exec-websocket";
 import type { ExecOptions } from "./options";
 
 /** The agent's end of the gRPC stream: records what the master writes. */

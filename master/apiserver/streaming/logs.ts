@@ -4,7 +4,7 @@
 // exits or the client goes away.
 
 import type { LogChunk } from "../../../proto/gen/agent";
-import type { ResourceRequest } from "../context";
+import type { ResourceRequest } from "../resource-request";
 import { sendError } from "../http-io";
 import { agentForPod, fromAgentError } from "./agent-access";
 import { parseLogOptions, resolveContainer } from "./options";

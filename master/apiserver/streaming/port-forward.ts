@@ -24,7 +24,7 @@ export function servePortForward(session: SpdySession, target: PodAgent): void {
     const type = s.headers.streamtype;
     const requestId = s.headers.requestid ?? "";
     if (type !== "error" && type !== "data") {
-      void session.reply(s).then(() => s.reset());
+      void session.reply(s).then((ok) => ok && s.reset());
       return;
     }
     let pair = pairs.get(requestId);

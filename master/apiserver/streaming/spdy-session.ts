@@ -5,6 +5,7 @@
 // spdystream neither sends WINDOW_UPDATE nor enforces windows.
 
 import { EventEmitter } from "node:events";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import zlib from "node:zlib";
 import {
@@ -26,8 +27,12 @@ import {
  *  thousandfold, so without a cap one small frame could take all our memory. */
 const MAX_HEADER_BLOCK_BYTES = 256 * 1024;
 
-/** One zlib stream, fed a block at a time; each result is what that block produced. */
-class ZlibContext {
+/** After end(), how long a connection may make no progress before it is dropped. */
+const END_IDLE_MS = 30_000;
+
+/** One zlib stream (one per direction of a connection), fed a block at a time; each result is
+ *  what that block produced. Exported for the tests' SPDY client. */
+export class ZlibContext {
   private chain: Promise<unknown> = Promise.resolve();
   private readonly out: Buffer[] = [];
   private outBytes = 0;
@@ -136,6 +141,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   constructor(private readonly conn: Duplex) {
     super();
     conn.on("data", (chunk: Buffer) => {
+      if (this.closed) return;
       let frames: Frame[];
       try {
         frames = this.reader.push(chunk);
@@ -171,10 +177,40 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     if (s.closed) this.streams.delete(s.id);
   }
 
-  /** Accepts a stream: SYN_REPLY with an empty header block. */
-  async reply(s: SpdyStream): Promise<void> {
-    const block = await this.deflate.process(encodeHeaderBlock({}));
-    this.send(controlFrame(FrameType.synReply, 0, Buffer.concat([u32(s.id), block])));
+  /**
+   * Accepts a stream: SYN_REPLY with an empty header block. Replies go out in the order asked
+   * for. Never rejects (callers do not await it): if the header compression fails, the connection
+   * closes and the answer is false.
+   */
+  async reply(s: SpdyStream): Promise<boolean> {
+    try {
+      const block = await this.deflate.process(encodeHeaderBlock({}));
+      this.send(controlFrame(FrameType.synReply, 0, Buffer.concat([u32(s.id), block])));
+      return !this.closed;
+    } catch {
+      this.close();
+      return false;
+    }
+  }
+
+  /**
+   * Ends the connection after what is queued has been sent: GOAWAY, then our half of the
+   * connection closes and the client closes its own. A client that stops reading has
+   * END_IDLE_MS without progress before the connection is dropped.
+   */
+  end(): void {
+    if (this.closed) return;
+    this.send(controlFrame(FrameType.goAway, 0, u32(this.lastStreamId, 0)));
+    this.closed = true;
+    this.streams.clear();
+    this.inflate.close();
+    this.deflate.close();
+    this.conn.resume();
+    this.conn.end();
+    const socket = this.conn as Partial<Pick<Socket, "setTimeout">>;
+    if (typeof socket.setTimeout === "function") socket.setTimeout(END_IDLE_MS, () => this.conn.destroy());
+    else setTimeout(() => this.conn.destroy(), END_IDLE_MS).unref();
+    this.emit("close");
   }
 
   close(): void {

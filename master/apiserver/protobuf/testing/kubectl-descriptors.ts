@@ -36,10 +36,23 @@ export function findExecutable(name: string): string | undefined {
   return undefined;
 }
 
-export function readKubectlDescriptors(binary: string): MessageIndex {
+function descriptorTypes(): { fileType: protobuf.Type; messageType: protobuf.Type } {
   const descriptorJson = path.join(path.dirname(require.resolve("protobufjs/package.json")), "google/protobuf/descriptor.json");
   const root = protobuf.Root.fromJSON(JSON.parse(fs.readFileSync(descriptorJson, "utf8")));
-  const fileType = root.lookupType("google.protobuf.FileDescriptorProto");
+  return { fileType: root.lookupType("google.protobuf.FileDescriptorProto"), messageType: root.lookupType("google.protobuf.DescriptorProto") };
+}
+
+function indexFile(index: MessageIndex, file: { package?: string; messageType?: MessageDescriptor[] }): void {
+  const add = (prefix: string, m: MessageDescriptor) => {
+    index.set(`${prefix}.${m.name}`, m);
+    for (const nested of m.nestedType ?? []) add(`${prefix}.${m.name}`, nested);
+  };
+  for (const m of file.messageType ?? []) add(`.${file.package}`, m);
+}
+
+/** The gzipped descriptors (Kubernetes' gogo-generated code embeds them so) of files named `k8s.io/…`. */
+export function readKubectlDescriptors(binary: string, fileNamePrefix = "k8s.io/"): MessageIndex {
+  const { fileType } = descriptorTypes();
   const data = fs.readFileSync(binary);
   const gzipHeader = Buffer.from([0x1f, 0x8b, 0x08, 0x00]);
   const index: MessageIndex = new Map();
@@ -51,12 +64,36 @@ export function readKubectlDescriptors(binary: string): MessageIndex {
     } catch {
       continue; // Not a descriptor: the gzip magic also occurs by chance.
     }
-    if (!file.name?.startsWith("k8s.io/") || !file.package) continue;
-    const add = (prefix: string, m: MessageDescriptor) => {
-      index.set(`${prefix}.${m.name}`, m);
-      for (const nested of m.nestedType ?? []) add(`${prefix}.${m.name}`, nested);
-    };
-    for (const m of file.messageType ?? []) add(`.${file.package}`, m);
+    if (!file.name?.startsWith(fileNamePrefix) || !file.package) continue;
+    indexFile(index, file);
   }
+  return index;
+}
+
+/**
+ * The messages of one .proto file whose descriptor the binary embeds uncompressed (what newer
+ * protoc-gen-go emits, e.g. gnostic's `openapiv2/OpenAPIv2.proto`). The descriptor's length is not
+ * recorded, so its top-level fields are read until one that a FileDescriptorProto cannot have.
+ */
+export function readRawDescriptor(binary: string, fileName: string): MessageIndex {
+  const { messageType } = descriptorTypes();
+  const data = fs.readFileSync(binary);
+  const index: MessageIndex = new Map();
+  const nameField = Buffer.concat([Buffer.from([0x0a, fileName.length]), Buffer.from(fileName)]);
+  const at = data.indexOf(nameField);
+  if (at < 0 || fileName.length > 127) return index;
+  const reader = protobuf.Reader.create(data.subarray(at, at + 1_000_000));
+  const file: { package?: string; messageType: MessageDescriptor[] } = { messageType: [] };
+  // FileDescriptorProto: 1 name, 2 package, 3 dependency, 4 message_type, 5 enum_type,
+  // 6 service, 7 extension, 8 options, 9 source_code_info (all length-delimited), 12 syntax.
+  for (;;) {
+    const tag = reader.uint32();
+    const field = tag >>> 3;
+    if ((tag & 7) !== 2 || field < 1 || field > 12 || field === 10 || field === 11) break;
+    const bytes = reader.bytes();
+    if (field === 2) file.package = Buffer.from(bytes).toString("utf8");
+    if (field === 4) file.messageType.push(messageType.toObject(messageType.decode(bytes), { longs: Number }) as MessageDescriptor);
+  }
+  if (file.package) indexFile(index, file);
   return index;
 }
