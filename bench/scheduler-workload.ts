@@ -117,7 +117,12 @@ export async function runWorkload(plan: WorkloadPlan, cluster: BenchCluster, pro
   informer.on("update", (_old, p) => onPod(p));
   try {
     await ctx.namespaces.start();
-    await new ResourceClient(ctx, NAMESPACES, APISERVER_USER).create({ apiVersion: "v1", kind: "Namespace", metadata: { name: BENCH_NAMESPACE } });
+    await new ResourceClient(ctx, NAMESPACES, APISERVER_USER).create({
+      apiVersion: "v1",
+      kind: "Namespace",
+      // The host-port workload needs it: baseline Pod Security refuses host ports.
+      metadata: { name: BENCH_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "privileged" } },
+    });
     await until("the bench namespace in the admission cache", () => ctx.namespaces.get(BENCH_NAMESPACE) !== undefined, 10_000);
     await informer.start();
 
