@@ -2,32 +2,32 @@
 // where the cache changed, so a cycle that placed one pod costs one copy, not one per node.
 //
 // Nodes in the same state — same allocatable, requests, pod count, taints, cordon and host ports
-// (NodeInfo.signature) — form a class. For a pod whose filters and scores cannot tell such nodes
-// apart (it names no node and selects on no label), evaluating one member per class gives exactly
-// the verdicts and scores of evaluating every node. In a 5,000-node cluster being bin-packed,
-// the thousands of empty nodes are one class, which is what keeps a cycle short.
+// (NodeInfo.signature) — form a class (NodeGrouping). For a pod whose filters and scores cannot
+// tell such nodes apart (it names no node and selects on no label), evaluating one member per
+// class gives exactly the verdicts and scores of evaluating every node. In a 5,000-node cluster
+// being bin-packed, the thousands of empty nodes are one class, which is what keeps a cycle short.
+//
+// A scheduling cycle goes one step further (placementFor): through the equivalence cache, the
+// nodes that pass the node-only filters (cordon, node name, taints, selector, affinity) are kept
+// per equivalence class of pods and grouped by state the same way, so a pod — one that reads
+// labels too — is evaluated once per group of the nodes it may use, by the pod-dependent filters
+// only (equivalence-cache.ts), and groups without room for its cpu request are skipped
+// (node-grouping.ts).
 
+import { EquivalenceCache } from "./equivalence-cache";
 import type { NodeInfo } from "./node-info";
+import { NodeGrouping } from "./node-grouping";
 import type { PodInfo } from "./pod-info";
-
-export interface NodeClass {
-  readonly signature: string;
-  /** Sorted by name. */
-  readonly members: NodeInfo[];
-}
+import { nodeOnlyFilters } from "./plugins";
+import type { FilterPlugin } from "./types";
 
 const byName = (a: NodeInfo, b: NodeInfo) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-/** Index of `name` in a name-sorted list, or where it would go. */
-function searchByName(list: readonly NodeInfo[], name: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid].name < name) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** What one cycle filters and scores, and what each of those nodes stands for. */
+export interface Placement {
+  candidates: readonly NodeInfo[];
+  /** Every node in a candidate's state (itself included), sorted by name. */
+  standsFor: (candidate: NodeInfo) => readonly NodeInfo[];
 }
 
 export class Snapshot {
@@ -35,15 +35,21 @@ export class Snapshot {
   readonly byName = new Map<string, NodeInfo>();
   /** Nodes with a Node object, sorted by name: what the filters run over. */
   nodes: NodeInfo[] = [];
+  /** Per class of pods that read node names or labels: the nodes they may use, grouped. */
+  readonly equivalence: EquivalenceCache;
   private readonly position = new Map<string, number>();
-  private readonly classes = new Map<string, NodeClass>();
-  private readonly classOf = new Map<string, NodeClass>();
-  private classList?: NodeClass[];
+  private readonly classes = new NodeGrouping();
+
+  /** `nodeOnlyFilters`: the filters that read only the Node object (see EquivalenceCache). */
+  constructor(filters: readonly FilterPlugin[] = nodeOnlyFilters()) {
+    this.equivalence = new EquivalenceCache(filters);
+  }
 
   /** Replaces (or with undefined, removes) the copy of one node. */
   put(name: string, copy: NodeInfo | undefined): void {
     const old = this.byName.get(name);
-    if (old) this.leaveClass(old);
+    if (old) this.classes.remove(name);
+    this.equivalence.nodeChanged(name, old, copy);
     if (!copy) {
       this.byName.delete(name);
       return;
@@ -51,7 +57,7 @@ export class Snapshot {
     this.byName.set(name, copy);
     const at = this.position.get(name);
     if (at !== undefined && this.nodes[at]?.name === name) this.nodes[at] = copy;
-    if (copy.node) this.joinClass(copy);
+    if (copy.node) this.classes.add(copy);
   }
 
   /** After nodes appeared or disappeared: rebuild the sorted list. */
@@ -62,13 +68,12 @@ export class Snapshot {
   }
 
   /**
-   * What a pod's filters must run over: every node when the pod reads node names or labels
-   * (nodeName, nodeSelector, node affinity), else one node per class.
+   * What a pod's filters must run over when nothing is cached: every node when the pod reads node
+   * names or labels (nodeName, nodeSelector, node affinity), else one node per class.
    */
-  candidatesFor(pod: PodInfo): NodeInfo[] {
+  candidatesFor(pod: PodInfo): readonly NodeInfo[] {
     if (pod.readsNodeIdentity) return this.nodes;
-    this.classList ??= [...this.classes.values()];
-    return this.classList.map((c) => c.members[0]);
+    return this.classes.candidates();
   }
 
   /**
@@ -77,34 +82,20 @@ export class Snapshot {
    */
   standsFor(pod: PodInfo): (candidate: NodeInfo) => readonly NodeInfo[] {
     if (pod.readsNodeIdentity) return (n) => [n];
-    return (n) => this.classOf.get(n.name)?.members ?? [n];
+    return (n) => this.classes.membersLike(n);
+  }
+
+  /**
+   * What a scheduling cycle evaluates for `pod` with the pod-dependent filters only: one node per
+   * group of the nodes its equivalence class passes the node-only filters on, among those with
+   * room for its cpu request. The choice is the same as a full scan with every filter.
+   */
+  placementFor(pod: PodInfo): Placement {
+    const { eligible } = this.equivalence.classOf(pod, this.nodes);
+    return { candidates: eligible.candidatesWithFreeCpu(pod.requests.milliCpu), standsFor: (n) => eligible.membersLike(n) };
   }
 
   classCount(): number {
-    return this.classes.size;
-  }
-
-  private joinClass(node: NodeInfo): void {
-    const signature = node.signature();
-    let cls = this.classes.get(signature);
-    if (!cls) {
-      cls = { signature, members: [] };
-      this.classes.set(signature, cls);
-      this.classList = undefined;
-    }
-    cls.members.splice(searchByName(cls.members, node.name), 0, node);
-    this.classOf.set(node.name, cls);
-  }
-
-  private leaveClass(node: NodeInfo): void {
-    const cls = this.classOf.get(node.name);
-    if (!cls) return;
-    this.classOf.delete(node.name);
-    const i = searchByName(cls.members, node.name);
-    if (cls.members[i]?.name === node.name) cls.members.splice(i, 1);
-    if (cls.members.length === 0) {
-      this.classes.delete(cls.signature);
-      this.classList = undefined;
-    }
+    return this.classes.size();
   }
 }
