@@ -34,3 +34,23 @@ test("formatTable: aligned columns and the ratio ours/reference", () => {
   assert.match(lines[3], /^runtime\s+agent RSS\s+61\.5 MiB$/);
   assert.equal(lines[0].indexOf("metric"), lines[2].indexOf("creates/s"));
 });
+
+test("summarize runtime: pod start against overlay mount + runc run, the burst, both pulls, idle agent CPU", () => {
+  const rows = summarize("runtime", {
+    podStart: { oursMs: { p50: 300, p99: 500 }, rawRuncRunMs: { p50: 90, p99: 120 }, rawOverlayMountPlusRuncRunMs: { p50: 100, p99: 150 } },
+    batchStart: { pods: 49, allRunningMs: 2900 },
+    pull: { busybox: { oursMs: { median: 80 }, reference: { medianMs: 100 } }, big: { randomMiB: 50, oursMs: { median: 900 }, reference: { medianMs: 1000 } } },
+    footprint: { pods: 100, agentCpu: { percentOfOneCore: 1.5 } },
+  });
+  assert.deepEqual(
+    rows.map((r) => [r.metric, r.value, r.reference]),
+    [
+      ["pod start p50", 300, 100],
+      ["pod start p99", 500, 150],
+      ["49 pods at once → all running", 2900, undefined],
+      ["pull busybox", 80, 100],
+      ["pull 50 MiB", 900, 1000],
+      ["agent CPU, 100 idle pods", 1.5, undefined],
+    ],
+  );
+});
