@@ -16,13 +16,13 @@ import { admitCreate } from "../master/registry/admission";
 import { APISERVER_USER } from "../master/auth/internal-users";
 import type { ApiContext } from "../master/registry/context";
 import { ResourceClient } from "../master/registry/internal-client";
-import { Informer } from "../master/cache/informer";
 import { encodeObject } from "../master/store/etcd-codec";
 import type { EtcdStore } from "../master/store/etcd-store";
-import { casBatch } from "../master/registry/txn-batch";
+import { casBatch, type CasWrite } from "../master/registry/txn-batch";
 import type { Progress } from "./progress";
 import type { BenchCluster } from "./scheduler-cluster";
 import { BENCH_NAMESPACE, benchPods, hollowNodes, packingLowerBound, random, type PodShape } from "./scheduler-objects";
+import { BoundWatch } from "./bound-watch";
 import { percentile, round } from "./stats";
 import type { CreateNodesOp, CreatePodsOp, WorkloadPlan } from "./workload-config";
 
@@ -53,23 +53,27 @@ export async function retryTooManyRequests<T>(write: () => Promise<T>): Promise<
   }
 }
 
+/** Admitted objects as create writes (compare mod_revision = 0: the store's create rule), encoded. */
+function createWrites(r: ResourceType, objects: readonly KubeObject[]): CasWrite[] {
+  return objects.map((o) => ({ key: storageKey(r, o.metadata.namespace, o.metadata.name!), expectedModRevision: "0", value: encodeObject(o) }));
+}
+
 /**
- * Creates admitted objects in transactions of 100 (compare mod_revision = 0: the key must not
- * exist, the store's create rule), 4 in flight; `onCreated(i)` fires as each is acknowledged.
+ * Writes `writes` in transactions of 100, 4 in flight; `onCreated(i)` fires as each is
+ * acknowledged. Encoding happens before (createWrites), so a measured phase times only the writes.
  */
-async function createBatched(store: EtcdStore, r: ResourceType, objects: KubeObject[], onCreated: (i: number) => void = () => {}): Promise<number> {
+async function createBatched(store: EtcdStore, writes: readonly CasWrite[], onCreated: (i: number) => void = () => {}): Promise<number> {
   const batch = 100;
   const started = performance.now();
   let next = 0;
   const worker = async () => {
-    while (next * batch < objects.length) {
-      const b = next++;
-      const idx = Array.from({ length: Math.min(batch, objects.length - b * batch) }, (_, j) => b * batch + j);
-      const writes = idx.map((i) => ({ key: storageKey(r, objects[i].metadata.namespace, objects[i].metadata.name!), expectedModRevision: "0", value: encodeObject(objects[i]) }));
-      const out = await retryTooManyRequests(() => casBatch(store.client, writes));
+    while (next * batch < writes.length) {
+      const first = next++ * batch;
+      const chunk = writes.slice(first, first + batch);
+      const out = await retryTooManyRequests(() => casBatch(store.client, chunk));
       out.forEach((o, j) => {
-        if (!o.ok) throw new Error(`${objects[idx[j]].metadata.name} exists already`);
-        onCreated(idx[j]);
+        if (!o.ok) throw new Error(`${chunk[j].key} exists already`);
+        onCreated(first + j);
       });
     }
   };
@@ -102,19 +106,8 @@ export interface WorkloadMeasurement {
 
 export async function runWorkload(plan: WorkloadPlan, cluster: BenchCluster, progress: Progress): Promise<WorkloadMeasurement> {
   const { store, ctx } = cluster;
-  const informer = new Informer(store, `/registry/pods/${BENCH_NAMESPACE}/`);
-  const boundAt = new Map<string, number>();
-  const boundNode = new Map<string, string>();
-  const bindRevision = new Map<string, string>();
-  const onPod = (p: KubeObject) => {
-    const node = (p.spec as { nodeName?: string }).nodeName;
-    if (!node || boundAt.has(p.metadata.name!)) return;
-    boundAt.set(p.metadata.name!, performance.now());
-    boundNode.set(p.metadata.name!, node);
-    bindRevision.set(p.metadata.name!, p.metadata.resourceVersion!);
-  };
-  informer.on("add", onPod);
-  informer.on("update", (_old, p) => onPod(p));
+  const watch = new BoundWatch(store.client, `/registry/pods/${BENCH_NAMESPACE}/`);
+  const seen = watch.bound;
   try {
     await ctx.namespaces.start();
     await new ResourceClient(ctx, NAMESPACES, APISERVER_USER).create({
@@ -124,14 +117,14 @@ export async function runWorkload(plan: WorkloadPlan, cluster: BenchCluster, pro
       metadata: { name: BENCH_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "privileged" } },
     });
     await until("the bench namespace in the admission cache", () => ctx.namespaces.get(BENCH_NAMESPACE) !== undefined, 10_000);
-    await informer.start();
+    await watch.start();
 
     // Nodes first, all of them.
     const nodeOps = plan.ops.filter((o): o is CreateNodesOp => o.opcode === "createNodes");
     const nodes: KubeObject[] = [];
     for (const op of nodeOps) nodes.push(...hollowNodes(op, nodes.length));
     progress.step(`creating ${nodes.length} hollow nodes`);
-    const nodeSeconds = await createBatched(store, NODES, await admitAll(ctx, NODES, nodes));
+    const nodeSeconds = await createBatched(store, createWrites(NODES, await admitAll(ctx, NODES, nodes)));
     // Let the scheduler's node watch catch up before the pods arrive.
     await new Promise((r) => setTimeout(r, Math.min(5000, 500 + nodes.length / 2)));
 
@@ -149,16 +142,17 @@ export async function runWorkload(plan: WorkloadPlan, cluster: BenchCluster, pro
         continue;
       }
       progress.step(`creating ${objects.length} ${op.expectUnschedulable ? "unschedulable" : "initial"} pods`);
-      await createBatched(store, PODS, await admitAll(ctx, PODS, objects));
+      await createBatched(store, createWrites(PODS, await admitAll(ctx, PODS, objects)));
       if (op.expectUnschedulable) unschedulable.push(...shapes);
       else {
         bound.push(...shapes);
-        await until("the initial pods to be bound", () => shapes.every((s) => boundAt.has(s.name)), 600_000);
+        await until("the initial pods to be bound", () => shapes.every((s) => seen.has(s.name)), 600_000);
       }
     }
     const total = measured.objects.length;
     progress.step(`admitting ${total} pods`);
     const admitted = await admitAll(ctx, PODS, measured.objects);
+    const measuredWrites = createWrites(PODS, admitted);
 
     const loadAverage = os.loadavg();
     const cpu0 = cluster.cpuSeconds();
@@ -167,35 +161,35 @@ export async function runWorkload(plan: WorkloadPlan, cluster: BenchCluster, pro
     const createdAt = new Array<number>(total);
     let created = 0;
     const timeline: [number, number, number | null, number][] = [];
-    const seenBound = () => measured.shapes.reduce((n, s) => n + (boundAt.has(s.name) ? 1 : 0), 0);
+    const seenBound = () => measured.shapes.reduce((n, s) => n + (seen.has(s.name) ? 1 : 0), 0);
     const sample = () => timeline.push([round((performance.now() - t0) / 1000, 2), created, cluster.scheduler?.metrics().scheduled ?? null, seenBound()]);
     const sampler = setInterval(() => {
       sample();
       progress.update(`scheduling: ${created}/${total} created, ${timeline.at(-1)![3]} bound`);
     }, 200);
     progress.step(`scheduling ${total} pods`);
-    const createSeconds = await createBatched(store, PODS, admitted, (i) => {
+    const createSeconds = await createBatched(store, measuredWrites, (i) => {
       createdAt[i] = performance.now();
       created++;
     });
-    await until("every measured pod to be bound", () => measured.shapes.every((s) => boundAt.has(s.name)), 600_000).finally(() => clearInterval(sampler));
+    await until("every measured pod to be bound", () => measured.shapes.every((s) => seen.has(s.name)), 600_000).finally(() => clearInterval(sampler));
     cluster.profile(false);
     const cpuSeconds = cluster.cpuSeconds() - cpu0;
     sample();
-    const lastBound = Math.max(...measured.shapes.map((s) => boundAt.get(s.name)!));
+    const lastBound = Math.max(...measured.shapes.map((s) => seen.get(s.name)!.at));
     const seconds = (lastBound - t0) / 1000;
-    const latencies = measured.shapes.map((s, i) => Math.max(0, boundAt.get(s.name)! - createdAt[i])).sort((a, b) => a - b);
+    const latencies = measured.shapes.map((s, i) => Math.max(0, seen.get(s.name)!.at - createdAt[i])).sort((a, b) => a - b);
     const podsPerSecond = total / seconds;
 
     // The unschedulable pods must still be pending (checked after everything else was placed).
-    const unschedulableBound = unschedulable.filter((s) => boundAt.has(s.name)).length;
+    const unschedulableBound = unschedulable.filter((s) => seen.has(s.name)).length;
 
     // Packing over every bound pod: nodes used vs the lower bound.
     const placed = [...bound, ...measured.shapes];
-    const used = new Set(placed.map((s) => boundNode.get(s.name)!));
+    const used = new Set(placed.map((s) => seen.get(s.name)!.node));
     const cap = nodeOps[0].capacity;
     const { bounds, lowerBound } = packingLowerBound(placed, cap);
-    const measuredTxns = new Set(measured.shapes.map((s) => bindRevision.get(s.name))).size;
+    const measuredTxns = new Set(measured.shapes.map((s) => seen.get(s.name)?.revision)).size;
     const m = cluster.scheduler?.metrics();
     const acked = timeline.find((r) => r[2] !== null && r[2] >= total);
     progress.step("reading the scheduler's events");
@@ -229,7 +223,7 @@ export async function runWorkload(plan: WorkloadPlan, cluster: BenchCluster, pro
     return {
       result,
       createdAt: createdAt.map((t) => (t - t0) / 1000).sort((a, b) => a - b),
-      boundAt: measured.shapes.map((s) => (boundAt.get(s.name)! - t0) / 1000).sort((a, b) => a - b),
+      boundAt: measured.shapes.map((s) => (seen.get(s.name)!.at - t0) / 1000).sort((a, b) => a - b),
       latenciesMs: latencies,
       packing: Object.entries(bounds).map(([resource, lb]) => ({ resource, nodesUsed: used.size, lowerBound: lb })),
       acked: cluster.scheduler ? timeline.filter((r) => r[2] !== null).map((r) => [r[0], r[2]!] as [number, number]) : undefined,
@@ -237,7 +231,7 @@ export async function runWorkload(plan: WorkloadPlan, cluster: BenchCluster, pro
       samplePayload: encodeObject(admitted[0]),
     };
   } finally {
-    await informer.stop();
+    await watch.stop();
     await ctx.namespaces.stop();
   }
 }
@@ -276,8 +270,14 @@ export async function etcdTxnReference(store: EtcdStore, payload: Buffer, keys: 
     return (performance.now() - started) / 1000;
   };
   await pool(keys, 64, async (i) => {
-    revs[i] = (await retryTooManyRequests(() => store.client.put(`/bench/txn/${i}`).value(payload).exec())).header.revision;
+    await retryTooManyRequests(() => store.client.put(`/bench/txn/${i}`).value(payload).exec());
   });
+  // The compares need each key's mod revision as stored: read back rather than taken from the put
+  // replies, since a put the client retried (a slow reply on a loaded machine) may have been
+  // applied twice.
+  for (const kv of (await store.client.kv.range({ key: Buffer.from("/bench/txn/"), range_end: Buffer.from("/bench/txn0") })).kvs) {
+    revs[Number(kv.key.toString().slice("/bench/txn/".length))] = kv.mod_revision;
+  }
   const batches = Math.ceil(keys / batch);
   const seconds = await pool(batches, concurrency, async (b) => {
     const idx = Array.from({ length: Math.min(batch, keys - b * batch) }, (_, j) => b * batch + j);
