@@ -33,6 +33,7 @@ export interface EquivalenceStats {
 
 export class EquivalenceCache {
   private readonly entries = new Map<string, Entry>();
+  private lastUsed?: string;
   readonly stats: EquivalenceStats = { hits: 0, misses: 0, classes: 0 };
 
   constructor(
@@ -47,15 +48,20 @@ export class EquivalenceCache {
     const hit = this.entries.get(key);
     if (hit) {
       this.stats.hits++;
-      // Map order is insertion order: re-inserting keeps the most recently used last.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
+      // Map order is insertion order: re-inserting keeps the most recently used last (a burst of
+      // pods of one class skips it).
+      if (key !== this.lastUsed) {
+        this.entries.delete(key);
+        this.entries.set(key, hit);
+        this.lastUsed = key;
+      }
       return hit;
     }
     this.stats.misses++;
     const entry: Entry = { sample: pod, eligible: new NodeGrouping() };
     for (const node of nodes) if (this.passes(pod, node)) entry.eligible.add(node);
     this.entries.set(key, entry);
+    this.lastUsed = key;
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
     this.stats.classes = this.entries.size;
     return entry;
@@ -78,6 +84,7 @@ export class EquivalenceCache {
   /** Drops every class (e.g. when the node set was rebuilt from scratch). */
   clear(): void {
     this.entries.clear();
+    this.lastUsed = undefined;
     this.stats.classes = 0;
   }
 
