@@ -34,8 +34,11 @@ up: build
 down:
 	@scripts/down.sh
 
+# The same code as `gantry bench`: `make bench` runs every benchmark at the large size;
+# `make bench BENCH="scheduler --size small"` passes arguments through.
+BENCH ?= all
 bench: build
-	@node dist/bench/run.js
+	@node dist/cli/gantry.js bench $(BENCH)
 
 clean:
 	rm -rf dist proto/gen

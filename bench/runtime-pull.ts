@@ -106,8 +106,8 @@ export async function benchPull(host: string, repo: string, compressedBytes: num
   }
 }
 
-/** `bench/run.js runtime-pull`: only the pull part of the runtime benchmark, with its own
- *  registry, written under the runtime results' `pull` key (same shape as benchRuntime's). */
+/** BENCH_RUNTIME_ONLY=pull: only the pull part of the runtime benchmark, with its own
+ *  registry, under the same `pull` key (the same shape as the whole benchmark's). */
 export async function benchPullOnly(repeats: number, bigMiB: number): Promise<Record<string, unknown>> {
   const registry = await startRegistry();
   try {

@@ -1,6 +1,6 @@
 // Small helpers shared by the benchmarks: timing, percentiles, bounded concurrency, results.
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 export function percentile(sorted: number[], p: number): number {
@@ -28,23 +28,15 @@ export function round(n: number, digits = 1): number {
   return Math.round(n * f) / f;
 }
 
-export function writeResult(name: string, result: unknown): string {
-  const dir = path.resolve(__dirname, "../../bench/results");
+/** bench/results in the source tree (dist/bench/../..), or BENCH_RESULTS_DIR; created when missing. */
+export function resultsDir(): string {
+  const dir = process.env.BENCH_RESULTS_DIR ?? path.resolve(__dirname, "../../bench/results");
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${name}.json`);
-  writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
-  return file;
+  return dir;
 }
 
-/** Writes `part`'s keys into bench/results/<name>.json, keeping keys other benchmarks wrote
- *  there (several network benchmarks share network.json). */
-export function mergeResult(name: string, part: Record<string, unknown>): string {
-  const file = path.resolve(__dirname, "../../bench/results", `${name}.json`);
-  let existing: Record<string, unknown> = {};
-  try {
-    existing = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-  } catch {
-    // none yet
-  }
-  return writeResult(name, { ...existing, ...part });
+export function writeResult(name: string, result: unknown): string {
+  const file = path.join(resultsDir(), `${name}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
+  return file;
 }

@@ -4,6 +4,7 @@
 
 import { Command } from "commander";
 import { registerAgentCommand } from "./agent";
+import { registerBenchCommand } from "./bench";
 import { registerCertsCommand } from "./certs";
 import { registerInitCommand } from "./init";
 import { registerJoinCommand } from "./join";
@@ -29,6 +30,7 @@ registerSecretsCommand(program);
 
 registerInstallCommands(program);
 registerSuperviseCommand(program);
+registerBenchCommand(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(err instanceof Error ? err.message : err);

@@ -86,7 +86,7 @@ export class NodeInfo {
   /**
    * Everything the filters and scorers read from a node except its name and labels. Nodes with
    * equal signatures give every pod that does not look at names or labels the same verdict and
-   * score, so the pipeline evaluates one of them for all (see Snapshot.classes).
+   * score, so the pipeline evaluates one of them for all (see node-grouping.ts).
    */
   signature(): string {
     if (this.cachedSignature !== undefined) return this.cachedSignature;

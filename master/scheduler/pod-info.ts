@@ -34,6 +34,11 @@ export interface PodInfo {
   readonly preemptionPolicy: string;
   /** Whether any filter looks at node names or labels for this pod (see Snapshot.candidatesFor). */
   readonly readsNodeIdentity: boolean;
+  /**
+   * Equal for pods that the node-only filters (cordon, node name, taints, selector, affinity)
+   * cannot tell apart: node name, node selector, required node affinity and tolerations.
+   */
+  readonly equivalenceKey: string;
 }
 
 /** A pod's cache key, namespace/name (api/object-key.ts). */
@@ -68,17 +73,24 @@ function stringMap(value: unknown): Record<string, string> | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function requiredAffinity(spec: JsonObject): NodeMatcher | undefined {
+function requiredAffinityTerm(spec: JsonObject): unknown {
   const affinity = isJsonObject(spec.affinity) ? spec.affinity : {};
   const nodeAffinity = isJsonObject(affinity.nodeAffinity) ? affinity.nodeAffinity : {};
-  return compileNodeSelector(nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution);
+  return nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution;
+}
+
+function equivalenceKey(nodeName: string, nodeSelector: Record<string, string> | undefined, affinityTerm: unknown, tolerations: readonly Toleration[]): string {
+  const selector = nodeSelector ? Object.entries(nodeSelector).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : null;
+  return JSON.stringify([nodeName, selector, affinityTerm ?? null, tolerations]);
 }
 
 export function newPodInfo(pod: KubeObject): PodInfo {
   const spec = podSpec(pod);
   const nodeName = typeof spec.nodeName === "string" ? spec.nodeName : "";
   const nodeSelector = stringMap(spec.nodeSelector);
-  const affinity = requiredAffinity(spec);
+  const affinityTerm = requiredAffinityTerm(spec);
+  const affinity = compileNodeSelector(affinityTerm);
+  const tolerations = parseTolerations(spec.tolerations);
   return {
     key: podKey(pod),
     pod,
@@ -86,11 +98,12 @@ export function newPodInfo(pod: KubeObject): PodInfo {
     requests: podRequests(spec),
     nonZeroRequests: podRequests(spec, true),
     hostPorts: hostPorts(spec),
-    tolerations: parseTolerations(spec.tolerations),
+    tolerations,
     nodeName,
     nodeSelector,
     requiredAffinity: affinity,
     preemptionPolicy: spec.preemptionPolicy === "Never" ? "Never" : "PreemptLowerPriority",
     readsNodeIdentity: nodeName !== "" || nodeSelector !== undefined || affinity !== undefined,
+    equivalenceKey: equivalenceKey(nodeName, nodeSelector, affinityTerm, tolerations),
   };
 }

@@ -26,7 +26,7 @@ import { Snapshot } from "./snapshot";
 import { unschedulableMessage } from "./diagnosis";
 import { filterNodes, scoreNodes, selectHost } from "./pipeline";
 import { newPodInfo, podKey, podSpec } from "./pod-info";
-import { defaultFilters, scorersFor } from "./plugins";
+import { defaultFilters, podDependentFilters, scorersFor } from "./plugins";
 import { LatencyRecorder, type LatencySummary } from "./latency";
 import { SchedulingQueue, type QueuedPod, type QueueState } from "./queue";
 import { StatusWriter } from "./status-writer";
@@ -75,6 +75,8 @@ export class Scheduler implements LeaderComponent {
   readonly name = "scheduler";
   readonly options: SchedulerOptions;
   private readonly filters: FilterPlugin[] = defaultFilters();
+  /** What runs on the equivalence cache's eligible nodes (they passed the node-only filters). */
+  private readonly podFilters: FilterPlugin[] = podDependentFilters();
   private readonly scorers: ScorePlugin[];
   private run?: Run;
   private counters = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, bindRejected: 0 };
@@ -193,19 +195,20 @@ export class Scheduler implements LeaderComponent {
     run.cache.updateSnapshot(run.snapshot);
     const nodes = run.snapshot.nodes;
 
-    // 2. Filter: every node through every filter (nodes in the same state once, see Snapshot).
-    const candidates = run.snapshot.candidatesFor(pod);
-    const filtered = filterNodes(pod, candidates, this.filters);
+    // 2. Filter: the nodes the pod's equivalence class passes the node-only filters on (cached),
+    //    one per group of nodes in the same state, through the pod-dependent filters (Snapshot.placementFor).
+    const { candidates, standsFor } = run.snapshot.placementFor(pod);
+    const filtered = filterNodes(pod, candidates, this.podFilters);
     if (filtered.error) return this.failed(run, entry, `plugin ${filtered.error.plugin} failed on node ${filtered.error.node}: ${filtered.error.message}`, startedAt);
     if (filtered.feasible.length === 0) {
       // Why, node by node: the record the user reads in the condition and the event.
-      const { rejected } = candidates === nodes ? filtered : filterNodes(pod, nodes, this.filters);
+      const { rejected } = filterNodes(pod, nodes, this.filters);
       return this.unschedulable(run, entry, unschedulableMessage(pod, rejected, nodes.length, this.filters), startedAt);
     }
 
     // 3. Score the feasible nodes, 4. pick the best (ties: deterministic rotation by pod name).
     const scores = scoreNodes(pod, filtered.feasible, this.scorers);
-    const best = selectHost(pod, filtered.feasible, scores, run.snapshot.standsFor(pod))!;
+    const best = selectHost(pod, filtered.feasible, scores, standsFor)!;
 
     // 5. Assume: count the pod on its node now, so the next cycle sees it before etcd does.
     run.cache.assume(pod, best.name);

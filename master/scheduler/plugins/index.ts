@@ -16,6 +16,23 @@ export function defaultFilters(): FilterPlugin[] {
   return [nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit];
 }
 
+/**
+ * The filters whose verdict depends only on the Node object (labels, name, taints, cordon), never
+ * on the pods placed there: the equivalence cache keeps their verdicts per class of pods.
+ */
+export function nodeOnlyFilters(): FilterPlugin[] {
+  return [nodeUnschedulable, nodeName, taintToleration, nodeAffinity];
+}
+
+/**
+ * The filters that depend on the pods already on a node (host ports, resources): what a cycle
+ * still runs on nodes the equivalence cache says pass the node-only ones.
+ */
+export function podDependentFilters(): FilterPlugin[] {
+  const nodeOnly = new Set(nodeOnlyFilters());
+  return defaultFilters().filter((f) => !nodeOnly.has(f));
+}
+
 export function scorersFor(strategy: ScoringStrategy): ScorePlugin[] {
   switch (strategy) {
     case "most-allocated":
