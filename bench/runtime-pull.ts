@@ -10,7 +10,8 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { pullImage } from "../runtime/image/puller";
 import { LocalImageStore } from "../runtime/image/store";
-import { busyboxLayers, layerFromTar, makeImage, makeTar, pushImage } from "../test/images/build";
+import { busyboxLayers, layerFromTar, makeImage, makeTar, pushImage, pushTestImages } from "../test/images/build";
+import { startRegistry } from "../test/images/registry";
 import { median } from "./runtime-proc";
 import { round } from "./stats";
 
@@ -102,5 +103,23 @@ export async function benchPull(host: string, repo: string, compressedBytes: num
     };
   } finally {
     await fs.rm(tmpRoot, { recursive: true, force: true });
+  }
+}
+
+/** BENCH_RUNTIME_ONLY=pull: only the pull part of the runtime benchmark, with its own
+ *  registry, under the same `pull` key (the same shape as the whole benchmark's). */
+export async function benchPullOnly(repeats: number, bigMiB: number): Promise<Record<string, unknown>> {
+  const registry = await startRegistry();
+  try {
+    const images = await pushTestImages(registry.url);
+    const busyboxBytes = images.busybox.layers.reduce((n, l) => n + l.size, 0);
+    const bigBytes = await pushBigImage(registry.url, bigMiB);
+    const busybox = await benchPull(registry.host, "gantry-test/busybox", busyboxBytes, repeats);
+    console.log(`pull busybox: ours ${busybox.oursMs.median} ms, skopeo+umoci ${busybox.reference.medianMs} ms`);
+    const big = await benchPull(registry.host, BigRepo, bigBytes, repeats);
+    console.log(`pull big: ours ${big.oursMs.median} ms, skopeo+umoci ${big.reference.medianMs} ms`);
+    return { pull: { busybox, big: { randomMiB: bigMiB, ...big } } };
+  } finally {
+    await registry.stop();
   }
 }

@@ -23,7 +23,8 @@
 // 2. Pull + unpack: pullImage into a fresh LocalImageStore (layer dirs, verified digests) vs
 //    `skopeo copy docker://… oci:…` + `umoci unpack` (a flattened rootfs + mtree manifest), the
 //    same image from the same registry; one untimed round each, then BENCH_RUNTIME_PULL_REPEATS
-//    alternating rounds; medians and ours/reference.
+//    alternating rounds; medians and ours/reference. BENCH_RUNTIME_ONLY=pull runs only this
+//    part (`BENCH_RUNTIME_ONLY=pull gantry bench runtime`), with the same `pull` keys.
 // 3. Footprint: after the sequential pods, the rest up to BENCH_RUNTIME_TOTAL pods (100) are
 //    submitted in ONE delta (its per-pod latency and time to all running are reported too);
 //    then, after BENCH_RUNTIME_SETTLE_S idle seconds, the agent process's VmRSS (sampled every
@@ -55,7 +56,7 @@ import { pushTestImages } from "../test/images/build";
 import { startRegistry } from "../test/images/registry";
 import { BenchSession, podCount, pollRunning, prePull, sleepPod, uidOf } from "./runtime-agent";
 import { CleanupStack, clockTicks, cpuTicks, findProcesses, sleep, statusKiB, summarize } from "./runtime-proc";
-import { BigRepo, benchPull, pushBigImage } from "./runtime-pull";
+import { BigRepo, benchPull, benchPullOnly, pushBigImage } from "./runtime-pull";
 import { RUNC, rawCleanup, rawRunc, rawStart } from "./runtime-raw";
 import { round, writeResult } from "./stats";
 
@@ -111,6 +112,9 @@ async function leftovers(bases: string[], runcRoots: string[], cgroupParents: st
 }
 
 export async function benchRuntime(): Promise<Record<string, unknown>> {
+  if (process.env.BENCH_RUNTIME_ONLY === "pull") {
+    return { benchmark: "runtime", date: new Date().toISOString(), load: loadavg(), ...(await benchPullOnly(PULL_REPEATS, BIG_MIB)) };
+  }
   const cleanup = new CleanupStack();
   cleanup.arm();
   const startedAt = performance.now();

@@ -8,6 +8,7 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import { checkDigest } from "./reference";
 import { ImageError, type ContentInfo, type ContentStore, type Digest } from "./types";
@@ -52,43 +53,25 @@ export class FsContentStore implements ContentStore {
   }
 
   async ingest(expected: ContentInfo, data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, onBytes?: (n: number) => void): Promise<ContentInfo> {
-    const hex = hexOf(expected.digest);
+    const writer = await this.writer(expected);
+    try {
+      for await (const chunk of data) {
+        await writer.write(chunk);
+        onBytes?.(chunk.length);
+      }
+      return await writer.commit();
+    } finally {
+      await writer.abort(); // a no-op once committed
+    }
+  }
+
+  /** A blob written chunk by chunk (a layer unpacked while it downloads); see BlobWriter. */
+  async writer(expected: ContentInfo): Promise<BlobWriter> {
     if (!Number.isSafeInteger(expected.size) || expected.size < 0) {
       throw new ImageError("BadManifest", `descriptor size ${expected.size} is not a byte count`, { digest: expected.digest });
     }
-    const tmp = path.join(this.ingestDir, `${hex}.${randomBytes(6).toString("hex")}`);
-    const file = await fs.open(tmp, "wx", 0o600);
-    let closed = false;
-    try {
-      const hash = createHash("sha256");
-      let size = 0;
-      for await (const chunk of data) {
-        size += chunk.length;
-        if (size > expected.size) {
-          throw new ImageError("SizeMismatch", `blob is larger than the ${expected.size} bytes its descriptor declares`, { digest: expected.digest });
-        }
-        hash.update(chunk);
-        await file.write(chunk);
-        onBytes?.(chunk.length);
-      }
-      if (size !== expected.size) {
-        throw new ImageError("SizeMismatch", `blob has ${size} bytes but its descriptor declares ${expected.size}`, { digest: expected.digest });
-      }
-      const actual = `sha256:${hash.digest("hex")}`;
-      if (actual !== expected.digest) {
-        throw new ImageError("DigestMismatch", `content hashes to ${actual}, not to the digest that names it`, { digest: expected.digest });
-      }
-      await file.chmod(0o444);
-      await file.sync();
-      await file.close();
-      closed = true;
-      await fs.rename(tmp, this.path(expected.digest));
-      return { digest: expected.digest, size };
-    } catch (err) {
-      if (!closed) await file.close().catch(() => undefined);
-      await fs.rm(tmp, { force: true });
-      throw err;
-    }
+    const tmp = path.join(this.ingestDir, `${hexOf(expected.digest)}.${randomBytes(6).toString("hex")}`);
+    return new BlobWriter(expected, tmp, await fs.open(tmp, "wx", 0o600), this.path(expected.digest));
   }
 
   async delete(digest: Digest): Promise<void> {
@@ -107,6 +90,64 @@ export class FsContentStore implements ContentStore {
 
   async cleanup(): Promise<void> {
     for (const name of await fs.readdir(this.ingestDir)) await fs.rm(path.join(this.ingestDir, name), { force: true });
+  }
+}
+
+/**
+ * One blob on its way into the store: write() checks the size and hashes each chunk, then
+ * writes it to ingest/ (a chunk's write overlaps whatever the caller does with it next, the
+ * previous one is awaited first). commit() verifies size and digest, syncs and renames it into
+ * blobs/; abort() removes what was written. Nothing is visible under the digest before commit.
+ */
+export class BlobWriter {
+  private readonly hash = createHash("sha256");
+  private size = 0;
+  private writing: Promise<unknown> = Promise.resolve();
+  private state: "open" | "committed" | "aborted" = "open";
+
+  constructor(
+    readonly expected: ContentInfo,
+    private readonly tmp: string,
+    private readonly file: FileHandle,
+    private readonly dest: string,
+  ) {}
+
+  get received(): number {
+    return this.size;
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    this.size += chunk.length;
+    if (this.size > this.expected.size) {
+      throw new ImageError("SizeMismatch", `blob is larger than the ${this.expected.size} bytes its descriptor declares`, { digest: this.expected.digest });
+    }
+    this.hash.update(chunk);
+    await this.writing;
+    this.writing = this.file.write(chunk);
+    this.writing.catch(() => undefined); // surfaced by the next write() or commit()
+  }
+
+  async commit(): Promise<ContentInfo> {
+    const { digest, size } = this.expected;
+    await this.writing;
+    if (this.size !== size) throw new ImageError("SizeMismatch", `blob has ${this.size} bytes but its descriptor declares ${size}`, { digest });
+    const actual = `sha256:${this.hash.digest("hex")}`;
+    if (actual !== digest) throw new ImageError("DigestMismatch", `content hashes to ${actual}, not to the digest that names it`, { digest });
+    await this.file.chmod(0o444);
+    await this.file.sync();
+    await this.file.close();
+    await fs.rename(this.tmp, this.dest);
+    this.state = "committed";
+    return { digest, size };
+  }
+
+  /** Removes the partial blob; a no-op after commit() or a previous abort(). */
+  async abort(): Promise<void> {
+    if (this.state !== "open") return;
+    this.state = "aborted";
+    await this.writing.catch(() => undefined);
+    await this.file.close().catch(() => undefined);
+    await fs.rm(this.tmp, { force: true });
   }
 }
 

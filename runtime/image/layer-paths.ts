@@ -49,7 +49,7 @@ export interface ResolvedParent {
  * only within `root`. With `create`, missing directories are made (0755); without, a missing
  * one is reported as BadLayer (used for hardlink targets, which must already exist).
  */
-export async function resolveParent(root: string, parts: readonly string[], entry: string, create: boolean): Promise<ResolvedParent> {
+export async function resolveParent(root: string, parts: readonly string[], entry: string, create: boolean, known?: KnownDirs): Promise<ResolvedParent> {
   const queue = parts.slice(0, -1);
   const cur: string[] = [];
   let hops = 0;
@@ -63,7 +63,12 @@ export async function resolveParent(root: string, parts: readonly string[], entr
       cur.pop();
       continue;
     }
-    const abs = path.join(root, ...cur, part);
+    const rel = [...cur, part].join("/");
+    if (known?.has(rel)) {
+      cur.push(part);
+      continue;
+    }
+    const abs = path.join(root, rel);
     let st;
     try {
       st = await fs.lstat(abs);
@@ -71,10 +76,12 @@ export async function resolveParent(root: string, parts: readonly string[], entr
       if (!isNotFound(err)) throw err;
       if (!create) throw new ImageError("BadLayer", `entry ${JSON.stringify(entry)}: directory ${JSON.stringify([...cur, part].join("/"))} does not exist in this layer`);
       await fs.mkdir(abs, { mode: 0o755 });
+      known?.add(rel);
       cur.push(part);
       continue;
     }
     if (st.isDirectory()) {
+      known?.add(rel);
       cur.push(part);
     } else if (st.isSymbolicLink()) {
       if (++hops > maxSymlinkHops) throw new ImageError("UnsafeLayer", `entry ${JSON.stringify(entry)}: too many levels of symbolic links`);
@@ -86,6 +93,30 @@ export async function resolveParent(root: string, parts: readonly string[], entr
     }
   }
   return { parts: cur, abs: path.join(root, ...cur) };
+}
+
+/**
+ * Root-relative paths already seen to be real directories during one unpack, so that the
+ * entries of a directory do not lstat their parents again and again. Only the unpack writes
+ * into its tree, so this stays true as long as it calls forget() for every path it removes or
+ * replaces (that drops everything beneath it too).
+ */
+export class KnownDirs {
+  private readonly dirs = new Set<string>();
+
+  has(rel: string): boolean {
+    return this.dirs.has(rel);
+  }
+
+  add(rel: string): void {
+    this.dirs.add(rel);
+  }
+
+  forget(rel: string): void {
+    if (rel === "") return this.dirs.clear();
+    this.dirs.delete(rel);
+    for (const d of this.dirs) if (d.startsWith(`${rel}/`)) this.dirs.delete(d);
+  }
 }
 
 export type PathState = { kind: "unplain" } | { kind: "missing" } | { kind: "present"; stat: Stats };

@@ -1,4 +1,5 @@
-// A LayerStore on the local filesystem:
+// A LayerStore on the local filesystem. A layer is staged from its blob in the content store or
+// straight from its download (layer-fetch.ts):
 //
 //   <root>/layers/<chain hex>/      one unpacked layer (an overlayfs lowerdir), read-only by contract
 //   <root>/layers/<chain hex>.json  { "size": <decompressed tar bytes> }, for the image size cap
@@ -17,7 +18,7 @@ import { commitLayerDir, extractLayer } from "./unpack";
 
 export interface StageCaps {
   limits?: Partial<UnpackLimits>;
-  imageBytes?: ImageBytes;
+  imageBytes?: Pick<ImageBytes, "charge">;
 }
 
 export class FsLayerStore implements LayerStore {
@@ -46,13 +47,14 @@ export class FsLayerStore implements LayerStore {
     return (await lstatOrUndefined(this.path(chainId)))?.isDirectory() ?? false;
   }
 
-  async stage(blobPath: string, expected: { chainId: Digest; diffId: Digest }, caps: StageCaps = {}): Promise<StagedLayer> {
-    const source = createReadStream(blobPath);
+  async stage(blob: string | AsyncIterable<Uint8Array>, expected: { chainId: Digest; diffId: Digest }, caps: StageCaps = {}): Promise<StagedLayer> {
+    // Large reads: fewer trips through the stream machinery per MiB.
+    const source = typeof blob === "string" ? createReadStream(blob, { highWaterMark: 1 << 20 }) : blob;
     let extracted: Awaited<ReturnType<typeof extractLayer>>;
     try {
       extracted = await extractLayer(source, { tmpDir: this.tmpDir, expectedDiffId: expected.diffId, ...caps });
     } finally {
-      source.destroy();
+      if (typeof blob === "string") (source as ReturnType<typeof createReadStream>).destroy();
     }
     const { dir, result } = extracted;
     const dest = this.path(expected.chainId);

@@ -85,6 +85,11 @@ export class ImageBytes {
     if (this.used > this.max) throw limitExceeded("maxImageBytes", this.max);
   }
 
+  /** Gives back `n` charged bytes: a layer download that broke is started over. */
+  refund(n: number): void {
+    this.used -= n;
+  }
+
   /** Makes every later charge fail: the pull has failed, its other unpacks can stop. */
   stop(): void {
     this.stopped = true;

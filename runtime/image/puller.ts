@@ -5,8 +5,10 @@
 //            ─► ingest config blob (digest+size verified) ─► parse, diff IDs ─► chain IDs
 //            ─► per layer, at most `concurrency` at a time:
 //                 layers/<chain> present?  ─yes─► its size counts towards the image cap; done
-//                 blob present? ─no─► download into content store (verified)
-//                 stage blob ─► tmp dir within the caps (limits.ts), sha256 of the tar == diff ID?
+//                 blob present? ─yes─► stage it from the content store
+//                               ─no──► download and stage in one pass (layer-fetch.ts): the
+//                                      blob is verified and stored as it is unpacked
+//                 staging: tmp dir within the caps (limits.ts), sha256 of the tar == diff ID?
 //            ─► every layer staged ─► rename each into layers/<chain>
 //            ─► write ImageRecord (atomic)                                        image-store.ts
 //
@@ -18,6 +20,7 @@
 // uses, so retrying it (ImagePullBackOff) neither accumulates layers nor fills the disk. A pull
 // cut by the network keeps the blobs it has, so the next attempt resumes.
 
+import { fetchAndStageLayer } from "./layer-fetch";
 import { ImageBytes, resolveUnpackLimits, type UnpackLimits } from "./limits";
 import { chainIds, hostPlatform, parseImageConfig } from "./manifest";
 import { canonicalReference, parseReference, type Reference } from "./reference";
@@ -104,17 +107,17 @@ export async function pullImage(input: string | Reference, opts: PullOptions): P
               progress({ kind: "layer", digest: layer.digest, state: "cached", size: layer.size });
               return;
             }
-            if (!(await store.content.info(layer.digest))) {
+            const expected = { chainId: layer.chainId, diffId: layer.diffId };
+            if (await store.content.info(layer.digest)) {
+              progress({ kind: "layer", digest: layer.digest, state: "unpacking", size: layer.size });
+              staged.push(await store.layers.stage(store.content.path(layer.digest), expected, { limits, imageBytes }));
+            } else {
+              // Downloaded and unpacked in one pass (layer-fetch.ts): no separate "unpacking".
               progress({ kind: "layer", digest: layer.digest, state: "downloading", size: layer.size });
-              let received = 0;
-              await client.fetchBlob(ref, desc, store.content, (n) => {
-                received += n;
-                progress({ kind: "bytes", digest: layer.digest, received, size: layer.size });
-              });
+              const onBytes = (received: number) => progress({ kind: "bytes", digest: layer.digest, received, size: layer.size });
+              staged.push(await fetchAndStageLayer(client, ref, desc, store, { expected, limits, imageBytes, onBytes }));
               progress({ kind: "layer", digest: layer.digest, state: "downloaded", size: layer.size });
             }
-            progress({ kind: "layer", digest: layer.digest, state: "unpacking", size: layer.size });
-            staged.push(await store.layers.stage(store.content.path(layer.digest), { chainId: layer.chainId, diffId: layer.diffId }, { limits, imageBytes }));
             progress({ kind: "layer", digest: layer.digest, state: "unpacked", size: layer.size });
           } catch (err) {
             imageBytes.stop();

@@ -123,23 +123,43 @@ export class RegistryClient {
   }
 
   /** Streams a blob into `into`, verified against `desc` (digest and size). */
-  async fetchBlob(ref: Reference, desc: Descriptor, into: ContentIngester, onBytes?: (n: number) => void): Promise<ContentInfo> {
+  fetchBlob(ref: Reference, desc: Descriptor, into: ContentIngester, onBytes?: (n: number) => void): Promise<ContentInfo> {
+    let received = 0;
+    return this.withBlob(
+      ref,
+      desc,
+      (res) =>
+        into.ingest({ digest: desc.digest, size: desc.size }, res, (n) => {
+          received += n;
+          onBytes?.(n);
+        }),
+      () => {
+        onBytes?.(-received); // progress restarts with the retry
+        received = 0;
+      },
+    );
+  }
+
+  /**
+   * GETs a blob and hands the response to `consume`. A network error, from the request or
+   * from `consume` reading the body, starts over (after `onRetry`, which must undo whatever
+   * `consume` did) up to `retries` times; other errors end it, named by the blob's digest.
+   */
+  async withBlob<T>(ref: Reference, desc: Descriptor, consume: (body: http.IncomingMessage) => Promise<T>, onRetry: () => void | Promise<void> = () => undefined): Promise<T> {
     const ctx = this.ctx(ref, desc.digest);
     for (let attempt = 0; ; attempt++) {
-      let received = 0;
       try {
         const res = await this.request(ref, `blobs/${desc.digest}`, {}, ctx);
         try {
-          return await into.ingest({ digest: desc.digest, size: desc.size }, res, (n) => {
-            received += n;
-            onBytes?.(n);
-          });
+          return await consume(res);
         } finally {
           res.destroy(); // a refused blob may not have been read to the end
         }
       } catch (err) {
+        // Local failures (disk full…) while consuming are not the registry's: passed on as they are.
+        if (!(err instanceof ImageError) && !isNetworkError(err)) throw err;
         if (!isNetworkError(err) || attempt >= this.retries) throw ImageError.from(err, ctx);
-        onBytes?.(-received); // progress restarts with the retry
+        await onRetry();
         await sleep(this.backoff(attempt));
       }
     }

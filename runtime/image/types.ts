@@ -263,13 +263,13 @@ export interface LayerStore {
   path(chainId: Digest): string;
   has(chainId: Digest): Promise<boolean>;
   /**
-   * Unpacks the layer blob at `blobPath` for chain `chainId` into a staging directory, within
+   * Unpacks the layer blob (its path in the content store, or its bytes as they download) for chain `chainId` into a staging directory, within
    * `caps` (limits.ts; past one: LimitExceeded). The uncompressed sha256 must equal `diffId`
    * (else DigestMismatch). On failure nothing is left; on success nothing is visible under the
    * chain ID until commit(), so a puller can stage every layer of an image and commit none
    * when one of them fails.
    */
-  stage(blobPath: string, expected: { chainId: Digest; diffId: Digest }, caps?: { limits?: Partial<UnpackLimits>; imageBytes?: ImageBytes }): Promise<StagedLayer>;
+  stage(blob: string | AsyncIterable<Uint8Array>, expected: { chainId: Digest; diffId: Digest }, caps?: { limits?: Partial<UnpackLimits>; imageBytes?: Pick<ImageBytes, "charge"> }): Promise<StagedLayer>;
   /** Decompressed size of a present layer, or undefined if absent. */
   size(chainId: Digest): Promise<number | undefined>;
   delete(chainId: Digest): Promise<void>;

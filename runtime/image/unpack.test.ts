@@ -182,6 +182,25 @@ describe("unpackLayer", () => {
     assert.equal((await fs.stat(outside)).mode & 0o777, 0o755, "the outside dir's mode is untouched");
   });
 
+  it("does not write through a directory that a later entry replaced with a symlink", async () => {
+    // The unpack remembers directories it has seen; once `d` is a symlink to the host's
+    // `outside`, `d/late` must be resolved again (into the root), not written through it.
+    const { dest } = await unpack([
+      { name: "d/", type: "directory" },
+      { name: "d/early", content: "e" },
+      { name: "d", type: "symlink", linkname: outside },
+      { name: "d/late", content: "l" },
+      { name: "s/", type: "directory" },
+      { name: "s/sub/", type: "directory" },
+      { name: "s", type: "symlink", linkname: outside },
+      { name: "s/sub/deep", content: "x" },
+    ]);
+    assert.deepEqual(await fs.readdir(outside), [], "nothing may be written outside");
+    assert.equal(await fs.readFile(path.join(dest, outside, "late"), "utf8"), "l");
+    assert.equal(await fs.readFile(path.join(dest, outside, "sub/deep"), "utf8"), "x");
+    assert.equal(await fs.readlink(path.join(dest, "d")), outside);
+  });
+
   it("replaces earlier entries with later ones of another type", async () => {
     const { dest } = await unpack([{ name: "a/", type: "directory" }, { name: "a/inner", content: "x" }, { name: "a", content: "now a file" }]);
     assert.equal(await fs.readFile(path.join(dest, "a"), "utf8"), "now a file");

@@ -29,7 +29,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { constants, promises as fs } from "node:fs";
 import * as path from "node:path";
 import * as tar from "tar-stream";
-import { cleanEntryPath, lstatOrUndefined, pathState, resolveParent } from "./layer-paths";
+import { cleanEntryPath, KnownDirs, lstatOrUndefined, pathState, resolveParent } from "./layer-paths";
 import { asBadLayer, decompressed, drained } from "./layer-stream";
 import { limitExceeded, resolveUnpackLimits, type ImageBytes, type UnpackLimits } from "./limits";
 import { isRestorableXattrName, makeSpecialFiles, setXattrs, type SpecialKind } from "./overlay-marks";
@@ -43,7 +43,7 @@ export interface ExtractOptions {
   /** Caps (limits.ts); missing ones take their defaults. Past one: LimitExceeded. */
   limits?: Partial<UnpackLimits>;
   /** The image's running total of decompressed bytes, shared with its other layers. */
-  imageBytes?: ImageBytes;
+  imageBytes?: Pick<ImageBytes, "charge">;
 }
 
 export interface UnpackOptions extends ExtractOptions {
@@ -109,12 +109,12 @@ export async function commitLayerDir(dir: string, dest: string): Promise<void> {
   }
 }
 
-async function extractInto(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, root: string, limits: UnpackLimits, imageBytes?: ImageBytes): Promise<UnpackResult> {
+async function extractInto(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, root: string, limits: UnpackLimits, imageBytes?: Pick<ImageBytes, "charge">): Promise<UnpackResult> {
   const tarBytes = await decompressed(source);
   const hash = createHash("sha256");
   let size = 0;
   const extract = tar.extract();
-  const layer = new LayerWriter(root, limits);
+  const layer = new LayerWriter(root, limits, ((await fs.stat(root)).mode & 0o2000) === 0);
 
   // The first failure of the stream itself (gunzip, tar parsing, a cap): when it happens
   // mid-entry the entry's reader only sees "Stream was destroyed", which would hide the cause.
@@ -162,10 +162,13 @@ class LayerWriter {
   private readonly dirMeta = new Map<string, Meta>();
   private readonly specials = new Map<string, { kind: SpecialKind; meta?: Meta }>();
   private readonly xattrs = new Map<string, Map<string, Buffer>>();
+  private readonly known = new KnownDirs();
 
   constructor(
     private readonly root: string,
     private readonly limits: UnpackLimits,
+    /** The root has no set-group-ID bit: what we create in it is owned by our uid and gid. */
+    private readonly rootKeepsOwner: boolean,
   ) {}
 
   async apply(entry: TarEntry): Promise<void> {
@@ -184,7 +187,7 @@ class LayerWriter {
     const meta = metaOf(h);
 
     if (base.startsWith(whiteoutPrefix)) {
-      const { parts: dir } = await resolveParent(this.root, parts, h.name, true);
+      const { parts: dir } = await resolveParent(this.root, parts, h.name, true, this.known);
       if (base === opaqueMarker) this.addXattr(dir.join("/"), "trusted.overlay.opaque", Buffer.from("y"));
       else if (!base.startsWith(`${whiteoutPrefix}${whiteoutPrefix}`)) {
         const name = base.slice(whiteoutPrefix.length);
@@ -200,7 +203,7 @@ class LayerWriter {
       if (h.type === "directory") this.dirMeta.set("", meta);
       return;
     }
-    const parent = await resolveParent(this.root, parts, h.name, true);
+    const parent = await resolveParent(this.root, parts, h.name, true, this.known);
     const rel = [...parent.parts, base].join("/");
     const abs = path.join(parent.abs, base);
     this.specials.delete(rel);
@@ -208,11 +211,12 @@ class LayerWriter {
     // tar-stream reports typeflags it does not know as null.
     switch (h.type as tar.Header["type"] | null) {
       case "directory": {
-        const st = await lstatOrUndefined(abs);
-        if (!st?.isDirectory()) {
-          if (st) await fs.rm(abs, { recursive: true, force: true });
+        const st = this.known.has(rel) ? undefined : await lstatOrUndefined(abs);
+        if (!this.known.has(rel) && !st?.isDirectory()) {
+          if (st) await this.replace(rel, abs);
           await fs.mkdir(abs, { mode: 0o700 });
         }
+        this.known.add(rel);
         this.dirMeta.set(rel, meta);
         break;
       }
@@ -220,31 +224,28 @@ class LayerWriter {
       case "contiguous-file":
         // The header says how long the file is: refuse before a byte of it is written.
         if ((h.size ?? 0) > this.limits.maxFileBytes) throw limitExceeded("maxFileBytes", this.limits.maxFileBytes, `${JSON.stringify(h.name)} has ${h.size} bytes`);
-        await this.replace(abs);
-        await writeFile(abs, data, meta);
+        await writeFile(abs, data, meta, () => this.replace(rel, abs), this.chownNeeded(meta));
         break;
       case "symlink":
-        await this.replace(abs);
-        await fs.symlink(h.linkname ?? "", abs);
-        if (asRoot) await fs.lchown(abs, meta.uid, meta.gid);
+        await this.fresh(rel, abs, () => fs.symlink(h.linkname ?? "", abs));
+        if (this.chownNeeded(meta)) await fs.lchown(abs, meta.uid, meta.gid);
         await fs.lutimes(abs, meta.mtime, meta.mtime);
         break;
       case "link": {
         const targetParts = cleanEntryPath(h.linkname ?? "");
         if (targetParts.length === 0) throw new ImageError("UnsafeLayer", `hardlink ${JSON.stringify(h.name)} has an empty target`);
-        const tParent = await resolveParent(this.root, targetParts, h.linkname ?? "", false);
+        const tParent = await resolveParent(this.root, targetParts, h.linkname ?? "", false, this.known);
         const target = path.join(tParent.abs, targetParts[targetParts.length - 1]);
         const tst = await lstatOrUndefined(target);
         if (!tst) throw new ImageError("BadLayer", `hardlink ${JSON.stringify(h.name)} points to ${JSON.stringify(h.linkname)}, which is not in this layer`);
         if (tst.isDirectory()) throw new ImageError("UnsafeLayer", `hardlink ${JSON.stringify(h.name)} points to a directory`);
         if (target === abs) break;
-        await this.replace(abs);
-        await fs.link(target, abs);
+        await this.fresh(rel, abs, () => fs.link(target, abs));
         break;
       }
       case "character-device":
         if (h.devmajor === 0 && h.devminor === 0) {
-          await this.replace(abs);
+          await this.replace(rel, abs);
           this.specials.set(rel, { kind: "whiteout" });
           break;
         }
@@ -252,7 +253,7 @@ class LayerWriter {
       case "block-device":
         throw new ImageError("UnsafeLayer", `entry ${JSON.stringify(h.name)} is a block device (${h.devmajor}:${h.devminor}); device nodes are refused`);
       case "fifo":
-        await this.replace(abs);
+        await this.replace(rel, abs);
         this.specials.set(rel, { kind: "fifo", meta });
         break;
       default:
@@ -262,8 +263,29 @@ class LayerWriter {
   }
 
   /** Removes whatever is at `abs` (a symlink is removed, never followed). */
-  private async replace(abs: string): Promise<void> {
+  private async replace(rel: string, abs: string): Promise<void> {
+    this.known.forget(rel);
     await fs.rm(abs, { recursive: true, force: true });
+  }
+
+  /** Runs `create` (which fails with EEXIST if anything is at `abs`); if something was there, removes it and runs it again. */
+  private async fresh(rel: string, abs: string, create: () => Promise<void>): Promise<void> {
+    try {
+      await create();
+    } catch (err) {
+      if ((err as { code?: string }).code !== "EEXIST") throw err;
+      await this.replace(rel, abs);
+      await create();
+    }
+  }
+
+  /**
+   * Whether an entry created by this process needs a chown to get `meta`'s owner: not when it
+   * already has it (files we create are ours, and the layer root has no set-group-ID bit that
+   * would hand them its group). Saves a call per entry in layers owned by root.
+   */
+  private chownNeeded(meta: Meta): boolean {
+    return asRoot && !(meta.uid === process.geteuid?.() && meta.gid === process.getegid?.() && this.rootKeepsOwner);
   }
 
   private addXattr(rel: string, name: string, value: Buffer): void {
@@ -321,11 +343,20 @@ class LayerWriter {
   }
 }
 
-async function writeFile(abs: string, data: AsyncIterable<unknown>, meta: Meta): Promise<void> {
-  const fh = await fs.open(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+/** Writes a new file; if something is at `abs`, `replace` removes it first (then it is opened again). */
+async function writeFile(abs: string, data: AsyncIterable<unknown>, meta: Meta, replace: () => Promise<void>, chown: boolean): Promise<void> {
+  const open = () => fs.open(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  let fh;
+  try {
+    fh = await open();
+  } catch (err) {
+    if ((err as { code?: string }).code !== "EEXIST") throw err;
+    await replace();
+    fh = await open();
+  }
   try {
     for await (const chunk of data) await fh.write(chunk as Buffer);
-    if (asRoot) await fh.chown(meta.uid, meta.gid); // before chmod: chown clears set-id bits
+    if (chown) await fh.chown(meta.uid, meta.gid); // before chmod: chown clears set-id bits
     await fh.chmod(meta.mode);
     await fh.utimes(meta.mtime, meta.mtime);
   } finally {

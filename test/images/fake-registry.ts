@@ -11,8 +11,11 @@ export interface FakeRegistryOptions {
   basicAuth?: { username: string; password: string };
   /** Answer this many requests with 503 before behaving. */
   failFirst?: number;
-  /** Cut the connection halfway through the first GET of each of these blobs. */
+  /** Cut the connection halfway through the first GET of each of these blobs (the first half
+   *  has 200 ms to be read before the cut). */
   cutBlobsOnce?: string[];
+  /** Send the first `bytes` bytes of this blob, and the rest only once `release` resolves. */
+  holdBlob?: { digest: string; bytes: number; release: Promise<void> };
 }
 
 export interface FakeRegistry {
@@ -85,7 +88,11 @@ export async function startFakeRegistry(opts: FakeRegistryOptions = {}): Promise
     if (req.method === "HEAD") {
       res.end();
     } else if (toCut.delete(ref)) {
-      res.write(blob.subarray(0, Math.floor(blob.length / 2)), () => res.socket?.destroy());
+      res.write(blob.subarray(0, Math.floor(blob.length / 2)), () => setTimeout(() => res.socket?.destroy(), 200));
+    } else if (opts.holdBlob?.digest === ref) {
+      const { bytes, release } = opts.holdBlob;
+      res.write(blob.subarray(0, bytes));
+      void release.then(() => res.end(blob.subarray(bytes)));
     } else {
       res.end(blob);
     }
