@@ -45,6 +45,41 @@ describe("API semantics", () => {
     assert.equal(again.json().message, 'configmaps "dup" already exists');
   });
 
+  test("a burst of concurrent creates (batched into shared etcd transactions): one 201 per name, a 409 naming each duplicate, and every object watched and updatable at its resourceVersion", async () => {
+    assert.equal((await api.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "burst" } })).status, 201);
+    const start = (await api.request("GET", "/api/v1/namespaces/burst/configmaps")).json<{ metadata: { resourceVersion: string } }>().metadata.resourceVersion;
+    const names = Array.from({ length: 40 }, (_, i) => `b-${i}`);
+    const watching = api.watch(`/api/v1/namespaces/burst/configmaps?watch=true&resourceVersion=${start}`, (ev) => ev.length >= names.length, 15_000);
+    // Each name twice, all at once: exactly one of each pair is created.
+    const answers = await Promise.all([...names, ...names].map((n) => api.request("POST", "/api/v1/namespaces/burst/configmaps", cm(n, { n }))));
+    type Created = { metadata: { name: string; resourceVersion: string } };
+    const created = new Map<string, string>();
+    for (const a of answers) {
+      if (a.status === 201) {
+        const o = a.json<Created>();
+        assert.ok(!created.has(o.metadata.name), `${o.metadata.name} created twice`);
+        created.set(o.metadata.name, o.metadata.resourceVersion);
+        continue;
+      }
+      assert.equal(a.status, 409, a.body);
+      assert.equal(a.json().reason, "AlreadyExists");
+      assert.match(String(a.json().message), /^configmaps "b-\d+" already exists$/);
+    }
+    assert.deepEqual([...created.keys()].sort(), [...names].sort());
+
+    const events = await watching;
+    assert.deepEqual(
+      events.map((e) => [e.type, (e.object as unknown as Created).metadata.name, (e.object as unknown as Created).metadata.resourceVersion]).sort(),
+      names.map((n) => ["ADDED", n, created.get(n)]).sort(),
+    );
+    const revisions = events.map((e) => Number((e.object as unknown as Created).metadata.resourceVersion));
+    assert.deepEqual(revisions, [...revisions].sort((a, b) => a - b), "watch events come in revision order");
+    for (const n of names) {
+      const put = await api.request("PUT", `/api/v1/namespaces/burst/configmaps/${n}`, { ...cm(n, { n: "updated" }), metadata: { name: n, resourceVersion: created.get(n) } });
+      assert.equal(put.status, 200, put.body);
+    }
+  });
+
   test("an update with a stale resourceVersion gives 409 Conflict and changes nothing", async () => {
     const created = (await api.request("POST", "/api/v1/namespaces/default/configmaps", cm("cas"))).json<{ metadata: { resourceVersion: string } }>();
     const rv = created.metadata.resourceVersion;

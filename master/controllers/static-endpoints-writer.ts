@@ -2,6 +2,7 @@
 // slices, and removes slices of ours it no longer needs. Writes only what differs, so a resync
 // of an unchanged Service costs reads from the API's store and nothing else.
 
+import { applyDefaults } from "../../api/defaults";
 import { ApiError } from "../../api/errors";
 import type { KubeObject } from "../../api/object";
 import { findResource } from "../../api/resources";
@@ -35,7 +36,11 @@ export class StaticEndpointsWriter {
     }
   }
 
-  /** Creates `desired`, or updates what is stored when it differs in what we set. */
+  /**
+   * Creates `desired`, or updates what is stored when it differs in what we set. Compared as it
+   * would be stored (defaulted: a slice's empty `endpoints` reads back as null), or a Service
+   * without endpoints would be written again on every event its own write causes.
+   */
   private async write(client: ResourceClient, desired: KubeObject, raced: () => void): Promise<void> {
     const { namespace, name } = desired.metadata;
     const current = await client.tryGet(namespace, name!);
@@ -43,8 +48,9 @@ export class StaticEndpointsWriter {
       await client.create(desired).catch((err) => (err instanceof ApiError && err.reason === "AlreadyExists" ? raced() : Promise.reject(err)));
       return;
     }
-    if (!needsWrite(current, desired)) return;
-    await client.update(namespace, name!, (latest) => (needsWrite(latest, desired) ? mergeInto(latest, desired) : undefined));
+    const stored = applyDefaults(desired.kind!, desired);
+    if (!needsWrite(current, stored)) return;
+    await client.update(namespace, name!, (latest) => (needsWrite(latest, stored) ? mergeInto(latest, stored) : undefined));
   }
 }
 

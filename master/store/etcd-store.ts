@@ -1,10 +1,12 @@
-// Store over etcd (see types.ts for the contract). Every write is one etcd transaction whose
+// Store over etcd (see types.ts for the contract). Every write is an etcd transaction whose
 // compare is the precondition, so the result is decided by etcd, never by a read-then-write
 // here; the failure branch reads the key back so the caller learns why in the same round trip.
+// Creates that arrive together share one transaction, a compare per key (create-batch.ts).
 
 import { ExponentialBackoff, handleWhen, noop, retry } from "cockatiel";
 import { Etcd3, isRecoverableError, type ICompare, type IKeyValue, type IRequestOp, type ITxnResponse, type KVClient } from "etcd3";
 import type { KubeObject } from "../../api/object";
+import { CreateBatcher } from "./create-batch";
 import { decodeObject, encodeObjectJson, parseRevision } from "./etcd-codec";
 import { isCompactedError, readError } from "./etcd-errors";
 import { listPrefix } from "./etcd-list";
@@ -43,6 +45,8 @@ export class EtcdStore implements Store {
   private readonly watches = new Set<Watch>();
   private readonly transformer: ValueTransformer;
   private readonly decode: ValueDecoder;
+  /** Creates go to etcd in shared transactions (create-batch.ts). */
+  private readonly creates: CreateBatcher;
 
   constructor(private readonly options: EtcdStoreOptions) {
     const timeout = options.requestTimeoutMs ?? 30_000;
@@ -69,19 +73,14 @@ export class EtcdStore implements Store {
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
     });
     this.kv = this.client.kv;
+    this.creates = new CreateBatcher(this.kv);
   }
 
   async create<T extends KubeObject>(key: string, obj: T): Promise<T> {
     const json = encodeObjectJson(obj);
-    const k = Buffer.from(key);
-    const res = await this.timed("create", key, () =>
-      this.kv.txn({
-        compare: [{ key: k, target: "Version", result: "Equal", version: 0 }],
-        success: [{ request_put: { key: k, value: this.transformer.toStorage(key, Buffer.from(json)) } }],
-      }),
-    );
-    if (!res.succeeded) throw new StoreError("AlreadyExists", key);
-    return decodeObject<T>(key, json, res.header.revision);
+    const revision = await this.timed("create", key, () => this.creates.create(Buffer.from(key), this.transformer.toStorage(key, Buffer.from(json))));
+    if (revision === undefined) throw new StoreError("AlreadyExists", key);
+    return decodeObject<T>(key, json, revision);
   }
 
   async get<T extends KubeObject>(key: string): Promise<T> {
