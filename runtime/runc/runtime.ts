@@ -86,6 +86,8 @@ export class RuncRuntime implements ContainerRuntime {
   private ready?: Promise<{ limitSwap: boolean; nofile: number }>;
   private rotationTimer?: NodeJS.Timeout;
   private readonly exits: ExitWatcher;
+  /** Log rotation limits and paths by container id (rotateLogs). */
+  private readonly logLimits = new Map<string, { maxBytes: number; maxFiles: number; paths: ContainerPaths }>();
 
   constructor(options: RuncRuntimeOptions) {
     for (const [name, dir] of [["root", options.root], ["runcRoot", options.runcRoot]] as const) {
@@ -414,19 +416,30 @@ export class RuncRuntime implements ContainerRuntime {
     }
   }
 
-  /** Rotates every live container's log that has reached its size limit (log-rotation.ts). */
+  /**
+   * Rotates every live container's log that has reached its size limit (log-rotation.ts). Runs
+   * every 10 s for every container, so the common case costs one stat: the limits (fixed at
+   * create) and paths are remembered per id, and whether conmon still runs is asked only of a
+   * full log.
+   */
   async rotateLogs(): Promise<void> {
     await this.init();
-    for (const id of (await fs.readdir(containersDir(this.opts.root))).filter(isValidId)) {
-      const p = containerPaths(this.opts.root, id);
-      const meta = await readMeta(p.meta, id).catch(() => undefined);
-      if (!meta || (await monitorPid(p.conmonPid)) === undefined) continue;
-      await rotateIfNeeded({
-        logPath: p.logPath,
-        ctlFifo: p.ctlFifo,
-        maxBytes: meta.logMaxBytes ?? this.opts.defaultLogMaxBytes,
-        maxFiles: meta.logMaxFiles ?? this.opts.defaultLogMaxFiles,
-      });
+    const ids = (await fs.readdir(containersDir(this.opts.root))).filter(isValidId);
+    const present = new Set(ids);
+    for (const id of this.logLimits.keys()) if (!present.has(id)) this.logLimits.delete(id);
+    for (const id of ids) {
+      let known = this.logLimits.get(id);
+      if (!known) {
+        const p = containerPaths(this.opts.root, id);
+        const meta = await readMeta(p.meta, id).catch(() => undefined);
+        if (!meta) continue;
+        known = { maxBytes: meta.logMaxBytes ?? this.opts.defaultLogMaxBytes, maxFiles: meta.logMaxFiles ?? this.opts.defaultLogMaxFiles, paths: p };
+        this.logLimits.set(id, known);
+      }
+      const { maxBytes, maxFiles, paths } = known;
+      const size = await fs.stat(paths.logPath).then((st) => st.size, () => 0);
+      if (size < maxBytes || (await monitorPid(paths.conmonPid)) === undefined) continue;
+      await rotateIfNeeded({ logPath: paths.logPath, ctlFifo: paths.ctlFifo, maxBytes, maxFiles });
     }
   }
 }
