@@ -136,9 +136,12 @@ export class PodManager {
       .catch((err) => this.deps.error("saving the desired state failed", err));
   }
 
-  /** Rewrites token volumes whose tokens are due (agent.ts calls this every second). */
+  /** Rewrites token volumes whose tokens are due (agent.ts calls this every second); pods with
+   *  nothing due cost one look at their volumes. */
   refreshTokens(): void {
-    for (const s of this.slots.values()) void s.executor.refreshTokens();
+    const tokens = this.deps.sandboxEnv.tokens;
+    if (!tokens) return;
+    for (const s of this.slots.values()) if (tokens.due(s.worker.pod)) void s.executor.refreshTokens();
   }
 
   /** The node's pod network became ready: pods waiting for it try again now. */
