@@ -5,9 +5,11 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { ClientDuplexStream, ServiceError } from "@grpc/grpc-js";
 import type { Pod } from "kubernetes-types/core/v1";
-import { podJson } from "../agent/testing/harness";
+import { agentDirs, forceCleanup, podJson, startAgent, type AgentDirs, type AgentProcess } from "../agent/testing/harness";
+import { pushTestImages } from "../test/images/build";
+import { startRegistry } from "../test/images/registry";
 import { MasterMessage, PullImageRequest, type AgentClient, type AgentMessage, type NodeConfig, type PodStatus } from "../proto/gen/agent";
-import { sleep } from "./runtime-proc";
+import { sleep, type CleanupStack } from "./runtime-proc";
 
 /** One container, `sleep 3600`, image already on the node, no grace period on removal (sleep as
  *  pid 1 ignores SIGTERM, so any grace period would only be waited out). */
@@ -132,6 +134,30 @@ export interface Polled {
   at: Map<string, number>;
   /** Pods seen as ContainerStatusUnknown on the way. */
   sawUnknown: Set<string>;
+}
+
+export interface BenchAgent {
+  /** The test busybox image in the benchmark's registry. */
+  busybox: string;
+  dirs: AgentDirs;
+  agent: AgentProcess;
+  session: BenchSession;
+}
+
+/** A registry with the test images, a real agent process and an open Session to it, each
+ *  undone by `cleanup`. */
+export async function startBenchAgent(cleanup: CleanupStack, nodeName: string, agentOptions: object = {}): Promise<BenchAgent> {
+  const registry = await startRegistry();
+  cleanup.add("registry", () => registry.stop());
+  await pushTestImages(registry.url);
+  const dirs = await agentDirs();
+  cleanup.add("agent directories, containers, mounts, cgroups", () => forceCleanup(dirs));
+  const agent = await startAgent(dirs, { nodeName, ...agentOptions });
+  cleanup.add("agent process", () => agent.stop());
+  const session = new BenchSession(agent.client, nodeName);
+  cleanup.add("session", async () => session.close());
+  await session.ready;
+  return { busybox: `${registry.host}/gantry-test/busybox:latest`, dirs, agent, session };
 }
 
 /** Polls ListPodStatus (only these uids) every `everyMs` until each pod's containers are all

@@ -12,10 +12,7 @@
 
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-import { agentDirs, forceCleanup, startAgent } from "../agent/testing/harness";
-import { pushTestImages } from "../test/images/build";
-import { startRegistry } from "../test/images/registry";
-import { BenchSession, podCount, pollRunning, prePull, sleepPod, uidOf } from "./runtime-agent";
+import { podCount, pollRunning, prePull, sleepPod, startBenchAgent, uidOf } from "./runtime-agent";
 import { CleanupStack, clockTicks, cpuTicks, cpuTicksWithChildren, findProcesses, sleep, statusKiB } from "./runtime-proc";
 import { round } from "./stats";
 
@@ -74,17 +71,7 @@ export async function benchRuntimeIdle(): Promise<Record<string, unknown>> {
   const startedAt = performance.now();
   const loadAtStart = os.loadavg().map((l) => round(l, 2));
   try {
-    const registry = await startRegistry();
-    cleanup.add("registry", () => registry.stop());
-    await pushTestImages(registry.url);
-    const busybox = `${registry.host}/gantry-test/busybox:latest`;
-    const dirs = await agentDirs();
-    cleanup.add("agent directories, containers, mounts, cgroups", () => forceCleanup(dirs));
-    const agent = await startAgent(dirs, { nodeName: "bench-idle" });
-    cleanup.add("agent process", () => agent.stop());
-    const session = new BenchSession(agent.client, "bench-idle");
-    cleanup.add("session", async () => session.close());
-    await session.ready;
+    const { busybox, dirs, agent, session } = await startBenchAgent(cleanup, "bench-idle");
     await prePull(agent.client, busybox);
 
     const pods = Array.from({ length: PODS }, (_, i) => sleepPod(`idle-${i}`, busybox));
