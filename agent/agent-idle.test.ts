@@ -60,3 +60,33 @@ test("an idle agent spawns no runc; an exit reaches the pod's status without a r
   assert.ok(await running(idle));
   assert.deepEqual(runcQueries(await runc.calls()).slice(mark), [], "no runc state/list while idle or to notice the exit");
 });
+
+test("an exit while the agent is down is seen by the restarted agent, and exits after the restart are events", { timeout: 120_000 }, async (t) => {
+  const runc = await loggingRunc();
+  const dirs = await agentDirs();
+  const started: { agent?: AgentProcess } = {};
+  t.after(async () => {
+    await started.agent?.stop().catch(() => undefined);
+    await forceCleanup(dirs);
+    await runc.remove();
+  });
+  let agent = (started.agent = await startAgent(dirs, { runcPath: runc.path }));
+  const image = `${registry.host}/gantry-test/busybox:latest`;
+  const early = pod("early", { name: "c", image, command: ["sh", "-c", "sleep 3; exit 3"] }, "Never");
+  const late = pod("late", { name: "c", image, command: ["sh", "-c", "sleep 12; exit 4"] }, "Never");
+  await setDesired(agent.client, 1, [early, late]);
+  const state = async (p: Pod) => (await podStatus(agent.client, p.metadata!.uid!))?.containerStatuses[0]?.state?.state;
+  await waitFor("both pods running", async () => (await state(early))?.$case === "running" && (await state(late))?.$case === "running", 60_000, 50);
+
+  await agent.kill9();
+  await new Promise((r) => setTimeout(r, 4000)); // `early` exits meanwhile
+  agent = started.agent = await startAgent(dirs, { runcPath: runc.path });
+  const exitCode = async (p: Pod) => {
+    const st = await state(p);
+    return st?.$case === "terminated" ? st.terminated.exitCode : undefined;
+  };
+  assert.equal(await waitFor("the exit that happened while the agent was down", () => exitCode(early), 10_000, 50), 3);
+  const mark = runcQueries(await runc.calls()).length;
+  assert.equal(await waitFor("the exit after the restart", () => exitCode(late), 20_000, 50), 4);
+  assert.deepEqual(runcQueries(await runc.calls()).slice(mark), [], "the restarted agent learned of the exit without runc");
+});
