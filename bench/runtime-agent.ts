@@ -60,6 +60,10 @@ export class BenchSession {
   readonly runningAt = new Map<string, number>();
   readonly known = new Set<string>();
   readonly ended: Promise<ServiceError | undefined>;
+  /** How the stream ended, once it has (for error messages). */
+  endedHow: string | undefined;
+  /** `removed` entries received so far. */
+  removedSeen = 0;
   readonly ready: Promise<void>;
   private readonly call: ClientDuplexStream<MasterMessage, AgentMessage>;
   private generation = 0;
@@ -73,6 +77,7 @@ export class BenchSession {
       this.call.on("error", (e: ServiceError) => resolve(e));
       this.call.on("end", () => resolve(undefined));
     });
+    void this.ended.then((e) => (this.endedHow = e ? `with ${e.message}` : "by the agent"));
     this.call.on("data", (m: AgentMessage) => {
       const now = performance.now();
       if (m.msg?.$case !== "podStatus") return;
@@ -82,6 +87,7 @@ export class BenchSession {
         if (containerRunning(p) && !this.runningAt.has(p.uid)) this.runningAt.set(p.uid, now);
       }
       for (const uid of u.removed) this.known.delete(uid);
+      this.removedSeen += u.removed.length;
       if (u.full) markReady();
       for (const w of this.waiters) w();
     });

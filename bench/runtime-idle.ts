@@ -87,7 +87,8 @@ export async function benchRuntimeIdle(): Promise<Record<string, unknown>> {
 
     const tr = session.desired([], true);
     await session.until("every pod removed", () => session.known.size === 0, 180_000).catch((err: Error) => {
-      throw new Error(`${err.message}; ${session.known.size} left; the agent's log ends: ${agent.stderr().slice(-3000)}`);
+      const stream = session.endedHow ? `the session ended ${session.endedHow}` : "the session is open";
+      throw new Error(`${err.message}; ${session.known.size} left, ${session.removedSeen} removals seen, ${stream}; the agent's log ends: ${agent.stderr().slice(-2000)}`);
     });
     return {
       benchmark: "runtime-idle",
