@@ -27,7 +27,8 @@ function pod(name: string, container: Container, restartPolicy: "Always" | "Neve
   return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", uid: randomUUID(), resourceVersion: "1" }, spec: { containers: [container], restartPolicy, terminationGracePeriodSeconds: 0 } };
 }
 
-test("an idle agent spawns no runc; an exit reaches the pod's status without a relist", { timeout: 120_000 }, async (t) => {
+/** A logging runc and an agent using it (`start()` again after a kill -9), undone after the test. */
+async function setup(t: { after(fn: () => Promise<void>): void }) {
   const runc = await loggingRunc();
   const dirs = await agentDirs();
   const started: { agent?: AgentProcess } = {};
@@ -36,8 +37,13 @@ test("an idle agent spawns no runc; an exit reaches the pod's status without a r
     await forceCleanup(dirs);
     await runc.remove();
   });
-  const agent = (started.agent = await startAgent(dirs, { runcPath: runc.path }));
-  const image = `${registry.host}/gantry-test/busybox:latest`;
+  const start = async () => (started.agent = await startAgent(dirs, { runcPath: runc.path }));
+  return { runc, start, image: `${registry.host}/gantry-test/busybox:latest` };
+}
+
+test("an idle agent spawns no runc; an exit reaches the pod's status without a relist", { timeout: 120_000 }, async (t) => {
+  const { runc, start, image } = await setup(t);
+  const agent = await start();
   const idle = pod("idle", { name: "c", image, command: ["sleep", "3600"] }, "Always");
   const exits = pod("exits", { name: "c", image, command: ["sh", "-c", "sleep 4; exit 3"] }, "Never");
   await setDesired(agent.client, 1, [idle, exits]);
@@ -62,16 +68,8 @@ test("an idle agent spawns no runc; an exit reaches the pod's status without a r
 });
 
 test("an exit while the agent is down is seen by the restarted agent, and exits after the restart are events", { timeout: 120_000 }, async (t) => {
-  const runc = await loggingRunc();
-  const dirs = await agentDirs();
-  const started: { agent?: AgentProcess } = {};
-  t.after(async () => {
-    await started.agent?.stop().catch(() => undefined);
-    await forceCleanup(dirs);
-    await runc.remove();
-  });
-  let agent = (started.agent = await startAgent(dirs, { runcPath: runc.path }));
-  const image = `${registry.host}/gantry-test/busybox:latest`;
+  const { runc, start, image } = await setup(t);
+  let agent = await start();
   const early = pod("early", { name: "c", image, command: ["sh", "-c", "sleep 3; exit 3"] }, "Never");
   const late = pod("late", { name: "c", image, command: ["sh", "-c", "sleep 12; exit 4"] }, "Never");
   await setDesired(agent.client, 1, [early, late]);
@@ -80,7 +78,7 @@ test("an exit while the agent is down is seen by the restarted agent, and exits 
 
   await agent.kill9();
   await new Promise((r) => setTimeout(r, 4000)); // `early` exits meanwhile
-  agent = started.agent = await startAgent(dirs, { runcPath: runc.path });
+  agent = await start();
   const exitCode = async (p: Pod) => {
     const st = await state(p);
     return st?.$case === "terminated" ? st.terminated.exitCode : undefined;
