@@ -102,6 +102,8 @@ export interface AgentOptions {
   nodeNetns?: string;
   /** Masquerade pod traffic that leaves the cluster's pod ranges. Default true. */
   masqueradeOutside?: boolean;
+  /** The runc binary (default /usr/sbin/runc). */
+  runcPath?: string;
   /** A runtime to use instead of runc (tests of the agent against another implementation). */
   runtime?: ContainerRuntime;
   logger?: pino.Logger;
@@ -135,7 +137,11 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const now = () => Date.now();
 
   const rawRuntime: ContainerRuntime =
-    options.runtime ?? new RuncRuntime({ root: path.resolve(options.runtimeRoot ?? path.join(dataDir, "runtime")), runcRoot: path.resolve(options.runcRoot ?? path.join(runDir, "runc")) });
+    options.runtime ?? new RuncRuntime({
+      root: path.resolve(options.runtimeRoot ?? path.join(dataDir, "runtime")),
+      runcRoot: path.resolve(options.runcRoot ?? path.join(runDir, "runc")),
+      ...(options.runcPath ? { runcPath: options.runcPath } : {}),
+    });
   // This agent's registry (served by GetMetrics, through the API at nodes/<node>/proxy/metrics).
   const metrics = new AgentMetrics();
   const runtime: ContainerRuntime = new MeteredRuntime(rawRuntime, metrics);

@@ -1,5 +1,5 @@
 // The agent's pods: one PodWorker (state machine + executor) per pod uid, driven by the desired
-// set, the relister and the executors' results; statuses and events go to the reporter.
+// set, the relister (exit events, a slow full relist) and the executors' results; statuses and events go to the reporter.
 //
 // Start-up (restart safety):
 //   1. the persisted desired set is loaded (desired/persist.ts), so the agent carries on
@@ -65,7 +65,7 @@ export class PodManager {
       deps.runtime,
       {
         uids: () => this.slots.keys(),
-        observed: (uid, containers, at) => this.slots.get(uid)?.worker.input({ kind: "observed", containers, at }),
+        observed: (uid, containers, at, partial) => this.slots.get(uid)?.worker.input({ kind: "observed", containers, at, partial }),
       },
       (err) => deps.error("listing runtime containers failed", err),
     );
@@ -78,6 +78,8 @@ export class PodManager {
       const r = this.desired.apply({ generation: saved.generation, full: true, upsert: saved.pods, remove: [], volumeData: saved.volumeData });
       for (const x of r.rejected) this.deps.error(`persisted pod ${x.uid} is unusable: ${x.message}`);
     }
+    // Exits are watched before the first list, so none falls between the two.
+    await this.relister.watch();
     const byPod = await groupByPod(await this.deps.runtime.list());
     for (const p of this.desired.pods.values()) this.startWorker(p, byPod.get(p.uid) ?? []);
 
@@ -134,9 +136,12 @@ export class PodManager {
       .catch((err) => this.deps.error("saving the desired state failed", err));
   }
 
-  /** Rewrites token volumes whose tokens are due (agent.ts calls this every second). */
+  /** Rewrites token volumes whose tokens are due (agent.ts calls this every second); pods with
+   *  nothing due cost one look at their volumes. */
   refreshTokens(): void {
-    for (const s of this.slots.values()) void s.executor.refreshTokens();
+    const tokens = this.deps.sandboxEnv.tokens;
+    if (!tokens) return;
+    for (const s of this.slots.values()) if (tokens.due(s.worker.pod)) void s.executor.refreshTokens();
   }
 
   /** The node's pod network became ready: pods waiting for it try again now. */

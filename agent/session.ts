@@ -4,7 +4,8 @@
 //   master: SessionOpen ─► agent checks node name and epoch ─► AgentHello, NodeStatus,
 //           PodStatusUpdate{full}  ─► then DesiredPods (acked), NodeConfig, Heartbeats
 //   agent:  status changes and events as they happen (batched by the reporter), NodeStatus
-//           every 10 s, Heartbeats at the interval the master asked for
+//           sampled every 10 s and sent when it changed (or 5 min passed; usage alone is no
+//           change), Heartbeats at the interval the master asked for (they keep the Lease)
 //
 // An epoch lower than the highest one accepted (persisted with the desired state, so it
 // survives restarts) is refused with FAILED_PRECONDITION; a session with a higher or equal
@@ -15,6 +16,7 @@ import type { ServerDuplexStream } from "@grpc/grpc-js";
 import { AgentMessage, type MasterMessage, type NodeConfig, type NodeStatus, type ServiceAccountToken } from "../proto/gen/agent";
 import { Code, endWith, rpcError } from "./grpc-status";
 import { rfc3339 } from "./pod-worker/messages";
+import { reportKey } from "./node/node-status";
 import type { PodManager } from "./pod-manager";
 import type { StatusBatch, StatusReporter } from "./status/reporter";
 import type { ServiceCatalog } from "../netns/services/catalog";
@@ -36,6 +38,8 @@ export interface SessionHost {
 }
 
 const NODE_STATUS_EVERY_MS = 10_000;
+/** An unchanged NodeStatus is sent again after this long (the kubelet's nodeStatusReportFrequency). */
+const NODE_STATUS_REPORT_MS = 5 * 60_000;
 /** How long a token request waits for the master's answer. */
 const TOKEN_TIMEOUT_MS = 15_000;
 
@@ -60,6 +64,7 @@ class OpenSession {
   private seq = 0;
   private closed = false;
   private tokenRequests = 0;
+  private lastReport: { key: string; at: number } | undefined;
   private readonly pendingTokens = new Map<number, PendingToken>();
 
   constructor(
@@ -146,6 +151,10 @@ class OpenSession {
   private async sendNodeStatus(): Promise<void> {
     try {
       const status = await this.host.nodeStatus();
+      const key = reportKey(status);
+      const now = Date.now();
+      if (this.lastReport && this.lastReport.key === key && now - this.lastReport.at < NODE_STATUS_REPORT_MS) return;
+      this.lastReport = { key, at: now };
       this.send({ msg: { $case: "nodeStatus", nodeStatus: status } });
     } catch (err) {
       this.host.log.warn({ err }, "sampling node status failed");

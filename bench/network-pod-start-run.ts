@@ -18,15 +18,12 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { agentDirs, forceCleanup, startAgent } from "../agent/testing/harness";
 import { cniStateDirs, gantryNetwork } from "../netns/cni/gantry-network";
 import type { CniResult, NetworkConfigList } from "../netns/cni/types";
 import { run } from "../netns/run";
 import { pullImage } from "../runtime/image/puller";
 import { LocalImageStore } from "../runtime/image/store";
-import { pushTestImages } from "../test/images/build";
-import { startRegistry } from "../test/images/registry";
-import { BenchSession, pollRunning, prePull, sleepPod, uidOf } from "./runtime-agent";
+import { pollRunning, prePull, sleepPod, startBenchAgent, uidOf } from "./runtime-agent";
 import { CleanupStack, sleep, summarize } from "./runtime-proc";
 import { rawCleanup, rawRunc, rawStart, type RawRunc } from "./runtime-raw";
 import { round } from "./stats";
@@ -90,18 +87,7 @@ async function main(): Promise<Record<string, unknown>> {
   const loadAtStart = os.loadavg().map((l) => round(l, 2));
   try {
     await run(["ip", "link", "set", "lo", "up"]);
-    const registry = await startRegistry();
-    cleanup.add("registry", () => registry.stop());
-    await pushTestImages(registry.url);
-    const busybox = `${registry.host}/gantry-test/busybox:latest`;
-
-    const dirs = await agentDirs();
-    cleanup.add("agent directories, containers, mounts, cgroups", () => forceCleanup(dirs));
-    const agent = await startAgent(dirs, { nodeName: NODE, podNetwork: "cni" });
-    cleanup.add("agent process", () => agent.stop());
-    const session = new BenchSession(agent.client, NODE);
-    cleanup.add("session", async () => session.close());
-    await session.ready;
+    const { busybox, dirs, agent, session } = await startBenchAgent(cleanup, NODE, { podNetwork: "cni" });
     session.nodeConfig({ podCidrs: [POD_CIDR], clusterCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"], clusterDomain: "cluster.local" });
     for (let i = 0; (await run(["ip", "-o", "addr", "show", "gantry0"]).catch(() => ({ stdout: "" }))).stdout.indexOf("10.244.0.1/24") < 0; i++) {
       if (i > 200) throw new Error("the agent did not make gantry0 with 10.244.0.1/24");

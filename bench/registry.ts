@@ -44,6 +44,13 @@ export const BENCHMARKS: Record<string, Benchmark> = {
       return import("./runtime.js").then((m) => m.benchRuntime());
     },
   },
+  "runtime-idle": {
+    description: "agent CPU with 100 idle pods (its own, its reaped children's, the conmons'), quicker than the whole runtime benchmark",
+    run: (_o, p) => {
+      p.step("100 idle pods on a real agent, CPU over 60 s");
+      return import("./runtime-idle.js").then((m) => m.benchRuntimeIdle());
+    },
+  },
   network: {
     description: "service proxy (nft by hand) and ClusterIP throughput (pod IP), pod start with the pod network (CNI by hand)",
     run: async (_o, p) => {

@@ -5,9 +5,11 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { ClientDuplexStream, ServiceError } from "@grpc/grpc-js";
 import type { Pod } from "kubernetes-types/core/v1";
-import { podJson } from "../agent/testing/harness";
+import { agentDirs, forceCleanup, podJson, startAgent, type AgentDirs, type AgentProcess } from "../agent/testing/harness";
+import { pushTestImages } from "../test/images/build";
+import { startRegistry } from "../test/images/registry";
 import { MasterMessage, PullImageRequest, type AgentClient, type AgentMessage, type NodeConfig, type PodStatus } from "../proto/gen/agent";
-import { sleep } from "./runtime-proc";
+import { sleep, type CleanupStack } from "./runtime-proc";
 
 /** One container, `sleep 3600`, image already on the node, no grace period on removal (sleep as
  *  pid 1 ignores SIGTERM, so any grace period would only be waited out). */
@@ -58,6 +60,10 @@ export class BenchSession {
   readonly runningAt = new Map<string, number>();
   readonly known = new Set<string>();
   readonly ended: Promise<ServiceError | undefined>;
+  /** How the stream ended, once it has (for error messages). */
+  endedHow: string | undefined;
+  /** `removed` entries received so far. */
+  removedSeen = 0;
   readonly ready: Promise<void>;
   private readonly call: ClientDuplexStream<MasterMessage, AgentMessage>;
   private generation = 0;
@@ -71,6 +77,7 @@ export class BenchSession {
       this.call.on("error", (e: ServiceError) => resolve(e));
       this.call.on("end", () => resolve(undefined));
     });
+    void this.ended.then((e) => (this.endedHow = e ? `with ${e.message}` : "by the agent"));
     this.call.on("data", (m: AgentMessage) => {
       const now = performance.now();
       if (m.msg?.$case !== "podStatus") return;
@@ -80,6 +87,7 @@ export class BenchSession {
         if (containerRunning(p) && !this.runningAt.has(p.uid)) this.runningAt.set(p.uid, now);
       }
       for (const uid of u.removed) this.known.delete(uid);
+      this.removedSeen += u.removed.length;
       if (u.full) markReady();
       for (const w of this.waiters) w();
     });
@@ -132,6 +140,30 @@ export interface Polled {
   at: Map<string, number>;
   /** Pods seen as ContainerStatusUnknown on the way. */
   sawUnknown: Set<string>;
+}
+
+export interface BenchAgent {
+  /** The test busybox image in the benchmark's registry. */
+  busybox: string;
+  dirs: AgentDirs;
+  agent: AgentProcess;
+  session: BenchSession;
+}
+
+/** A registry with the test images, a real agent process and an open Session to it, each
+ *  undone by `cleanup`. */
+export async function startBenchAgent(cleanup: CleanupStack, nodeName: string, agentOptions: object = {}): Promise<BenchAgent> {
+  const registry = await startRegistry();
+  cleanup.add("registry", () => registry.stop());
+  await pushTestImages(registry.url);
+  const dirs = await agentDirs();
+  cleanup.add("agent directories, containers, mounts, cgroups", () => forceCleanup(dirs));
+  const agent = await startAgent(dirs, { nodeName, ...agentOptions });
+  cleanup.add("agent process", () => agent.stop());
+  const session = new BenchSession(agent.client, nodeName);
+  cleanup.add("session", async () => session.close());
+  await session.ready;
+  return { busybox: `${registry.host}/gantry-test/busybox:latest`, dirs, agent, session };
 }
 
 /** Polls ListPodStatus (only these uids) every `everyMs` until each pod's containers are all

@@ -17,11 +17,17 @@ export async function clockTicks(): Promise<number> {
 
 /** utime + stime of a process, in clock ticks. */
 export async function cpuTicks(pid: number): Promise<number> {
+  return (await cpuTicksWithChildren(pid)).own;
+}
+
+/** A process's own CPU (utime + stime) and that of its children it has waited for (cutime +
+ *  cstime: the `runc`, `ip`, `sh` it spawned and reaped), in clock ticks. */
+export async function cpuTicksWithChildren(pid: number): Promise<{ own: number; children: number }> {
   const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8");
   // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
   const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // rest[0] is field 3 (state); utime is field 14, stime field 15.
-  return Number(rest[11]) + Number(rest[12]);
+  // rest[0] is field 3 (state); utime is field 14, stime 15, cutime 16, cstime 17.
+  return { own: Number(rest[11]) + Number(rest[12]), children: Number(rest[13]) + Number(rest[14]) };
 }
 
 /** A /proc/<pid>/status field in KiB (VmRSS, VmHWM, …); undefined when the process is gone. */

@@ -29,7 +29,8 @@
 //    submitted in ONE delta (its per-pod latency and time to all running are reported too);
 //    then, after BENCH_RUNTIME_SETTLE_S idle seconds, the agent process's VmRSS (sampled every
 //    second) and CPU (utime+stime delta from /proc/<pid>/stat) over BENCH_RUNTIME_SAMPLE_S
-//    seconds, with the session open (heartbeats, node status every 10 s), nothing polling.
+//    seconds, with the session open (heartbeats, node status every 10 s), nothing polling
+//    (runtime-idle.ts: also idleCpuPercent, its reaped children's and the conmons' CPU).
 //    conmon monitors (count, summed RSS) are context. Then all pods are removed (a full empty
 //    desired set) and the time until the agent reports none is reported.
 //
@@ -55,7 +56,8 @@ import { cgroupDirs } from "../runtime/runc/cgroups";
 import { pushTestImages } from "../test/images/build";
 import { startRegistry } from "../test/images/registry";
 import { BenchSession, podCount, pollRunning, prePull, sleepPod, uidOf } from "./runtime-agent";
-import { CleanupStack, clockTicks, cpuTicks, findProcesses, sleep, statusKiB, summarize } from "./runtime-proc";
+import { sampleIdleCpu } from "./runtime-idle";
+import { CleanupStack, clockTicks, findProcesses, sleep, statusKiB, summarize } from "./runtime-proc";
 import { BigRepo, benchPull, benchPullOnly, pushBigImage } from "./runtime-pull";
 import { RUNC, rawCleanup, rawRunc, rawStart } from "./runtime-raw";
 import { round, writeResult } from "./stats";
@@ -209,16 +211,10 @@ export async function benchRuntime(): Promise<Record<string, unknown>> {
 
     await sleep(SETTLE_S * 1000);
     const hz = await clockTicks();
-    const rss: number[] = [];
-    const ticks0 = await cpuTicks(pid);
-    const s0 = performance.now();
-    for (let i = 0; i < SAMPLE_S; i++) {
-      rss.push((await statusKiB(pid, "VmRSS")) ?? NaN);
-      await sleep(1000);
-    }
-    const ticks1 = await cpuTicks(pid);
-    const sampleSeconds = (performance.now() - s0) / 1000;
-    const cpuSeconds = (ticks1 - ticks0) / hz;
+    const idle = await sampleIdleCpu(pid, dirs.base, SAMPLE_S);
+    const rss = idle.rssKiB;
+    const sampleSeconds = idle.sampleSeconds;
+    const cpuSeconds = (idle.agentPercent / 100) * sampleSeconds;
     const conmons = await findProcesses("conmon", dirs.base);
     const conmonRssKiB = await rssKiB(conmons);
     const hwmKiB = await statusKiB(pid, "VmHWM");
@@ -264,7 +260,11 @@ export async function benchRuntime(): Promise<Record<string, unknown>> {
         agentRssHighWaterMiB: round((hwmKiB ?? NaN) / 1024, 1),
         agentRssNoPodsMiB: round((rssIdleNoPodsKiB ?? NaN) / 1024, 1),
         agentRssAfterSequentialMiB: round((rssAfterSeqKiB ?? NaN) / 1024, 1),
-        agentCpu: { seconds: round(cpuSeconds, 2), percentOfOneCore: round((100 * cpuSeconds) / sampleSeconds, 2), clockTicksPerSecond: hz },
+        agentCpu: { seconds: round(cpuSeconds, 2), percentOfOneCore: idle.agentPercent, clockTicksPerSecond: hz },
+        idlePods: running,
+        idleCpuPercent: idle.agentPercent,
+        idleChildrenCpuPercent: idle.childrenPercent,
+        conmonCpuPercent: idle.conmonPercent,
         conmon: { count: conmons.length, rssTotalMiB: round(conmonRssKiB / 1024, 1), rssPerConmonKiB: round(conmonRssKiB / Math.max(1, conmons.length)) },
         removeAllMs: round(removeAllMs),
         runcContainersLeftAfterRemoval: runcLeft,

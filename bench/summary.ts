@@ -61,6 +61,14 @@ function runtime(res: Obj): SummaryRow[] {
   return rows;
 }
 
+function runtimeIdle(res: Obj): SummaryRow[] {
+  const rows: SummaryRow[] = [];
+  const pods = numberAt(res, "footprint.idlePods") ?? "?";
+  row(rows, { benchmark: "runtime-idle", metric: `agent CPU, ${pods} idle pods`, unit: "% of a core", value: numberAt(res, "footprint.idleCpuPercent") });
+  row(rows, { benchmark: "runtime-idle", metric: `agent + its children's CPU, ${pods} idle pods`, unit: "% of a core", value: numberAt(res, "footprint.idleCpuPercentWithChildren") });
+  return rows;
+}
+
 function network(res: Obj): SummaryRow[] {
   const rows: SummaryRow[] = [];
   row(rows, { benchmark: "network", metric: "ClusterIP requests/s", unit: "req/s", value: numberAt(res, "throughput.clusterIPRequestsPerSecond"), reference: numberAt(res, "throughput.podIPRequestsPerSecond"), referenceName: "pod IP" });
@@ -77,7 +85,7 @@ function failover(res: Obj): SummaryRow[] {
   return rows;
 }
 
-const SUMMARIES: Record<string, (res: Obj) => SummaryRow[]> = { scheduler, api, runtime, network, failover };
+const SUMMARIES: Record<string, (res: Obj) => SummaryRow[]> = { scheduler, api, runtime, "runtime-idle": runtimeIdle, network, failover };
 
 export function summarize(benchmark: string, result: Obj): SummaryRow[] {
   return SUMMARIES[benchmark]?.(result) ?? [];

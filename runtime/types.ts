@@ -144,6 +144,14 @@ export interface ContainerRuntime {
   state(id: string): Promise<ContainerState>;
   /** Every container this runtime root knows, running or not (used to adopt after restart). */
   list(): Promise<ContainerState[]>;
+  /**
+   * Calls `listener` with a container's id soon after the container exits (state(id) then says
+   * exited), from the moment the returned promise resolves until its function is called. A hint,
+   * not a record: an id may come twice, and containers that vanish without exiting (removed
+   * behind the runtime's back) send nothing, so callers still list now and then. Optional: a
+   * runtime without it is listed often instead.
+   */
+  watchExits?(listener: (id: string) => void): Promise<() => void>;
   exec(id: string, options: ExecOptions): Promise<ExecProcess>;
   /** Attaches to the main process's stdio (conmon's attach socket). Output starts at the
    *  moment of attaching (earlier output is in the log). kill() detaches and never signals the

@@ -6,10 +6,15 @@ import type { ContainerConfig, ContainerRuntime, ContainerState, ExecOptions, Ex
 import type { AgentMetrics } from "./agent-metrics";
 
 export class MeteredRuntime implements ContainerRuntime {
+  /** Passed through untimed (a subscription, not an operation); absent when the inner runtime has none. */
+  readonly watchExits: ContainerRuntime["watchExits"];
+
   constructor(
     private readonly inner: ContainerRuntime,
     private readonly metrics: AgentMetrics,
-  ) {}
+  ) {
+    this.watchExits = inner.watchExits?.bind(inner);
+  }
 
   createContainer(config: ContainerConfig): Promise<ContainerState> {
     return this.timed("create_container", () => this.inner.createContainer(config));

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseBytes, parseMillis } from "../../api/quantity";
 import { LocalImageStore } from "../../runtime/image/store";
-import { AGENT_VERSION, NodeStatusProvider } from "./node-status";
+import { AGENT_VERSION, NodeStatusProvider, reportKey } from "./node-status";
 
 test("capacity, allocatable, usage, conditions and node info of this host", async (t) => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gantry-node-"));
@@ -32,4 +32,20 @@ test("capacity, allocatable, usage, conditions and node info of this host", asyn
   assert.deepEqual(s.images, []);
   const again = await p.get();
   assert.equal(again.conditions[0].lastTransitionTime, s.conditions[0].lastTransitionTime, "no transition, same time");
+});
+
+test("reportKey: usage and heartbeat times are no change; a condition, capacity or image is", async (t) => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gantry-node-"));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const images = await LocalImageStore.open(path.join(dir, "images"));
+  let now = Date.parse("2025-01-01T00:00:00Z");
+  const p = new NodeStatusProvider({ nodeName: "node-a", nodeIP: "10.0.0.7", dataDir: dir, images, runningPods: () => 1, now: () => now });
+  const s = await p.get();
+  now += 10_000;
+  const later = await p.get();
+  assert.notEqual(later.conditions[0].lastHeartbeatTime, s.conditions[0].lastHeartbeatTime);
+  assert.equal(reportKey(later), reportKey({ ...s, usage: { ...s.usage!, runningPods: 7, cpuUsageNanoCores: 1 } }));
+  assert.notEqual(reportKey(s), reportKey({ ...s, conditions: s.conditions.map((c) => (c.type === "DiskPressure" ? { ...c, status: "True" } : c)) }));
+  assert.notEqual(reportKey(s), reportKey({ ...s, capacity: { ...s.capacity, pods: "111" } }));
+  assert.notEqual(reportKey(s), reportKey({ ...s, images: [{ names: ["x"], sizeBytes: 1 }] }));
 });

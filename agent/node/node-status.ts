@@ -1,6 +1,7 @@
 // The node's status for the master: capacity and allocatable (what the scheduler packs pods
-// against), live usage, conditions, node info, addresses and images. Sampled from the host
-// with systeminformation and statfs on the data dir's filesystem.
+// against), live usage, conditions, node info, addresses and images. The static facts come
+// from systeminformation once; what is sampled on every call is read from /proc
+// (host-usage.ts) and by statfs on the data dir's filesystem.
 //
 // Allocatable = capacity minus a small reservation for the system and the agent (the kubelet's
 // system-reserved + kube-reserved + hard eviction thresholds, folded into fixed amounts):
@@ -14,6 +15,7 @@ import { NodeStatus, type NodeCondition, type NodeImage } from "../../proto/gen/
 import { run } from "../../netns/run";
 import type { LocalImageStore } from "../../runtime/image/store";
 import { imageIdOf } from "../images";
+import { CpuLoad, readMemory } from "./host-usage";
 import { rfc3339 } from "../pod-worker/messages";
 
 export const AGENT_VERSION = "v1.32.0-gantry";
@@ -52,9 +54,18 @@ export function defaultNodeIP(): string {
   return "127.0.0.1";
 }
 
+/**
+ * What of a status the master would record: all but the live usage and the conditions'
+ * heartbeat times (the master stamps its own on every write). Equal keys: nothing to report.
+ */
+export function reportKey(s: NodeStatus): string {
+  return JSON.stringify({ ...s, usage: undefined, conditions: s.conditions.map((c) => ({ ...c, lastHeartbeatTime: "" })) });
+}
+
 export class NodeStatusProvider {
   private static?: StaticInfo;
   private transitions = new Map<string, { status: string; since: number }>();
+  private readonly cpuLoad = new CpuLoad();
 
   constructor(private readonly opts: NodeStatusOptions) {}
 
@@ -103,13 +114,13 @@ export class NodeStatusProvider {
   async get(): Promise<NodeStatus> {
     const s = await this.staticInfo();
     const now = this.now();
-    const [mem, load, st] = await Promise.all([si.mem(), si.currentLoad(), fs.statfs(this.opts.dataDir)]);
+    const [mem, load, st] = await Promise.all([readMemory(), this.cpuLoad.sample(), fs.statfs(this.opts.dataDir)]);
     const fsTotal = st.blocks * st.bsize;
     const fsAvail = st.bavail * st.bsize;
     const fsUsed = (st.blocks - st.bfree) * st.bsize;
     const cpu = (m: number) => formatQuantity(m / 1000);
     const bytes = (b: number) => formatQuantity(Math.max(0, Math.floor(b / 1024)) * 1024, "BinarySI");
-    const memoryPressure = mem.available < MEMORY_PRESSURE_BYTES;
+    const memoryPressure = mem.availableBytes < MEMORY_PRESSURE_BYTES;
     const diskPressure = fsTotal > 0 && fsAvail / fsTotal < DISK_PRESSURE_FRACTION;
     return NodeStatus.fromPartial({
       capacity: { cpu: cpu(s.cpuMillis), memory: bytes(s.memoryBytes), "ephemeral-storage": bytes(fsTotal), pods: String(MAX_PODS) },
@@ -121,9 +132,9 @@ export class NodeStatusProvider {
       },
       usage: {
         timestamp: rfc3339(now),
-        cpuUsageNanoCores: Math.round((load.currentLoad / 100) * (s.cpuMillis / 1000) * 1e9),
-        memoryWorkingSetBytes: Math.max(0, mem.total - mem.available),
-        memoryAvailableBytes: mem.available,
+        cpuUsageNanoCores: Math.round(load * (s.cpuMillis / 1000) * 1e9),
+        memoryWorkingSetBytes: Math.max(0, mem.totalBytes - mem.availableBytes),
+        memoryAvailableBytes: mem.availableBytes,
         filesystemUsedBytes: fsUsed,
         filesystemAvailableBytes: fsAvail,
         runningPods: this.opts.runningPods(),

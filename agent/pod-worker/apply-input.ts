@@ -24,7 +24,7 @@ export function applyInput(state: PodWorkerState, input: WorkerInput, ctx: StepC
       adopt(state, input.containers, now);
       return;
     case "observed":
-      observe(state, input.containers, input.at, now);
+      observe(state, input.containers, input.at, now, input.partial === true);
       return;
     case "imageInspected":
     case "imagePulled":
@@ -147,7 +147,7 @@ function adopt(state: PodWorkerState, containers: ObservedContainer[], now: numb
   }
 }
 
-function observe(state: PodWorkerState, containers: ObservedContainer[], listedAt: number, now: number): void {
+function observe(state: PodWorkerState, containers: ObservedContainer[], listedAt: number, now: number, partial: boolean): void {
   const seen = new Map(containers.map((c) => [c.id, c]));
   for (const inst of allInstances(state)) {
     const c = seen.get(inst.id);
@@ -158,7 +158,7 @@ function observe(state: PodWorkerState, containers: ObservedContainer[], listedA
       const wasRunning = inst.phase === "running";
       updateInstance(inst, c);
       if (!wasRunning && inst.phase === "running" && Object.keys(inst.probes).length === 0) startProbes(state, inst, timeMs(inst.startedAt) ?? now);
-    } else if (inst.knownSince < listedAt && inst.phase !== "exited" && !inst.starting && !inst.stopping && !state.removingIds.includes(inst.id)) {
+    } else if (!partial && inst.knownSince < listedAt && inst.phase !== "exited" && !inst.starting && !inst.stopping && !state.removingIds.includes(inst.id)) {
       // Gone from the runtime behind our back (removed by hand, runtime state lost): the
       // kubelet's ContainerStatusUnknown. It counts as a failed run, so it is replaced.
       inst.phase = "exited";

@@ -392,3 +392,17 @@ test("results for an attempt or container the worker no longer waits for are ign
   sim.feed({ kind: "containerStopped", container: { id: "other", name: "x", kind: "app", attempt: 0, image: IMG, status: "exited" } });
   assert.equal(JSON.stringify(sim.state), before);
 });
+
+test("an exit event (a partial observation) judges only the containers it names", () => {
+  const sim = new Sim(makePod({ containers: [app(), { name: "side", image: IMG }], restartPolicy: "Never" }), { images: present }).runUntil(1000);
+  sim.now += 1000;
+  const exited = { ...sim.observed().find((c) => c.name === "app")!, status: "exited" as const, exitCode: 3, finishedAt: new Date(sim.now).toISOString() };
+  sim.feed({ kind: "observed", containers: [exited], at: sim.now, partial: true });
+  const byName = new Map(sim.status().containerStatuses!.map((c) => [c.name, c]));
+  assert.equal(byName.get("app")?.state?.terminated?.exitCode, 3, "the exit is taken");
+  assert.ok(byName.get("side")?.state?.running, "the container the event did not name still runs (not ContainerStatusUnknown)");
+  // A full relist that does not list it is believed.
+  sim.now += 1000;
+  sim.feed({ kind: "observed", containers: [exited], at: sim.now });
+  assert.equal(byName.get("side") && sim.status().containerStatuses!.find((c) => c.name === "side")?.state?.terminated?.reason, "ContainerStatusUnknown");
+});

@@ -47,9 +47,10 @@ export type WorkerInput =
   | { kind: "remove" }
   /** Containers found in the runtime when the worker started (after an agent restart). */
   | { kind: "adopt"; containers: ObservedContainer[] }
-  /** The runtime's view of this pod's containers (periodic relist), as listed at `at` (ms):
-   *  instances the worker learned of after that moment are not judged by it. */
-  | { kind: "observed"; containers: ObservedContainer[]; at: number }
+  /** The runtime's view of this pod's containers (relist), as listed at `at` (ms): instances
+   *  the worker learned of after that moment are not judged by it. `partial` (an exit event):
+   *  only these containers were looked at, so the absence of others says nothing. */
+  | { kind: "observed"; containers: ObservedContainer[]; at: number; partial?: boolean }
   | { kind: "tick" }
   | { kind: "imageInspected"; image: string; attempt: ContainerAttemptRef; present?: ImageInfo; error?: string }
   | { kind: "imagePulled"; image: string; attempt: ContainerAttemptRef; result: { ok: true; info: ImageInfo; durationMs: number } | { ok: false; message: string } }

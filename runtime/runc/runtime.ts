@@ -27,6 +27,7 @@ import { launchConmon, monitorPid, readPidFile, waitMonitorGone } from "./conmon
 import { deriveState } from "./container-state";
 import { execWithPipes, execWithTty } from "./exec";
 import { fileExists, readExitFile, waitForExitFile } from "./exit-status";
+import { ExitWatcher, type ExitListener } from "./exit-watcher";
 import { KeyLock } from "./key-lock";
 import { containerPaths, containersDir, isValidId, socketDir, type ContainerPaths } from "./layout";
 import { rotateIfNeeded } from "./log-rotation";
@@ -84,6 +85,9 @@ export class RuncRuntime implements ContainerRuntime {
   private readonly opts: Required<Omit<RuncRuntimeOptions, "cgroupManager">> & { cgroupManager: CgroupManager };
   private ready?: Promise<{ limitSwap: boolean; nofile: number }>;
   private rotationTimer?: NodeJS.Timeout;
+  private readonly exits: ExitWatcher;
+  /** Log rotation limits and paths by container id (rotateLogs). */
+  private readonly logLimits = new Map<string, { maxBytes: number; maxFiles: number; paths: ContainerPaths }>();
 
   constructor(options: RuncRuntimeOptions) {
     for (const [name, dir] of [["root", options.root], ["runcRoot", options.runcRoot]] as const) {
@@ -101,6 +105,7 @@ export class RuncRuntime implements ContainerRuntime {
       defaultLogMaxFiles: 5,
       ...options,
     };
+    this.exits = new ExitWatcher(this.opts.root);
     this.runc = new Runc({ path: this.opts.runcPath, root: this.opts.runcRoot, systemdCgroup: this.opts.cgroupManager === "systemd" });
     if (this.opts.logRotationIntervalMs > 0) {
       this.rotationTimer = setInterval(() => void this.rotateLogs().catch(() => undefined), this.opts.logRotationIntervalMs);
@@ -108,9 +113,16 @@ export class RuncRuntime implements ContainerRuntime {
     }
   }
 
-  /** Stops the rotation timer. Containers are unaffected. */
+  /** Stops the rotation timer and the exit watches. Containers are unaffected. */
   close(): void {
     clearInterval(this.rotationTimer);
+    this.exits.close();
+  }
+
+  /** Exits as events (exit-watcher.ts): inotify on conmon's exit dirs, no runc call. */
+  async watchExits(listener: ExitListener): Promise<() => void> {
+    await this.init();
+    return this.exits.subscribe(listener);
   }
 
   private init(): Promise<{ limitSwap: boolean; nofile: number }> {
@@ -175,6 +187,8 @@ export class RuncRuntime implements ContainerRuntime {
       };
       await writeMeta(p.meta, meta);
       for (const dir of [p.bundle, p.exitDir, p.persistDir, p.logDir]) await fs.mkdir(dir, { recursive: true });
+      // Watched before conmon runs, so not even an instant exit goes unseen.
+      this.exits.track(config.id);
       await mountOverlay(config.layers, { scratch: p.overlay, target: p.rootfs });
       const user = await this.userIn(p.rootfs, config.user);
       const spec = buildSpec(config, user, { cgroupsPath, limitSwap, nofile });
@@ -283,6 +297,7 @@ export class RuncRuntime implements ContainerRuntime {
   /** Tears down whatever exists of a container; every step tolerates its part being absent,
    *  so this also finishes a removal or a failed create that was interrupted half way. */
   private async destroy(id: string, p: ContainerPaths, keepLogs: boolean): Promise<void> {
+    this.exits.untrack(id);
     if (await fileExists(p.dir)) {
       const meta = await readMeta(p.meta, id).catch(() => undefined);
       await this.runc.delete(id);
@@ -401,19 +416,30 @@ export class RuncRuntime implements ContainerRuntime {
     }
   }
 
-  /** Rotates every live container's log that has reached its size limit (log-rotation.ts). */
+  /**
+   * Rotates every live container's log that has reached its size limit (log-rotation.ts). Runs
+   * every 10 s for every container, so the common case costs one stat: the limits (fixed at
+   * create) and paths are remembered per id, and whether conmon still runs is asked only of a
+   * full log.
+   */
   async rotateLogs(): Promise<void> {
     await this.init();
-    for (const id of (await fs.readdir(containersDir(this.opts.root))).filter(isValidId)) {
-      const p = containerPaths(this.opts.root, id);
-      const meta = await readMeta(p.meta, id).catch(() => undefined);
-      if (!meta || (await monitorPid(p.conmonPid)) === undefined) continue;
-      await rotateIfNeeded({
-        logPath: p.logPath,
-        ctlFifo: p.ctlFifo,
-        maxBytes: meta.logMaxBytes ?? this.opts.defaultLogMaxBytes,
-        maxFiles: meta.logMaxFiles ?? this.opts.defaultLogMaxFiles,
-      });
+    const ids = (await fs.readdir(containersDir(this.opts.root))).filter(isValidId);
+    const present = new Set(ids);
+    for (const id of this.logLimits.keys()) if (!present.has(id)) this.logLimits.delete(id);
+    for (const id of ids) {
+      let known = this.logLimits.get(id);
+      if (!known) {
+        const p = containerPaths(this.opts.root, id);
+        const meta = await readMeta(p.meta, id).catch(() => undefined);
+        if (!meta) continue;
+        known = { maxBytes: meta.logMaxBytes ?? this.opts.defaultLogMaxBytes, maxFiles: meta.logMaxFiles ?? this.opts.defaultLogMaxFiles, paths: p };
+        this.logLimits.set(id, known);
+      }
+      const { maxBytes, maxFiles, paths } = known;
+      const size = await fs.stat(paths.logPath).then((st) => st.size, () => 0);
+      if (size < maxBytes || (await monitorPid(paths.conmonPid)) === undefined) continue;
+      await rotateIfNeeded({ logPath: paths.logPath, ctlFifo: paths.ctlFifo, maxBytes, maxFiles });
     }
   }
 }

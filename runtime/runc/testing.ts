@@ -121,3 +121,17 @@ export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
   return Buffer.concat(chunks).toString();
 }
+
+/** A runc that logs its arguments; `remove` after the runtime's own cleanup (which runs runc). */
+export async function loggingRunc(): Promise<{ path: string; calls(): Promise<string[]>; remove(): Promise<void> }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gantry-runc-log-"));
+  const log = path.join(dir, "calls");
+  const wrapper = path.join(dir, "runc");
+  await fs.writeFile(wrapper, `#!/bin/sh\necho "$*" >> ${log}\nexec /usr/sbin/runc "$@"\n`, { mode: 0o755 });
+  return { path: wrapper, remove: () => fs.rm(dir, { recursive: true, force: true }), calls: async () => (await fs.readFile(log, "utf8").catch(() => "")).split("\n").filter(Boolean) };
+}
+
+/** The runc calls that only ask for state (`state`, `list`): what a relist spawns. */
+export function runcQueries(calls: string[]): string[] {
+  return calls.filter((c) => / (state|list)( |$)/.test(c));
+}
