@@ -55,6 +55,11 @@ function relister(rt: Partial<ContainerRuntime>, uids: string[], seen: Seen[], e
 
 const settle = () => new Promise((r) => setTimeout(r, 30));
 
+/** Waits (up to 5 s, for a loaded machine) until `done()`. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
 test("an exit event reads that container alone and hands it over as a partial observation", async (t) => {
   const rt = new FakeRuntime();
   rt.states.set("a", container("a", "pod-1", "running"));
@@ -69,12 +74,13 @@ test("an exit event reads that container alone and hands it over as a partial ob
   await settle();
   assert.equal(seen.length, 0, "nothing before start()");
   r.start();
-  await settle();
+  await until(() => seen.length > 0);
   assert.deepEqual(seen.map((s) => [s.uid, s.containers.map((c) => [c.id, c.status, c.exitCode]), s.partial]), [["pod-1", [["a", "exited", 3]], true]]);
   assert.equal(rt.lists, 0, "nothing listed");
   assert.deepEqual(rt.stateCalls, ["a"]);
   // A container removed before its event was read is no error.
   rt.listener!("gone");
+  await until(() => rt.stateCalls.length > 1);
   await settle();
   assert.deepEqual(errors, []);
   assert.equal(rt.lists, 0);
@@ -89,7 +95,7 @@ test("a runtime without exit events is listed every pollMs", async (t) => {
   t.after(() => r.stop());
   await r.watch();
   r.start();
-  await new Promise((res) => setTimeout(res, 150));
+  await until(() => rt.lists >= 3);
   assert.ok(rt.lists >= 3, `listed ${rt.lists} times`);
   assert.deepEqual(seen.map((s) => [s.uid, s.partial]), [["pod-1", false]], "an unchanged pod is handed over once");
 });
