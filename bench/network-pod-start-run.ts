@@ -6,7 +6,7 @@
 //         Session as a master would) starts BENCH_NET_PODS pods one after another (`sleep 3600`,
 //         image cached): ms from the DesiredPods write to the first ListPodStatus reply (polled
 //         every 5 ms) showing the container running. The pod's network (netns, CNI ADD through
-//         bridge + host-local + portmap, the agent's attachment record) is inside that time.
+//         bridge + host-local (portmap only for pods with hostPorts; these have none), the agent's attachment record) is inside that time.
 //   raw:  interleaved with ours, the same work by hand: a network namespace (unshare, as the
 //         agent makes it), the same CNI ADD (the same configuration list: each plugin binary run
 //         with the CNI_* environment and its JSON on stdin, prevResult passed along), an
@@ -134,7 +134,7 @@ async function main(): Promise<Record<string, unknown>> {
     const oursS = summarize(ours);
     const rawTotal = summarize(rawParts.map((p) => p.totalMs));
     result = {
-      method: `${PODS} pods one after another, image cached, each as a one-pod DesiredPods delta once the previous one runs; ms from the write to the first ListPodStatus reply (polled every 5 ms) showing the container running. Raw reference interleaved: netns (unshare) + the same CNI ADD by hand (bridge, host-local, portmap of the same configuration list) + overlay mount + runc run -d joining the namespace`,
+      method: `${PODS} pods one after another, image cached, each as a one-pod DesiredPods delta once the previous one runs; ms from the write to the first ListPodStatus reply (polled every 5 ms) showing the container running. Raw reference interleaved: netns (unshare) + the same CNI ADD by hand (bridge and host-local: the same configuration list, which has no portmap for pods without hostPorts) + overlay mount + runc run -d joining the namespace`,
       machine: { cpus: os.cpus().length, kernel: os.release(), node: process.version },
       loadAverageAtEnd: os.loadavg().map((l) => round(l, 2)),
       loadAverageAtStart: loadAtStart,

@@ -1,8 +1,8 @@
 // The loopback-only plugin: containers of a pod reach each other on 127.0.0.1 and nothing else.
 // For agents told to leave the host's network alone (`gantry agent --pod-network=loopback`, and
-// tests whose agents run in the machine's own namespace). NetnsRegistry.create brings `lo` up in
-// a namespace it makes; setUp repeats it so the plugin is correct on its own, also for a
-// namespace adopted after a crash.
+// tests whose agents run in the machine's own namespace). NetnsRegistry brings `lo` up in a
+// namespace it makes; setUp does it for any other (one adopted after a crash), not again for a
+// fresh one (a process less per pod start).
 
 import type { NetnsRegistry } from "./netns";
 import type { PodNetworkPlugin, PodNetworkRequest, PodNetworkStatus } from "./types";
@@ -13,7 +13,7 @@ export class LoopbackPlugin implements PodNetworkPlugin {
   constructor(private readonly registry: NetnsRegistry) {}
 
   async setUp(req: PodNetworkRequest): Promise<PodNetworkStatus> {
-    await this.registry.exec(req.netnsPath, ["ip", "link", "set", "lo", "up"]);
+    if (!req.fresh) await this.registry.exec(req.netnsPath, ["ip", "link", "set", "lo", "up"]);
     return { ips: [] };
   }
 

@@ -96,3 +96,23 @@ test("parseMountInfo unescapes paths and mountsUnder orders deepest first", () =
     ["/var/lib/x/a b/c", "/var/lib/x/a b", "/var/lib/x"],
   );
 });
+
+test("ensure pins a pod's IPC and UTS namespaces with the same process that makes its network namespace", async (t) => {
+  const registry = await tempRegistry(t);
+  const ipc = path.join(registry.dir, "pod-ipc");
+  const uts = path.join(registry.dir, "pod-uts");
+  await fs.mkdir(registry.dir, { recursive: true });
+  // tempRegistry unmounts everything under its directory afterwards, these too.
+  for (const f of [ipc, uts]) await fs.writeFile(f, "");
+  const made = await registry.ensure("gantry-pinned", [`--ipc=${ipc}`, `--uts=${uts}`]);
+  assert.equal(made.created, true);
+  const nsfs = parseMountInfo(await fs.readFile("/proc/self/mountinfo", "utf8")).filter((m) => m.fsType === "nsfs").map((m) => m.mountPoint);
+  assert.ok(nsfs.includes(ipc) && nsfs.includes(uts) && nsfs.includes(made.path), `pinned: ${nsfs.filter((p) => p.startsWith(registry.dir)).join(", ")}`);
+  // The UTS namespace is new: setting its hostname leaves the host's alone.
+  const host = (await fs.readFile("/proc/sys/kernel/hostname", "utf8")).trim();
+  await registry.exec(made.path, ["nsenter", `--uts=${uts}`, "hostname", "pinned-pod"]);
+  assert.equal((await registry.exec(made.path, ["nsenter", `--uts=${uts}`, "hostname"])).trim(), "pinned-pod");
+  assert.equal((await fs.readFile("/proc/sys/kernel/hostname", "utf8")).trim(), host);
+  const again = await registry.ensure("gantry-pinned", [`--ipc=${ipc}`, `--uts=${uts}`]);
+  assert.deepEqual(again, { path: made.path, created: false }, "a live namespace is kept; nothing is pinned again");
+});

@@ -28,10 +28,11 @@ export class PodNetworks {
     private readonly plugin: PodNetworkPlugin,
   ) {}
 
-  async ensure(pod: PodRef): Promise<PodNetwork> {
-    const netnsPath = await this.registry.create(netnsName(pod.uid));
-    const status = await this.plugin.setUp(this.request(pod, netnsPath));
-    return { podUid: pod.uid, netnsPath, ips: status.ips };
+  /** `alsoPin`: see NetnsRegistry.ensure; `pinned` says whether they were (the namespace was new). */
+  async ensure(pod: PodRef, alsoPin: readonly string[] = []): Promise<PodNetwork & { pinned: boolean }> {
+    const ns = await this.registry.ensure(netnsName(pod.uid), alsoPin);
+    const status = await this.plugin.setUp({ ...this.request(pod, ns.path), fresh: ns.created });
+    return { podUid: pod.uid, netnsPath: ns.path, ips: status.ips, pinned: ns.created };
   }
 
   async remove(pod: PodRef): Promise<void> {

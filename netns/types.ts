@@ -15,6 +15,8 @@ export interface PodNetworkRequest {
   netnsPath: string;
   /** hostPorts of the pod's containers (only used on setUp). */
   portMappings: PortMapping[];
+  /** setUp: the namespace was made just now, with `lo` up (not one adopted after a restart). */
+  fresh?: boolean;
 }
 
 export interface PodNetworkStatus {

@@ -3,7 +3,8 @@
 // holds them. Pinned like the network namespaces (netns/netns.ts): `unshare --ipc=<file>
 // --uts=<file> true` bind-mounts the new namespaces on files in the pod directory, so they
 // outlive the process; the sandbox teardown unmounts them with everything else under that
-// directory. Idempotent: live ones are kept (an agent restart must not give new containers other
+// directory. A new pod's are pinned by the `unshare` that makes its network namespace (one
+// process for all three, NetnsRegistry.ensure). Idempotent: live ones are kept (an agent restart must not give new containers other
 // namespaces than the running ones have).
 
 import { promises as fs } from "node:fs";
@@ -16,7 +17,8 @@ export interface PodNamespaces {
   utsnsPath: string;
 }
 
-export async function ensurePodNamespaces(dir: string): Promise<PodNamespaces> {
+/** The pod's namespace files, and the `unshare` options that would pin the ones not live yet. */
+export async function podNamespacesToPin(dir: string): Promise<PodNamespaces & { missing: string[] }> {
   const ns = { ipcnsPath: path.join(dir, "ipc"), utsnsPath: path.join(dir, "uts") };
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const live = new Set((await readMountInfo()).filter((m) => m.fsType === "nsfs").map((m) => m.mountPoint));
@@ -27,6 +29,10 @@ export async function ensurePodNamespaces(dir: string): Promise<PodNamespaces> {
     await fs.writeFile(file, "", { mode: 0o444 });
     missing.push(`${flag}=${file}`);
   }
+  return { ...ns, missing };
+}
+
+/** Pins what podNamespacesToPin found missing (when the network namespace's `unshare` did not). */
+export async function pinPodNamespaces(missing: readonly string[]): Promise<void> {
   if (missing.length > 0) await run(["unshare", ...missing, "true"]);
-  return ns;
 }

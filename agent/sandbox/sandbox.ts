@@ -21,7 +21,7 @@ import type { VolumeDataLookup } from "../pod-spec/volume-data";
 import { writeAtomically } from "./atomic-writer";
 import { checkHostPath } from "./host-path";
 import { ensureTmpfs, unmountAllUnder } from "./mounts";
-import { ensurePodNamespaces } from "./pod-namespaces";
+import { pinPodNamespaces, podNamespacesToPin } from "./pod-namespaces";
 import { podCgroupParent, removePodCgroup } from "./pod-cgroup";
 import { tokensForSetUp, type PodTokenSource } from "./token-volumes";
 
@@ -68,9 +68,11 @@ export function hostNetnsPath(): string {
   return `/proc/${process.pid}/ns/net`;
 }
 
-async function podNetwork(pod: Pod, env: SandboxEnv): Promise<{ netnsPath: string; ips: string[] }> {
-  if (pod.spec?.hostNetwork === true) return { netnsPath: hostNetnsPath(), ips: env.hostIP ? [env.hostIP] : [] };
-  return env.networks.ensure({ ...podRef(pod), portMappings: hostPortMappings(pod) });
+/** The pod's network; `alsoPin` (the IPC/UTS namespaces' unshare options) are pinned by the same
+ *  process when its network namespace is made (`pinned`). */
+async function podNetwork(pod: Pod, env: SandboxEnv, alsoPin: readonly string[]): Promise<{ netnsPath: string; ips: string[]; pinned: boolean }> {
+  if (pod.spec?.hostNetwork === true) return { netnsPath: hostNetnsPath(), ips: env.hostIP ? [env.hostIP] : [], pinned: false };
+  return env.networks.ensure({ ...podRef(pod), portMappings: hostPortMappings(pod) }, alsoPin);
 }
 
 export async function setUpSandbox(pod: Pod, env: SandboxEnv, data: VolumeDataLookup): Promise<Sandbox> {
@@ -79,8 +81,9 @@ export async function setUpSandbox(pod: Pod, env: SandboxEnv, data: VolumeDataLo
   try {
     await fs.mkdir(paths.dir, { recursive: true, mode: 0o750 });
     await fs.mkdir(`${paths.dir}/containers`, { recursive: true, mode: 0o750 });
-    net = await podNetwork(pod, env);
-    const namespaces = await ensurePodNamespaces(paths.namespaces);
+    const { missing, ...namespaces } = await podNamespacesToPin(paths.namespaces);
+    net = await podNetwork(pod, env, missing);
+    if (!net.pinned) await pinPodNamespaces(missing);
     const dns = env.dns();
     await fs.writeFile(paths.hosts, hostsFile(pod, net.ips, dns.clusterDomain), { mode: 0o644 });
     await fs.writeFile(paths.hostname, `${podHostname(pod)}\n`, { mode: 0o644 });

@@ -160,7 +160,7 @@ test("the cache keeps records atomically per pod uid and lists them", async (t) 
   assert.throws(() => cache.fileFor("../x"), /cannot name a CNI cache file/);
 });
 
-test("Gantry's network: bridge gantry0 as gateway, hairpin, no masquerade, host-local in the data dir, portmap", () => {
+test("Gantry's network: bridge gantry0 as gateway, hairpin, no masquerade, host-local in the data dir; portmap only with hostPorts", () => {
   assert.equal(gatewayOf("10.244.3.0/24"), "10.244.3.1");
   assert.throws(() => gatewayOf("10.244.3.0/31"), /at least 4 addresses/);
   assert.deepEqual(gantryNetwork({ podCidr: "10.244.3.0/24", ipamDataDir: "/var/lib/gantry/agent/cni/networks" }), {
@@ -180,7 +180,13 @@ test("Gantry's network: bridge gantry0 as gateway, hairpin, no masquerade, host-
           dataDir: "/var/lib/gantry/agent/cni/networks",
         },
       },
-      { type: "portmap", capabilities: { portMappings: true }, snat: true },
     ],
   });
+  const withPorts = gantryNetwork({ podCidr: "10.244.3.0/24", ipamDataDir: "/var/lib/gantry/agent/cni/networks", hostPorts: true });
+  assert.equal(withPorts.disableCheck, true);
+  assert.deepEqual(
+    withPorts.plugins.map((p) => p.type),
+    ["bridge", "portmap"],
+  );
+  assert.deepEqual(withPorts.plugins[1], { type: "portmap", capabilities: { portMappings: true }, snat: true });
 });

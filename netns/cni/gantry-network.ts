@@ -7,7 +7,9 @@
 //     host-local  IPAM: addresses from the node's pod CIDR, default route via the gateway, its
 //            state under the agent's data dir (never the machine-wide /var/lib/cni, which other
 //            agents on a test machine would share).
-//   portmap  hostPort: DNAT from the node's addresses to the pod (runtimeConfig.portMappings).
+//   portmap  hostPort: DNAT from the node's addresses to the pod (runtimeConfig.portMappings);
+//            only in the attachments of pods with hostPorts: for the others it would do nothing
+//            but cost a process per ADD, CHECK and DEL. (DEL uses the list recorded at ADD.)
 //
 // Attachments with hostPorts carry `disableCheck`: Debian 12's portmap (plugins 1.1.1) fails
 // every CHECK of an IPv4-only pod with port mappings ("could not check ipv6 dnat: chain … not
@@ -32,7 +34,7 @@ export interface GantryNetworkOptions {
   ipamDataDir: string;
   /** Default gantry0. */
   bridge?: string;
-  /** The attachment maps hostPorts (see disableCheck above). */
+  /** The attachment maps hostPorts: portmap is in the list, and disableCheck (see above). */
   hostPorts?: boolean;
 }
 
@@ -69,7 +71,7 @@ export function gantryNetwork(o: GantryNetworkOptions): NetworkConfigList {
           dataDir: o.ipamDataDir,
         },
       },
-      { type: "portmap", capabilities: { portMappings: true }, snat: true },
+      ...(o.hostPorts ? [{ type: "portmap", capabilities: { portMappings: true }, snat: true }] : []),
     ],
   };
 }

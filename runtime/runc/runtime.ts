@@ -6,7 +6,8 @@
 // Life of a container:
 //   create: mkdir <root>/containers/<id> (the AlreadyExists check), meta.json, overlay mount,
 //           user resolved from the rootfs, config.json, conmon → runc create → "created"
-//   start:  runc start → "running"; startedAt recorded
+//   start:  init released through runc's exec FIFO (exec-fifo.ts; `runc start` when there is
+//           none) → "running"; startedAt recorded
 //   stop:   runc kill <stopSignal>, wait for conmon's exit file up to the grace period, then
 //           runc kill KILL and wait again
 //   remove: runc delete --force, wait for conmon to finish, cgroup leftovers, umount, rm -r
@@ -26,6 +27,7 @@ import { oomKillCount, removeCgroup, swapLimitWanted } from "./cgroups";
 import { launchConmon, monitorPid, readPidFile, waitMonitorGone } from "./conmon";
 import { deriveState } from "./container-state";
 import { execWithPipes, execWithTty } from "./exec";
+import { startThroughExecFifo } from "./exec-fifo";
 import { fileExists, readExitFile, waitForExitFile } from "./exit-status";
 import { ExitWatcher, type ExitListener } from "./exit-watcher";
 import { KeyLock } from "./key-lock";
@@ -233,8 +235,10 @@ export class RuncRuntime implements ContainerRuntime {
       if (await fileExists(p.exitFile)) throw notCreated(await this.load(id, p, meta));
       // Taken before `runc start`: a process that exits at once must not seem to end before it began.
       const startedAt = new Date().toISOString();
+      const pid = await readPidFile(p.containerPid);
       try {
-        await this.runc.start(id);
+        const released = pid !== undefined && (await startThroughExecFifo(this.opts.runcRoot, id, pid));
+        if (!released) await this.runc.start(id);
       } catch (err) {
         const st = await this.load(id, p, meta).catch(() => undefined);
         if (st && st.status !== "created") throw notCreated(st);
@@ -244,7 +248,6 @@ export class RuncRuntime implements ContainerRuntime {
       await writeMeta(p.meta, updated);
       // Running, unless the exit file already says otherwise; an exit that has not reached the
       // exit file yet shows in the next state() or list().
-      const pid = await readPidFile(p.containerPid);
       return this.load(id, p, updated, pid !== undefined ? assumedRuncState(id, p, pid, "running") : undefined);
     });
   }
