@@ -96,7 +96,7 @@ test("1,000 similar Scheduled events in a burst: 9 Events of their own and one a
     recorder.record(p, "Normal", "Scheduled", `Successfully assigned default/burst-${i} to node-a`);
   }
   await recorder.idle();
-  const writes = Number(await env.store.currentRevision()) - before;
+  const revisions = Number(await env.store.currentRevision()) - before;
   const written = (await events.list("default")).filter((e) => (e.source as { component: string }).component === "burst-scheduler");
   const aggregate = written.filter((e) => (e.message as string).startsWith(AGGREGATE_MESSAGE_PREFIX));
   assert.equal(written.length, 10, "9 individual Events and 1 aggregate");
@@ -104,10 +104,12 @@ test("1,000 similar Scheduled events in a burst: 9 Events of their own and one a
   assert.equal(aggregate.length, 1);
   assert.equal(aggregate[0].count, 991, "every record after the 9th counted");
   assert.equal(aggregate[0].message, `${AGGREGATE_MESSAGE_PREFIX}Successfully assigned default/burst-999 to node-a`);
-  assert.ok(writes <= 15, `${writes} etcd writes for 1,000 events`);
   const stats = recorder.stats();
   assert.deepEqual([stats.recorded, stats.skipped, stats.created], [1000, 0, 10]);
-  assert.equal(stats.created + stats.updated, writes);
+  assert.ok(stats.created + stats.updated <= 15, `${stats.created + stats.updated} Event writes for 1,000 records`);
+  // Creates that arrive together share one etcd transaction (master/store/create-batch.ts), so
+  // there may be fewer revisions than writes, but never more than the recorder counted.
+  assert.ok(revisions >= 1 && revisions <= stats.created + stats.updated, `${revisions} etcd revisions`);
 });
 
 test("repeats of one event are written at most once per interval, with the latest count", async () => {
