@@ -1,7 +1,7 @@
 // Runs a host tool (ip, nsenter, unshare, mount) and turns a failure into an Error that names
 // the command and quotes its stderr, so a user reading an event sees why, not just "exit 1".
 
-import { spawnPool } from "../runtime/spawn/spawn-pool";
+import { spawn } from "node:child_process";
 
 export interface RunResult {
   stdout: string;
@@ -19,11 +19,23 @@ export class CommandError extends Error {
   }
 }
 
-/** Runs argv[0] with the rest as arguments (no shell); resolves on exit 0, rejects otherwise.
- *  The process is started by the spawn pool, off the event loop (runtime/spawn/). */
-export async function run(argv: readonly string[], options: { timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
-  const r = await spawnPool().run({ argv: [...argv], input: options.input ?? "", timeoutMs: options.timeoutMs ?? 30_000 });
-  if (r.spawnError !== undefined) throw new CommandError(argv, null, r.spawnError);
-  if (r.code !== 0) throw new CommandError(argv, r.code, r.stderr);
-  return { stdout: r.stdout, stderr: r.stderr };
+/** Runs argv[0] with the rest as arguments (no shell); resolves on exit 0, rejects otherwise. */
+export function run(argv: readonly string[], options: { timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "pipe"], timeout: options.timeoutMs ?? 30_000 });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.once("error", (e) => reject(new CommandError(argv, null, e.message)));
+    child.once("close", (code) => {
+      const stdout = Buffer.concat(out).toString("utf8");
+      const stderr = Buffer.concat(err).toString("utf8");
+      if (code === 0) resolve({ stdout, stderr });
+      else reject(new CommandError(argv, code, stderr));
+    });
+    // A tool that exits without reading stdin closes the pipe; that is not an error here.
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(options.input ?? "");
+  });
 }

@@ -1,9 +1,9 @@
 // Running one CNI plugin binary (spec §2): parameters in CNI_* environment variables, the
 // execution configuration as JSON on stdin, a result (or an Error) as JSON on stdout.
 
+import { spawn } from "node:child_process";
 import { constants, promises as fs } from "node:fs";
 import * as path from "node:path";
-import { spawnPool } from "../../runtime/spawn/spawn-pool";
 import { CniError, CniErrorCode, pluginFailure } from "./errors";
 import type { Attachment, PluginRunner } from "./types";
 
@@ -15,17 +15,21 @@ const PLUGIN_TIMEOUT_MS = 60_000;
 export function localRunner(paths: readonly string[] = DEFAULT_CNI_PATH, wrap: readonly string[] = []): PluginRunner {
   return {
     paths,
-    async exec(binary, env, stdin) {
-      // Started by the spawn pool, off the event loop (runtime/spawn/).
-      const r = await spawnPool().run({ argv: [...wrap, binary], env: { ...cleanEnv(process.env), ...env }, input: stdin, timeoutMs: PLUGIN_TIMEOUT_MS });
-      if (r.spawnError !== undefined) return { code: null, stdout: "", stderr: r.spawnError };
-      return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+    exec(binary, env, stdin) {
+      const argv = [...wrap, binary];
+      return new Promise((resolve) => {
+        const child = spawn(argv[0], argv.slice(1), { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"], timeout: PLUGIN_TIMEOUT_MS });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on("data", (b: Buffer) => out.push(b));
+        child.stderr.on("data", (b: Buffer) => err.push(b));
+        child.stdin.on("error", () => undefined);
+        child.once("error", (e) => resolve({ code: null, stdout: "", stderr: e.message }));
+        child.once("close", (code) => resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
+        child.stdin.end(stdin);
+      });
     },
   };
-}
-
-function cleanEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** The plugin binary for `type` in the first directory that has it (§3 step 1). */

@@ -14,9 +14,9 @@
 // the kernel's own limit of 500 lowerdirs is reached first. The kernel resolves relative
 // option paths against the caller's cwd and follows symlinks, as containers/storage relies on.
 
+import { execFile } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { spawnPool } from "../spawn/spawn-pool";
 import { isMountPoint, mountsUnder, readMountInfo } from "./mountinfo";
 
 /** The kernel's OVL_MAX_STACK. */
@@ -53,9 +53,13 @@ export function planOverlayMount(layers: readonly string[], paths: OverlayPaths)
   return { form: "short", options: `lowerdir=${links.map((l) => l.name).join(":")},upperdir=upper,workdir=work,index=off`, links };
 }
 
-async function run(cmd: string, args: string[], cwd?: string): Promise<void> {
-  const r = await spawnPool().run({ argv: [cmd, ...args], cwd });
-  if (r.spawnError !== undefined || r.code !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr.trim() || r.spawnError || `exit ${r.code ?? r.signal}`}`);
+function run(cmd: string, args: string[], cwd?: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { cwd }, (err, _stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(" ")}: ${stderr.trim() || err.message}`));
+      else resolve();
+    });
+  });
 }
 
 /** Mounts the overlay at paths.target unless something is mounted there already. */

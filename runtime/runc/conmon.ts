@@ -10,8 +10,8 @@
 // stderr>"}` on failure. (_OCI_STARTPIPE, which lets a caller move conmon into another cgroup
 // before it forks, is not used: conmon stays in the agent's cgroup — see README.)
 
+import { spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
-import { spawnPool } from "../spawn/spawn-pool";
 import type { ContainerPaths } from "./layout";
 import { runcMessage } from "./runc-cli";
 
@@ -66,34 +66,68 @@ export interface Launched {
 /** Runs conmon and waits for `runc create` to finish. Rejects with runc's message on failure.
  *  On timeout the monitor is killed (the caller then cleans the container up). */
 export async function launchConmon(l: ConmonLaunch, timeoutMs: number): Promise<Launched> {
-  // Started by the spawn pool (off the event loop); conmon's stdout is not used.
-  const r = await spawnPool().run({
-    argv: [l.conmonPath, ...conmonArgs(l)],
+  const child = spawn(l.conmonPath, conmonArgs(l), {
     cwd: l.paths.persistDir, // conmon also drops an `oom` file in its cwd
     detached: true,
-    syncPipe: true,
-    timeoutMs,
-    maxBuffer: 8192,
+    stdio: ["ignore", "ignore", "pipe", "pipe"],
     env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", _OCI_SYNCPIPE: "3" },
   });
-  if (r.spawnError !== undefined) throw new Error(`cannot run ${l.conmonPath}: ${r.spawnError}`);
-  if (r.timedOut) {
-    await killMonitor(l.paths.conmonPid);
-    throw new Error(`conmon for ${l.id} did not report within ${timeoutMs} ms`);
-  }
-  // The sync pipe closed without a result: conmon failed before running runc.
-  if (r.syncLine === undefined) throw new Error(`conmon for ${l.id} exited without a result: ${r.stderr.trim() || "no output"}`);
-  let msg: { data?: number; message?: string };
+  const sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
+  const stderr = child.stderr as NodeJS.ReadableStream & { destroy(): void };
+  let errText = "";
+  stderr.on("data", (d: Buffer) => {
+    if (errText.length < 8192) errText += d.toString();
+  });
+
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const spawnFailed = new Promise<never>((_, reject) => child.on("error", (err) => reject(new Error(`cannot run ${l.conmonPath}: ${err.message}`))));
+
+  const line = new Promise<string | undefined>((resolve) => {
+    let buf = "";
+    sync.on("data", (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf("\n");
+      if (nl >= 0) resolve(buf.slice(0, nl));
+    });
+    sync.on("end", () => resolve(buf.includes("\n") ? buf.slice(0, buf.indexOf("\n")) : undefined));
+    sync.on("close", () => resolve(undefined));
+    sync.on("error", () => resolve(undefined));
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+
   try {
-    msg = JSON.parse(r.syncLine) as { data?: number; message?: string };
-  } catch {
-    throw new Error(`conmon for ${l.id} sent an unreadable sync message: ${r.syncLine}`);
+    const first = await Promise.race([line, timedOut, spawnFailed]);
+    if (first === "timeout") {
+      await killMonitor(l.paths.conmonPid);
+      throw new Error(`conmon for ${l.id} did not report within ${timeoutMs} ms`);
+    }
+    if (first === undefined) {
+      // The sync pipe closed without a result: conmon failed before running runc.
+      await Promise.race([exited, timedOut]);
+      throw new Error(`conmon for ${l.id} exited without a result: ${errText.trim() || "no output"}`);
+    }
+    let msg: { data?: number; message?: string };
+    try {
+      msg = JSON.parse(first) as { data?: number; message?: string };
+    } catch {
+      throw new Error(`conmon for ${l.id} sent an unreadable sync message: ${first}`);
+    }
+    if (typeof msg.data !== "number" || msg.data <= 0) {
+      throw new Error(runcMessage(msg.message ?? "") || `runc create failed (conmon reported ${msg.data})`);
+    }
+    // The intermediate conmon writes the monitor's pid file and exits right after forking.
+    await Promise.race([exited, timedOut]);
+    return { pid: msg.data };
+  } finally {
+    clearTimeout(timer);
+    sync.destroy();
+    stderr.destroy();
+    child.unref();
   }
-  if (typeof msg.data !== "number" || msg.data <= 0) {
-    throw new Error(runcMessage(msg.message ?? "") || `runc create failed (conmon reported ${msg.data})`);
-  }
-  // The intermediate conmon wrote the monitor's pid file and exited (the pool waited for both).
-  return { pid: msg.data };
 }
 
 export async function readPidFile(file: string): Promise<number | undefined> {

@@ -2,7 +2,7 @@
 // Every call names the runtime's own --root, so several agents (or tests) on one host never
 // see each other's containers.
 
-import { spawnPool } from "../spawn/spawn-pool";
+import { execFile } from "node:child_process";
 
 export interface RuncState {
   id: string;
@@ -47,11 +47,14 @@ export class Runc {
     return [`--root=${this.opts.root}`, ...(this.opts.systemdCgroup ? ["--systemd-cgroup"] : [])];
   }
 
-  private async run(args: string[], timeoutMs = 60_000): Promise<string> {
-    const r = await spawnPool().run({ argv: [this.opts.path, ...this.globalArgs(), ...args], timeoutMs });
-    if (r.code === 0) return r.stdout;
-    const why = r.spawnError ?? (r.timedOut ? `timed out after ${timeoutMs} ms` : `exit ${r.code ?? r.signal}`);
-    throw new RuncError(`runc ${args.join(" ")}: ${runcMessage(r.stderr) || why}`, r.stderr);
+  private run(args: string[], timeoutMs = 60_000): Promise<string> {
+    const argv = [...this.globalArgs(), ...args];
+    return new Promise((resolve, reject) => {
+      execFile(this.opts.path, argv, { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+        if (err) reject(new RuncError(`runc ${args.join(" ")}: ${runcMessage(stderr) || err.message}`, stderr));
+        else resolve(stdout);
+      });
+    });
   }
 
   /** The container's runc state, or undefined when runc does not know it. */
