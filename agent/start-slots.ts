@@ -22,8 +22,6 @@ const priority: Record<StartStep, number> = { sandbox: 0, create: 1, start: 2 };
  * (conmon's double fork, runc's init handshake), so more steps than cores overlap usefully:
  * 49 pods on 2 cores ran in 3.4-3.7 s with 8 slots, 3.9-4.1 s with 4 (first pod after 0.3 s
  * instead of 0.7 s; median pod the same) and 3.0-3.3 s with 16 (first pod after 1-1.2 s).
- * (Measured when every spawn still held the event loop; processes now start in worker threads,
- * runtime/spawn/, so the slots bound CPU, not the loop.)
  */
 export function defaultStartSlots(cpus: number): number {
   return Math.min(16, Math.max(4, 4 * cpus));
