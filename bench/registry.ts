@@ -25,6 +25,14 @@ interface Benchmark {
   run: (o: BenchOptions, progress: Progress) => Promise<Record<string, unknown>>;
 }
 
+/** A benchmark that is one step: names it on the progress line, then runs what `load` imports. */
+function oneStep(step: string, load: () => Promise<Record<string, unknown>>): Benchmark["run"] {
+  return (_o, p) => {
+    p.step(step);
+    return load();
+  };
+}
+
 export const BENCHMARKS: Record<string, Benchmark> = {
   scheduler: {
     description: "declarative scheduler workloads on hollow (simulated) nodes in a real master, vs raw etcd transactions",
@@ -32,24 +40,15 @@ export const BENCHMARKS: Record<string, Benchmark> = {
   },
   api: {
     description: "creates, lists and watch deliveries through a real master, vs raw etcd puts",
-    run: (_o, p) => {
-      p.step("creates, lists and watches through a real master");
-      return import("./api.js").then((m) => m.benchApi());
-    },
+    run: oneStep("creates, lists and watches through a real master", () => import("./api.js").then((m) => m.benchApi())),
   },
   runtime: {
     description: "pod start, image pull and agent footprint, vs raw runc run and skopeo + umoci",
-    run: (_o, p) => {
-      p.step("pod start, pulls and footprint on a real agent");
-      return import("./runtime.js").then((m) => m.benchRuntime());
-    },
+    run: oneStep("pod start, pulls and footprint on a real agent", () => import("./runtime.js").then((m) => m.benchRuntime())),
   },
   "runtime-idle": {
     description: "agent CPU with 100 idle pods (its own, its reaped children's, the conmons'), quicker than the whole runtime benchmark",
-    run: (_o, p) => {
-      p.step("100 idle pods on a real agent, CPU over 60 s");
-      return import("./runtime-idle.js").then((m) => m.benchRuntimeIdle());
-    },
+    run: oneStep("100 idle pods on a real agent, CPU over 60 s", () => import("./runtime-idle.js").then((m) => m.benchRuntimeIdle())),
   },
   network: {
     description: "service proxy (nft by hand) and ClusterIP throughput (pod IP), pod start with the pod network (CNI by hand)",
@@ -63,24 +62,15 @@ export const BENCHMARKS: Record<string, Benchmark> = {
   },
   "api-authz": {
     description: "RBAC's cost: creates as a ServiceAccount (RBAC decides) vs as an admin, and one authorization decision in isolation",
-    run: (_o, p) => {
-      p.step("creates as admin and as a ServiceAccount through a real master");
-      return import("./api-authz.js").then((m) => m.benchApiAuthz());
-    },
+    run: oneStep("creates as admin and as a ServiceAccount through a real master", () => import("./api-authz.js").then((m) => m.benchApiAuthz())),
   },
   "api-metrics": {
     description: "the cost of the master's /metrics instrumentation per request",
-    run: (_o, p) => {
-      p.step("requests with and without metrics");
-      return import("./api-metrics.js").then((m) => m.benchApiMetrics());
-    },
+    run: oneStep("requests with and without metrics", () => import("./api-metrics.js").then((m) => m.benchApiMetrics())),
   },
   failover: {
     description: "3 masters in network namespaces, the leader killed with SIGKILL under write load: takeover time and lost writes",
-    run: (_o, p) => {
-      p.step("3 masters in test hosts; killing the leader under load (BENCH_FAILOVER_KILLS times, default 10)");
-      return import("./failover.js").then((m) => m.benchFailover());
-    },
+    run: oneStep("3 masters in test hosts; killing the leader under load (BENCH_FAILOVER_KILLS times, default 10)", () => import("./failover.js").then((m) => m.benchFailover())),
   },
 };
 
